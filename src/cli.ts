@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+/**
+ * The `statebridge` command: sync, watch, status.
+ */
+import { parseArgs } from 'node:util'
+import { resolveConfig, resolveDatabase, type StatebridgeOptions } from './config.js'
+import { StatebridgeError } from './errors.js'
+import { createLogger, type Logger } from './logger.js'
+import { openStore } from './store/open-store.js'
+import type { Store, StoreStatus } from './store/types.js'
+import { runSync } from './sync/run-sync.js'
+import { startWatch } from './sync/watch.js'
+
+const USAGE = `usage:
+  statebridge sync <reports-dir> [--json]     scan, reconcile, apply, exit
+  statebridge watch <reports-dir>             reconcile, then follow changes until SIGINT/SIGTERM
+  statebridge status [--json]                 what the database holds
+
+options:
+  --db <url>                    sqlite:<path>, a file path, or postgres://... (default sqlite:./data/statebridge.db)
+  --instance <name>             name of this sidecar (default: host name)
+  --debounce-ms <n>             quiet time before a changed file is synced (default 150)
+  --reconcile-interval-ms <n>   periodic full reconcile while watching (default 600000; 0 = off)
+  --max-file-bytes <n>          larger files get an error status and are not read (default 26214400)
+  --parse-timeout-ms <n>        time budget to parse one file (default 10000)
+  --workers <n>                 parse worker threads (default min(2, CPUs))
+  --log-level <level>           trace|debug|info|warn|error|fatal|silent (default info)
+  --json                        machine-readable output (sync, status)
+
+environment (flags win): SESSION_STORAGE_TYPE, SESSION_DB_PATH, DATABASE_URL, LOG_LEVEL, STATEBRIDGE_INSTANCE`
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      db: { type: 'string' },
+      instance: { type: 'string' },
+      'debounce-ms': { type: 'string' },
+      'reconcile-interval-ms': { type: 'string' },
+      'max-file-bytes': { type: 'string' },
+      'parse-timeout-ms': { type: 'string' },
+      workers: { type: 'string' },
+      'log-level': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const [command, root, ...extra] = positionals
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return command === undefined && !values.help ? 2 : 0
+  }
+  if (extra.length > 0) throw new StatebridgeError('SB_CONFIG', `unexpected arguments: ${extra.join(' ')}`)
+
+  const level = values['log-level'] ?? process.env.LOG_LEVEL ?? 'info'
+  if (!LEVELS.includes(level)) throw new StatebridgeError('SB_CONFIG', `--log-level must be one of ${LEVELS.join(', ')}, not ${level}`)
+
+  if (command === 'status') {
+    if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'status takes no directory')
+    const store = await openStore(resolveDatabase(values.db, process.env))
+    try {
+      const status = await store.status()
+      process.stdout.write(values.json ? `${JSON.stringify(status)}\n` : formatStatus(status))
+    } finally {
+      await store.close()
+    }
+    return 0
+  }
+
+  if (command !== 'sync' && command !== 'watch') {
+    throw new StatebridgeError('SB_CONFIG', `unknown command ${JSON.stringify(command)}; expected sync, watch or status`)
+  }
+  const options: StatebridgeOptions = {
+    root: root ?? '',
+    db: values.db,
+    instance: values.instance,
+    debounceMs: integerFlag('--debounce-ms', values['debounce-ms']),
+    reconcileIntervalMs: integerFlag('--reconcile-interval-ms', values['reconcile-interval-ms']),
+    maxFileBytes: integerFlag('--max-file-bytes', values['max-file-bytes']),
+    parseTimeoutMs: integerFlag('--parse-timeout-ms', values['parse-timeout-ms']),
+    workers: integerFlag('--workers', values.workers),
+  }
+  const config = resolveConfig(options)
+  // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.
+  const logger = createLogger({ level, fd: command === 'sync' ? 2 : 1 })
+  const store = await openStore(config.db)
+
+  if (command === 'sync') {
+    try {
+      const summary = await runSync(config, store, logger)
+      if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
+      else process.stdout.write(formatSummary(summary))
+    } finally {
+      await store.close()
+      logger.flush()
+    }
+    return 0
+  }
+
+  return watchUntilSignal(config, store, logger)
+}
+
+async function watchUntilSignal(config: ReturnType<typeof resolveConfig>, store: Store, logger: Logger): Promise<number> {
+  const handle = await startWatch(config, store, logger).catch(async (error: unknown) => {
+    await store.close()
+    throw error
+  })
+  return new Promise((resolve) => {
+    let stopping = false
+    const stop = (signal: string): void => {
+      if (stopping) return
+      stopping = true
+      logger.info({ signal }, 'shutting down: finishing the applies in flight')
+      void handle
+        .close()
+        .then(() => store.close())
+        .then(() => {
+          logger.flush()
+          resolve(0)
+        })
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+  })
+}
+
+function integerFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value.trim())) throw new StatebridgeError('SB_CONFIG', `${name} must be a whole number, not ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+function formatSummary(s: Awaited<ReturnType<typeof runSync>>): string {
+  return (
+    `${s.files_seen} files seen: ${s.files_applied} applied, ${s.files_unchanged} unchanged, ` +
+    `${s.files_removed} removed, ${s.files_failed} failed (${s.duration_ms} ms)\n`
+  )
+}
+
+function formatStatus(status: StoreStatus): string {
+  const lines = [
+    `sessions: ${status.sessions}`,
+    `documents: ${status.documents.ok} ok, ${status.documents.error} error`,
+    `tables: ${status.tables} (${status.tableRows} rows)`,
+  ]
+  const run = status.lastRun
+  lines.push(
+    run
+      ? `last sync: ${run.finishedAt} (${run.mode}, ${run.instance}): ${run.filesSeen} seen, ${run.filesApplied} applied, ${run.filesFailed} failed`
+      : 'last sync: never',
+  )
+  if (status.perSession.length > 0) {
+    lines.push('', 'session                                   documents  errors  last applied')
+    for (const s of status.perSession) {
+      lines.push(`${s.sessionId.padEnd(40)}  ${String(s.documents).padStart(9)}  ${String(s.errors).padStart(6)}  ${s.lastAppliedAt ?? '-'}`)
+    }
+  }
+  if (status.recentErrors.length > 0) {
+    lines.push('', 'files in error:')
+    for (const e of status.recentErrors) lines.push(`  ${e.path}: ${e.error}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    const known = error instanceof StatebridgeError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    process.stderr.write(`statebridge: ${(error as Error).message}\n`)
+    if (!known) process.stderr.write(`${(error as Error).stack ?? ''}\n`)
+    process.exitCode = (error as StatebridgeError).code === 'SB_CONFIG' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1
+  },
+)

@@ -1,0 +1,107 @@
+/**
+ * Configuration, resolved once: flags beat environment, environment beats
+ * defaults, and the result is frozen. Bad values fail at start with a message
+ * that names the flag or variable.
+ */
+import os from 'node:os'
+import path from 'node:path'
+import { StatebridgeError } from './errors.js'
+
+/** Where the rows go. */
+export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string }
+
+/** Options as a user gives them (flags or API); every field is optional but `root`. */
+export interface StatebridgeOptions {
+  /** The reports directory to mirror; every directory directly under it is a session. */
+  root: string
+  /** `sqlite:<path>`, a bare file path, or `postgres://...`; default `sqlite:./data/statebridge.db`. */
+  db?: string
+  /** Name of this sidecar, recorded with every file it applies; default the host name. */
+  instance?: string
+  /** Quiet time after the last event on a file before it is synced, ms; default 150. */
+  debounceMs?: number
+  /** Full stat-based reconcile while watching, ms; default 600000 (10 minutes); 0 disables. */
+  reconcileIntervalMs?: number
+  /** Files larger than this are registered with an error and not read, bytes; default 25 MB. */
+  maxFileBytes?: number
+  /** Time budget to read and parse one file, ms; default 10000. */
+  parseTimeoutMs?: number
+  /** Parse worker threads; default min(2, CPUs); 0 parses on the main thread. */
+  workers?: number
+}
+
+/** The frozen, defaulted configuration the daemon runs with. */
+export interface Config {
+  readonly root: string
+  readonly db: DatabaseTarget
+  readonly instance: string
+  readonly debounceMs: number
+  readonly reconcileIntervalMs: number
+  readonly maxFileBytes: number
+  readonly parseTimeoutMs: number
+  readonly workers: number
+}
+
+export const DEFAULT_SQLITE_FILE = './data/statebridge.db'
+
+/** Turn options plus environment into the one configuration, or throw `SB_CONFIG`. */
+export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEnv = process.env): Config {
+  if (!options.root) throw configError('the reports directory is missing: pass it as the first argument, e.g. `statebridge sync ./reports`')
+  return Object.freeze({
+    root: path.resolve(options.root),
+    db: resolveDatabase(options.db, env),
+    instance: options.instance ?? env.STATEBRIDGE_INSTANCE ?? os.hostname(),
+    debounceMs: checkInteger('--debounce-ms', options.debounceMs ?? 150, 0, 60_000),
+    reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 600_000, 0, 86_400_000),
+    maxFileBytes: checkInteger('--max-file-bytes', options.maxFileBytes ?? 25 * 1024 * 1024, 1, 2 ** 31 - 1),
+    parseTimeoutMs: checkInteger('--parse-timeout-ms', options.parseTimeoutMs ?? 10_000, 100, 3_600_000),
+    workers: checkInteger('--workers', options.workers ?? Math.min(2, os.availableParallelism()), 0, 64),
+  })
+}
+
+/**
+ * The database from `--db`, else the upstream variables: `SESSION_STORAGE_TYPE`
+ * (sqlite|postgres) with `SESSION_DB_PATH` or `DATABASE_URL`.
+ */
+export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseTarget {
+  if (flag !== undefined) return parseDatabaseUrl(flag, '--db')
+  const type = env.SESSION_STORAGE_TYPE?.trim().toLowerCase()
+  if (type !== undefined && type !== '' && type !== 'sqlite' && type !== 'postgres' && type !== 'postgresql') {
+    throw configError(`SESSION_STORAGE_TYPE must be sqlite or postgres, not ${JSON.stringify(env.SESSION_STORAGE_TYPE)}`)
+  }
+  if (type === 'postgres' || type === 'postgresql') {
+    if (!env.DATABASE_URL) throw configError('SESSION_STORAGE_TYPE=postgres needs DATABASE_URL (postgres://user@host:5432/db)')
+    return parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL')
+  }
+  if (env.SESSION_DB_PATH) return parseDatabaseUrl(env.SESSION_DB_PATH, 'SESSION_DB_PATH')
+  if (type === undefined && env.DATABASE_URL && /^postgres(ql)?:/i.test(env.DATABASE_URL)) {
+    return parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL')
+  }
+  return { dialect: 'sqlite', file: DEFAULT_SQLITE_FILE }
+}
+
+function parseDatabaseUrl(value: string, source: string): DatabaseTarget {
+  const trimmed = value.trim()
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', url: trimmed }
+  if (/^sqlite:/i.test(trimmed)) {
+    const file = trimmed.replace(/^sqlite:(\/\/)?/i, '')
+    if (file === '') throw configError(`${source}: sqlite: needs a file path, e.g. sqlite:./data/statebridge.db`)
+    return { dialect: 'sqlite', file }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    throw configError(`${source}: unsupported database ${JSON.stringify(trimmed.split(':')[0])}; use sqlite:<path> or postgres://...`)
+  }
+  if (trimmed === '') throw configError(`${source} is empty`)
+  return { dialect: 'sqlite', file: trimmed }
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw configError(`${name} must be a whole number from ${min} to ${max}, not ${String(value)}`)
+  }
+  return value
+}
+
+function configError(message: string): StatebridgeError {
+  return new StatebridgeError('SB_CONFIG', message)
+}

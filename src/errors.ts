@@ -1,0 +1,24 @@
+/**
+ * Errors statebridge itself raises. `code` is stable and meant for machines;
+ * the message says what happened, why, and what to do.
+ */
+
+/** Stable error codes. */
+export type StatebridgeErrorCode =
+  | 'SB_CONFIG' // bad flag, env or option value
+  | 'SB_DB_OPEN' // the database could not be opened or migrated
+  | 'SB_ROOT' // the reports directory is missing or not a directory
+  | 'SB_PARSE_TIMEOUT' // a file exceeded its parse budget
+  | 'SB_WORKER' // a parse worker died
+
+/** An error with identity. */
+export class StatebridgeError extends Error {
+  override readonly name = 'StatebridgeError'
+  constructor(
+    readonly code: StatebridgeErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Markdown helpers shared by every markdown file kind: the mdast tree,
+ * GFM tables as header→cell maps with source lines, word and footnote counts.
+ */
+import { unified } from 'unified'
+import remarkParse from 'remark-parse'
+import remarkGfm from 'remark-gfm'
+import type { Nodes, Parent, Root, Table, TableRow } from 'mdast'
+import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
+
+// Frozen once: building a unified processor per file costs more than parsing small files.
+const processor = unified().use(remarkParse).use(remarkGfm).freeze()
+
+/** Parse markdown (CommonMark + GFM) into an mdast tree with positions. */
+export function parseMarkdownTree(text: string): Root {
+  return processor.parse(text)
+}
+
+/** Parse a markdown document into its generic records plus diagnostics. */
+export function parseMarkdown(text: string): { records: MarkdownRecords; diagnostics: Diagnostic[] } {
+  const tree = parseMarkdownTree(text)
+  const diagnostics: Diagnostic[] = []
+  const tables: TableRecord[] = []
+  const headingStack: Array<{ depth: number; text: string }> = []
+  let footnoteCount = 0
+
+  const visit = (node: Nodes): void => {
+    switch (node.type) {
+      case 'heading': {
+        while (headingStack.length > 0 && headingStack[headingStack.length - 1]!.depth >= node.depth) {
+          headingStack.pop()
+        }
+        headingStack.push({ depth: node.depth, text: plainText(node) })
+        return
+      }
+      case 'table': {
+        tables.push(captureTable(node, text, tables.length, headingStack.map((h) => h.text), diagnostics))
+        return
+      }
+      case 'footnoteDefinition': {
+        footnoteCount++
+        break
+      }
+      case 'paragraph': {
+        checkPipeParagraph(node, text, diagnostics)
+        return
+      }
+      default:
+        break
+    }
+    if ('children' in node) {
+      for (const child of (node as Parent).children) visit(child as Nodes)
+    }
+  }
+  visit(tree)
+
+  return { records: { wordCount: countWords(text), footnoteCount, tables }, diagnostics }
+}
+
+function captureTable(
+  table: Table,
+  source: string,
+  ordinal: number,
+  headingPath: string[],
+  diagnostics: Diagnostic[],
+): TableRecord {
+  const [headerRow, ...bodyRows] = table.children
+  const rawHeaders = headerRow ? headerRow.children.map((cell) => rawCell(cell, source)) : []
+  const headers = uniqueHeaders(headerRow ? headerRow.children.map((cell) => plainText(cell)) : [])
+  const rows: TableRowRecord[] = []
+
+  bodyRows.forEach((row, index) => {
+    const line = row.position?.start.line ?? 0
+    const raw = row.children.map((cell) => rawCell(cell, source))
+    const cells: Record<string, string> = {}
+    row.children.forEach((cell, column) => {
+      cells[headers[column] ?? `column_${column + 1}`] = plainText(cell)
+    })
+    // GFM pads short rows silently; pad the map too so every row has every header.
+    for (const header of headers) if (!(header in cells)) cells[header] = ''
+    if (row.children.length < headers.length) noteShortRow(row, source, headers.length, diagnostics)
+    rows.push({ index, line, cells, raw })
+  })
+
+  return {
+    ordinal,
+    headingPath,
+    headers,
+    rawHeaders,
+    line: table.position?.start.line ?? 0,
+    endLine: table.position?.end.line ?? 0,
+    rows,
+  }
+}
+
+// A row with fewer cells than the header is legal GFM, but when it is the very
+// last bytes of the file it is the signature of a file caught mid-write.
+function noteShortRow(row: TableRow, source: string, expected: number, diagnostics: Diagnostic[]): void {
+  const end = row.position?.end.offset ?? 0
+  const atEndOfFile = source.slice(end).trim() === '' && !source.endsWith('\n')
+  diagnostics.push({
+    line: row.position?.start.line ?? null,
+    column: 1,
+    reason: atEndOfFile
+      ? `table truncated: the last row has ${row.children.length} of ${expected} cells and the file ends without a newline`
+      : `table row has ${row.children.length} of ${expected} cells`,
+    severity: atEndOfFile ? 'error' : 'warning',
+  })
+}
+
+// Pipe-delimited lines that GFM did not accept as a table (usually a missing
+// or malformed delimiter row): the data would otherwise vanish without a trace.
+function checkPipeParagraph(node: Nodes, source: string, diagnostics: Diagnostic[]): void {
+  const lines = rawText(node, source).split('\n')
+  if (lines.length < 2) return
+  if (!lines.every((line) => /^\s*\|.*\|\s*$/.test(line))) return
+  diagnostics.push({
+    line: node.position?.start.line ?? null,
+    column: 1,
+    reason: 'pipe-delimited lines are not a GFM table (the second line must be a delimiter row such as |---|---|)',
+    severity: 'warning',
+  })
+}
+
+/** Make header texts usable as object keys: empty ones get `column_N`, repeats get ` (2)`. */
+export function uniqueHeaders(texts: string[]): string[] {
+  const seen = new Map<string, number>()
+  return texts.map((text, index) => {
+    const base = text === '' ? `column_${index + 1}` : text
+    const count = (seen.get(base) ?? 0) + 1
+    seen.set(base, count)
+    return count === 1 ? base : `${base} (${count})`
+  })
+}
+
+/** The markdown source of a node, trimmed. */
+export function rawText(node: Nodes, source: string): string {
+  const start = node.position?.start.offset
+  const end = node.position?.end.offset
+  if (start === undefined || end === undefined) return ''
+  return source.slice(start, end).trim()
+}
+
+// A cell's position includes its delimiting pipes; an escaped `\|` is content.
+function rawCell(cell: Nodes, source: string): string {
+  return rawText(cell, source).replace(/^\|/, '').replace(/(?<!\\)\|$/, '').trim()
+}
+
+/**
+ * Plain text of a node: emphasis, code and links become their text,
+ * `<br>` becomes a space, runs of white space collapse.
+ */
+export function plainText(node: Nodes): string {
+  return collectText(node).replace(/\s+/g, ' ').trim()
+}
+
+function collectText(node: Nodes): string {
+  switch (node.type) {
+    case 'text':
+    case 'inlineCode':
+      return node.value
+    case 'html':
+      return /^<br\s*\/?>$/i.test(node.value) ? ' ' : node.value
+    case 'break':
+      return ' '
+    case 'image':
+      return node.alt ?? ''
+    default:
+      break
+  }
+  if ('children' in node) {
+    let out = ''
+    for (const child of (node as Parent).children) out += collectText(child as Nodes)
+    return out
+  }
+  return 'value' in node && typeof node.value === 'string' ? node.value : ''
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’.,-][\p{L}\p{N}]+)*/gu
+
+/** Words in the text: runs of letters and digits, joined by inner apostrophes, dots, commas or hyphens. */
+export function countWords(text: string): number {
+  let count = 0
+  WORD.lastIndex = 0
+  while (WORD.exec(text) !== null) count++
+  return count
+}

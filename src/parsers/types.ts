@@ -1,0 +1,67 @@
+/**
+ * Public record types produced by the pure parsers.
+ * Everything here is plain data: it crosses a worker-thread boundary
+ * (structured clone) and is written to the store as is.
+ */
+
+/** A located problem found while parsing one file. */
+export interface Diagnostic {
+  /** 1-based line in the source file, `null` when the problem has no line. */
+  line: number | null
+  /** 1-based column, `null` when unknown. */
+  column: number | null
+  /** What is wrong, in one sentence. */
+  reason: string
+  /** `error` makes the whole file fail; `warning` is recorded next to good rows. */
+  severity: 'error' | 'warning'
+}
+
+/** How a file is parsed. */
+export type DocumentFormat = 'markdown' | 'json' | 'other'
+
+/** One row of a GFM table. */
+export interface TableRowRecord {
+  /** 0-based index among the body rows (the header row is not a row here). */
+  index: number
+  /** 1-based source line of the row. */
+  line: number
+  /** Plain text of each cell keyed by its (deduplicated) header. */
+  cells: Record<string, string>
+  /** Raw markdown source of each cell, in column order. */
+  raw: string[]
+}
+
+/** One GFM table, captured losslessly. */
+export interface TableRecord {
+  /** 0-based position of the table in its document. */
+  ordinal: number
+  /** Texts of the enclosing headings, outermost first. */
+  headingPath: string[]
+  /** Header cells as plain text, deduplicated so they can key `cells`. */
+  headers: string[]
+  /** Raw markdown source of each header cell. */
+  rawHeaders: string[]
+  /** 1-based line of the header row. */
+  line: number
+  /** 1-based last line of the table. */
+  endLine: number
+  rows: TableRowRecord[]
+}
+
+/** What a markdown file yields. */
+export interface MarkdownRecords {
+  wordCount: number
+  footnoteCount: number
+  tables: TableRecord[]
+}
+
+/** The parse result of one file, independent of where it is stored. */
+export interface ParsedDocument {
+  format: DocumentFormat
+  /** Set for markdown files that parsed. */
+  markdown: MarkdownRecords | null
+  /** The parsed value of a valid JSON file. */
+  json: unknown
+  /** Errors make the file fail (its last good records stay); warnings do not. */
+  diagnostics: Diagnostic[]
+}

@@ -1,0 +1,104 @@
+/**
+ * The store contract: what `src/sync` may ask of a database. Each dialect
+ * (SQLite now, PostgreSQL next) implements it in its own module with its own SQL.
+ */
+import type { DocumentType } from '../parsers/document-type.js'
+import type { Diagnostic, DocumentFormat, ParsedDocument } from '../parsers/types.js'
+
+/** Identity and file-system facts of one file under a root. */
+export interface FileIdentity {
+  /** Identity of the watched root (its absolute path unless configured). */
+  root: string
+  /** Path relative to the root, with `/` separators. */
+  path: string
+  /** Session directory name, `null` for files directly under the root. */
+  sessionId: string | null
+  /** Creation time of the session, from its directory name; `null` when unknown. */
+  sessionCreatedAt: string | null
+  documentType: DocumentType
+  format: DocumentFormat
+  sizeBytes: number
+  mtimeMs: number
+  /** Name of the sidecar that applied the change. */
+  instance: string
+}
+
+/** A file that parsed: its records replace everything previously derived from it. */
+export interface FileSnapshot extends FileIdentity {
+  /** sha256 (hex) of the bytes that were parsed. */
+  contentHash: string
+  parsed: ParsedDocument
+}
+
+/** A file that could not be read or parsed: status and reason change, its last good records stay. */
+export interface FileFailure extends FileIdentity {
+  /** sha256 of the bytes on disk, `null` when they could not be read. */
+  contentHash: string | null
+  error: Diagnostic
+}
+
+/** What the store remembers of a file, enough to decide whether it changed. */
+export interface KnownFile {
+  path: string
+  sizeBytes: number
+  mtimeMs: number
+  contentHash: string | null
+  status: 'ok' | 'error'
+}
+
+/** A session directory found on disk. */
+export interface SessionDirectory {
+  root: string
+  sessionId: string
+  /** ISO time derived from a unix timestamp in the directory name, if any. */
+  createdAt: string | null
+}
+
+/** Counters of one `sync` run or one watch-mode reconcile. */
+export interface SyncRunSummary {
+  root: string
+  instance: string
+  mode: 'sync' | 'watch'
+  startedAt: string
+  finishedAt: string
+  filesSeen: number
+  filesApplied: number
+  filesUnchanged: number
+  filesRemoved: number
+  filesFailed: number
+}
+
+/** What `statebridge status` prints. */
+export interface StoreStatus {
+  sessions: number
+  documents: { ok: number; error: number }
+  tables: number
+  tableRows: number
+  lastRun: SyncRunSummary | null
+  recentErrors: Array<{ root: string; path: string; error: string; line: number | null }>
+  perSession: Array<{ root: string; sessionId: string; documents: number; errors: number; lastAppliedAt: string | null }>
+}
+
+/** The database behind statebridge. Every method that writes is one transaction. */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres'
+  /** Files known under `root`, keyed by relative path. */
+  loadKnownFiles(root: string): Promise<Map<string, KnownFile>>
+  /** Session ids known under `root`. */
+  listSessions(root: string): Promise<string[]>
+  /** Create the session row if missing. */
+  ensureSession(session: SessionDirectory): Promise<void>
+  /** Delete a session with every document and record derived from it. */
+  removeSession(root: string, sessionId: string): Promise<void>
+  /** Replace every record of one file, in one transaction. */
+  applyFileSnapshot(snapshot: FileSnapshot): Promise<void>
+  /** Mark a file as failed, keeping its last good records. */
+  recordFileFailure(failure: FileFailure): Promise<void>
+  /** The content is unchanged but the stat moved (touch, copy): remember the new stat. */
+  recordFileStat(root: string, path: string, sizeBytes: number, mtimeMs: number): Promise<void>
+  /** Delete a file's document and everything derived from it. */
+  removeFile(root: string, path: string): Promise<void>
+  recordSyncRun(summary: SyncRunSummary): Promise<void>
+  status(): Promise<StoreStatus>
+  close(): Promise<void>
+}

@@ -1,0 +1,172 @@
+/**
+ * The per-file pipeline: stat → read → hash → parse (in a worker) → apply
+ * (one store transaction). It makes the database match one path on disk,
+ * whatever happened to it, so running it again is always safe.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Logger } from 'pino'
+import { documentFormat, documentType } from '../parsers/document-type.js'
+import { formatDiagnostic } from '../parsers/diagnostic.js'
+import type { Diagnostic } from '../parsers/types.js'
+import type { FileIdentity, KnownFile, Store } from '../store/types.js'
+import type { ParsePool } from './parse-pool.js'
+import { relativeToRoot, sessionCreatedAt, sessionIdOf } from './paths.js'
+
+/** Everything one pipeline run needs; built once per daemon. */
+export interface PipelineContext {
+  /** Real absolute path of the root. */
+  rootAbs: string
+  /** Root identity stored with every row. */
+  rootId: string
+  instance: string
+  maxFileBytes: number
+  store: Store
+  pool: ParsePool
+  /** What the store holds, kept current by the pipeline itself. */
+  known: Map<string, KnownFile>
+  logger: Logger
+  /** Level of the one log line per applied file. */
+  appliedLevel: 'info' | 'debug'
+}
+
+/** What one run did to the file's rows. */
+export type FileOutcome =
+  | 'applied' // records replaced
+  | 'unchanged' // same content as applied
+  | 'removed' // file gone, rows deleted
+  | 'failed' // error status recorded, last good rows kept
+  | 'skipped' // not a file statebridge keeps (directory, gone before it was known)
+  | 'retry' // caught mid-write: run again once it settles
+
+/**
+ * Make the store match `relPath` as it is on disk now.
+ * `trustStat`: skip reading when size and mtime equal what was applied (reconcile);
+ * events pass `false` because something did happen to the file.
+ */
+export async function syncFile(ctx: PipelineContext, relPath: string, trustStat: boolean): Promise<FileOutcome> {
+  const absPath = path.join(ctx.rootAbs, relPath)
+  const known = ctx.known.get(relPath)
+
+  let stat: fs.Stats
+  try {
+    stat = await fs.promises.lstat(absPath)
+    if (stat.isSymbolicLink()) {
+      const escape = await symlinkEscape(ctx.rootAbs, absPath)
+      if (escape !== null) return fail(ctx, relPath, zeroStat(stat), null, { reason: escape })
+      stat = await fs.promises.stat(absPath)
+    }
+  } catch (error) {
+    if (isMissing(error)) return removeIfKnown(ctx, relPath)
+    return fail(ctx, relPath, null, null, { reason: `cannot stat: ${errorMessage(error)}` })
+  }
+  if (stat.isDirectory()) return 'skipped'
+  // A FIFO or socket would block the reader forever.
+  if (!stat.isFile()) return fail(ctx, relPath, zeroStat(stat), null, { reason: 'not a regular file' })
+
+  if (trustStat && known && known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs) return 'unchanged'
+
+  const result = await ctx.pool.run({
+    absPath,
+    relPath,
+    knownHash: known?.status === 'ok' ? known.contentHash : null,
+    maxFileBytes: ctx.maxFileBytes,
+  })
+
+  switch (result.kind) {
+    case 'gone':
+      return removeIfKnown(ctx, relPath)
+    case 'unstable':
+      return 'retry'
+    case 'too-large':
+      return fail(ctx, relPath, result, null, {
+        reason: `file is ${result.sizeBytes} bytes, over the ${ctx.maxFileBytes}-byte limit (--max-file-bytes); not parsed`,
+      })
+    case 'timeout':
+      return fail(ctx, relPath, stat, null, {
+        reason: `parsing took longer than the ${result.budgetMs} ms budget (--parse-timeout-ms); not parsed`,
+      })
+    case 'unreadable':
+      return fail(ctx, relPath, stat, null, { reason: `cannot read (${result.code}): ${result.message}` })
+    case 'unchanged': {
+      if (known && (known.sizeBytes !== result.sizeBytes || known.mtimeMs !== result.mtimeMs)) {
+        await ctx.store.recordFileStat(ctx.rootId, relPath, result.sizeBytes, result.mtimeMs)
+        ctx.known.set(relPath, { ...known, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs })
+      }
+      return 'unchanged'
+    }
+    case 'parsed': {
+      const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
+      if (error) return fail(ctx, relPath, result, result.hash, error)
+      await ctx.store.applyFileSnapshot({ ...identity(ctx, relPath, result), contentHash: result.hash, parsed: result.parsed })
+      ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, contentHash: result.hash, status: 'ok' })
+      const tables = result.parsed.markdown?.tables.length
+      ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, tables }, 'applied')
+      return 'applied'
+    }
+  }
+}
+
+async function removeIfKnown(ctx: PipelineContext, relPath: string): Promise<FileOutcome> {
+  if (!ctx.known.has(relPath)) return 'skipped'
+  await ctx.store.removeFile(ctx.rootId, relPath)
+  ctx.known.delete(relPath)
+  ctx.logger[ctx.appliedLevel]({ path: relPath }, 'removed')
+  return 'removed'
+}
+
+async function fail(
+  ctx: PipelineContext,
+  relPath: string,
+  stat: { sizeBytes?: number; size?: number; mtimeMs: number } | null,
+  contentHash: string | null,
+  problem: Partial<Diagnostic> & { reason: string },
+): Promise<FileOutcome> {
+  const sizeBytes = stat ? (stat.sizeBytes ?? stat.size ?? 0) : 0
+  const mtimeMs = stat?.mtimeMs ?? 0
+  const error: Diagnostic = { line: problem.line ?? null, column: problem.column ?? null, reason: problem.reason, severity: 'error' }
+  await ctx.store.recordFileFailure({ ...identity(ctx, relPath, { sizeBytes, mtimeMs }), contentHash, error })
+  ctx.known.set(relPath, { path: relPath, sizeBytes, mtimeMs, contentHash, status: 'error' })
+  ctx.logger.error({ path: relPath, line: error.line }, `${relPath}: ${formatDiagnostic(error)}`)
+  return 'failed'
+}
+
+function identity(ctx: PipelineContext, relPath: string, stat: { sizeBytes: number; mtimeMs: number }): FileIdentity {
+  const sessionId = sessionIdOf(relPath)
+  return {
+    root: ctx.rootId,
+    path: relPath,
+    sessionId,
+    sessionCreatedAt: sessionId === null ? null : sessionCreatedAt(sessionId),
+    documentType: documentType(relPath),
+    format: documentFormat(relPath),
+    sizeBytes: stat.sizeBytes,
+    mtimeMs: stat.mtimeMs,
+    instance: ctx.instance,
+  }
+}
+
+/** Why a symlink may not be followed, or `null` when its target stays inside the root. */
+async function symlinkEscape(rootAbs: string, absPath: string): Promise<string | null> {
+  let target: string
+  try {
+    target = await fs.promises.realpath(absPath)
+  } catch {
+    return `dangling symlink to ${await fs.promises.readlink(absPath).catch(() => 'an unreadable target')}`
+  }
+  if (relativeToRoot(rootAbs, target) === null) return `symlink leaves the root (to ${target}); not followed`
+  return null
+}
+
+function zeroStat(stat: fs.Stats): { sizeBytes: number; mtimeMs: number } {
+  return { sizeBytes: 0, mtimeMs: stat.mtimeMs }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

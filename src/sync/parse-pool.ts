@@ -1,0 +1,135 @@
+/**
+ * A small pool of parse workers with a time budget per file. A worker that
+ * blows its budget is terminated and replaced; the file gets a timeout result
+ * and the other files keep flowing.
+ */
+import { Worker } from 'node:worker_threads'
+import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
+
+/** A read result, or the budget ran out. */
+export type PoolResult = ReadResult | { kind: 'timeout'; budgetMs: number }
+
+/** Pool settings. */
+export interface ParsePoolOptions {
+  /** Worker threads; `0` parses on the calling thread (no budget enforcement). */
+  workers: number
+  /** Time budget per file, in milliseconds. */
+  budgetMs: number
+  /** Worker entry module; defaults to the compiled `parse-worker.js` beside this module. */
+  workerUrl?: URL
+}
+
+interface Job {
+  id: number
+  request: ReadRequest
+  resolve: (result: PoolResult) => void
+}
+
+interface Slot {
+  worker: Worker
+  job: Job | null
+  timer: NodeJS.Timeout | null
+}
+
+/** Runs read requests on worker threads, one file per worker at a time. */
+export class ParsePool {
+  private readonly options: ParsePoolOptions
+  private readonly slots: Slot[] = []
+  private readonly waiting: Job[] = []
+  private nextId = 1
+  private closed = false
+
+  constructor(options: ParsePoolOptions) {
+    this.options = options
+    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn())
+  }
+
+  /** Read, hash and parse one file. Never rejects. */
+  run(request: ReadRequest): Promise<PoolResult> {
+    if (this.options.workers === 0) return Promise.resolve(readInline(request))
+    return new Promise((resolve) => {
+      this.waiting.push({ id: this.nextId++, request, resolve })
+      this.dispatch()
+    })
+  }
+
+  /** Terminate every worker; queued requests resolve as `unreadable`. */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const job of this.waiting.splice(0)) job.resolve({ kind: 'unreadable', code: 'ECLOSED', message: 'parse pool closed' })
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (slot.timer) clearTimeout(slot.timer)
+        slot.job?.resolve({ kind: 'unreadable', code: 'ECLOSED', message: 'parse pool closed' })
+        slot.job = null
+        await slot.worker.terminate()
+      }),
+    )
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.job || this.waiting.length === 0) continue
+      const job = this.waiting.shift()!
+      slot.job = job
+      slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
+      slot.worker.postMessage({ id: job.id, request: job.request })
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl())
+    const slot: Slot = { worker, job: null, timer: null }
+    worker.on('message', (message: { id: number; result: ReadResult }) => {
+      if (!slot.job || slot.job.id !== message.id) return
+      this.finish(slot, message.result)
+    })
+    worker.on('error', (error) => {
+      // The worker died (out of memory, a crash in native code): fail its file, replace it.
+      this.retire(slot, { kind: 'unreadable', code: 'EWORKER', message: `parse worker died: ${error.message}` })
+    })
+    return slot
+  }
+
+  private finish(slot: Slot, result: PoolResult): void {
+    if (slot.timer) clearTimeout(slot.timer)
+    slot.timer = null
+    const job = slot.job
+    slot.job = null
+    job?.resolve(result)
+    if (!this.closed) this.dispatch()
+  }
+
+  private expire(slot: Slot): void {
+    this.retire(slot, { kind: 'timeout', budgetMs: this.options.budgetMs })
+  }
+
+  // Swap in a fresh worker before the job resolves, so nothing is dispatched to the dying one.
+  private retire(slot: Slot, result: PoolResult): void {
+    const index = this.slots.indexOf(slot)
+    if (index === -1) return
+    if (slot.timer) clearTimeout(slot.timer)
+    const job = slot.job
+    slot.job = null
+    void slot.worker.terminate()
+    if (this.closed) this.slots.splice(index, 1)
+    else this.slots[index] = this.spawn()
+    job?.resolve(result)
+    if (!this.closed) this.dispatch()
+  }
+}
+
+function readInline(request: ReadRequest): ReadResult {
+  try {
+    return readAndParse(request)
+  } catch (error) {
+    return { kind: 'unreadable', code: 'EPARSE', message: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+// Under vitest this module runs from src/*.ts, where no runnable worker exists;
+// the compiled worker in dist/ (built before the tests) is the same code.
+function defaultWorkerUrl(): URL {
+  const here = import.meta.url
+  return here.endsWith('.ts') ? new URL('../../dist/sync/parse-worker.js', here) : new URL('./parse-worker.js', here)
+}

@@ -1,0 +1,145 @@
+/**
+ * The sync machinery shared by `sync` and `watch`: the pipeline context, the
+ * parse pool, the per-file queue, and the full reconcile of a root.
+ */
+import fs from 'node:fs'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import { StatebridgeError } from '../errors.js'
+import type { Store } from '../store/types.js'
+import { syncFile, type FileOutcome, type PipelineContext } from './file-pipeline.js'
+import { FileQueue } from './file-queue.js'
+import { ParsePool } from './parse-pool.js'
+import { sessionCreatedAt } from './paths.js'
+import { scanTree } from './scan.js'
+
+/** Counters of one reconcile, as `sync --json` prints them. */
+export interface ReconcileCounts {
+  filesSeen: number
+  filesApplied: number
+  filesUnchanged: number
+  filesRemoved: number
+  filesFailed: number
+}
+
+/** The machinery for one root. */
+export interface Syncer {
+  readonly ctx: PipelineContext
+  readonly queue: FileQueue
+  /** Scan the root and make the store match it: new, changed and removed files and sessions. */
+  reconcile(): Promise<ReconcileCounts>
+  /** Create or remove the session row of one top-level directory, as the disk says now. */
+  syncSession(sessionId: string): Promise<void>
+  /** Wait for queued work, then stop the workers. The store stays open. */
+  close(): Promise<void>
+}
+
+/** Build the machinery for `config.root`; throws `SB_ROOT` when the root is not a readable directory. */
+export async function createSyncer(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  appliedLevel: 'info' | 'debug',
+): Promise<Syncer> {
+  const rootAbs = await realRoot(config.root)
+  const rootId = rootAbs
+  const ctx: PipelineContext = {
+    rootAbs,
+    rootId,
+    instance: config.instance,
+    maxFileBytes: config.maxFileBytes,
+    store,
+    pool: new ParsePool({ workers: config.workers, budgetMs: config.parseTimeoutMs }),
+    known: await store.loadKnownFiles(rootId),
+    logger,
+    appliedLevel,
+  }
+
+  const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
+    try {
+      return await syncFile(ctx, relPath, trustStat)
+    } catch (error) {
+      // The store refused the write; the file stays dirty for the next event or reconcile.
+      logger.error({ path: relPath, err: error }, `${relPath}: could not apply: ${(error as Error).message}`)
+      return 'failed'
+    }
+  }
+  const queue = new FileQueue({
+    debounceMs: config.debounceMs,
+    concurrency: Math.max(2, config.workers * 2),
+    maxRetries: 20,
+    run,
+  })
+
+  const syncSession = async (sessionId: string): Promise<void> => {
+    const exists = await fs.promises
+      .stat(`${rootAbs}/${sessionId}`)
+      .then((s) => s.isDirectory())
+      .catch(() => false)
+    if (exists) {
+      await store.ensureSession({ root: rootId, sessionId, createdAt: sessionCreatedAt(sessionId) })
+      return
+    }
+    await store.removeSession(rootId, sessionId)
+    for (const relPath of ctx.known.keys()) if (relPath.startsWith(`${sessionId}/`)) ctx.known.delete(relPath)
+  }
+
+  const reconcile = async (): Promise<ReconcileCounts> => {
+    const scan = await scanTree(rootAbs)
+    for (const problem of scan.unreadable) {
+      logger.error({ path: problem.path }, `${problem.path}: cannot list directory: ${problem.reason}; its files keep their rows`)
+    }
+    const onDisk = new Set(scan.sessions)
+    const inStore = new Set(await store.listSessions(rootId))
+    for (const sessionId of scan.sessions) {
+      if (!inStore.has(sessionId)) await store.ensureSession({ root: rootId, sessionId, createdAt: sessionCreatedAt(sessionId) })
+    }
+    for (const sessionId of inStore) if (!onDisk.has(sessionId)) await syncSession(sessionId)
+
+    const seen = new Set(scan.files)
+    const blind = scan.unreadable.map((u) => `${u.path}/`)
+    const paths = [...scan.files]
+    for (const relPath of ctx.known.keys()) {
+      if (!seen.has(relPath) && !blind.some((prefix) => relPath.startsWith(prefix))) paths.push(relPath)
+    }
+    const outcomes = await Promise.all(paths.map((relPath) => queue.submit(relPath, true)))
+    const counts: ReconcileCounts = {
+      filesSeen: scan.files.length,
+      filesApplied: 0,
+      filesUnchanged: 0,
+      filesRemoved: 0,
+      filesFailed: 0,
+    }
+    outcomes.forEach((outcome, index) => {
+      if (outcome === 'applied') counts.filesApplied++
+      else if (outcome === 'removed') counts.filesRemoved++
+      else if (outcome === 'failed') counts.filesFailed++
+      else if (outcome === 'retry') {
+        counts.filesFailed++
+        logger.warn({ path: paths[index] }, `${paths[index]}: still being written after repeated reads; left for its next change`)
+      } else counts.filesUnchanged++
+    })
+    return counts
+  }
+
+  return {
+    ctx,
+    queue,
+    reconcile,
+    syncSession,
+    async close() {
+      await queue.close()
+      await ctx.pool.close()
+    },
+  }
+}
+
+async function realRoot(root: string): Promise<string> {
+  try {
+    const real = await fs.promises.realpath(root)
+    if (!(await fs.promises.stat(real)).isDirectory()) throw new Error('not a directory')
+    return real
+  } catch (error) {
+    throw new StatebridgeError('SB_ROOT', `reports directory ${root} is not usable: ${(error as Error).message}`, { cause: error })
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Watch mode: reconcile at start, then follow file-system events, with a
+ * periodic reconcile because events alone are not trusted (early `ready`,
+ * dropped events on queue overflow, exhausted inotify watches).
+ */
+import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import type { Store } from '../store/types.js'
+import { isIgnoredPath, relativeToRoot, sessionIdOf } from './paths.js'
+import { createSyncer, type ReconcileCounts, type Syncer } from './syncer.js'
+
+/** Interval of the fallback reconcile when the watcher cannot watch everything. */
+export const DEGRADED_RECONCILE_MS = 30_000
+
+/** A running watch. */
+export interface WatchHandle {
+  /** Resolves once no event, reconcile or apply is pending. */
+  whenIdle(): Promise<void>
+  /** Run a full reconcile now (one at a time). */
+  reconcile(): Promise<ReconcileCounts>
+  /** Whether the watcher gave up on some directories and reconcile carries the load. */
+  readonly degraded: boolean
+  /** The chokidar watcher, for diagnostics and tests. */
+  readonly watcher: FSWatcher
+  /** Stop watching, finish the applies in flight, stop the workers. The store stays open. */
+  close(): Promise<void>
+}
+
+/** Reconcile `config.root`, then keep the store equal to it until `close()`. */
+export async function startWatch(config: Config, store: Store, logger: Logger): Promise<WatchHandle> {
+  const log = logger.child({ module: 'watch' })
+  const syncer = await createSyncer(config, store, log, 'info')
+  const { rootAbs } = syncer.ctx
+  let degraded = false
+  let closed = false
+  let reconciling: Promise<ReconcileCounts> | null = null
+  let sessionsDirty = new Set<string>()
+  let timer: NodeJS.Timeout | null = null
+
+  const reconcile = (): Promise<ReconcileCounts> => {
+    reconciling ??= runReconcile(syncer, store, config, log).finally(() => {
+      reconciling = null
+    })
+    return reconciling
+  }
+
+  const schedule = (ms: number): void => {
+    if (timer) clearInterval(timer)
+    timer = ms > 0 ? setInterval(() => void reconcile().catch((err) => log.error({ err }, 'reconcile failed')), ms) : null
+    timer?.unref()
+  }
+
+  const sessionEvent = (sessionId: string): void => {
+    sessionsDirty.add(sessionId)
+    // Session rows follow the directory once file work has settled, so a
+    // late file apply cannot resurrect a session that was just removed.
+    void syncer.queue.whenIdle().then(flushSessions)
+  }
+  const flushSessions = async (): Promise<void> => {
+    const ids = sessionsDirty
+    sessionsDirty = new Set()
+    for (const id of ids) {
+      await syncer.syncSession(id).catch((err) => log.error({ err, path: id }, `${id}: could not sync session`))
+    }
+  }
+
+  const watcher = chokidarWatch(rootAbs, {
+    ignoreInitial: true,
+    followSymlinks: false,
+    persistent: true,
+    ignored: (absPath: string) => {
+      const rel = relativeToRoot(rootAbs, absPath)
+      return rel !== null && isIgnoredPath(rel)
+    },
+  })
+  const relOf = (absPath: string): string | null => {
+    const rel = relativeToRoot(rootAbs, absPath)
+    return rel === null || rel === '' ? null : rel
+  }
+  const onFile = (absPath: string): void => {
+    const rel = relOf(absPath)
+    if (rel !== null) syncer.queue.touch(rel)
+  }
+  watcher.on('add', onFile)
+  watcher.on('change', onFile)
+  watcher.on('unlink', onFile)
+  watcher.on('addDir', (absPath: string) => {
+    const rel = relOf(absPath)
+    if (rel !== null && !rel.includes('/')) sessionEvent(rel)
+  })
+  watcher.on('unlinkDir', (absPath: string) => {
+    const rel = relOf(absPath)
+    if (rel === null) return
+    // chokidar does not promise an unlink per file inside a removed directory.
+    for (const known of syncer.ctx.known.keys()) if (known.startsWith(`${rel}/`)) syncer.queue.touch(known)
+    const sessionId = sessionIdOf(`${rel}/x`)
+    if (sessionId !== null && !rel.includes('/')) sessionEvent(sessionId)
+  })
+  watcher.on('error', (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code
+    if ((code === 'ENOSPC' || code === 'EMFILE') && !degraded) {
+      degraded = true
+      log.error(
+        { code },
+        code === 'ENOSPC'
+          ? 'inotify watch limit reached (ENOSPC): raise it with `sysctl -w fs.inotify.max_user_watches=524288` ' +
+              '(persist it in /etc/sysctl.d/); until then the tree is kept in sync by a full reconcile every 30 s'
+          : 'too many open files (EMFILE) while watching: raise `ulimit -n`; ' +
+              'until then the tree is kept in sync by a full reconcile every 30 s',
+      )
+      schedule(Math.min(config.reconcileIntervalMs || DEGRADED_RECONCILE_MS, DEGRADED_RECONCILE_MS))
+      return
+    }
+    if (code === 'ENOSPC' || code === 'EMFILE') return
+    log.error({ err: error }, `watcher error: ${(error as Error).message}`)
+  })
+
+  await reconcile()
+  schedule(config.reconcileIntervalMs)
+  log.info({ root: rootAbs }, 'watching')
+
+  return {
+    get degraded() {
+      return degraded
+    },
+    watcher,
+    reconcile,
+    async whenIdle() {
+      for (;;) {
+        if (reconciling) await reconciling
+        await syncer.queue.whenIdle()
+        if (sessionsDirty.size > 0) await flushSessions()
+        if (!reconciling && syncer.queue.size === 0 && sessionsDirty.size === 0) return
+      }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (timer) clearInterval(timer)
+      await watcher.close()
+      await reconciling?.catch(() => undefined)
+      await syncer.close()
+      log.info('stopped')
+    },
+  }
+}
+
+async function runReconcile(syncer: Syncer, store: Store, config: Config, log: Logger): Promise<ReconcileCounts> {
+  const started = new Date()
+  const counts = await syncer.reconcile()
+  await store.recordSyncRun({
+    root: syncer.ctx.rootId,
+    instance: config.instance,
+    mode: 'watch',
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    ...counts,
+  })
+  log.info(counts, 'reconciled')
+  return counts
+}
