@@ -61,6 +61,17 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0
     if (length === 0 || i + length > bytes.length) return i
     for (let k = 1; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i
+    // Overlong forms, UTF-16 surrogates and code points above U+10FFFF are
+    // rejected by the decoder too; they show in the second byte (RFC 3629).
+    const second = bytes[i + 1]!
+    if (
+      (b === 0xe0 && second < 0xa0) ||
+      (b === 0xed && second > 0x9f) ||
+      (b === 0xf0 && second < 0x90) ||
+      (b === 0xf4 && second > 0x8f)
+    ) {
+      return i
+    }
     i += length
   }
   return bytes.length

@@ -3,6 +3,8 @@
  * no position at all, and "Errors carry the file path and line".
  */
 
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
+
 /** Offset and description of the first JSON syntax error, or `null` if the text is valid. */
 export function locateJsonError(text: string): { offset: number; reason: string } | null {
   let i = 0
@@ -40,7 +42,9 @@ export function locateJsonError(text: string): { offset: number; reason: string 
     fail('a closing quote')
   }
   const number = (): void => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
+    // Sticky, so a number of any length is matched in place without slicing the text.
+    NUMBER.lastIndex = i
+    const match = NUMBER.exec(text)
     if (!match) fail('a value')
     i += match![0].length
   }

@@ -66,15 +66,22 @@ function captureTable(
 ): TableRecord {
   const [headerRow, ...bodyRows] = table.children
   const rawHeaders = headerRow ? headerRow.children.map((cell) => rawCell(cell, source)) : []
-  const headers = uniqueHeaders(headerRow ? headerRow.children.map((cell) => plainText(cell)) : [])
+  const headerTexts = headerRow ? headerRow.children.map((cell) => plainText(cell)) : []
+  const headers = uniqueHeaders(headerTexts)
   const rows: TableRowRecord[] = []
 
   bodyRows.forEach((row, index) => {
     const line = row.position?.start.line ?? 0
     const raw = row.children.map((cell) => rawCell(cell, source))
-    const cells: Record<string, string> = {}
+    // No prototype: a header such as `constructor` or `__proto__` is a key like any other.
+    const cells: Record<string, string> = Object.create(null) as Record<string, string>
+    // Cells beyond the header get `column_N` keys that must not overwrite a real header.
+    const keys =
+      row.children.length > headers.length
+        ? uniqueHeaders([...headerTexts, ...row.children.slice(headers.length).map(() => '')])
+        : headers
     row.children.forEach((cell, column) => {
-      cells[headers[column] ?? `column_${column + 1}`] = plainText(cell)
+      cells[keys[column]!] = plainText(cell)
     })
     // GFM pads short rows silently; pad the map too so every row has every header.
     for (const header of headers) if (!(header in cells)) cells[header] = ''
@@ -113,7 +120,8 @@ function noteShortRow(row: TableRow, source: string, expected: number, diagnosti
 function checkPipeParagraph(node: Nodes, source: string, diagnostics: Diagnostic[]): void {
   const lines = rawText(node, source).split('\n')
   if (lines.length < 2) return
-  if (!lines.every((line) => /^\s*\|.*\|\s*$/.test(line))) return
+  // Continuation lines inside a blockquote keep their `>` markers in the source.
+  if (!lines.every((line) => /^(\s*>)*\s*\|.*\|\s*$/.test(line))) return
   diagnostics.push({
     line: node.position?.start.line ?? null,
     column: 1,
@@ -124,12 +132,17 @@ function checkPipeParagraph(node: Nodes, source: string, diagnostics: Diagnostic
 
 /** Make header texts usable as object keys: empty ones get `column_N`, repeats get ` (2)`. */
 export function uniqueHeaders(texts: string[]): string[] {
-  const seen = new Map<string, number>()
+  const next = new Map<string, number>()
+  const used = new Set<string>()
   return texts.map((text, index) => {
     const base = text === '' ? `column_${index + 1}` : text
-    const count = (seen.get(base) ?? 0) + 1
-    seen.set(base, count)
-    return count === 1 ? base : `${base} (${count})`
+    let count = next.get(base) ?? 1
+    let name = count === 1 ? base : `${base} (${count})`
+    // A generated name can equal a literal header (`a`, `a`, `a (2)`): skip to a free one.
+    while (used.has(name)) name = `${base} (${++count})`
+    next.set(base, count + 1)
+    used.add(name)
+    return name
   })
 }
 

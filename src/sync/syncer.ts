@@ -28,8 +28,8 @@ export interface Syncer {
   readonly queue: FileQueue
   /** Scan the root and make the store match it: new, changed and removed files and sessions. */
   reconcile(): Promise<ReconcileCounts>
-  /** Create or remove the session row of one top-level directory, as the disk says now. */
-  syncSession(sessionId: string): Promise<void>
+  /** Create or remove the session row of one top-level directory, as the disk says now; returns the files removed with it. */
+  syncSession(sessionId: string): Promise<number>
   /** Wait for queued work, then stop the workers. The store stays open. */
   close(): Promise<void>
 }
@@ -71,17 +71,25 @@ export async function createSyncer(
     run,
   })
 
-  const syncSession = async (sessionId: string): Promise<void> => {
+  const syncSession = async (sessionId: string): Promise<number> => {
     const exists = await fs.promises
       .stat(`${rootAbs}/${sessionId}`)
       .then((s) => s.isDirectory())
       .catch(() => false)
     if (exists) {
       await store.ensureSession({ root: rootId, sessionId, createdAt: sessionCreatedAt(sessionId) })
-      return
+      return 0
     }
     await store.removeSession(rootId, sessionId)
-    for (const relPath of ctx.known.keys()) if (relPath.startsWith(`${sessionId}/`)) ctx.known.delete(relPath)
+    let removed = 0
+    for (const relPath of ctx.known.keys()) {
+      if (relPath.startsWith(`${sessionId}/`)) {
+        ctx.known.delete(relPath)
+        removed++
+      }
+    }
+    logger[appliedLevel]({ session: sessionId, files: removed }, 'session removed')
+    return removed
   }
 
   const reconcile = async (): Promise<ReconcileCounts> => {
@@ -94,7 +102,8 @@ export async function createSyncer(
     for (const sessionId of scan.sessions) {
       if (!inStore.has(sessionId)) await store.ensureSession({ root: rootId, sessionId, createdAt: sessionCreatedAt(sessionId) })
     }
-    for (const sessionId of inStore) if (!onDisk.has(sessionId)) await syncSession(sessionId)
+    let removedWithSessions = 0
+    for (const sessionId of inStore) if (!onDisk.has(sessionId)) removedWithSessions += await syncSession(sessionId)
 
     const seen = new Set(scan.files)
     const blind = scan.unreadable.map((u) => `${u.path}/`)
@@ -107,7 +116,7 @@ export async function createSyncer(
       filesSeen: scan.files.length,
       filesApplied: 0,
       filesUnchanged: 0,
-      filesRemoved: 0,
+      filesRemoved: removedWithSessions,
       filesFailed: 0,
     }
     outcomes.forEach((outcome, index) => {

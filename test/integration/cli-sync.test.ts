@@ -1,0 +1,204 @@
+/**
+ * `statebridge sync` and `status` end to end, through the built CLI.
+ */
+import { execSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.js'
+import { dumpSqlite } from '../helpers/dump.js'
+import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
+
+let dir: string
+let root: string
+let db: string
+
+beforeEach(() => {
+  dir = tempDir()
+  root = path.join(dir, 'reports')
+  db = path.join(dir, 'db', 'statebridge.db')
+  writeTree(root, sampleTree())
+})
+afterEach(() => cleanup(dir))
+
+function sync(...extra: string[]) {
+  const result = runCli(['sync', root, '--json', '--db', `sqlite:${db}`, ...extra])
+  const line = result.stdout.trim().split('\n').pop() ?? ''
+  return { ...result, summary: line.startsWith('{') ? (JSON.parse(line) as Record<string, number>) : null }
+}
+
+describe('statebridge sync', () => {
+  it('registers every file, captures tables, reports the invalid JSON, and exits 0', () => {
+    const first = sync()
+    expect(first.code).toBe(0)
+    expect(first.summary).toMatchObject({ files_seen: 9, files_applied: 8, files_failed: 1, files_unchanged: 0, files_removed: 0 })
+    expect(first.summary!.duration_ms).toBeGreaterThanOrEqual(0)
+
+    const dump = dumpSqlite(db)
+    const realRoot = fs.realpathSync(root)
+    expect(dump.sessions).toEqual([
+      { root: realRoot, session_id: '2026-02-03-1770076800', created_at: '2026-02-03T00:00:00.000Z' },
+      { root: realRoot, session_id: '2026-02-04-1770163200', created_at: '2026-02-04T00:00:00.000Z' },
+      { root: realRoot, session_id: 'empty-session', created_at: null },
+    ])
+    expect(dump.documents.map((d) => [d.path, d.document_type, d.status])).toEqual([
+      ['2026-02-03-1770076800/assemble.sh', 'script', 'ok'],
+      ['2026-02-03-1770076800/orchestrator-state.md', 'orchestrator_state', 'ok'],
+      ['2026-02-03-1770076800/review-outputs/fact-registry.md', 'fact_registry', 'ok'],
+      ['2026-02-03-1770076800/specialist-reports/tax-report.md', 'specialist_report', 'ok'],
+      ['2026-02-03-1770076800/synthesis-state.json', 'state_file', 'ok'],
+      ['2026-02-04-1770163200/broken-state.json', 'state_file', 'error'],
+      ['2026-02-04-1770163200/research-plan.md', 'research_plan', 'ok'],
+      ['README.md', 'other', 'ok'],
+      ['empty-session/notes.txt', 'other', 'ok'],
+    ])
+    const broken = dump.documents.find((d) => d.path === '2026-02-04-1770163200/broken-state.json')!
+    expect(broken.error).toMatch(/^line 2, column 12: invalid JSON/)
+    expect(broken.error_line).toBe(2)
+    expect(first.stderr).toContain('2026-02-04-1770163200/broken-state.json: line 2')
+
+    const synthesis = dump.documents.find((d) => d.path.toString().endsWith('synthesis-state.json'))!
+    expect(JSON.parse(String(synthesis.json))).toEqual({ current_phase: 'section-writing', status: 'in_progress' })
+    const tax = dump.documents.find((d) => d.path.toString().endsWith('tax-report.md'))!
+    expect(tax).toMatchObject({ footnote_count: 1, table_count: 0 })
+    expect(tax.word_count).toBeGreaterThan(4)
+
+    const state = dump.tables.filter((t) => String(t.path).endsWith('orchestrator-state.md'))
+    expect(state.map((t) => JSON.parse(String(t.heading_path)))).toEqual([
+      ['ORCHESTRATOR STATE', 'DEAL_METADATA'],
+      ['ORCHESTRATOR STATE', 'SESSION_METRICS'],
+    ])
+    const metrics = dump.rows.filter((r) => String(r.path).endsWith('orchestrator-state.md') && r.ordinal === 1)
+    expect(metrics.map((r) => JSON.parse(String(r.cells)).Status)).toEqual(['✅ COMPLETE', '⏳ PENDING'])
+    expect(metrics.map((r) => r.line)).toEqual([15, 16])
+  })
+
+  it('applies nothing on an immediate second run and picks up what changed while it was not running', () => {
+    sync()
+    const second = sync()
+    expect(second.summary).toMatchObject({ files_seen: 9, files_applied: 0, files_unchanged: 9, files_removed: 0, files_failed: 0 })
+
+    fs.rmSync(path.join(root, 'README.md'))
+    fs.rmSync(path.join(root, '2026-02-04-1770163200'), { recursive: true })
+    fs.appendFileSync(path.join(root, '2026-02-03-1770076800/review-outputs/fact-registry.md'), '| Closing | 2026-09-30 | T2 |\n')
+    writeTree(root, { 'new-session/x.md': '| a |\n|---|\n| 1 |\n' })
+    const third = sync()
+    expect(third.summary).toMatchObject({ files_applied: 2, files_removed: 3, files_failed: 0 })
+    const dump = dumpSqlite(db)
+    expect(dump.sessions.map((s) => s.session_id)).toEqual(['2026-02-03-1770076800', 'empty-session', 'new-session'])
+    expect(dump.documents.some((d) => String(d.path).startsWith('2026-02-04'))).toBe(false)
+    expect(dump.rows.filter((r) => String(r.path).endsWith('fact-registry.md'))).toHaveLength(2)
+  })
+
+  it('ignores editor, temp and dot files', () => {
+    writeTree(root, {
+      '2026-02-03-1770076800/.orchestrator-state.md.swp': 'x',
+      '2026-02-03-1770076800/notes.md~': 'x',
+      '2026-02-03-1770076800/plan.md.tmp': 'x',
+      '2026-02-03-1770076800/.#lock': 'x',
+      '.git/config': 'x',
+    })
+    expect(sync().summary).toMatchObject({ files_seen: 9 })
+    expect(dumpSqlite(db).sessions.map((s) => s.session_id)).not.toContain('.git')
+  })
+
+  it('records bad input as errors, keeps going, and keeps the last good rows', () => {
+    sync()
+    const outside = path.join(dir, 'outside.md')
+    fs.writeFileSync(outside, '| secret |\n|---|\n| x |\n')
+    fs.symlinkSync(outside, path.join(root, '2026-02-03-1770076800/escape.md'))
+    fs.symlinkSync('review-outputs/fact-registry.md', path.join(root, '2026-02-03-1770076800/alias.md'))
+    writeTree(root, {
+      '2026-02-03-1770076800/binary.md': Buffer.from([0x23, 0x20, 0x00, 0x01, 0x02]),
+      '2026-02-03-1770076800/latin1.md': Buffer.from('caf\xe9\n', 'latin1'),
+      '2026-02-03-1770076800/huge.md': `| a |\n|---|\n${'| x |\n'.repeat(400)}`,
+      // The good orchestrator state becomes a half-written file.
+      '2026-02-03-1770076800/orchestrator-state.md': '# ORCHESTRATOR STATE\n\n| Field | Value |\n|---|---|\n| Matter Name',
+    })
+    const result = sync('--max-file-bytes', '1000')
+    expect(result.code).toBe(0)
+    expect(result.summary).toMatchObject({ files_failed: 5, files_applied: 1 })
+
+    const docs = new Map(dumpSqlite(db).documents.map((d) => [String(d.path).replace('2026-02-03-1770076800/', ''), d]))
+    expect(docs.get('escape.md')).toMatchObject({ status: 'error' })
+    expect(String(docs.get('escape.md')!.error)).toContain('symlink leaves the root')
+    expect(docs.get('alias.md')).toMatchObject({ status: 'ok', table_count: 1 })
+    expect(String(docs.get('binary.md')!.error)).toMatch(/binary content/)
+    expect(String(docs.get('latin1.md')!.error)).toMatch(/^line 1, column 4: invalid UTF-8/)
+    expect(String(docs.get('huge.md')!.error)).toMatch(/over the 1000-byte limit/)
+    const state = docs.get('orchestrator-state.md')!
+    expect(state.status).toBe('error')
+    expect(String(state.error)).toMatch(/^line 5, column 1: table truncated/)
+    // The last good parse (two tables, four rows) is still there.
+    const dump = dumpSqlite(db)
+    expect(dump.tables.filter((t) => String(t.path).endsWith('/orchestrator-state.md'))).toHaveLength(2)
+    expect(dump.rows.filter((r) => String(r.path).endsWith('/orchestrator-state.md'))).toHaveLength(5)
+    expect(fs.readFileSync(outside, 'utf8')).toContain('secret')
+    expect(dump.rows.some((r) => String(r.cells).includes('secret'))).toBe(false)
+
+    // Finishing the write repairs the file.
+    fs.appendFileSync(path.join(root, '2026-02-03-1770076800/orchestrator-state.md'), ' | Kestrel |\n')
+    sync('--max-file-bytes', '1000')
+    const repaired = dumpSqlite(db).documents.find((d) => String(d.path).endsWith('/orchestrator-state.md'))!
+    expect(repaired).toMatchObject({ status: 'ok', error: null, table_count: 1 })
+  })
+
+  it('registers a FIFO as an error instead of blocking on it', () => {
+    const fifo = path.join(root, '2026-02-03-1770076800/pipe.md')
+    const made = runShell(`mkfifo ${JSON.stringify(fifo)}`)
+    if (!made) return
+    const result = sync()
+    expect(result.code).toBe(0)
+    const doc = dumpSqlite(db).documents.find((d) => String(d.path).endsWith('pipe.md'))!
+    expect(doc).toMatchObject({ status: 'error', error: 'not a regular file' })
+  })
+
+  it('fails fast with a one-line reason on bad flags and an unusable database', () => {
+    const badFlag = runCli(['sync', root, '--debounce', '5'])
+    expect(badFlag.code).toBe(2)
+    expect(badFlag.stderr.trim().split('\n')).toHaveLength(1)
+    expect(badFlag.stderr).toMatch(/^statebridge: Unknown option '--debounce'/)
+
+    const badValue = runCli(['sync', root, '--workers', 'two'])
+    expect(badValue).toMatchObject({ code: 2, stderr: 'statebridge: --workers must be a whole number, not "two"\n' })
+
+    fs.writeFileSync(path.join(dir, 'not-a-dir'), '')
+    const badDb = runCli(['sync', root, '--db', `sqlite:${path.join(dir, 'not-a-dir', 'x.db')}`])
+    expect(badDb.code).toBe(1)
+    expect(badDb.stderr).toMatch(/^statebridge: cannot open SQLite database/)
+
+    const noRoot = runCli(['sync', path.join(dir, 'missing'), '--db', `sqlite:${db}`])
+    expect(noRoot.code).toBe(1)
+    expect(noRoot.stderr).toMatch(/^statebridge: reports directory .* is not usable/)
+  })
+
+  it('takes the database from the upstream environment variables, flags winning', () => {
+    const envDb = path.join(dir, 'env.db')
+    const viaEnv = runCli(['sync', root, '--json'], { SESSION_STORAGE_TYPE: 'sqlite', SESSION_DB_PATH: envDb })
+    expect(viaEnv.code).toBe(0)
+    expect(fs.existsSync(envDb)).toBe(true)
+    const viaFlag = runCli(['sync', root, '--json', '--db', db], { SESSION_DB_PATH: envDb })
+    expect(viaFlag.code).toBe(0)
+    expect(dumpSqlite(db).documents).toHaveLength(9)
+  })
+
+  it('status summarises the database', () => {
+    sync()
+    const text = runCli(['status', '--db', `sqlite:${db}`])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain('sessions: 3')
+    expect(text.stdout).toContain('documents: 8 ok, 1 error')
+    expect(text.stdout).toContain('2026-02-04-1770163200/broken-state.json: line 2')
+    const json = JSON.parse(runCli(['status', '--json', '--db', `sqlite:${db}`]).stdout)
+    expect(json).toMatchObject({ sessions: 3, documents: { ok: 8, error: 1 }, tables: 4, tableRows: 7 })
+  })
+})
+
+function runShell(command: string): boolean {
+  try {
+    execSync(command)
+    return true
+  } catch {
+    return false
+  }
+}

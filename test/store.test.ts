@@ -1,0 +1,186 @@
+/**
+ * The store contract, written once and run against every dialect.
+ */
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseDocument } from '../src/parsers/document.js'
+import { openSqliteStore } from '../src/store/sqlite.js'
+import type { FileIdentity, Store } from '../src/store/types.js'
+import { dumpSqlite, type Dump } from './helpers/dump.js'
+import { cleanup, tempDir } from './helpers/tree.js'
+
+interface Harness {
+  store: Store
+  dump(): Promise<Dump>
+  close(): Promise<void>
+}
+
+const dialects: Array<[string, () => Promise<Harness>]> = [
+  [
+    'sqlite',
+    async () => {
+      const dir = tempDir()
+      const file = path.join(dir, 'store.db')
+      const store = openSqliteStore(file)
+      return { store, dump: async () => dumpSqlite(file), close: async () => (await store.close(), cleanup(dir)) }
+    },
+  ],
+]
+
+const ROOT = '/reports'
+
+function identity(relPath: string, sizeBytes = 10): FileIdentity {
+  const sessionId = relPath.includes('/') ? relPath.split('/')[0]! : null
+  return {
+    root: ROOT,
+    path: relPath,
+    sessionId,
+    sessionCreatedAt: sessionId === 's1' ? '2026-01-01T00:00:00.000Z' : null,
+    documentType: 'other',
+    format: relPath.endsWith('.md') ? 'markdown' : relPath.endsWith('.json') ? 'json' : 'other',
+    sizeBytes,
+    mtimeMs: 1000,
+    instance: 'test',
+  }
+}
+
+function snapshot(relPath: string, text: string, hash = `h-${text.length}`) {
+  return { ...identity(relPath, text.length), contentHash: hash, parsed: parseDocument(relPath, Buffer.from(text)) }
+}
+
+const TWO_TABLES = '# A\n\n| k | v |\n|---|---|\n| a | 1 |\n| b | 2 |\n\n## B\n\n| x |\n|---|\n| y |\n'
+
+describe.each(dialects)('store (%s)', (_name, open) => {
+  let h: Harness
+  beforeEach(async () => {
+    h = await open()
+  })
+  afterEach(async () => {
+    await h.close()
+  })
+
+  it('applies a markdown file with its tables and rows, creating the session', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/state.md', TWO_TABLES))
+    const dump = await h.dump()
+    expect(dump.sessions).toEqual([{ root: ROOT, session_id: 's1', created_at: '2026-01-01T00:00:00.000Z' }])
+    expect(dump.documents).toHaveLength(1)
+    expect(dump.documents[0]).toMatchObject({ path: 's1/state.md', status: 'ok', table_count: 2, format: 'markdown' })
+    expect(dump.tables.map((t) => JSON.parse(String(t.heading_path)))).toEqual([['A'], ['A', 'B']])
+    expect(dump.rows.map((r) => JSON.parse(String(r.cells)))).toEqual([{ k: 'a', v: '1' }, { k: 'b', v: '2' }, { x: 'y' }])
+  })
+
+  it('replaces every record of a file on re-apply, never duplicating', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/state.md', TWO_TABLES))
+    await h.store.applyFileSnapshot(snapshot('s1/state.md', '| only |\n|---|\n| one |\n'))
+    const dump = await h.dump()
+    expect(dump.tables).toHaveLength(1)
+    expect(dump.rows.map((r) => JSON.parse(String(r.cells)))).toEqual([{ only: 'one' }])
+  })
+
+  it('keeps the last good records when a file fails, with the error and its line', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/state.json', '{"phase": "one"}'))
+    await h.store.applyFileSnapshot(snapshot('s1/state.md', TWO_TABLES))
+    await h.store.recordFileFailure({
+      ...identity('s1/state.json', 7),
+      contentHash: 'bad',
+      error: { line: 3, column: 2, reason: 'invalid JSON', severity: 'error' },
+    })
+    await h.store.recordFileFailure({
+      ...identity('s1/state.md', 5),
+      contentHash: null,
+      error: { line: null, column: null, reason: 'cannot read', severity: 'error' },
+    })
+    const dump = await h.dump()
+    const json = dump.documents.find((d) => d.path === 's1/state.json')!
+    expect(json).toMatchObject({ status: 'error', error: 'line 3, column 2: invalid JSON', error_line: 3, content_hash: 'bad' })
+    expect(JSON.parse(String(json.json))).toEqual({ phase: 'one' })
+    expect(json.parsed_hash).not.toBe('bad')
+    expect(dump.tables).toHaveLength(2)
+    expect(dump.rows).toHaveLength(3)
+    const known = await h.store.loadKnownFiles(ROOT)
+    expect(known.get('s1/state.md')).toMatchObject({ status: 'error', contentHash: null, sizeBytes: 5 })
+  })
+
+  it('registers a file that never parsed as an error without records', async () => {
+    await h.store.recordFileFailure({
+      ...identity('s2/x.json'),
+      contentHash: 'h',
+      error: { line: 1, column: 1, reason: 'invalid JSON: the file is empty', severity: 'error' },
+    })
+    const dump = await h.dump()
+    expect(dump.sessions.map((s) => s.session_id)).toEqual(['s2'])
+    expect(dump.documents[0]).toMatchObject({ status: 'error', json: null, table_count: null })
+  })
+
+  it('removes a file with everything derived from it', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    await h.store.applyFileSnapshot(snapshot('s1/b.md', TWO_TABLES))
+    await h.store.removeFile(ROOT, 's1/a.md')
+    const dump = await h.dump()
+    expect(dump.documents.map((d) => d.path)).toEqual(['s1/b.md'])
+    expect(dump.tables.every((t) => t.path === 's1/b.md')).toBe(true)
+    expect(dump.rows).toHaveLength(3)
+  })
+
+  it('removes a session with its documents, tables and rows', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    await h.store.applyFileSnapshot(snapshot('s2/a.md', TWO_TABLES))
+    await h.store.applyFileSnapshot(snapshot('top.md', TWO_TABLES))
+    await h.store.removeSession(ROOT, 's1')
+    const dump = await h.dump()
+    expect(dump.sessions.map((s) => s.session_id)).toEqual(['s2'])
+    expect(dump.documents.map((d) => d.path)).toEqual(['s2/a.md', 'top.md'])
+    expect(dump.rows).toHaveLength(6)
+  })
+
+  it('keeps roots apart', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    await h.store.applyFileSnapshot({ ...snapshot('s1/a.md', TWO_TABLES), root: '/other' })
+    await h.store.removeSession('/other', 's1')
+    expect((await h.store.loadKnownFiles(ROOT)).size).toBe(1)
+    expect((await h.store.loadKnownFiles('/other')).size).toBe(0)
+    expect(await h.store.listSessions(ROOT)).toEqual(['s1'])
+  })
+
+  it('rolls back a whole apply that fails midway', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    const before = await h.dump()
+    const broken = snapshot('s1/a.md', '| k |\n|---|\n| new |\n', 'new-hash')
+    // A cell that cannot be serialised makes the row insert throw after the document row was written.
+    ;(broken.parsed.markdown!.tables[0]!.rows[0]!.cells as Record<string, unknown>).k = 10n
+    await expect(h.store.applyFileSnapshot(broken)).rejects.toThrow()
+    expect(await h.dump()).toEqual(before)
+  })
+
+  it('records a new stat without touching records', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    await h.store.recordFileStat(ROOT, 's1/a.md', 99, 5000)
+    expect((await h.store.loadKnownFiles(ROOT)).get('s1/a.md')).toMatchObject({ sizeBytes: 99, mtimeMs: 5000, status: 'ok' })
+    expect((await h.dump()).rows).toHaveLength(3)
+  })
+
+  it('ensures sessions idempotently and reports status', async () => {
+    await h.store.ensureSession({ root: ROOT, sessionId: 'empty', createdAt: null })
+    await h.store.ensureSession({ root: ROOT, sessionId: 'empty', createdAt: null })
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    await h.store.recordSyncRun({
+      root: ROOT,
+      instance: 'test',
+      mode: 'sync',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:01.000Z',
+      filesSeen: 1,
+      filesApplied: 1,
+      filesUnchanged: 0,
+      filesRemoved: 0,
+      filesFailed: 0,
+    })
+    const status = await h.store.status()
+    expect(status).toMatchObject({ sessions: 2, documents: { ok: 1, error: 0 }, tables: 2, tableRows: 3 })
+    expect(status.lastRun).toMatchObject({ filesSeen: 1, mode: 'sync' })
+    expect(status.perSession.map((s) => [s.sessionId, s.documents])).toEqual([
+      ['empty', 0],
+      ['s1', 1],
+    ])
+  })
+})
