@@ -61,14 +61,15 @@ export function markdownDocument(rng: Rng, spec: MarkdownSpec): string {
   const footnotes: string[] = []
   const total = spec.mix.prose + spec.mix.fieldTable + spec.mix.dataTable + spec.mix.list
   let section = 0
+  let afterHeading = false
   while (size < spec.targetBytes) {
     let block: string
     const roll = rng.next() * total
-    if (section === 0 || rng.chance(0.12)) {
+    if (section === 0 || (!afterHeading && rng.chance(0.1))) {
       section++
-      block = `## ${section}. ${titleCase(phrase(rng, 2, 5))}\n\n`
-    } else if (rng.chance(0.15)) {
-      block = `### ${titleCase(phrase(rng, 2, 6))}\n\n`
+      block = `## ${section}. ${titleCase(phrase(rng, 2, 5))}\n`
+    } else if (!afterHeading && rng.chance(0.1)) {
+      block = `### ${titleCase(phrase(rng, 2, 6))}\n`
     } else if (roll < spec.mix.prose) {
       block = paragraph(rng, spec.footnoteRate, footnotes)
     } else if (roll < spec.mix.prose + spec.mix.fieldTable) {
@@ -78,6 +79,7 @@ export function markdownDocument(rng: Rng, spec: MarkdownSpec): string {
     } else {
       block = bulletList(rng)
     }
+    afterHeading = block.startsWith('#')
     out.push(block, '\n')
     size += block.length + 1
   }

@@ -27,6 +27,8 @@ interface Job {
 
 interface Slot {
   worker: Worker
+  /** Modules loaded; loading time must not count against a file's budget. */
+  ready: boolean
   job: Job | null
   timer: NodeJS.Timeout | null
 }
@@ -69,7 +71,7 @@ export class ParsePool {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.job || this.waiting.length === 0) continue
+      if (!slot.ready || slot.job || this.waiting.length === 0) continue
       const job = this.waiting.shift()!
       slot.job = job
       slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
@@ -79,8 +81,13 @@ export class ParsePool {
 
   private spawn(): Slot {
     const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl())
-    const slot: Slot = { worker, job: null, timer: null }
-    worker.on('message', (message: { id: number; result: ReadResult }) => {
+    const slot: Slot = { worker, ready: false, job: null, timer: null }
+    worker.on('message', (message: { ready?: true; id: number; result: ReadResult }) => {
+      if (message.ready) {
+        slot.ready = true
+        this.dispatch()
+        return
+      }
       if (!slot.job || slot.job.id !== message.id) return
       this.finish(slot, message.result)
     })

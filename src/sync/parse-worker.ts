@@ -15,3 +15,6 @@ parentPort?.on('message', (message: { id: number; request: ReadRequest }) => {
   }
   parentPort?.postMessage({ id: message.id, result })
 })
+
+// The pool starts a file's time budget only once the worker has loaded its modules.
+parentPort?.postMessage({ ready: true })
