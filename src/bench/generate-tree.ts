@@ -57,9 +57,9 @@ export interface GeneratedTree {
 
 const KB = 1024
 
-const STATE: MarkdownMix = { prose: 2, fieldTable: 5, dataTable: 2, list: 2 }
+const STATE: MarkdownMix = { prose: 6, fieldTable: 4, dataTable: 1, list: 2 }
 const REPORT: MarkdownMix = { prose: 20, fieldTable: 1, dataTable: 1, list: 2 }
-const REGISTRY: MarkdownMix = { prose: 1, fieldTable: 1, dataTable: 6, list: 0 }
+const REGISTRY: MarkdownMix = { prose: 3, fieldTable: 1, dataTable: 4, list: 0 }
 const MEMO: MarkdownMix = { prose: 30, fieldTable: 0.5, dataTable: 1, list: 2 }
 
 interface MarkdownFile {

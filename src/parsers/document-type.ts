@@ -36,6 +36,13 @@ const BY_NAME: Array<[RegExp, DocumentType]> = [
   [/-state(-[\w-]+)?\.(json|md)$/, 'state_file'],
 ]
 
+// What a file is by its extension beats its folder: a script in remediation-outputs/ is still a script.
+const BY_EXTENSION: Array<[RegExp, DocumentType]> = [
+  [/\.(sh|py|js|mjs|ts)$/, 'script'],
+  [/\.log$/, 'audit_log'],
+  [/\.(bak|backup[\w-]*|orig|old)$/, 'backup'],
+]
+
 const BY_FOLDER: Record<string, DocumentType> = {
   'specialist-reports': 'specialist_report',
   'section-reports': 'section_report',
@@ -49,9 +56,6 @@ const BY_PATTERN: Array<[RegExp, DocumentType]> = [
   [/^executive-summary.*\.md$/, 'executive_summary'],
   [/^final-memorandum.*\.md$/, 'final_memorandum'],
   [/-report\.md$/, 'specialist_report'],
-  [/\.(sh|py|js|mjs|ts)$/, 'script'],
-  [/\.log$/, 'audit_log'],
-  [/\.(bak|backup[\w-]*|orig|old)$/, 'backup'],
 ]
 
 /** How a file is parsed, from its extension. */
@@ -67,6 +71,7 @@ export function documentType(relPath: string): DocumentType {
   const parts = relPath.split('/')
   const name = (parts[parts.length - 1] ?? '').toLowerCase()
   for (const [pattern, type] of BY_NAME) if (pattern.test(name)) return type
+  for (const [pattern, type] of BY_EXTENSION) if (pattern.test(name)) return type
   for (const folder of parts.slice(0, -1).reverse()) {
     const type = BY_FOLDER[folder.toLowerCase()]
     if (type) return type
