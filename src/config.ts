@@ -49,7 +49,7 @@ export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEn
   if (!options.root) throw configError('the reports directory is missing: pass it as the first argument, e.g. `statebridge sync ./reports`')
   return Object.freeze({
     root: path.resolve(options.root),
-    db: resolveDatabase(options.db, env),
+    db: Object.freeze(resolveDatabase(options.db, env)),
     instance: options.instance ?? env.STATEBRIDGE_INSTANCE ?? os.hostname(),
     debounceMs: checkInteger('--debounce-ms', options.debounceMs ?? 150, 0, 60_000),
     reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 600_000, 0, 86_400_000),
@@ -71,9 +71,15 @@ export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv
   }
   if (type === 'postgres' || type === 'postgresql') {
     if (!env.DATABASE_URL) throw configError('SESSION_STORAGE_TYPE=postgres needs DATABASE_URL (postgres://user@host:5432/db)')
-    return parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL')
+    const target = parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL')
+    if (target.dialect !== 'postgres') throw configError('SESSION_STORAGE_TYPE=postgres needs a postgres:// DATABASE_URL')
+    return target
   }
-  if (env.SESSION_DB_PATH) return parseDatabaseUrl(env.SESSION_DB_PATH, 'SESSION_DB_PATH')
+  if (env.SESSION_DB_PATH) {
+    const target = parseDatabaseUrl(env.SESSION_DB_PATH, 'SESSION_DB_PATH')
+    if (target.dialect !== 'sqlite') throw configError('SESSION_DB_PATH is a SQLite file path; put a postgres:// URL in DATABASE_URL')
+    return target
+  }
   if (type === undefined && env.DATABASE_URL && /^postgres(ql)?:/i.test(env.DATABASE_URL)) {
     return parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL')
   }

@@ -14,10 +14,9 @@ export function parseDocument(relPath: string, content: Uint8Array): ParsedDocum
   const format = documentFormat(relPath)
   if (format === 'other') return { format, markdown: null, json: null, diagnostics: [] }
 
-  const decoded = decodeText(content)
-  if (typeof decoded !== 'string') return { format, markdown: null, json: null, diagnostics: [decoded] }
-  // A BOM is an encoding artefact, not content.
-  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded
+  // TextDecoder drops a leading BOM, an encoding artefact rather than content.
+  const text = decodeText(content)
+  if (typeof text !== 'string') return { format, markdown: null, json: null, diagnostics: [text] }
 
   if (format === 'json') {
     const result = parseJson(text)

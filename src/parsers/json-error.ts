@@ -113,7 +113,8 @@ export function locateJsonError(text: string): { offset: number; reason: string 
     return null
   } catch (error) {
     if (error instanceof JsonSyntaxError) return { offset: error.offset, reason: error.message }
-    // Nesting deep enough to exhaust the stack: JSON.parse refused it too.
+    // Nesting deeper than this recursive locator's stack: the error is at or beyond
+    // this point, and saying so beats crashing the worker.
     if (error instanceof RangeError) return { offset: i, reason: 'nesting too deep to parse' }
     throw error
   }

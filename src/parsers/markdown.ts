@@ -6,6 +6,7 @@ import { unified } from 'unified'
 import remarkParse from 'remark-parse'
 import remarkGfm from 'remark-gfm'
 import type { Nodes, Parent, Root, Table, TableRow } from 'mdast'
+import { linkDefinitions, mayHoldRecords, splitBlocks } from './markdown-blocks.js'
 import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
 
 // Frozen once: building a unified processor per file costs more than parsing small files.
@@ -18,61 +19,83 @@ export function parseMarkdownTree(text: string): Root {
 
 /** Parse a markdown document into its generic records plus diagnostics. */
 export function parseMarkdown(text: string): { records: MarkdownRecords; diagnostics: Diagnostic[] } {
-  const tree = parseMarkdownTree(text)
   const diagnostics: Diagnostic[] = []
   const tables: TableRecord[] = []
   const headingStack: Array<{ depth: number; text: string }> = []
   let footnoteCount = 0
+  const definitions = linkDefinitions(text)
 
-  const visit = (node: Nodes): void => {
-    switch (node.type) {
-      case 'heading': {
-        while (headingStack.length > 0 && headingStack[headingStack.length - 1]!.depth >= node.depth) {
-          headingStack.pop()
+  for (const block of splitBlocks(text)) {
+    const source = text.slice(block.start, block.end)
+    if (!mayHoldRecords(source)) continue
+    const at: BlockPlace = { source, lineOffset: block.line - 1, atFileEnd: block.end === text.length }
+
+    const visit = (node: Nodes): void => {
+      switch (node.type) {
+        case 'heading': {
+          while (headingStack.length > 0 && headingStack[headingStack.length - 1]!.depth >= node.depth) {
+            headingStack.pop()
+          }
+          headingStack.push({ depth: node.depth, text: plainText(node) })
+          return
         }
-        headingStack.push({ depth: node.depth, text: plainText(node) })
-        return
+        case 'table': {
+          tables.push(captureTable(node, at, tables.length, headingStack.map((h) => h.text), diagnostics))
+          return
+        }
+        case 'footnoteDefinition': {
+          footnoteCount++
+          break
+        }
+        case 'paragraph': {
+          checkPipeParagraph(node, at, diagnostics)
+          return
+        }
+        default:
+          break
       }
-      case 'table': {
-        tables.push(captureTable(node, text, tables.length, headingStack.map((h) => h.text), diagnostics))
-        return
+      if ('children' in node) {
+        for (const child of (node as Parent).children) visit(child as Nodes)
       }
-      case 'footnoteDefinition': {
-        footnoteCount++
-        break
-      }
-      case 'paragraph': {
-        checkPipeParagraph(node, text, diagnostics)
-        return
-      }
-      default:
-        break
     }
-    if ('children' in node) {
-      for (const child of (node as Parent).children) visit(child as Nodes)
-    }
+    // Appended after the block, so node offsets and lines inside the block are unchanged.
+    visit(parseMarkdownTree(definitions === '' ? source : `${source}${definitions}`))
   }
-  visit(tree)
 
   return { records: { wordCount: countWords(text), footnoteCount, tables }, diagnostics }
 }
 
+/** Where a parsed block sits in its file. */
+interface BlockPlace {
+  /** The block's text: node offsets index into it. */
+  source: string
+  /** Lines before the block. */
+  lineOffset: number
+  /** The block ends where the file ends. */
+  atFileEnd: boolean
+}
+
+function lineOf(node: Nodes, at: BlockPlace, edge: 'start' | 'end' = 'start'): number {
+  const line = node.position?.[edge].line
+  return line === undefined ? 0 : line + at.lineOffset
+}
+
 function captureTable(
   table: Table,
-  source: string,
+  at: BlockPlace,
   ordinal: number,
   headingPath: string[],
   diagnostics: Diagnostic[],
 ): TableRecord {
   const [headerRow, ...bodyRows] = table.children
-  const rawHeaders = headerRow ? headerRow.children.map((cell) => rawCell(cell, source)) : []
+  const rawHeaders = headerRow ? headerRow.children.map((cell) => rawCell(cell, at.source)) : []
   const headerTexts = headerRow ? headerRow.children.map((cell) => plainText(cell)) : []
   const headers = uniqueHeaders(headerTexts)
   const rows: TableRowRecord[] = []
 
   bodyRows.forEach((row, index) => {
-    const line = row.position?.start.line ?? 0
-    const raw = row.children.map((cell) => rawCell(cell, source))
+    const line = lineOf(row, at)
+    const raw = row.children.map((cell) => rawCell(cell, at.source))
     // No prototype: a header such as `constructor` or `__proto__` is a key like any other.
     const cells: Record<string, string> = Object.create(null) as Record<string, string>
     // Cells beyond the header get `column_N` keys that must not overwrite a real header.
@@ -85,7 +108,7 @@ function captureTable(
     })
     // GFM pads short rows silently; pad the map too so every row has every header.
     for (const header of headers) if (!(header in cells)) cells[header] = ''
-    if (row.children.length < headers.length) noteShortRow(row, source, headers.length, diagnostics)
+    if (row.children.length < headers.length) noteShortRow(row, at, headers.length, diagnostics)
     rows.push({ index, line, cells, raw })
   })
 
@@ -94,19 +117,20 @@ function captureTable(
     headingPath,
     headers,
     rawHeaders,
-    line: table.position?.start.line ?? 0,
-    endLine: table.position?.end.line ?? 0,
+    line: lineOf(table, at),
+    endLine: lineOf(table, at, 'end'),
     rows,
   }
 }
 
 // A row with fewer cells than the header is legal GFM, but when it is the very
 // last bytes of the file it is the signature of a file caught mid-write.
-function noteShortRow(row: TableRow, source: string, expected: number, diagnostics: Diagnostic[]): void {
-  const end = row.position?.end.offset ?? 0
-  const atEndOfFile = source.slice(end).trim() === '' && !source.endsWith('\n')
+function noteShortRow(row: TableRow, at: BlockPlace, expected: number, diagnostics: Diagnostic[]): void {
+  const rest = at.source.slice(row.position?.end.offset ?? 0)
+  // Any line ending after the row means the row itself was written out in full.
+  const atEndOfFile = at.atFileEnd && rest.trim() === '' && !/[\r\n]/.test(rest)
   diagnostics.push({
-    line: row.position?.start.line ?? null,
+    line: lineOf(row, at),
     column: 1,
     reason: atEndOfFile
       ? `table truncated: the last row has ${row.children.length} of ${expected} cells and the file ends without a newline`
@@ -117,13 +141,13 @@ function noteShortRow(row: TableRow, source: string, expected: number, diagnosti
 
 // Pipe-delimited lines that GFM did not accept as a table (usually a missing
 // or malformed delimiter row): the data would otherwise vanish without a trace.
-function checkPipeParagraph(node: Nodes, source: string, diagnostics: Diagnostic[]): void {
-  const lines = rawText(node, source).split('\n')
+function checkPipeParagraph(node: Nodes, at: BlockPlace, diagnostics: Diagnostic[]): void {
+  const lines = rawText(node, at.source).split('\n')
   if (lines.length < 2) return
   // Continuation lines inside a blockquote keep their `>` markers in the source.
   if (!lines.every((line) => /^(\s*>)*\s*\|.*\|\s*$/.test(line))) return
   diagnostics.push({
-    line: node.position?.start.line ?? null,
+    line: lineOf(node, at),
     column: 1,
     reason: 'pipe-delimited lines are not a GFM table (the second line must be a delimiter row such as |---|---|)',
     severity: 'warning',
@@ -176,6 +200,9 @@ function collectText(node: Nodes): string {
       return /^<br\s*\/?>$/i.test(node.value) ? ' ' : node.value
     case 'break':
       return ' '
+    // Kept as written: a footnote marker in a cell is part of what the agent wrote.
+    case 'footnoteReference':
+      return `[^${node.label ?? node.identifier}]`
     case 'image':
       return node.alt ?? ''
     default:

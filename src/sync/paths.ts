@@ -2,8 +2,9 @@
  * What a path under the root means: ignored or not, which session it belongs to.
  */
 
-// Editor swap and backup files, temp files, lock files: never state.
-const IGNORED_NAME = /(^\.|\.sw[a-p]$|~$|\.tmp$|^#.*#$)/i
+// Editor swap and backup files, temp files (including atomic-write temps such
+// as `plan.md.tmp.4242.1738200293`), lock files: never state.
+const IGNORED_NAME = /(^\.|\.sw[a-p]$|~$|\.tmp$|\.tmp\.\d[\d.]*$|^#.*#$)/i
 
 /** Whether a root-relative path (posix separators) is ignored: dotfiles, dot-directories, editor and temp files. */
 export function isIgnoredPath(relPath: string): boolean {
@@ -18,8 +19,10 @@ export function sessionIdOf(relPath: string): string | null {
   return slash === -1 ? null : relPath.slice(0, slash)
 }
 
-// Unix seconds between 2001 and 2286 are exactly ten digits; thirteen digits are milliseconds.
-const UNIX_TIME = /(?:^|[^\d])(\d{13}|\d{10})(?![\d])/
+// Unix seconds between 2001 and 2286 are exactly ten digits; thirteen digits are
+// milliseconds. Only a whole dash- or underscore-delimited part counts, so the
+// hex groups of a UUID do not pass for a timestamp.
+const UNIX_TIME = /(?:^|[-_])(\d{13}|\d{10})(?=$|[-_])/
 
 /** ISO creation time from a unix timestamp in a session directory name, or `null`. */
 export function sessionCreatedAt(sessionId: string): string | null {

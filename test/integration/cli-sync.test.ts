@@ -57,9 +57,9 @@ describe('statebridge sync', () => {
     expect(broken.error_line).toBe(2)
     expect(first.stderr).toContain('2026-02-04-1770163200/broken-state.json: line 2')
 
-    const synthesis = dump.documents.find((d) => d.path.toString().endsWith('synthesis-state.json'))!
+    const synthesis = dump.documents.find((d) => String(d.path).endsWith('synthesis-state.json'))!
     expect(JSON.parse(String(synthesis.json))).toEqual({ current_phase: 'section-writing', status: 'in_progress' })
-    const tax = dump.documents.find((d) => d.path.toString().endsWith('tax-report.md'))!
+    const tax = dump.documents.find((d) => String(d.path).endsWith('tax-report.md'))!
     expect(tax).toMatchObject({ footnote_count: 1, table_count: 0 })
     expect(tax.word_count).toBeGreaterThan(4)
 

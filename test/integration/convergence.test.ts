@@ -69,7 +69,10 @@ function appendix(rel: string, body: number): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function apply(root: string, op: Op): Promise<void> {
-  if (op.kind === 'pause') return sleep(op.ms)
+  if (op.kind === 'pause') {
+    await sleep(op.ms)
+    return
+  }
   if (op.kind === 'removeSession') return fs.rmSync(path.join(root, SESSIONS[op.session]!), { recursive: true, force: true })
   const rel = filePath(op.file)
   const abs = path.join(root, rel)

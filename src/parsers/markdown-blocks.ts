@@ -1,0 +1,109 @@
+/**
+ * Split markdown into top-level blocks that parse independently, and tell
+ * which blocks can hold records at all.
+ *
+ * Why: remark builds a full syntax tree with positions, about 200 bytes of
+ * heap per byte of input, so a 1.5 MB memorandum costs ~300 MB and seconds of
+ * CPU. Most of such a file is prose that yields no table, heading or footnote
+ * definition. Parsing block by block bounds memory by the largest block, and
+ * blocks that cannot hold a record are not parsed at all.
+ *
+ * A split point is a blank line followed by a line that starts in column 1,
+ * outside a fenced code block and outside a multi-line HTML block: CommonMark
+ * cannot continue a construct across such a point except a list or a
+ * blockquote, and splitting those only splits the container, not the tables,
+ * headings and footnote definitions inside it.
+ */
+
+/** A run of source lines that parses on its own. */
+export interface Block {
+  /** Offset of the block's first character in the whole text. */
+  start: number
+  /** Offset just past the block's last character. */
+  end: number
+  /** 1-based line of the block's first line. */
+  line: number
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})/
+// HTML blocks of CommonMark kinds 1-5 run until their end marker, across blank lines.
+const HTML_OPEN: Array<[RegExp, RegExp]> = [
+  [/^ {0,3}<(pre|script|style|textarea)[\s>]/i, /<\/(pre|script|style|textarea)>/i],
+  [/^ {0,3}<!--/, /-->/],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+]
+
+/** Split `text` into independently parseable blocks, in order, covering all of it. */
+export function splitBlocks(text: string): Block[] {
+  const blocks: Block[] = []
+  let blockStart = 0
+  let blockLine = 1
+  let line = 1
+  let fence: { char: string; length: number } | null = null
+  let htmlEnd: RegExp | null = null
+  let previousBlank = false
+  let offset = 0
+
+  while (offset < text.length) {
+    const newline = text.indexOf('\n', offset)
+    const lineEnd = newline === -1 ? text.length : newline
+    const content = text.slice(offset, lineEnd)
+    const blank = content.trim() === ''
+
+    if (fence) {
+      const close = FENCE.exec(content)
+      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.length && content.trim() === close[1]) fence = null
+    } else if (htmlEnd) {
+      if (htmlEnd.test(content)) htmlEnd = null
+    } else {
+      if (previousBlank && !blank && !/^\s/.test(content) && offset > blockStart) {
+        blocks.push({ start: blockStart, end: offset, line: blockLine })
+        blockStart = offset
+        blockLine = line
+      }
+      const open = FENCE.exec(content)
+      if (open) {
+        // A backtick fence whose info string holds a backtick is not a fence.
+        if (!(open[1]![0] === '`' && content.slice(open[0].length).includes('`'))) {
+          fence = { char: open[1]![0]!, length: open[1]!.length }
+        }
+      } else {
+        for (const [opener, closer] of HTML_OPEN) {
+          if (opener.test(content)) {
+            if (!closer.test(content.replace(opener, ''))) htmlEnd = closer
+            break
+          }
+        }
+      }
+    }
+
+    previousBlank = blank && !fence && !htmlEnd
+    offset = newline === -1 ? text.length : newline + 1
+    line++
+  }
+  if (blockStart < text.length || blocks.length === 0) blocks.push({ start: blockStart, end: text.length, line: blockLine })
+  return blocks
+}
+
+// Tables and pipe paragraphs need a pipe; headings a `#` or a setext underline;
+// footnote definitions `[^id]:` at the start of a line.
+const MAY_HOLD_RECORDS = /\||^ {0,3}#|^ {0,3}(=+|-+) *$|^ {0,3}\[\^/m
+
+/** Whether a block can produce a table, heading, footnote definition or table diagnostic. */
+export function mayHoldRecords(blockText: string): boolean {
+  return MAY_HOLD_RECORDS.test(blockText)
+}
+
+// `[label]: destination` at the start of a line (not `[^id]:`, a footnote).
+const LINK_DEFINITION = /^ {0,3}\[(?!\^)(?:[^\]\\]|\\.)+\]:[ \t]*\S.*$/gm
+
+/**
+ * The link reference definitions of the whole text, as one block to append to
+ * each parsed block: `[text][ref]` resolves wherever its definition stands.
+ */
+export function linkDefinitions(text: string): string {
+  const found = text.match(LINK_DEFINITION)
+  return found ? `\n\n${found.map((line) => line.trim()).join('\n')}\n` : ''
+}

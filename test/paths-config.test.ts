@@ -1,0 +1,344 @@
+/**
+ * Root-relative path rules (ignored files, session ids, session creation
+ * times) and configuration resolution (defaults, flags over env, SB_CONFIG).
+ */
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_SQLITE_FILE, resolveConfig, resolveDatabase, type StatebridgeOptions } from '../src/config.js'
+import { StatebridgeError } from '../src/errors.js'
+import { isIgnoredPath, relativeToRoot, sessionCreatedAt, sessionIdOf } from '../src/sync/paths.js'
+
+describe('isIgnoredPath', () => {
+  it.each([
+    '.DS_Store',
+    '.hidden.md',
+    'session-1/.orchestrator-state.md.swp',
+    '.git/config',
+    '.git/objects/ab/cdef',
+    'session-1/.git/HEAD',
+    'session-1/.cache/state.json',
+    'x.swp',
+    'x.swo',
+    'session-1/notes.md.swp',
+    'x~',
+    'session-1/final-memorandum.md~',
+    'x.tmp',
+    'session-1/state.json.tmp',
+    'SESSION-1/STATE.JSON.TMP',
+    '.#lock',
+    'session-1/.#orchestrator-state.md',
+    '#autosave#',
+    'session-1/#research-plan.md#',
+  ])('ignores %s', (relPath) => {
+    expect(isIgnoredPath(relPath)).toBe(true)
+  })
+
+  it.each([
+    '',
+    'orchestrator-state.md',
+    'session-1/orchestrator-state.md',
+    'session-1/specialist-reports/tax-report.md',
+    'session-1/review-outputs/risk-summary.json',
+    'session-1/final-memorandum.md.backup2',
+    'session-1/state.tmp.json',
+    'session-1/notes#1.md',
+    'session-1/a~b.md',
+    'session-1/file.swp.md',
+    'session-1/x.sw',
+    'session-1/session-audit.log',
+    'sessions/1be2370e-0f43-4b14-bf9c-3eb27b414604/session-audit.log',
+  ])('does not ignore %j', (relPath) => {
+    expect(isIgnoredPath(relPath)).toBe(false)
+  })
+})
+
+describe('sessionIdOf', () => {
+  it.each([
+    ['2031-04-02-1964505600/orchestrator-state.md', '2031-04-02-1964505600'],
+    ['2031-04-02-1964505600/specialist-reports/x.md', '2031-04-02-1964505600'],
+    ['s/a', 's'],
+    ['s/', 's'],
+    ['README.md', null],
+    ['', null],
+  ])('%j → %j', (relPath, expected) => {
+    expect(sessionIdOf(relPath)).toBe(expected)
+  })
+})
+
+describe('sessionCreatedAt', () => {
+  it.each([
+    // 1738200293 s after the epoch is 2025-01-30 01:24:53 UTC; the date in the name is not used.
+    ['2026-01-29-1738200293', '2025-01-30T01:24:53.000Z'],
+    ['2031-04-02-1964505600', '2032-04-02T08:00:00.000Z'],
+    ['1738200293', '2025-01-30T01:24:53.000Z'],
+    ['session-1738200293-retry', '2025-01-30T01:24:53.000Z'],
+    ['2026-01-29-1738200293123', '2025-01-30T01:24:53.123Z'],
+    ['run_1738200293123', '2025-01-30T01:24:53.123Z'],
+    ['1000000000', '2001-09-09T01:46:40.000Z'],
+    ['9999999999', '2286-11-20T17:46:39.000Z'],
+  ])('%j → %s', (sessionId, expected) => {
+    expect(sessionCreatedAt(sessionId)).toBe(expected)
+  })
+
+  it.each([
+    '2025-01-19-test',
+    '',
+    'session',
+    '2026-01-29-173820029', // 9 digits
+    '2026-01-29-17382002931', // 11 digits
+    '2026-01-29-173820029312', // 12 digits
+    '2026-01-29-17382002931234', // 14 digits
+    '20260129', // a date, not a timestamp
+    '1be2370e-0f43-4b14-bf9c-3eb27b414604',
+  ])('%j → null', (sessionId) => {
+    expect(sessionCreatedAt(sessionId)).toBeNull()
+  })
+})
+
+describe('relativeToRoot', () => {
+  it.each([
+    ['/srv/reports', '/srv/reports', ''],
+    ['/srv/reports', '/srv/reports/s1/orchestrator-state.md', 's1/orchestrator-state.md'],
+    ['/srv/reports/', '/srv/reports/s1/a.md', 's1/a.md'],
+    ['/srv/reports', '/srv/reports/a.md', 'a.md'],
+    ['/srv/reports', '/srv/reports-old/s1/a.md', null],
+    ['/srv/reports', '/srv/report', null],
+    ['/srv/reports', '/srv', null],
+    ['/srv/reports', '/elsewhere/a.md', null],
+  ])('(%j, %j) → %j', (root, absPath, expected) => {
+    expect(relativeToRoot(root, absPath)).toBe(expected)
+  })
+})
+
+/** The SB_CONFIG error `run` throws; fails the test when it throws nothing or something else. */
+function configError(run: () => unknown): StatebridgeError {
+  try {
+    run()
+  } catch (error) {
+    expect(error).toBeInstanceOf(StatebridgeError)
+    expect((error as StatebridgeError).code).toBe('SB_CONFIG')
+    expect((error as StatebridgeError).name).toBe('StatebridgeError')
+    return error as StatebridgeError
+  }
+  throw new Error('expected an SB_CONFIG error, nothing was thrown')
+}
+
+describe('resolveConfig', () => {
+  it('fills every default', () => {
+    expect(resolveConfig({ root: 'reports' }, {})).toEqual({
+      root: path.resolve('reports'),
+      db: { dialect: 'sqlite', file: DEFAULT_SQLITE_FILE },
+      instance: os.hostname(),
+      debounceMs: 150,
+      reconcileIntervalMs: 600_000,
+      maxFileBytes: 25 * 1024 * 1024,
+      parseTimeoutMs: 10_000,
+      workers: Math.min(2, os.availableParallelism()),
+    })
+    expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
+  })
+
+  it('keeps every given option', () => {
+    const options: Required<StatebridgeOptions> = {
+      root: '/srv/reports',
+      db: 'postgres://sb@db.internal:5432/state',
+      instance: 'sidecar-7',
+      debounceMs: 0,
+      reconcileIntervalMs: 0,
+      maxFileBytes: 1,
+      parseTimeoutMs: 100,
+      workers: 0,
+    }
+    expect(resolveConfig(options, {})).toEqual({ ...options, db: { dialect: 'postgres', url: options.db } })
+  })
+
+  it('accepts the upper bounds', () => {
+    const config = resolveConfig(
+      { root: '/r', debounceMs: 60_000, reconcileIntervalMs: 86_400_000, maxFileBytes: 2 ** 31 - 1, parseTimeoutMs: 3_600_000, workers: 64 },
+      {},
+    )
+    expect([config.debounceMs, config.reconcileIntervalMs, config.maxFileBytes, config.parseTimeoutMs, config.workers]).toEqual([
+      60_000,
+      86_400_000,
+      2 ** 31 - 1,
+      3_600_000,
+      64,
+    ])
+  })
+
+  it('takes the instance from STATEBRIDGE_INSTANCE, and the option over it', () => {
+    expect(resolveConfig({ root: '/r' }, { STATEBRIDGE_INSTANCE: 'from-env' }).instance).toBe('from-env')
+    expect(resolveConfig({ root: '/r', instance: 'from-flag' }, { STATEBRIDGE_INSTANCE: 'from-env' }).instance).toBe('from-flag')
+  })
+
+  it('lets the --db flag beat the environment', () => {
+    const env = { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: 'postgres://env@h/db', SESSION_DB_PATH: '/env/path.db' }
+    expect(resolveConfig({ root: '/r', db: 'sqlite:./flag.db' }, env).db).toEqual({ dialect: 'sqlite', file: './flag.db' })
+    expect(resolveConfig({ root: '/r' }, env).db).toEqual({ dialect: 'postgres', url: 'postgres://env@h/db' })
+  })
+
+  it('returns a frozen configuration', () => {
+    const config = resolveConfig({ root: '/r' }, {})
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(() => {
+      ;(config as { debounceMs: number }).debounceMs = 1
+    }).toThrow(TypeError)
+    expect(config.debounceMs).toBe(150)
+  })
+
+  it('does not keep a reference to the options it was given', () => {
+    const options: StatebridgeOptions = { root: '/r', debounceMs: 200 }
+    const config = resolveConfig(options, {})
+    options.debounceMs = 5
+    expect(config.debounceMs).toBe(200)
+  })
+
+  it('refuses a missing root', () => {
+    expect(configError(() => resolveConfig({ root: '' }, {})).message).toMatch(/reports directory is missing/)
+  })
+
+  it.each([
+    ['debounceMs', -1, '--debounce-ms', 0, 60_000],
+    ['debounceMs', 60_001, '--debounce-ms', 0, 60_000],
+    ['debounceMs', 1.5, '--debounce-ms', 0, 60_000],
+    ['debounceMs', Number.NaN, '--debounce-ms', 0, 60_000],
+    ['reconcileIntervalMs', -5, '--reconcile-interval-ms', 0, 86_400_000],
+    ['reconcileIntervalMs', Number.POSITIVE_INFINITY, '--reconcile-interval-ms', 0, 86_400_000],
+    ['maxFileBytes', 0, '--max-file-bytes', 1, 2 ** 31 - 1],
+    ['maxFileBytes', 2 ** 31, '--max-file-bytes', 1, 2 ** 31 - 1],
+    ['parseTimeoutMs', 99, '--parse-timeout-ms', 100, 3_600_000],
+    ['workers', 65, '--workers', 0, 64],
+    ['workers', -1, '--workers', 0, 64],
+    ['workers', 2.5, '--workers', 0, 64],
+  ] as const)('refuses %s = %d, naming %s', (option, value, flag, min, max) => {
+    const error = configError(() => resolveConfig({ root: '/r', [option]: value }, {}))
+    expect(error.message).toBe(`${flag} must be a whole number from ${min} to ${max}, not ${String(value)}`)
+  })
+})
+
+describe('resolveDatabase', () => {
+  it('defaults to the SQLite file', () => {
+    expect(resolveDatabase(undefined, {})).toEqual({ dialect: 'sqlite', file: './data/statebridge.db' })
+    expect(resolveDatabase(undefined, { SESSION_STORAGE_TYPE: '' })).toEqual({ dialect: 'sqlite', file: './data/statebridge.db' })
+    expect(resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'sqlite' })).toEqual({ dialect: 'sqlite', file: './data/statebridge.db' })
+  })
+
+  it.each([
+    ['sqlite:./data/x.db', { dialect: 'sqlite', file: './data/x.db' }],
+    ['sqlite:x.db', { dialect: 'sqlite', file: 'x.db' }],
+    ['SQLITE:x.db', { dialect: 'sqlite', file: 'x.db' }],
+    ['sqlite:///var/lib/sb.db', { dialect: 'sqlite', file: '/var/lib/sb.db' }],
+    ['  sqlite:padded.db  ', { dialect: 'sqlite', file: 'padded.db' }],
+    ['/var/lib/sb.db', { dialect: 'sqlite', file: '/var/lib/sb.db' }],
+    ['data/state.sqlite', { dialect: 'sqlite', file: 'data/state.sqlite' }],
+    ['C:\\data\\sb.db', { dialect: 'sqlite', file: 'C:\\data\\sb.db' }],
+    ['postgres://sb@db:5432/state', { dialect: 'postgres', url: 'postgres://sb@db:5432/state' }],
+    ['postgresql://sb@db/state?sslmode=require', { dialect: 'postgres', url: 'postgresql://sb@db/state?sslmode=require' }],
+    ['POSTGRES://sb@db/state', { dialect: 'postgres', url: 'POSTGRES://sb@db/state' }],
+  ])('reads --db %j', (flag, expected) => {
+    expect(resolveDatabase(flag, {})).toEqual(expected)
+  })
+
+  it.each([
+    ['mysql://h/db', '--db: unsupported database "mysql"; use sqlite:<path> or postgres://...'],
+    ['mongodb+srv://h/db', '--db: unsupported database "mongodb+srv"; use sqlite:<path> or postgres://...'],
+    ['sqlite:', '--db: sqlite: needs a file path, e.g. sqlite:./data/statebridge.db'],
+    ['sqlite://', '--db: sqlite: needs a file path, e.g. sqlite:./data/statebridge.db'],
+    ['', '--db is empty'],
+    ['   ', '--db is empty'],
+  ])('refuses --db %j', (flag, message) => {
+    expect(configError(() => resolveDatabase(flag, {})).message).toBe(message)
+  })
+
+  it('lets the flag beat every variable', () => {
+    const env = { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: 'postgres://env@h/db', SESSION_DB_PATH: '/env.db' }
+    expect(resolveDatabase('/flag.db', env)).toEqual({ dialect: 'sqlite', file: '/flag.db' })
+    // Even an invalid environment does not matter when the flag is given.
+    expect(resolveDatabase('sqlite:flag.db', { SESSION_STORAGE_TYPE: 'mongo' })).toEqual({ dialect: 'sqlite', file: 'flag.db' })
+  })
+
+  it('needs DATABASE_URL when SESSION_STORAGE_TYPE=postgres', () => {
+    for (const type of ['postgres', 'postgresql', ' PostgreSQL ']) {
+      expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: type })).message).toBe(
+        'SESSION_STORAGE_TYPE=postgres needs DATABASE_URL (postgres://user@host:5432/db)',
+      )
+      expect(resolveDatabase(undefined, { SESSION_STORAGE_TYPE: type, DATABASE_URL: 'postgres://u@h/d' })).toEqual({
+        dialect: 'postgres',
+        url: 'postgres://u@h/d',
+      })
+    }
+    expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: '' })).code).toBe('SB_CONFIG')
+  })
+
+  it('prefers DATABASE_URL over SESSION_DB_PATH when postgres is asked for', () => {
+    expect(
+      resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: 'postgres://u@h/d', SESSION_DB_PATH: '/x.db' }),
+    ).toEqual({ dialect: 'postgres', url: 'postgres://u@h/d' })
+  })
+
+  it('names DATABASE_URL when its scheme is unsupported', () => {
+    expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: 'mysql://h/d' })).message).toBe(
+      'DATABASE_URL: unsupported database "mysql"; use sqlite:<path> or postgres://...',
+    )
+  })
+
+  it('reads SESSION_DB_PATH as a path or a sqlite: URL', () => {
+    expect(resolveDatabase(undefined, { SESSION_DB_PATH: '/var/sb/state.db' })).toEqual({ dialect: 'sqlite', file: '/var/sb/state.db' })
+    expect(resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'sqlite', SESSION_DB_PATH: 'sqlite:rel.db' })).toEqual({
+      dialect: 'sqlite',
+      file: 'rel.db',
+    })
+    expect(configError(() => resolveDatabase(undefined, { SESSION_DB_PATH: 'redis://h' })).message).toBe(
+      'SESSION_DB_PATH: unsupported database "redis"; use sqlite:<path> or postgres://...',
+    )
+  })
+
+  it('uses a postgres DATABASE_URL when no storage type is set', () => {
+    expect(resolveDatabase(undefined, { DATABASE_URL: 'postgresql://u@h/d' })).toEqual({ dialect: 'postgres', url: 'postgresql://u@h/d' })
+    // SESSION_DB_PATH is the more specific variable.
+    expect(resolveDatabase(undefined, { DATABASE_URL: 'postgres://u@h/d', SESSION_DB_PATH: '/x.db' })).toEqual({ dialect: 'sqlite', file: '/x.db' })
+    // A DATABASE_URL meant for something else is not ours to use.
+    expect(resolveDatabase(undefined, { DATABASE_URL: 'mysql://h/d' })).toEqual({ dialect: 'sqlite', file: './data/statebridge.db' })
+    // An explicit sqlite type wins over a postgres DATABASE_URL.
+    expect(resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'sqlite', DATABASE_URL: 'postgres://u@h/d' })).toEqual({
+      dialect: 'sqlite',
+      file: './data/statebridge.db',
+    })
+  })
+
+  it.each(['mongo', 'mysql', 'file'])('refuses SESSION_STORAGE_TYPE=%s', (type) => {
+    expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: type })).message).toBe(
+      `SESSION_STORAGE_TYPE must be sqlite or postgres, not ${JSON.stringify(type)}`,
+    )
+  })
+})
+
+describe('isIgnoredPath: atomic-write temp names', () => {
+  it.each([
+    ['s/plan.md.tmp.4242.1738200293', true],
+    ['s/plan.md.tmp.77', true],
+    ['s/state.tmp.json', false],
+    ['s/plan.tmp.md', false],
+  ])('%s → %s', (rel, ignored) => {
+    expect(isIgnoredPath(rel)).toBe(ignored)
+  })
+})
+
+describe('sessionCreatedAt and storage-type consistency', () => {
+  it('does not read a timestamp out of a UUID group', () => {
+    expect(sessionCreatedAt('1be2370e-0f43-4b14-bf9c-1234567890ab')).toBeNull()
+    expect(sessionCreatedAt('0e831e76-691e-4b10-84d4-123456789012')).toBeNull()
+    expect(sessionCreatedAt('run_1738200293')).toBe('2025-01-30T01:24:53.000Z')
+  })
+
+  it('refuses a storage type that contradicts the URL it is given', () => {
+    expect(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: './x.db' })).toThrow(/postgres:\/\/ DATABASE_URL/)
+    expect(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'sqlite', SESSION_DB_PATH: 'postgres://h/db' })).toThrow(/SQLite file path/)
+  })
+
+  it('freezes the database target too', () => {
+    const config = resolveConfig({ root: '.' }, {})
+    expect(Object.isFrozen(config.db)).toBe(true)
+  })
+})
