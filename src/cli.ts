@@ -24,6 +24,7 @@ options:
   --max-file-bytes <n>          larger files get an error status and are not read (default 26214400)
   --parse-timeout-ms <n>        time budget to parse one file (default 10000)
   --workers <n>                 parse worker threads (default min(2, CPUs))
+  --worker-heap-mb <n>          heap limit of each parse worker (default 96)
   --log-level <level>           trace|debug|info|warn|error|fatal|silent (default info)
   --json                        machine-readable output (sync, status)
 
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       'max-file-bytes': { type: 'string' },
       'parse-timeout-ms': { type: 'string' },
       workers: { type: 'string' },
+      'worker-heap-mb': { type: 'string' },
       'log-level': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     maxFileBytes: integerFlag('--max-file-bytes', values['max-file-bytes']),
     parseTimeoutMs: integerFlag('--parse-timeout-ms', values['parse-timeout-ms']),
     workers: integerFlag('--workers', values.workers),
+    workerHeapMb: integerFlag('--worker-heap-mb', values['worker-heap-mb']),
   }
   const config = resolveConfig(options)
   // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.

@@ -28,6 +28,8 @@ export interface StatebridgeOptions {
   parseTimeoutMs?: number
   /** Parse worker threads; default min(2, CPUs); 0 parses on the main thread. */
   workers?: number
+  /** Heap limit of each parse worker, MB; default 96. */
+  workerHeapMb?: number
 }
 
 /** The frozen, defaulted configuration the daemon runs with. */
@@ -40,6 +42,7 @@ export interface Config {
   readonly maxFileBytes: number
   readonly parseTimeoutMs: number
   readonly workers: number
+  readonly workerHeapMb: number
 }
 
 export const DEFAULT_SQLITE_FILE = './data/statebridge.db'
@@ -56,6 +59,7 @@ export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEn
     maxFileBytes: checkInteger('--max-file-bytes', options.maxFileBytes ?? 25 * 1024 * 1024, 1, 2 ** 31 - 1),
     parseTimeoutMs: checkInteger('--parse-timeout-ms', options.parseTimeoutMs ?? 10_000, 100, 3_600_000),
     workers: checkInteger('--workers', options.workers ?? Math.min(2, os.availableParallelism()), 0, 64),
+    workerHeapMb: checkInteger('--worker-heap-mb', options.workerHeapMb ?? 96, 16, 16_384),
   })
 }
 

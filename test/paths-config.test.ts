@@ -135,6 +135,7 @@ describe('resolveConfig', () => {
       maxFileBytes: 25 * 1024 * 1024,
       parseTimeoutMs: 10_000,
       workers: Math.min(2, os.availableParallelism()),
+      workerHeapMb: 96,
     })
     expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
   })
@@ -149,6 +150,7 @@ describe('resolveConfig', () => {
       maxFileBytes: 1,
       parseTimeoutMs: 100,
       workers: 0,
+      workerHeapMb: 512,
     }
     expect(resolveConfig(options, {})).toEqual({ ...options, db: { dialect: 'postgres', url: options.db } })
   })

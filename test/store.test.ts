@@ -45,7 +45,9 @@ function identity(relPath: string, sizeBytes = 10): FileIdentity {
 }
 
 function snapshot(relPath: string, text: string, hash = `h-${text.length}`) {
-  return { ...identity(relPath, text.length), contentHash: hash, parsed: parseDocument(relPath, Buffer.from(text)) }
+  const parsed = parseDocument(relPath, Buffer.from(text))
+  const jsonText = parsed.format === 'json' ? JSON.stringify(parsed.json) : null
+  return { ...identity(relPath, text.length), contentHash: hash, parsed, jsonText }
 }
 
 const TWO_TABLES = '# A\n\n| k | v |\n|---|---|\n| a | 1 |\n| b | 2 |\n\n## B\n\n| x |\n|---|\n| y |\n'

@@ -132,7 +132,7 @@ class SqliteStore implements Store {
         wordCount: markdown?.wordCount ?? null,
         footnoteCount: markdown?.footnoteCount ?? null,
         tableCount: markdown ? markdown.tables.length : null,
-        json: parsed.format === 'json' ? JSON.stringify(parsed.json) : null,
+        json: snapshot.jsonText,
         diagnostics: JSON.stringify(parsed.diagnostics),
       }) as { id: number }
       this.sql.deleteTables!.run(id)

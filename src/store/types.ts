@@ -28,6 +28,8 @@ export interface FileSnapshot extends FileIdentity {
   /** sha256 (hex) of the bytes that were parsed. */
   contentHash: string
   parsed: ParsedDocument
+  /** The document of a valid JSON file, serialised before the transaction; `null` otherwise. */
+  jsonText: string | null
 }
 
 /** A file that could not be read or parsed: status and reason change, its last good records stay. */

@@ -98,7 +98,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     case 'parsed': {
       const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
       if (error) return fail(ctx, relPath, result, result.hash, error)
-      await ctx.store.applyFileSnapshot({ ...identity(ctx, relPath, result), contentHash: result.hash, parsed: result.parsed })
+      await ctx.store.applyFileSnapshot({ ...identity(ctx, relPath, result), contentHash: result.hash, parsed: result.parsed, jsonText: result.jsonText })
       ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, contentHash: result.hash, status: 'ok' })
       const tables = result.parsed.markdown?.tables.length
       ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, tables }, 'applied')

@@ -6,6 +6,9 @@
 import { Worker } from 'node:worker_threads'
 import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
 
+/** Default old-generation heap per parse worker, MB. */
+export const DEFAULT_WORKER_HEAP_MB = 96
+
 /** A read result, or the budget ran out. */
 export type PoolResult = ReadResult | { kind: 'timeout'; budgetMs: number }
 
@@ -15,6 +18,11 @@ export interface ParsePoolOptions {
   workers: number
   /** Time budget per file, in milliseconds. */
   budgetMs: number
+  /**
+   * Old-generation heap of each worker, MB; default 96. Block-wise parsing keeps
+   * real files far below it; a pathological block exhausts it and fails alone.
+   */
+  heapMb?: number
   /** Worker entry module; defaults to the compiled `parse-worker.js` beside this module. */
   workerUrl?: URL
 }
@@ -80,7 +88,11 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl())
+    // A small young generation and a capped old one keep each worker's RSS near
+    // what it parses now, not the high-water mark of the largest file so far.
+    const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl(), {
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
+    })
     const slot: Slot = { worker, ready: false, job: null, timer: null }
     worker.on('message', (message: { ready?: true; id: number; result: ReadResult }) => {
       if (message.ready) {
@@ -91,9 +103,13 @@ export class ParsePool {
       if (!slot.job || slot.job.id !== message.id) return
       this.finish(slot, message.result)
     })
-    worker.on('error', (error) => {
+    worker.on('error', (error: Error & { code?: string }) => {
       // The worker died (out of memory, a crash in native code): fail its file, replace it.
-      this.retire(slot, { kind: 'unreadable', code: 'EWORKER', message: `parse worker died: ${error.message}` })
+      const message =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `parsing needs more than the ${this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB} MB worker heap (--worker-heap-mb)`
+          : `parse worker died: ${error.message}`
+      this.retire(slot, { kind: 'unreadable', code: error.code ?? 'EWORKER', message })
     })
     return slot
   }

@@ -49,7 +49,7 @@ export async function createSyncer(
     instance: config.instance,
     maxFileBytes: config.maxFileBytes,
     store,
-    pool: new ParsePool({ workers: config.workers, budgetMs: config.parseTimeoutMs }),
+    pool: new ParsePool({ workers: config.workers, budgetMs: config.parseTimeoutMs, heapMb: config.workerHeapMb }),
     known: await store.loadKnownFiles(rootId),
     logger,
     appliedLevel,
