@@ -10,10 +10,27 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parseDocument } from '../src/parsers/document.js'
+import { parseFile } from '../src/parsers/parse-file.js'
 
 /** How each kind of fixture is parsed: one line per kind. */
 const parsers: Record<string, (fileName: string, bytes: Uint8Array) => unknown> = {
   document: (fileName, bytes) => parseDocument(fileName, bytes),
+  // Typed kinds: the case is parsed as the file name that selects the parser.
+  'orchestrator-state': (_, bytes) => typedOf('s/orchestrator-state.md', bytes),
+  'research-plan': (_, bytes) => typedOf('s/research-plan.md', bytes),
+  'fact-registry': (_, bytes) => typedOf('s/review-outputs/fact-registry.md', bytes),
+  'conflict-report': (_, bytes) => typedOf('s/review-outputs/conflict-report.md', bytes),
+  'coverage-gaps': (_, bytes) => typedOf('s/review-outputs/coverage-gaps.md', bytes),
+  'synthesis-state': (_, bytes) => typedOf('s/synthesis-state.json', bytes),
+  'risk-summary': (_, bytes) => typedOf('s/review-outputs/risk-summary.json', bytes),
+  // Agent state files are named after their agent: the case name is the file name.
+  'agent-state': (fileName, bytes) => typedOf(`s/${fileName.replace(/\.input\.json$/, '.json')}`, bytes),
+}
+
+function typedOf(relPath: string, bytes: Uint8Array): unknown {
+  const parsed = parseFile(relPath, bytes)
+  const errors = parsed.diagnostics.filter((d) => d.severity === 'error')
+  return errors.length > 0 ? { errors } : (parsed.typed ?? null)
 }
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))

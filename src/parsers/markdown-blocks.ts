@@ -88,7 +88,8 @@ export function splitBlocks(text: string): Block[] {
 }
 
 // Tables and pipe paragraphs need a pipe; headings a `#` or a setext underline;
-// footnote definitions `[^id]:` at the start of a line.
+// footnote definitions `[^id]:` at the start of a line. (Key-value fields are
+// found by a line scan, see fields.ts, and need no tree.)
 const MAY_HOLD_RECORDS = /\||^ {0,3}#|^ {0,3}(=+|-+) *$|^ {0,3}\[\^/m
 
 /** Whether a block can produce a table, heading, footnote definition or table diagnostic. */

@@ -7,6 +7,7 @@ import remarkParse from 'remark-parse'
 import remarkGfm from 'remark-gfm'
 import type { Nodes, Parent, Root, Table, TableRow } from 'mdast'
 import { linkDefinitions, mayHoldRecords, splitBlocks } from './markdown-blocks.js'
+import { scanFields, type HeadingMark } from './fields.js'
 import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
 
 // Frozen once: building a unified processor per file costs more than parsing small files.
@@ -21,6 +22,7 @@ export function parseMarkdownTree(text: string): Root {
 export function parseMarkdown(text: string): { records: MarkdownRecords; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
   const tables: TableRecord[] = []
+  const headings: HeadingMark[] = []
   const headingStack: Array<{ depth: number; text: string }> = []
   let footnoteCount = 0
   const definitions = linkDefinitions(text)
@@ -37,6 +39,7 @@ export function parseMarkdown(text: string): { records: MarkdownRecords; diagnos
             headingStack.pop()
           }
           headingStack.push({ depth: node.depth, text: plainText(node) })
+          headings.push({ line: lineOf(node, at), path: headingStack.map((h) => h.text) })
           return
         }
         case 'table': {
@@ -62,7 +65,7 @@ export function parseMarkdown(text: string): { records: MarkdownRecords; diagnos
     visit(parseMarkdownTree(definitions === '' ? source : `${source}${definitions}`))
   }
 
-  return { records: { wordCount: countWords(text), footnoteCount, tables }, diagnostics }
+  return { records: { wordCount: countWords(text), footnoteCount, tables, fields: scanFields(text, headings) }, diagnostics }
 }
 
 /** Where a parsed block sits in its file. */

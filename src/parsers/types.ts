@@ -4,6 +4,8 @@
  * (structured clone) and is written to the store as is.
  */
 
+import type { TypedRecords } from './typed/types.js'
+
 /** A located problem found while parsing one file. */
 export interface Diagnostic {
   /** 1-based line in the source file, `null` when the problem has no line. */
@@ -48,11 +50,27 @@ export interface TableRecord {
   rows: TableRowRecord[]
 }
 
+/** One `**Key:** value` line. */
+export interface FieldRecord {
+  /** Texts of the enclosing headings, outermost first. */
+  headingPath: string[]
+  /** The key as plain text, without its colon. */
+  key: string
+  /** The value as plain text (may be empty when a list follows). */
+  value: string
+  /** The whole source line. */
+  raw: string
+  /** 1-based source line. */
+  line: number
+}
+
 /** What a markdown file yields. */
 export interface MarkdownRecords {
   wordCount: number
   footnoteCount: number
   tables: TableRecord[]
+  /** Key-value lines, in document order. */
+  fields: FieldRecord[]
 }
 
 /** The parse result of one file, independent of where it is stored. */
@@ -64,4 +82,6 @@ export interface ParsedDocument {
   json: unknown
   /** Errors make the file fail (its last good records stay); warnings do not. */
   diagnostics: Diagnostic[]
+  /** Records of the file's kind (orchestrator state, fact registry, ...), when a typed parser knows it. */
+  typed?: TypedRecords
 }

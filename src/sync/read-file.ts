@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import { parseDocument } from '../parsers/document.js'
+import { parseFile } from '../parsers/parse-file.js'
 import type { ParsedDocument } from '../parsers/types.js'
 
 /** What the pipeline asks a worker to do. */
@@ -47,7 +47,7 @@ export function readAndParse(request: ReadRequest): ReadResult {
     }
     const hash = createHash('sha256').update(content).digest('hex')
     if (hash === request.knownHash) return { kind: 'unchanged', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs }
-    const parsed = parseDocument(request.relPath, content)
+    const parsed = parseFile(request.relPath, content)
     const jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
     return { kind: 'parsed', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs, parsed: { ...parsed, json: null }, jsonText }
   } catch (error) {

@@ -1,0 +1,61 @@
+/**
+ * Key-value lines agents write instead of tables: `**Key:** value`,
+ * `**Key**: value`, and the same inside list items (`- **Key**: value`).
+ */
+import type { FieldRecord } from './types.js'
+
+// Colon inside the bold (`**Key:** value`) or right after it (`**Key**: value`).
+const COLON_INSIDE = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)([^*_\n]{1,120}?)\s*[:：]\s*\1\s*(.*)$/
+const COLON_AFTER = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)([^*_\n]{1,120}?)\1\s*[:：]\s*(.*)$/
+
+/** A heading and the heading path it opens, by source line. */
+export interface HeadingMark {
+  line: number
+  path: string[]
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})/
+
+/**
+ * Every key-value line of a markdown text outside fenced code, with the heading
+ * path in force at its line. A line scan, not a tree walk: memoranda hold
+ * thousands of such lines in prose that is otherwise never parsed.
+ */
+export function scanFields(text: string, headings: HeadingMark[]): FieldRecord[] {
+  const fields: FieldRecord[] = []
+  let fence: string | null = null
+  let next = 0
+  let path: string[] = []
+  const lines = text.split('\n')
+  lines.forEach((source, index) => {
+    const line = index + 1
+    while (next < headings.length && headings[next]!.line <= line) path = headings[next++]!.path
+    const opener = FENCE.exec(source)
+    if (fence !== null) {
+      if (opener && opener[1]![0] === fence[0] && opener[1]!.length >= fence.length && source.trim() === opener[1]) fence = null
+      return
+    }
+    if (opener) {
+      fence = opener[1]!
+      return
+    }
+    // Lines inside a blockquote keep their `>` markers.
+    const content = source.replace(/^\s*(>\s?)*/, '').trim()
+    const match = COLON_INSIDE.exec(content) ?? COLON_AFTER.exec(content)
+    if (!match) return
+    const key = stripInline(match[2]!)
+    if (key !== '') fields.push({ headingPath: path, key, value: stripInline(match[3]!), raw: content, line })
+  })
+  return fields
+}
+
+/** Markdown emphasis, code and links reduced to their text, white space collapsed. */
+export function stripInline(text: string): string {
+  return text
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(^|[^\w*])[*_]([^*_\n]+)[*_](?=[^\w*]|$)/g, '$1$2')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
