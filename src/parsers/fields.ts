@@ -7,6 +7,9 @@ import type { FieldRecord } from './types.js'
 // Colon inside the bold (`**Key:** value`) or right after it (`**Key**: value`).
 const COLON_INSIDE = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)([^*_\n]{1,120}?)\s*[:：]\s*\1\s*(.*)$/
 const COLON_AFTER = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)([^*_\n]{1,120}?)\1\s*[:：]\s*(.*)$/
+// A plain bullet with a short key (`- research-review-gate iterations: 0/2`): at most
+// six words before the colon, so list items that are sentences stay out.
+const PLAIN_BULLET = /^[-*+]\s+()((?:[^\s:*|`][^\s:|`]*)(?:\s+[^\s:|`]+){0,5})\s*:\s+(\S.*)$/
 
 /** A heading and the heading path it opens, by source line. */
 export interface HeadingMark {
@@ -41,10 +44,12 @@ export function scanFields(text: string, headings: HeadingMark[]): FieldRecord[]
     }
     // Lines inside a blockquote keep their `>` markers.
     const content = source.replace(/^\s*(>\s?)*/, '').trim()
-    const match = COLON_INSIDE.exec(content) ?? COLON_AFTER.exec(content)
+    const bold = COLON_INSIDE.exec(content) ?? COLON_AFTER.exec(content)
+    const match = bold ?? PLAIN_BULLET.exec(content)
     if (!match) return
     const key = stripInline(match[2]!)
-    if (key !== '') fields.push({ headingPath: path, key, value: stripInline(match[3]!), raw: content, line })
+    if (key === '' || /^https?$/i.test(key)) return
+    fields.push({ headingPath: path, key, value: stripInline(match[3]!), raw: content, line, style: bold ? 'bold' : 'bullet' })
   })
   return fields
 }

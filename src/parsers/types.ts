@@ -50,7 +50,7 @@ export interface TableRecord {
   rows: TableRowRecord[]
 }
 
-/** One `**Key:** value` line. */
+/** One key-value line: `**Key:** value`, `- **Key**: value`, or a plain `- key: value` bullet. */
 export interface FieldRecord {
   /** Texts of the enclosing headings, outermost first. */
   headingPath: string[]
@@ -62,6 +62,8 @@ export interface FieldRecord {
   raw: string
   /** 1-based source line. */
   line: number
+  /** `bold`: the key is bold; `bullet`: a plain list item with a short key. */
+  style: 'bold' | 'bullet'
 }
 
 /** What a markdown file yields. */
