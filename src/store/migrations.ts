@@ -2,6 +2,65 @@
  * Schema migrations: one ordered list, each step written once per dialect.
  * A step is applied at most once and recorded in `schema_migrations`.
  */
+import { SESSION_COLUMNS, TYPED_TABLES, type ColumnType } from '../parsers/typed/tables.js'
+
+const SQLITE_TYPES: Record<ColumnType, string> = { text: 'TEXT', integer: 'INTEGER', real: 'REAL', json: 'TEXT' }
+
+// Built from the table catalogue as it stood when step 2 was written; a later
+// column change is a new step (ALTER TABLE), never an edit of this one.
+function typedTablesSqlite(): string {
+  const parts: string[] = []
+  for (const [name, columns] of Object.entries(TYPED_TABLES)) {
+    const typed = Object.entries(columns).map(([column, type]) => `${column} ${SQLITE_TYPES[type as ColumnType]}`)
+    parts.push(`CREATE TABLE ${name} (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        ${typed.join(',\n        ')},
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX ${name}_document ON ${name} (document_id);
+      CREATE INDEX ${name}_session ON ${name} (root, session_id);`)
+  }
+  const sessionColumns = Object.entries(SESSION_COLUMNS).map(([column, type]) => `${column} ${SQLITE_TYPES[type]}`)
+  return `
+      ${sessionColumns.map((c) => `ALTER TABLE sessions ADD COLUMN ${c};`).join('\n      ')}
+      ALTER TABLE sessions ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+      ALTER TABLE sessions ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE documents ADD COLUMN typed_kind TEXT;
+
+      CREATE TABLE document_fields (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        heading_path TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        style TEXT NOT NULL,
+        line INTEGER NOT NULL
+      );
+      CREATE INDEX document_fields_document ON document_fields (document_id);
+      CREATE INDEX document_fields_key ON document_fields (key);
+
+      CREATE TABLE session_facts (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        precedence INTEGER NOT NULL,
+        line INTEGER,
+        ${sessionColumns.join(',\n        ')},
+        metadata TEXT NOT NULL
+      );
+      CREATE INDEX session_facts_session ON session_facts (root, session_id);
+      CREATE INDEX session_facts_document ON session_facts (document_id);
+
+      ${parts.join('\n\n      ')}
+    `
+}
 
 /** One schema step. */
 export interface Migration {
@@ -89,5 +148,10 @@ export const migrations: readonly Migration[] = [
         files_failed INTEGER NOT NULL
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'typed session state: session columns, fields, session facts, typed tables',
+    sqlite: typedTablesSqlite(),
   },
 ]

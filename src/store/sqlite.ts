@@ -7,6 +7,9 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { StatebridgeError } from '../errors.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
+import { SESSION_COLUMNS, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
+import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
+import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import { migrations } from './migrations.js'
 import type {
   FileFailure,
@@ -65,6 +68,9 @@ class SqliteStore implements Store {
   private readonly sql: Record<string, Statement>
   private readonly applyTx: (snapshot: FileSnapshot) => void
   private readonly failTx: (failure: FileFailure) => void
+  private readonly removeTx: (root: string, path: string) => void
+  private readonly typedInsert: Record<TypedTableName, Statement>
+  private readonly typedDelete: Record<TypedTableName, Statement>
 
   constructor(db: Database.Database) {
     this.db = db
@@ -112,13 +118,55 @@ class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertRow: db.prepare('INSERT INTO document_table_rows (table_id, row_index, cells, raw_cells, line) VALUES (?, ?, ?, ?, ?)'),
-      removeFile: db.prepare('DELETE FROM documents WHERE root = ? AND path = ?'),
+      removeFile: db.prepare('DELETE FROM documents WHERE root = ? AND path = ? RETURNING session_id AS sessionId'),
+      setTypedKind: db.prepare('UPDATE documents SET typed_kind = ? WHERE id = ?'),
+      deleteFields: db.prepare('DELETE FROM document_fields WHERE document_id = ?'),
+      insertField: db.prepare(
+        'INSERT INTO document_fields (document_id, heading_path, key, value, raw, style, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      deleteFacts: db.prepare('DELETE FROM session_facts WHERE document_id = ?'),
+      insertFacts: db.prepare(
+        `INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_LIST.join(', ')}, metadata)
+         VALUES (?, ?, ?, ?, ?, ${SESSION_COLUMN_LIST.map(() => '?').join(', ')}, ?)`,
+      ),
+      sessionFacts: db.prepare(
+        `SELECT f.precedence, d.path, ${SESSION_COLUMN_LIST.map((c) => `f.${c}`).join(', ')}, f.metadata
+         FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = ? AND f.session_id = ?`,
+      ),
+      stateErrors: db.prepare(
+        `SELECT count(*) AS n FROM documents WHERE root = ? AND session_id = ? AND status = 'error'
+           AND document_type IN ('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report',
+                                 'coverage_gaps', 'risk_summary', 'state_file')`,
+      ),
+      synthesisStatuses: db.prepare('SELECT status FROM synthesis_state WHERE root = ? AND session_id = ?'),
+      finalMemos: db.prepare(
+        "SELECT count(*) AS n FROM documents WHERE root = ? AND session_id = ? AND document_type = 'final_memorandum'",
+      ),
+      openPhases: db.prepare(
+        `SELECT count(*) AS n FROM session_phases WHERE root = ? AND session_id = ?
+           AND status IN ('pending', 'in_progress', 'ready', 'blocked')`,
+      ),
+      updateSession: db.prepare(
+        `UPDATE sessions SET ${SESSION_COLUMN_LIST.map((c) => `${c} = ?`).join(', ')}, status = ?, metadata = ?
+         WHERE root = ? AND session_id = ?`,
+      ),
       insertRun: db.prepare(
         `INSERT INTO sync_runs (root, instance, mode, started_at, finished_at, files_seen, files_applied,
            files_unchanged, files_removed, files_failed)
          VALUES (@root, @instance, @mode, @startedAt, @finishedAt, @filesSeen, @filesApplied,
            @filesUnchanged, @filesRemoved, @filesFailed)`,
       ),
+    }
+
+    this.typedInsert = {} as Record<TypedTableName, Statement>
+    this.typedDelete = {} as Record<TypedTableName, Statement>
+    for (const table of TYPED_TABLE_NAMES) {
+      const columns = Object.keys(TYPED_TABLES[table])
+      this.typedInsert[table] = db.prepare(
+        `INSERT INTO ${table} (root, session_id, document_id, line, extra, raw, ${columns.join(', ')})
+         VALUES (?, ?, ?, ?, ?, ?, ${columns.map(() => '?').join(', ')})`,
+      )
+      this.typedDelete[table] = db.prepare(`DELETE FROM ${table} WHERE document_id = ?`)
     }
 
     this.applyTx = db.transaction((snapshot: FileSnapshot) => {
@@ -151,6 +199,12 @@ class SqliteStore implements Store {
           this.sql.insertRow!.run(tableId, row.index, JSON.stringify(row.cells), JSON.stringify(row.raw), row.line)
         }
       }
+      this.sql.deleteFields!.run(id)
+      for (const field of markdown?.fields ?? []) {
+        this.sql.insertField!.run(id, JSON.stringify(field.headingPath), field.key, field.value, field.raw, field.style, field.line)
+      }
+      this.replaceTyped(snapshot, id, parsed.typed ?? null)
+      if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
     })
 
     this.failTx = db.transaction((failure: FileFailure) => {
@@ -162,7 +216,74 @@ class SqliteStore implements Store {
         error: formatDiagnostic(failure.error),
         errorLine: failure.error.line,
       })
+      if (failure.sessionId !== null) this.refreshSession(failure.root, failure.sessionId)
     })
+
+    this.removeTx = db.transaction((root: string, filePath: string) => {
+      const removed = this.sql.removeFile!.get(root, filePath) as { sessionId: string | null } | undefined
+      if (removed?.sessionId) this.refreshSession(root, removed.sessionId)
+    })
+  }
+
+  private replaceTyped(file: FileIdentity, documentId: number, typed: TypedRecords | null): void {
+    for (const table of TYPED_TABLE_NAMES) this.typedDelete[table].run(documentId)
+    this.sql.deleteFacts!.run(documentId)
+    this.sql.setTypedKind!.run(typed?.kind ?? null, documentId)
+    if (!typed) return
+    for (const table of TYPED_TABLE_NAMES) {
+      const rows = typed.rows[table]
+      if (!rows) continue
+      const columns = Object.keys(TYPED_TABLES[table])
+      for (const row of rows) {
+        this.typedInsert[table].run(
+          file.root,
+          file.sessionId,
+          documentId,
+          row.line,
+          row.extra === null ? null : JSON.stringify(row.extra),
+          row.raw === null ? null : typeof row.raw === 'string' ? row.raw : JSON.stringify(row.raw),
+          ...columns.map((column) => sqliteValue(row.values[column])),
+        )
+      }
+    }
+    if (typed.session && file.sessionId !== null) {
+      const facts = typed.session
+      this.sql.insertFacts!.run(
+        file.root,
+        file.sessionId,
+        documentId,
+        facts.precedence,
+        facts.line,
+        ...SESSION_COLUMN_LIST.map((column) => sqliteValue(facts.values[column])),
+        JSON.stringify(facts.metadata),
+      )
+    }
+  }
+
+  // The session row's derived columns follow every change to its documents.
+  private refreshSession(root: string, sessionId: string): void {
+    const facts = (this.sql.sessionFacts!.all(root, sessionId) as Array<Record<string, unknown>>).map(
+      (row): StoredSessionFacts => ({
+        precedence: Number(row.precedence),
+        path: String(row.path),
+        values: row,
+        metadata: JSON.parse(String(row.metadata)) as Record<string, string>,
+      }),
+    )
+    const count = (name: string): number => (this.sql[name]!.get(root, sessionId) as { n: number }).n
+    const summary = summariseSession(facts, {
+      stateFilesInError: count('stateErrors'),
+      synthesisStatuses: (this.sql.synthesisStatuses!.all(root, sessionId) as Array<{ status: string | null }>).map((r) => r.status ?? ''),
+      hasFinalMemorandum: count('finalMemos') > 0,
+      openPhases: count('openPhases'),
+    })
+    this.sql.updateSession!.run(
+      ...SESSION_COLUMN_LIST.map((column) => sqliteValue(summary.values[column] as ColumnValue)),
+      summary.status,
+      JSON.stringify(summary.metadata),
+      root,
+      sessionId,
+    )
   }
 
   private ensureSessionRow(file: FileIdentity, now: string): void {
@@ -203,7 +324,7 @@ class SqliteStore implements Store {
   }
 
   async removeFile(root: string, filePath: string): Promise<void> {
-    this.sql.removeFile!.run(root, filePath)
+    this.removeTx(root, filePath)
   }
 
   async recordSyncRun(summary: SyncRunSummary): Promise<void> {
@@ -250,6 +371,17 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
+}
+
+const SESSION_COLUMN_LIST = Object.keys(SESSION_COLUMNS)
+
+/** A column value as SQLite binds it: objects as JSON text, booleans as 0/1. */
+function sqliteValue(value: ColumnValue | undefined): string | number | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'object') return JSON.stringify(value)
+  if (typeof value === 'number' && !Number.isFinite(value)) return null
+  return value
 }
 
 function identityParams(file: FileIdentity, now: string): Record<string, unknown> {
