@@ -7,7 +7,9 @@ import { resolveConfig, resolveDatabase, type StatebridgeOptions } from './confi
 import { StatebridgeError } from './errors.js'
 import { createLogger, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
-import type { Store, StoreStatus } from './store/types.js'
+import type { SessionDetail, Store, StoreStatus } from './store/types.js'
+import { formatCheckReport } from './check/check-report.js'
+import { runCheck } from './check/run-check.js'
 import { runSync } from './sync/run-sync.js'
 import { startWatch } from './sync/watch.js'
 
@@ -15,6 +17,8 @@ const USAGE = `usage:
   statebridge sync <reports-dir> [--json]     scan, reconcile, apply, exit
   statebridge watch <reports-dir>             reconcile, then follow changes until SIGINT/SIGTERM
   statebridge status [--json]                 what the database holds
+  statebridge check <reports-dir> [--json]    parse without a database; report typed vs generic, misses
+  statebridge show <session-id> [--json]      one session from the database: deal, phases, pending work
 
 options:
   --db <url>                    sqlite:<path>, a file path, or postgres://... (default sqlite:./data/statebridge.db)
@@ -73,8 +77,24 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
 
-  if (command !== 'sync' && command !== 'watch') {
-    throw new StatebridgeError('SB_CONFIG', `unknown command ${JSON.stringify(command)}; expected sync, watch or status`)
+  if (command === 'show') {
+    if (root === undefined) throw new StatebridgeError('SB_CONFIG', 'show needs a session id, e.g. `statebridge show 2026-01-29-1738200293`')
+    const store = await openStore(resolveDatabase(values.db, process.env))
+    try {
+      const details = await store.sessionDetail(root)
+      if (details.length === 0) {
+        process.stderr.write(`statebridge: no session ${JSON.stringify(root)} in the database\n`)
+        return 1
+      }
+      process.stdout.write(values.json ? `${JSON.stringify(details)}\n` : details.map(formatSessionDetail).join('\n'))
+    } finally {
+      await store.close()
+    }
+    return 0
+  }
+
+  if (command !== 'sync' && command !== 'watch' && command !== 'check') {
+    throw new StatebridgeError('SB_CONFIG', `unknown command ${JSON.stringify(command)}; expected sync, watch, status, check or show`)
   }
   const options: StatebridgeOptions = {
     root: root ?? '',
@@ -88,6 +108,13 @@ async function main(argv: string[]): Promise<number> {
     workerHeapMb: integerFlag('--worker-heap-mb', values['worker-heap-mb']),
   }
   const config = resolveConfig(options)
+  if (command === 'check') {
+    const report = await runCheck(config.root, config).catch((error: unknown) => {
+      throw new StatebridgeError('SB_ROOT', `reports directory ${config.root} is not usable: ${(error as Error).message}`)
+    })
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatCheckReport(report))
+    return 0
+  }
   // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.
   const logger = createLogger({ level, fd: command === 'sync' ? 2 : 1 })
   const store = await openStore(config.db)
@@ -142,6 +169,39 @@ function formatSummary(s: Awaited<ReturnType<typeof runSync>>): string {
     `${s.files_seen} files seen: ${s.files_applied} applied, ${s.files_unchanged} unchanged, ` +
     `${s.files_removed} removed, ${s.files_failed} failed (${s.duration_ms} ms)\n`
   )
+}
+
+function formatSessionDetail(d: SessionDetail): string {
+  const deal = d.deal
+  const money = (v: unknown) => (typeof v === 'number' ? `$${(v / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })}M` : '-')
+  const lines = [
+    `session ${d.sessionId} (${d.status})${d.createdAt ? `, created ${d.createdAt}` : ''}`,
+    `  root: ${d.root}`,
+    `  matter: ${String(deal.matter_name ?? '-')}   deal value: ${money(deal.deal_value)}${deal.deal_value_raw ? ` (${String(deal.deal_value_raw)})` : ''}`,
+    `  closing: ${String(deal.closing_date ?? deal.closing_date_raw ?? '-')}   type: ${String(deal.transaction_type ?? '-')}   complexity: ${String(deal.complexity ?? '-')}`,
+    `  acquirer: ${String(deal.acquirer ?? '-')}   target: ${String(deal.target ?? '-')}`,
+    `  documents: ${d.documents.ok} ok, ${d.documents.error} error   facts: ${d.factCount}`,
+  ]
+  if (d.phases.length > 0) {
+    lines.push('  phases:')
+    for (const p of d.phases) lines.push(`    ${String(p.phase ?? '?').padEnd(40)} ${String(p.status ?? '-').padEnd(12)} ${p.end_time ?? p.start_time ?? ''}`)
+  }
+  for (const i of d.iterations) lines.push(`  gate ${i.gate_name ?? '?'}: ${i.current_iteration ?? '?'}/${i.max_iterations ?? '?'}`)
+  if (d.pendingSpecialists.length > 0) {
+    lines.push(`  pending specialists (${d.pendingSpecialists.length}):`)
+    for (const p of d.pendingSpecialists) lines.push(`    ${String(p.task_id ?? '?').padEnd(6)} ${String(p.specialist_type ?? '?').padEnd(36)} ${p.status ?? '-'}`)
+  }
+  const s = d.synthesis
+  if (s) {
+    lines.push(`  synthesis: phase ${String(s.current_phase ?? '-')}, status ${String(s.status ?? '-')}, last step ${String(s.last_completed_step ?? '-')}`)
+    if (s.next_action) lines.push(`  next action: ${String(s.next_action)}`)
+    if (s.blocking_issue) lines.push(`  blocking: ${String(s.blocking_issue)}`)
+  }
+  if (d.agents.length > 0) {
+    lines.push('  agents:')
+    for (const a of d.agents) lines.push(`    ${String(a.agent ?? '?').padEnd(36)} ${String(a.status ?? '-').padEnd(12)} ${a.current_phase ?? ''}`)
+  }
+  return `${lines.join('\n')}\n`
 }
 
 function formatStatus(status: StoreStatus): string {

@@ -16,6 +16,7 @@ import type {
   FileIdentity,
   FileSnapshot,
   KnownFile,
+  SessionDetail,
   SessionDirectory,
   Store,
   StoreStatus,
@@ -366,6 +367,53 @@ class SqliteStore implements Store {
         )
         .all() as StoreStatus['perSession'],
     }
+  }
+
+  async sessionDetail(sessionId: string): Promise<SessionDetail[]> {
+    const db = this.db
+    const sessions = db
+      .prepare(`SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_LIST.join(', ')} FROM sessions WHERE session_id = ?`)
+      .all(sessionId) as Array<Record<string, unknown>>
+    return sessions.map((row) => {
+      const root = String(row.root)
+      const args = [root, sessionId]
+      const all = (sql: string) => db.prepare(sql).all(...args) as Array<Record<string, unknown>>
+      const docs = db
+        .prepare(
+          `SELECT coalesce(sum(status = 'ok'), 0) AS ok, coalesce(sum(status = 'error'), 0) AS error
+           FROM documents WHERE root = ? AND session_id = ?`,
+        )
+        .get(...args) as { ok: number; error: number }
+      const synthesis = db
+        .prepare(
+          `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
+             sections_completed, sections_pending
+           FROM synthesis_state WHERE root = ? AND session_id = ? ORDER BY id LIMIT 1`,
+        )
+        .get(...args) as Record<string, unknown> | undefined
+      return {
+        root,
+        sessionId,
+        createdAt: (row.created_at as string | null) ?? null,
+        status: String(row.status),
+        deal: Object.fromEntries(SESSION_COLUMN_LIST.map((c) => [c, row[c] ?? null])),
+        metadata: JSON.parse(String(row.metadata)) as Record<string, string>,
+        documents: docs,
+        phases: all('SELECT phase, status, start_time, end_time FROM session_phases WHERE root = ? AND session_id = ? ORDER BY document_id, id') as SessionDetail['phases'],
+        iterations: all(
+          'SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = ? AND session_id = ? ORDER BY id',
+        ) as SessionDetail['iterations'],
+        pendingSpecialists: all(
+          `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
+           WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id`,
+        ) as SessionDetail['pendingSpecialists'],
+        factCount: (db.prepare('SELECT count(*) AS n FROM fact_registry WHERE root = ? AND session_id = ?').get(...args) as { n: number }).n,
+        synthesis: synthesis ?? null,
+        agents: all(
+          'SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = ? AND session_id = ? ORDER BY agent',
+        ) as SessionDetail['agents'],
+      }
+    })
   }
 
   async close(): Promise<void> {

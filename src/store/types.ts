@@ -81,6 +81,25 @@ export interface StoreStatus {
   perSession: Array<{ root: string; sessionId: string; documents: number; errors: number; lastAppliedAt: string | null }>
 }
 
+/** What `statebridge show <session-id>` prints. */
+export interface SessionDetail {
+  root: string
+  sessionId: string
+  createdAt: string | null
+  status: string
+  /** The deal columns of the session row (matter_name, deal_value, ...). */
+  deal: Record<string, unknown>
+  metadata: Record<string, string>
+  documents: { ok: number; error: number }
+  phases: Array<{ phase: string | null; status: string | null; start_time: string | null; end_time: string | null }>
+  iterations: Array<{ gate_name: string | null; current_iteration: number | null; max_iterations: number | null }>
+  /** Specialist assignments whose status is not complete. */
+  pendingSpecialists: Array<{ task_id: string | null; specialist_type: string | null; status: string | null; priority: string | null }>
+  factCount: number
+  synthesis: Record<string, unknown> | null
+  agents: Array<{ agent: string | null; status: string | null; current_phase: string | null; last_updated: string | null }>
+}
+
 /** The database behind statebridge. Every method that writes is one transaction. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
@@ -102,5 +121,7 @@ export interface Store {
   removeFile(root: string, path: string): Promise<void>
   recordSyncRun(summary: SyncRunSummary): Promise<void>
   status(): Promise<StoreStatus>
+  /** One session in detail, per root that has it (usually one). */
+  sessionDetail(sessionId: string): Promise<SessionDetail[]>
   close(): Promise<void>
 }

@@ -1,0 +1,116 @@
+/**
+ * A store wrapper that timestamps commits: each `applyFileSnapshot` is
+ * forwarded, and once the underlying transaction has resolved the bench learns
+ * which content of which file reached the database, and when.
+ */
+import type {
+  FileFailure,
+  FileSnapshot,
+  KnownFile,
+  SessionDirectory,
+  Store,
+  StoreStatus,
+  SyncRunSummary,
+} from '../store/types.js'
+
+/** When the transaction that committed an expected content ran (`performance.now()`). */
+export interface CommitTimes {
+  applyStartedAt: number
+  committedAt: number
+}
+
+/** The commit an edit waits for. */
+interface Expectation {
+  path: string
+  contentHash: string
+  resolve: (times: CommitTimes) => void
+  reject: (error: Error) => void
+  timer: NodeJS.Timeout
+}
+
+/** Forwards every call to `inner`; reports commits of expected content. */
+export class CommitProbe implements Store {
+  readonly dialect: Store['dialect']
+  private readonly inner: Store
+  private readonly pending = new Map<string, Expectation>()
+
+  constructor(inner: Store) {
+    this.inner = inner
+    this.dialect = inner.dialect
+  }
+
+  /**
+   * Resolve with the times of the commit of `contentHash` at `path`;
+   * reject when the file is recorded as failed or after `timeoutMs`.
+   */
+  expect(path: string, contentHash: string, timeoutMs: number): Promise<CommitTimes> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(path)
+        reject(new Error(`${path}: no commit within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.pending.set(path, { path, contentHash, resolve, reject, timer })
+    })
+  }
+
+  async applyFileSnapshot(snapshot: FileSnapshot): Promise<void> {
+    const applyStartedAt = performance.now()
+    await this.inner.applyFileSnapshot(snapshot)
+    const committedAt = performance.now()
+    const expected = this.pending.get(snapshot.path)
+    if (expected && expected.contentHash === snapshot.contentHash) {
+      this.pending.delete(snapshot.path)
+      clearTimeout(expected.timer)
+      expected.resolve({ applyStartedAt, committedAt })
+    }
+  }
+
+  async recordFileFailure(failure: FileFailure): Promise<void> {
+    await this.inner.recordFileFailure(failure)
+    const expected = this.pending.get(failure.path)
+    if (expected && expected.contentHash === failure.contentHash) {
+      this.pending.delete(failure.path)
+      clearTimeout(expected.timer)
+      expected.reject(new Error(`${failure.path}: recorded as failed: ${failure.error.reason}`))
+    }
+  }
+
+  loadKnownFiles(root: string): Promise<Map<string, KnownFile>> {
+    return this.inner.loadKnownFiles(root)
+  }
+
+  listSessions(root: string): Promise<string[]> {
+    return this.inner.listSessions(root)
+  }
+
+  ensureSession(session: SessionDirectory): Promise<void> {
+    return this.inner.ensureSession(session)
+  }
+
+  removeSession(root: string, sessionId: string): Promise<void> {
+    return this.inner.removeSession(root, sessionId)
+  }
+
+  recordFileStat(root: string, path: string, sizeBytes: number, mtimeMs: number): Promise<void> {
+    return this.inner.recordFileStat(root, path, sizeBytes, mtimeMs)
+  }
+
+  removeFile(root: string, path: string): Promise<void> {
+    return this.inner.removeFile(root, path)
+  }
+
+  recordSyncRun(summary: SyncRunSummary): Promise<void> {
+    return this.inner.recordSyncRun(summary)
+  }
+
+  sessionDetail(sessionId: string): ReturnType<Store['sessionDetail']> {
+    return this.inner.sessionDetail(sessionId)
+  }
+
+  status(): Promise<StoreStatus> {
+    return this.inner.status()
+  }
+
+  // The bench owns the underlying store and closes it itself.
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,123 @@
+/**
+ * Aggregate parse results into the `statebridge check` report: per file kind,
+ * files parsed or failed, tables typed or left generic, rows mapped, and the
+ * values that did not normalise. Pure.
+ */
+import { labelMatches } from '../parsers/typed/labels.js'
+import type { ParsedDocument } from '../parsers/types.js'
+
+/** Headings that name a section a typed parser should understand. */
+export const KNOWN_SECTIONS = [
+  'deal metadata',
+  'session metrics',
+  'phase status',
+  'expected sections',
+  'extracted facts',
+  'execution inventory',
+  'quantified exposures',
+  'legal domains identified',
+  'legal domains',
+  'critical issues checklist',
+  'critical issues',
+  'key transaction parameters',
+  'specialist assignments',
+  'refinement log',
+  'output targets',
+  'key dates',
+  'quantitative facts',
+  'conflicts',
+  'coverage gaps',
+] as const
+
+/** Per document type. */
+export interface KindReport {
+  files: number
+  failed: number
+  typedFiles: number
+  tables: number
+  typedTables: number
+  /** Tables under a known section heading that no typed parser took. */
+  genericKnown: Array<{ path: string; line: number; headingPath: string[] }>
+  rowsMapped: Record<string, number>
+  misses: Array<{ path: string; table: string; column: string; raw: string; line: number | null }>
+  errors: Array<{ path: string; error: string }>
+}
+
+/** The whole report. */
+export interface CheckReport {
+  root: string
+  files: number
+  failed: number
+  kinds: Record<string, KindReport>
+}
+
+/** An empty report for `root`. */
+export function emptyReport(root: string): CheckReport {
+  return { root, files: 0, failed: 0, kinds: {} }
+}
+
+function kindOf(report: CheckReport, type: string): KindReport {
+  report.kinds[type] ??= { files: 0, failed: 0, typedFiles: 0, tables: 0, typedTables: 0, genericKnown: [], rowsMapped: {}, misses: [], errors: [] }
+  return report.kinds[type]!
+}
+
+/** Count one file that could not be read or parsed. */
+export function addFailure(report: CheckReport, type: string, path: string, error: string): void {
+  const kind = kindOf(report, type)
+  report.files++
+  report.failed++
+  kind.files++
+  kind.failed++
+  kind.errors.push({ path, error })
+}
+
+/** Count one parsed file. */
+export function addParsed(report: CheckReport, type: string, path: string, parsed: ParsedDocument): void {
+  const kind = kindOf(report, type)
+  report.files++
+  kind.files++
+  const tables = parsed.markdown?.tables ?? []
+  const typed = parsed.typed
+  const typedOrdinals = new Set(typed?.typedTables ?? [])
+  kind.tables += tables.length
+  kind.typedTables += typedOrdinals.size
+  if (typed) {
+    kind.typedFiles++
+    for (const [table, rows] of Object.entries(typed.rows)) kind.rowsMapped[table] = (kind.rowsMapped[table] ?? 0) + (rows?.length ?? 0)
+    for (const miss of typed.misses) kind.misses.push({ path, ...miss })
+  }
+  // Only state files are held to the known-section list; reports quote such headings freely.
+  if (!typed) return
+  for (const table of tables) {
+    if (typedOrdinals.has(table.ordinal)) continue
+    if (table.headingPath.some((heading) => labelMatches(heading, KNOWN_SECTIONS))) {
+      kind.genericKnown.push({ path, line: table.line, headingPath: table.headingPath })
+    }
+  }
+}
+
+/** The report as aligned text. */
+export function formatCheckReport(report: CheckReport, detail = 10): string {
+  const lines = [`${report.root}: ${report.files} files, ${report.failed} failed`, '']
+  lines.push('kind                  files  failed  typed  tables  typed-tables  generic-known  misses')
+  const kinds = Object.entries(report.kinds).sort(([a], [b]) => a.localeCompare(b))
+  for (const [name, k] of kinds) {
+    lines.push(
+      `${name.padEnd(20)} ${pad(k.files, 6)} ${pad(k.failed, 7)} ${pad(k.typedFiles, 6)} ${pad(k.tables, 7)} ${pad(k.typedTables, 13)} ${pad(k.genericKnown.length, 14)} ${pad(k.misses.length, 7)}`,
+    )
+  }
+  for (const [name, k] of kinds) {
+    const mapped = Object.entries(k.rowsMapped)
+    if (mapped.length > 0) lines.push('', `${name}: rows mapped: ${mapped.map(([t, n]) => `${t} ${n}`).join(', ')}`)
+    for (const g of k.genericKnown.slice(0, detail)) lines.push(`  generic: ${g.path}:${g.line} ${g.headingPath.join(' > ')}`)
+    if (k.genericKnown.length > detail) lines.push(`  … ${k.genericKnown.length - detail} more generic tables`)
+    for (const m of k.misses.slice(0, detail)) lines.push(`  not normalised: ${m.path}:${m.line ?? '-'} ${m.table}.${m.column} = ${JSON.stringify(m.raw)}`)
+    if (k.misses.length > detail) lines.push(`  … ${k.misses.length - detail} more values not normalised`)
+    for (const e of k.errors.slice(0, detail)) lines.push(`  failed: ${e.path}: ${e.error}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width)
+}
