@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseDocument } from '../src/parsers/document.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
+import type { TypedRecords } from '../src/parsers/typed/types.js'
 import type { FileIdentity, Store } from '../src/store/types.js'
 import { dumpSqlite, type Dump } from './helpers/dump.js'
 import { cleanup, tempDir } from './helpers/tree.js'
@@ -159,6 +160,58 @@ describe.each(dialects)('store (%s)', (_name, open) => {
     await h.store.recordFileStat(ROOT, 's1/a.md', 99, 5000)
     expect((await h.store.loadKnownFiles(ROOT)).get('s1/a.md')).toMatchObject({ sizeBytes: 99, mtimeMs: 5000, status: 'ok' })
     expect((await h.dump()).rows).toHaveLength(3)
+  })
+
+  it('stores typed rows and fields with the document, and derives session columns by precedence', async () => {
+    const typed = (kind: string, precedence: number, values: Record<string, unknown>): TypedRecords => ({
+      kind,
+      session: { precedence, line: 3, values: values as Record<string, string | number | null>, metadata: { Industry: kind } },
+      rows: {
+        session_phases: [
+          { line: 9, values: { phase: `${kind}-p1`, status: 'pending', status_raw: '⏳ PENDING' }, extra: { Agent: 'x' }, raw: { Phase: 'p1' } },
+        ],
+      },
+      typedTables: [0],
+      misses: [],
+    })
+    const withTyped = (relPath: string, text: string, t: TypedRecords) => {
+      const base = snapshot(relPath, text)
+      return { ...base, parsed: { ...base.parsed, typed: t } }
+    }
+    const plan = typed('research_plan', 1, { matter_name: 'Plan Name', deal_value: 2.4e9, complexity: 'complex' })
+    const state = typed('orchestrator_state', 0, { matter_name: 'State Name', deal_value: null, closing_date: '2026-09-30' })
+    await h.store.applyFileSnapshot(withTyped('s1/research-plan.md', '**Query:** x\n', plan))
+    await h.store.applyFileSnapshot(withTyped('s1/orchestrator-state.md', '**Session:** s1\n- gate iterations: 0/2\n', state))
+
+    let dump = await h.dump()
+    const session = dump.typed.session_state![0]!
+    // The orchestrator state wins where it has a value; the plan fills the gaps.
+    expect(session).toMatchObject({ matter_name: 'State Name', deal_value: 2.4e9, closing_date: '2026-09-30', complexity: 'complex', status: 'active' })
+    expect(JSON.parse(String(session.metadata))).toEqual({ Industry: 'orchestrator_state' })
+    expect(dump.typed.session_phases!.map((r) => [r.path, r.phase, r.line, JSON.parse(String(r.extra)).Agent])).toEqual([
+      ['s1/orchestrator-state.md', 'orchestrator_state-p1', 9, 'x'],
+      ['s1/research-plan.md', 'research_plan-p1', 9, 'x'],
+    ])
+    expect(dump.typed.document_fields!.map((f) => [f.path, f.key, f.style])).toEqual([
+      ['s1/orchestrator-state.md', 'Session', 'bold'],
+      ['s1/orchestrator-state.md', 'gate iterations', 'bullet'],
+      ['s1/research-plan.md', 'Query', 'bold'],
+    ])
+
+    // A state file in error makes the session an error; removing the orchestrator state falls back to the plan.
+    await h.store.recordFileFailure({ ...identity('s1/synthesis-state.json'), documentType: 'state_file', contentHash: 'x', error: { line: 1, column: 1, reason: 'bad', severity: 'error' } })
+    expect((await h.dump()).typed.session_state![0]!.status).toBe('error')
+    await h.store.removeFile(ROOT, 's1/synthesis-state.json')
+    await h.store.removeFile(ROOT, 's1/orchestrator-state.md')
+    dump = await h.dump()
+    expect(dump.typed.session_state![0]).toMatchObject({ matter_name: 'Plan Name', closing_date: null, status: 'active' })
+    expect(dump.typed.session_phases!.map((r) => r.path)).toEqual(['s1/research-plan.md'])
+
+    // Re-applying without typed records clears them.
+    await h.store.applyFileSnapshot(snapshot('s1/research-plan.md', 'plain\n'))
+    dump = await h.dump()
+    expect(dump.typed.session_phases).toEqual([])
+    expect(dump.typed.session_state![0]).toMatchObject({ matter_name: null, deal_value: null })
   })
 
   it('ensures sessions idempotently and reports status', async () => {
