@@ -207,7 +207,7 @@ function sentence(rng: Rng, footnoteRate: number, footnotes: string[]): string {
 function fieldTable(rng: Rng, rows: number): string {
   const out = ['| Field | Value |\n', '|-------|-------|\n']
   for (let i = 0; i < rows; i++) {
-    const value = rng.chance(0.4) ? `**${rng.pick(STATUSES)}**` : rng.chance(0.5) ? phrase(rng, 2, 8) : String(rng.int(1, 99_999))
+    const value = rng.chance(0.3) ? `**${rng.pick(STATUSES)}**` : rng.chance(0.7) ? phrase(rng, 3, 16) : String(rng.int(1, 99_999))
     out.push(`| ${titleCase(phrase(rng, 1, 3))} | ${value} |\n`)
   }
   return out.join('')
@@ -220,7 +220,7 @@ function dataTable(rng: Rng, columns: number, rows: number): string {
     const cells = [`F-${r + 1}`]
     for (let c = 1; c < columns; c++) {
       const kind = rng.next()
-      cells.push(kind < 0.25 ? rng.pick(LEVELS) : kind < 0.5 ? `$${rng.int(1, 999)}K` : kind < 0.6 ? `**${rng.pick(STATUSES)}**` : phrase(rng, 1, 6))
+      cells.push(kind < 0.2 ? rng.pick(LEVELS) : kind < 0.35 ? `$${rng.int(1, 999)}K` : kind < 0.45 ? `**${rng.pick(STATUSES)}**` : phrase(rng, 2, 12))
     }
     out.push(`| ${cells.join(' | ')} |\n`)
   }

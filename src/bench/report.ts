@@ -1,0 +1,142 @@
+/**
+ * The bench's figures, the targets they are held to, and their two renderings:
+ * one JSON line (`--json`) and an aligned table for people.
+ */
+
+/** Every figure of one bench run; the JSON line carries exactly these keys. */
+export interface BenchFigures {
+  sessions: number
+  files: number
+  bytes: number
+  /** (a) scan + read + sha256 + parse of every file through the parse pool, no database. */
+  floor_ms: number
+  /** (b) runSync into an empty SQLite database. */
+  sync_ms: number
+  /** (c) runSync again over the unchanged tree. */
+  resync_ms: number
+  /** (d) write-to-commit latency minus the debounce, p50 / p99 / max; `null` without edits. */
+  latency_p50_excess_ms: number | null
+  latency_p99_excess_ms: number | null
+  latency_max_excess_ms: number | null
+  /** The slowest of the warm-up edits made first on the watch's fresh workers, minus the debounce. */
+  warmup_latency_max_excess_ms: number | null
+  debounce_ms: number
+  /** (e) highest sampled RSS of the whole run (50 ms sampling). */
+  peak_rss_mb: number
+  /** The kernel's RSS high-water mark of the process (catches peaks between samples). */
+  peak_rss_kernel_mb: number
+  /** RSS of the bench process just before the floor (tree generated on a worker that has exited). */
+  rss_before_floor_mb: number
+  /** Per-phase sampled RSS peaks. */
+  peak_rss_floor_mb: number
+  peak_rss_sync_mb: number
+  peak_rss_watch_mb: number
+  edits: number
+  edits_missed: number
+  /** Size of the edited files, p50, and of the slowest edit's file. */
+  edit_kb_p50: number | null
+  edit_worst_kb: number | null
+  /** Write → the watcher's `change` event. */
+  edit_detect_p50_ms: number | null
+  edit_detect_p99_ms: number | null
+  /** The SQLite transaction of the edit. */
+  edit_apply_p50_ms: number | null
+  edit_apply_p99_ms: number | null
+  /** Latency − detect − debounce − apply: queue, stat, worker read + hash + parse, hand-off. */
+  edit_pickup_p50_ms: number | null
+  edit_pickup_p99_ms: number | null
+  /** Read + sha256 + parse of the edited content on an idle parse worker, measured afterwards: the parser's share of the latency. */
+  edit_parse_p50_ms: number | null
+  edit_parse_p99_ms: number | null
+  /** startWatch's initial reconcile of the unchanged tree, and chokidar's `ready`. */
+  watch_start_ms: number
+  watch_ready_ms: number
+  sync_files_applied: number
+  sync_files_failed: number
+  resync_files_unchanged: number
+  sqlite_file_mb: number
+  workers: number
+  generate_ms: number
+  wall_ms: number
+}
+
+/** One target and whether the run met it; `pass` is `null` when it was not measured. */
+export interface Verdict {
+  label: string
+  target: string
+  ratio: string
+  pass: boolean | null
+}
+
+/** Targets: (b) ≤ 1.5×(a); (c) ≤ 5 % of (b); (d) p99 excess ≤ 50 ms with debounce ≤ 300 ms; (e) < 250 MB. */
+export function verdicts(f: BenchFigures): Verdict[] {
+  const peak = Math.max(f.peak_rss_mb, f.peak_rss_kernel_mb)
+  const p99 = f.latency_p99_excess_ms
+  return [
+    { label: 'sync', target: '<= 1.5 x floor', ratio: `${(f.sync_ms / f.floor_ms).toFixed(2)} x`, pass: f.sync_ms <= 1.5 * f.floor_ms },
+    {
+      label: 'resync',
+      target: '<= 5 % of sync',
+      ratio: `${((100 * f.resync_ms) / f.sync_ms).toFixed(2)} %`,
+      pass: f.resync_ms <= 0.05 * f.sync_ms,
+    },
+    {
+      label: 'latency',
+      target: 'p99 excess <= 50 ms, debounce <= 300 ms',
+      ratio: p99 === null ? 'n/a' : `${(p99 / 50).toFixed(2)} x`,
+      pass: p99 === null ? null : p99 <= 50 && f.debounce_ms <= 300,
+    },
+    { label: 'rss', target: '< 250 MB', ratio: `${(peak / 250).toFixed(2)} x`, pass: peak < 250 },
+  ]
+}
+
+/** The `--json` line. */
+export function formatJson(f: BenchFigures): string {
+  const round = (value: number | null): number | null => (value === null ? null : Math.round(value * 10) / 10)
+  const out: Record<string, number | null | Record<string, boolean | null>> = {}
+  for (const [key, value] of Object.entries(f) as Array<[string, number | null]>) out[key] = round(value)
+  out.targets = Object.fromEntries(verdicts(f).map((v) => [v.label, v.pass]))
+  return JSON.stringify(out)
+}
+
+/** The human report: figures, targets, ratios, PASS/MISS. */
+export function formatTable(f: BenchFigures): string {
+  const [sync, resync, latency, rss] = verdicts(f)
+  const mark = (v: Verdict | undefined): string => (v?.pass === null || v === undefined ? 'n/a' : v.pass ? 'PASS' : 'MISS')
+  const ms = (value: number | null): string => (value === null ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`)
+  const mb = (value: number): string => `${value.toFixed(0)} MB`
+  const kb = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(0)} KB`)
+  const rows: string[][] = [
+    ['', 'measure', 'value', 'target', 'ratio', 'result'],
+    ['(a)', 'floor: scan + read + sha256 + parse', ms(f.floor_ms), '', '', ''],
+    ['(b)', 'full sync, empty SQLite', ms(f.sync_ms), sync!.target, sync!.ratio, mark(sync)],
+    ['(c)', 're-sync, unchanged tree', ms(f.resync_ms), resync!.target, resync!.ratio, mark(resync)],
+    ['(d)', `watch latency p50 − debounce`, ms(f.latency_p50_excess_ms), '', '', ''],
+    ['', `watch latency p99 − debounce`, ms(f.latency_p99_excess_ms), latency!.target, latency!.ratio, mark(latency)],
+    ['', 'watch latency max − debounce', ms(f.latency_max_excess_ms), '', '', ''],
+    ['', '  warm-up edits (fresh workers), max', ms(f.warmup_latency_max_excess_ms), '', '', ''],
+    ['', '  write → watcher event (p50 / p99)', `${ms(f.edit_detect_p50_ms)} / ${ms(f.edit_detect_p99_ms)}`, '', '', ''],
+    ['', '  debounce end → apply: stat, worker, queue', `${ms(f.edit_pickup_p50_ms)} / ${ms(f.edit_pickup_p99_ms)}`, '', '', ''],
+    ['', '  SQLite apply (p50 / p99)', `${ms(f.edit_apply_p50_ms)} / ${ms(f.edit_apply_p99_ms)}`, '', '', ''],
+    ['', '  worker read+parse alone, idle (p50 / p99)', `${ms(f.edit_parse_p50_ms)} / ${ms(f.edit_parse_p99_ms)}`, '', '', ''],
+    ['(e)', 'peak RSS (sampled / kernel)', `${mb(f.peak_rss_mb)} / ${mb(f.peak_rss_kernel_mb)}`, rss!.target, rss!.ratio, mark(rss)],
+    ['', '  per phase: floor / sync / watch', `${mb(f.peak_rss_floor_mb)} / ${mb(f.peak_rss_sync_mb)} / ${mb(f.peak_rss_watch_mb)}`, '', '', ''],
+    ['', '  bench process before the floor', mb(f.rss_before_floor_mb), '', '', ''],
+  ]
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c === 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  )
+  const head =
+    `statebridge bench: ${f.sessions} sessions, ${f.files} files, ${(f.bytes / 1024 / 1024).toFixed(1)} MB, ` +
+    `${f.workers} parse workers, debounce ${f.debounce_ms} ms, ${f.edits} edits (${f.edits_missed} missed, ` +
+    `edited file p50 ${kb(f.edit_kb_p50)}, slowest edit's file ${kb(f.edit_worst_kb)})`
+  const tail =
+    `sync applied ${f.sync_files_applied} (failed ${f.sync_files_failed}); re-sync unchanged ${f.resync_files_unchanged}; ` +
+    `SQLite file ${f.sqlite_file_mb.toFixed(1)} MB; watch start ${ms(f.watch_start_ms)}, ready ${ms(f.watch_ready_ms)}; ` +
+    `generate ${ms(f.generate_ms)}; wall ${ms(f.wall_ms)}`
+  return `${head}\n\n${lines.join('\n')}\n\n${tail}\n`
+}
