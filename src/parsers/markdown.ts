@@ -30,42 +30,111 @@ export function parseMarkdown(text: string): { records: MarkdownRecords; diagnos
   for (const block of splitBlocks(text)) {
     const source = text.slice(block.start, block.end)
     if (!mayHoldRecords(source)) continue
-    const at: BlockPlace = { source, lineOffset: block.line - 1, atFileEnd: block.end === text.length }
-
-    const visit = (node: Nodes): void => {
-      switch (node.type) {
-        case 'heading': {
-          while (headingStack.length > 0 && headingStack[headingStack.length - 1]!.depth >= node.depth) {
-            headingStack.pop()
-          }
-          headingStack.push({ depth: node.depth, text: plainText(node) })
-          headings.push({ line: lineOf(node, at), path: headingStack.map((h) => h.text) })
-          return
-        }
-        case 'table': {
-          tables.push(captureTable(node, at, tables.length, headingStack.map((h) => h.text), diagnostics))
-          return
-        }
-        case 'footnoteDefinition': {
-          footnoteCount++
-          break
-        }
-        case 'paragraph': {
-          checkPipeParagraph(node, at, diagnostics)
-          return
-        }
-        default:
-          break
-      }
-      if ('children' in node) {
-        for (const child of (node as Parent).children) visit(child as Nodes)
+    const records = blockRecords(source, definitions, block.end === text.length)
+    const offset = block.line - 1
+    footnoteCount += records.footnotes
+    for (const item of records.items) {
+      if (item.kind === 'heading') {
+        while (headingStack.length > 0 && headingStack[headingStack.length - 1]!.depth >= item.depth) headingStack.pop()
+        headingStack.push({ depth: item.depth, text: item.text })
+        headings.push({ line: item.line + offset, path: headingStack.map((h) => h.text) })
+      } else if (item.kind === 'table') {
+        const t = item.table
+        tables.push({
+          ordinal: tables.length,
+          headingPath: headingStack.map((h) => h.text),
+          headers: t.headers,
+          rawHeaders: t.rawHeaders,
+          line: t.line + offset,
+          endLine: t.endLine + offset,
+          rows: t.rows.map((row) => ({ ...row, line: row.line + offset })),
+        })
+      } else {
+        const d = item.diagnostic
+        diagnostics.push({ ...d, line: d.line === null ? null : d.line + offset })
       }
     }
-    // Appended after the block, so node offsets and lines inside the block are unchanged.
-    visit(parseMarkdownTree(definitions === '' ? source : `${source}${definitions}`))
   }
 
   return { records: { wordCount: countWords(text), footnoteCount, tables, fields: scanFields(text, headings) }, diagnostics }
+}
+
+/** What one block yields, in order, with lines relative to the block. */
+interface BlockRecords {
+  items: Array<
+    | { kind: 'heading'; depth: number; text: string; line: number }
+    | { kind: 'table'; table: Omit<TableRecord, 'ordinal' | 'headingPath'> }
+    | { kind: 'diagnostic'; diagnostic: Diagnostic }
+  >
+  footnotes: number
+}
+
+// Block results by block text. An agent editing a state file changes one block
+// (usually appends a row): the unchanged blocks come from here and only the
+// edited one is parsed again. Bounded by the characters of the cached blocks.
+const blockCache = new Map<string, BlockRecords>()
+const BLOCK_CACHE_CHARS = 8_000_000
+let blockCacheChars = 0
+
+function blockRecords(source: string, definitions: string, atFileEnd: boolean): BlockRecords {
+  // Link definitions change how a block parses; they are rare, so such blocks are not cached.
+  const key = definitions === '' ? `${atFileEnd ? '$' : '-'}${source}` : null
+  if (key !== null) {
+    const hit = blockCache.get(key)
+    if (hit) {
+      blockCache.delete(key)
+      blockCache.set(key, hit)
+      return hit
+    }
+  }
+  const records = parseBlock(source, definitions, atFileEnd)
+  if (key !== null && key.length < BLOCK_CACHE_CHARS / 4) {
+    blockCache.set(key, records)
+    blockCacheChars += key.length
+    for (const [oldest] of blockCache) {
+      if (blockCacheChars <= BLOCK_CACHE_CHARS) break
+      blockCache.delete(oldest)
+      blockCacheChars -= oldest.length
+    }
+  }
+  return records
+}
+
+function parseBlock(source: string, definitions: string, atFileEnd: boolean): BlockRecords {
+  const at: BlockPlace = { source, lineOffset: 0, atFileEnd }
+  const records: BlockRecords = { items: [], footnotes: 0 }
+  const diagnostics: Diagnostic[] = []
+  const flush = (): void => {
+    for (const diagnostic of diagnostics.splice(0)) records.items.push({ kind: 'diagnostic', diagnostic })
+  }
+  const visit = (node: Nodes): void => {
+    switch (node.type) {
+      case 'heading':
+        records.items.push({ kind: 'heading', depth: node.depth, text: plainText(node), line: lineOf(node, at) })
+        return
+      case 'table': {
+        const { ordinal: _ordinal, headingPath: _path, ...table } = captureTable(node, at, 0, [], diagnostics)
+        records.items.push({ kind: 'table', table })
+        flush()
+        return
+      }
+      case 'footnoteDefinition':
+        records.footnotes++
+        break
+      case 'paragraph':
+        checkPipeParagraph(node, at, diagnostics)
+        flush()
+        return
+      default:
+        break
+    }
+    if ('children' in node) {
+      for (const child of (node as Parent).children) visit(child as Nodes)
+    }
+  }
+  // Appended after the block, so node offsets and lines inside the block are unchanged.
+  visit(parseMarkdownTree(definitions === '' ? source : `${source}${definitions}`))
+  return records
 }
 
 /** Where a parsed block sits in its file. */

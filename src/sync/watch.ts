@@ -116,6 +116,16 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     log.error({ err: error }, `watcher error: ${(error as Error).message}`)
   })
 
+  // Reconcile once the watcher is in place, so nothing changed between our scan
+  // and the watch goes unseen. `ready` can come early (the reconcile covers it);
+  // the timeout keeps a pathological tree from holding the start forever.
+  await new Promise<void>((resolve) => {
+    const timeout = setTimeout(resolve, 60_000)
+    watcher.once('ready', () => {
+      clearTimeout(timeout)
+      resolve()
+    })
+  })
   await reconcile()
   schedule(config.reconcileIntervalMs)
   log.info({ root: rootAbs }, 'watching')
