@@ -1,0 +1,14 @@
+/**
+ * Pure value normalisers for state-file cells. Each reads one kind of value
+ * (money, date, percentage, count, status, duration) from agent-written text,
+ * keeps the raw text beside the result, and never throws.
+ */
+
+export { isNullLike, plain } from './null-like.js'
+export { parseMoney } from './money.js'
+export { parseDateValue } from './date.js'
+export { parsePercent } from './percent.js'
+export { parseCount } from './count.js'
+export { parseConfidence, parseSeverity, parseStatus } from './status.js'
+export { parseDuration, parseDurationMs } from './duration.js'
+export type { Confidence, Count, DatePrecision, DateValue, Duration, Money, Percent, Severity, Status, StatusValue } from './types.js'

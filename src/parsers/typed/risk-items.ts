@@ -1,0 +1,314 @@
+/**
+ * The risks a `risk-summary.json` lists, one `risk_items` row each.
+ *
+ * Aggregators list their risks under many names and usually more than once
+ * (all findings by domain, then the top ten again, then the deal blockers).
+ * One list is taken, by tier, so a risk is not counted twice:
+ *
+ * 1. a complete list: `risks`, `findings`, `risk_register`, `findings_by_domain`, ...
+ * 2. severity buckets, taken together: `critical_severity_findings`, `high_risks`, ...
+ * 3. a selection: `top_10_exposures`, `top_risks`, `deal_blocking_risks`, ...
+ * 4. category aggregates: `exposure_by_category`, `risk_by_category`, ...
+ *
+ * An entry that groups findings (`{ "domain": ..., "key_findings": [{...}] }`)
+ * yields its findings, which inherit its category and source.
+ */
+import { isNullLike, parseSeverity, type Severity } from '../normalize/index.js'
+import type { NormaliseMiss, TypedRow } from './types.js'
+import { isBlank, isRecord, labelOf, normalizeKey, pick, pickValue, type JsonObject } from './json-keys.js'
+import { amountKey, amountOf, probabilityValue, type MoneyScale } from './risk-money.js'
+
+const COMPLETE_LISTS = [
+  'risks',
+  'risk_items',
+  'risk_register',
+  'all_risks',
+  'identified_risks',
+  'quantified_risks',
+  'findings',
+  'all_findings',
+  'risk_findings',
+  'quantified_exposures',
+  'exposures',
+  'findings_by_domain',
+  'risks_by_domain',
+  'exposures_by_domain',
+  'findings_by_section',
+] as const
+/** `high_severity_findings`, `critical_risks`, ...: a list of one severity. */
+export const SEVERITY_BUCKET = /^(critical|high|medium|moderate|low)(?:_severity)?_(?:findings|risks|exposures|issues)$/
+const SELECTION_LIST = /^(?:top(?:_\d+)?_(?:exposures|risks|findings)|(?:deal_blocking|key|material|critical|major)_(?:risks|exposures))$/
+const CATEGORY_LISTS = [
+  'exposure_by_category',
+  'exposures_by_category',
+  'risk_by_category',
+  'risks_by_category',
+  'findings_by_category',
+] as const
+/** Keys under which an entry groups the findings it stands for. */
+const NESTED_LISTS = ['key_findings', 'findings', 'risks', 'items', 'sub_findings', 'exposures'] as const
+
+const ID_KEYS = ['risk_id', 'id', 'finding_id', 'exposure_id', 'issue_id', 'ref', 'reference', 'code'] as const
+const TITLE_KEYS = [
+  'title',
+  'risk_name',
+  'name',
+  'risk',
+  'finding',
+  'finding_title',
+  'issue',
+  'finding_summary',
+  'summary',
+  'description',
+  'condition',
+  'scenario',
+] as const
+const CATEGORY_KEYS = ['category', 'domain', 'risk_category', 'area', 'practice_area', 'risk_type', 'type', 'section', 'section_id'] as const
+const SEVERITY_KEYS = ['severity', 'risk_level', 'severity_level', 'level', 'rating', 'criticality', 'priority'] as const
+const PROBABILITY_KEYS = [
+  'probability_decimal',
+  'probability',
+  'likelihood',
+  'probability_pct',
+  'probability_percent',
+  'probability_avg',
+  'prob',
+  'probability_of_occurrence',
+] as const
+const SOURCE_KEYS = ['source_report', 'source_reports', 'source', 'sources', 'specialist', 'report', 'source_section'] as const
+/** Amount concepts (see risk-money.ts) of a gross exposure, in precedence order. */
+export const GROSS_CONCEPTS = [
+  'gross_exposure',
+  'gross',
+  'exposure',
+  'exposure_nominal',
+  'nominal_exposure',
+  'gross_exposure_nominal',
+  'total_exposure',
+  'potential_exposure',
+  'financial_impact',
+  'estimated_exposure',
+] as const
+/** Amount concepts of a probability-weighted exposure, in precedence order. */
+export const WEIGHTED_CONCEPTS = [
+  'weighted_exposure',
+  'weighted',
+  'probability_weighted',
+  'probability_weighted_exposure',
+  'weighted_p50',
+  'expected_loss',
+  'expected_value',
+  'weighted_value',
+  'risk_weighted',
+] as const
+
+/** A risk entry and what it inherits from where it was listed. */
+interface Entry {
+  /** The risk as the document writes it. */
+  item: JsonObject
+  /** The key it was listed under in a map (`{ "R1": {...} }`), a fallback id. */
+  mapKey: string | null
+  category: string | null
+  source: string | null
+  /** The severity its list is named for (`high_severity_findings`). */
+  severity: Severity | null
+}
+
+/** The list a document's risks were taken from: its key(s), and the entries. */
+export interface RiskList {
+  /** The top-level key(s) the entries came from, as the document spells them. */
+  keys: string[]
+  /** 1 complete list, 2 severity buckets, 3 a selection, 4 category aggregates. */
+  tier: 1 | 2 | 3 | 4
+  /** One per risk, grouped findings expanded. */
+  entries: Entry[]
+}
+
+/**
+ * The risk list of a document (see the module comment), or null when it
+ * lists none. A complete list whose entries mostly name no risk (neither a
+ * title nor an id: per-domain totals) counts as category aggregates, below
+ * the buckets and selections that do name their risks.
+ */
+export function findRiskList(document: JsonObject): RiskList | null {
+  const byKey = new Map(Object.keys(document).map((key) => [normalizeKey(key), key] as const))
+  const listAt = (normal: string, severity: Severity | null = null): Entry[] => {
+    const key = byKey.get(normal)
+    return key === undefined ? [] : entriesOf(document[key], severity)
+  }
+  let aggregates: RiskList | null = null
+  for (const name of COMPLETE_LISTS) {
+    const entries = listAt(name)
+    if (entries.length === 0) continue
+    const list: RiskList = { keys: [byKey.get(name)!], tier: 1, entries }
+    if (namesRisks(entries)) return list
+    aggregates ??= { ...list, tier: 4 }
+  }
+  const buckets: string[] = []
+  const bucketEntries: Entry[] = []
+  for (const normal of byKey.keys()) {
+    const match = SEVERITY_BUCKET.exec(normal)
+    if (match === null) continue
+    const entries = listAt(normal, parseSeverity(match[1]!))
+    if (entries.length === 0) continue
+    buckets.push(byKey.get(normal)!)
+    bucketEntries.push(...entries)
+  }
+  if (bucketEntries.length > 0) return { keys: buckets, tier: 2, entries: bucketEntries }
+  for (const normal of byKey.keys()) {
+    if (!SELECTION_LIST.test(normal)) continue
+    const entries = listAt(normal)
+    if (entries.length > 0) return { keys: [byKey.get(normal)!], tier: 3, entries }
+  }
+  if (aggregates !== null) return aggregates
+  for (const name of CATEGORY_LISTS) {
+    const entries = listAt(name)
+    if (entries.length > 0) return { keys: [byKey.get(name)!], tier: 4, entries }
+  }
+  return null
+}
+
+function namesRisks(entries: readonly Entry[]): boolean {
+  const named = entries.filter((entry) => titleOf(entry.item) !== null || labelOf(pickValue(entry.item, ID_KEYS)) !== null)
+  return named.length * 2 >= entries.length
+}
+
+/**
+ * Entries of a list value: an array of objects, a map of id → object, or a
+ * map of group → array of objects. A map must be all one or the other: an
+ * object mixing totals and lists (`{ "total_count": 15, "by_domain": [...] }`)
+ * is a summary, not a list.
+ */
+function entriesOf(value: unknown, severity: Severity | null): Entry[] {
+  const entries: Entry[] = []
+  const entry = (item: JsonObject, mapKey: string | null, category: string | null): void => {
+    entries.push(...expand({ item, mapKey, category, source: null, severity }))
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) if (isRecord(item)) entry(item, null, null)
+    return entries
+  }
+  if (!isRecord(value)) return entries
+  const children = Object.entries(value)
+  if (children.length > 0 && children.every(([, child]) => isRecord(child))) {
+    for (const [key, child] of children) entry(child as JsonObject, key, null)
+  } else if (children.length > 0 && children.every(([, child]) => Array.isArray(child))) {
+    // `{ "Environmental": [{...}] }`: the group names the category.
+    for (const [key, child] of children) for (const item of child as unknown[]) if (isRecord(item)) entry(item, null, key)
+  }
+  return entries
+}
+
+/** An entry that groups findings as objects stands for them; otherwise for itself. */
+function expand(entry: Entry): Entry[] {
+  const nested = pickValue(entry.item, NESTED_LISTS)
+  if (!Array.isArray(nested)) return [entry]
+  const children = nested.filter(isRecord)
+  if (children.length === 0) return [entry]
+  const category = labelOf(pickValue(entry.item, CATEGORY_KEYS)) ?? entry.category
+  const source = sourceOf(entry.item) ?? entry.source
+  return children.map((item) => ({ item, mapKey: null, category, source, severity: entry.severity }))
+}
+
+/** One row per entry; severities and probabilities that do not normalise are reported in `misses`. */
+export function riskRows(list: RiskList, scale: MoneyScale, misses: NormaliseMiss[]): TypedRow[] {
+  return list.entries.map((entry) => riskRow(entry, scale, misses))
+}
+
+function riskRow(entry: Entry, scale: MoneyScale, misses: NormaliseMiss[]): TypedRow {
+  const { item } = entry
+  const severityRaw = labelOf(pickValue(item, SEVERITY_KEYS))
+  const severity = severityRaw === null ? null : parseSeverity(severityRaw)
+  if (severityRaw !== null && severity === null && !isNullLike(severityRaw)) {
+    misses.push({ table: 'risk_items', column: 'severity', raw: severityRaw, line: null })
+  }
+  const probability = probabilityOf(item, misses)
+  const values = {
+    risk_id: labelOf(pickValue(item, ID_KEYS)) ?? entry.mapKey,
+    title: titleOf(item),
+    category: labelOf(pickValue(item, CATEGORY_KEYS)) ?? entry.category,
+    // A placeholder (`N/A`) is no severity; an unread word is kept as written; a bucket names the level of its entries.
+    severity: severity ?? (severityRaw !== null && !isNullLike(severityRaw) ? severityRaw : entry.severity),
+    probability,
+    gross_exposure: nestedAmount(item, GROSS_CONCEPTS, scale),
+    weighted_exposure: nestedAmount(item, WEIGHTED_CONCEPTS, scale),
+    source: sourceOf(item) ?? entry.source,
+  }
+  return { line: null, values, extra: extraOf(item), raw: JSON.stringify(item) }
+}
+
+/** An amount on the item, or else in one of its objects (`"exposure": { "weighted_cents": .. }`). */
+function nestedAmount(item: JsonObject, concepts: readonly string[], scale: MoneyScale): number | null {
+  const own = amountOf(item, concepts, scale)
+  if (own !== null) return own
+  for (const value of Object.values(item)) {
+    const nested = isRecord(value) ? amountOf(value, concepts, scale) : null
+    if (nested !== null) return nested
+  }
+  return null
+}
+
+/**
+ * The first probability field that reads as one, on the item or else in one
+ * of its objects (`"exposure": { "probability_decimal": 0.125 }`). A field
+ * that does not read (`"HIGH"`) is reported when none does; placeholders are not.
+ */
+function probabilityOf(item: JsonObject, misses: NormaliseMiss[]): number | null {
+  let unread: string | null = null
+  const places = [item, ...Object.values(item).filter(isRecord)]
+  for (const place of places) {
+    for (const key of PROBABILITY_KEYS) {
+      const found = pick(place, [key])
+      if (found === null) continue
+      const value = probabilityValue(found.value)
+      if (value !== null) return value
+      const label = labelOf(found.value)
+      if (label !== null && !isNullLike(label)) unread ??= label
+    }
+  }
+  if (unread !== null) misses.push({ table: 'risk_items', column: 'probability', raw: unread, line: null })
+  return null
+}
+
+function titleOf(item: JsonObject): string | null {
+  const title = labelOf(pickValue(item, TITLE_KEYS))
+  // Script-made summaries carry markdown emphasis from the tables they read (`**Permit Loss**`).
+  return title === null ? null : title.replace(/^\*\*(.+)\*\*$/s, '$1').replace(/^__(.+)__$/s, '$1')
+}
+
+function sourceOf(item: JsonObject): string | null {
+  const value = pickValue(item, SOURCE_KEYS)
+  if (Array.isArray(value)) {
+    const labels = value.map(labelOf).filter((label) => label !== null)
+    return labels.length > 0 ? labels.join(', ') : null
+  }
+  return labelOf(value)
+}
+
+const MAPPED_KEYS = new Set(
+  [...ID_KEYS, ...TITLE_KEYS, ...CATEGORY_KEYS, ...SEVERITY_KEYS, ...PROBABILITY_KEYS, ...SOURCE_KEYS].map(normalizeKey),
+)
+const AMOUNT_CONCEPTS = new Set<string>([...GROSS_CONCEPTS, ...WEIGHTED_CONCEPTS])
+
+/**
+ * Scalar fields that no column reads, as text, for `extra`. Nested
+ * structures, and the exact text of mapped fields, stay in `raw`.
+ */
+function extraOf(item: JsonObject): Record<string, string> | null {
+  const extra: Record<string, string> = {}
+  for (const [key, value] of Object.entries(item)) {
+    if (isBlank(value) || typeof value === 'object') continue
+    if (MAPPED_KEYS.has(normalizeKey(key)) || AMOUNT_CONCEPTS.has(amountKey(key).concept)) continue
+    extra[key] = String(value)
+  }
+  return Object.keys(extra).length > 0 ? extra : null
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 }
+
+/** The higher of two severities. */
+export function higherSeverity(a: Severity | null, b: Severity | null): Severity | null {
+  if (a === null) return b
+  if (b === null) return a
+  return SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a
+}
