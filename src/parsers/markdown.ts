@@ -73,7 +73,7 @@ interface BlockRecords {
 // (usually appends a row): the unchanged blocks come from here and only the
 // edited one is parsed again. Bounded by the characters of the cached blocks.
 const blockCache = new Map<string, BlockRecords>()
-const BLOCK_CACHE_CHARS = 8_000_000
+const BLOCK_CACHE_CHARS = 4_000_000
 let blockCacheChars = 0
 
 function blockRecords(source: string, definitions: string, atFileEnd: boolean): BlockRecords {

@@ -10,7 +10,8 @@ import { documentFormat, documentType } from '../parsers/document-type.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import type { Diagnostic } from '../parsers/types.js'
 import type { FileIdentity, KnownFile, Store } from '../store/types.js'
-import type { ParsePool } from './parse-pool.js'
+import type { ParsePool, PoolResult } from './parse-pool.js'
+import type { ReadRequest } from './read-file.js'
 import { relativeToRoot, sessionCreatedAt, sessionIdOf } from './paths.js'
 
 /** Everything one pipeline run needs; built once per daemon. */
@@ -28,6 +29,8 @@ export interface PipelineContext {
   logger: Logger
   /** Level of the one log line per applied file. */
   appliedLevel: 'info' | 'debug'
+  /** Reads started during a file's debounce window, by path (see `prefetchFile`). */
+  prefetched: Map<string, Promise<PoolResult>>
 }
 
 /** What one run did to the file's rows. */
@@ -47,6 +50,8 @@ export type FileOutcome =
 export async function syncFile(ctx: PipelineContext, relPath: string, trustStat: boolean): Promise<FileOutcome> {
   const absPath = path.join(ctx.rootAbs, relPath)
   const known = ctx.known.get(relPath)
+  const early = ctx.prefetched.get(relPath)
+  ctx.prefetched.delete(relPath)
 
   let stat: fs.Stats
   try {
@@ -66,12 +71,13 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
 
   if (trustStat && known && known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs) return 'unchanged'
 
-  const result = await ctx.pool.run({
-    absPath,
-    relPath,
-    knownHash: known?.status === 'ok' ? known.contentHash : null,
-    maxFileBytes: ctx.maxFileBytes,
-  })
+  // A read made during the debounce window counts if the file has not moved since.
+  const prefetched = early ? await early : null
+  const result =
+    prefetched && (prefetched.kind === 'parsed' || prefetched.kind === 'unchanged') &&
+    prefetched.sizeBytes === stat.size && prefetched.mtimeMs === stat.mtimeMs
+      ? prefetched
+      : await ctx.pool.run(readRequest(ctx, relPath))
 
   switch (result.kind) {
     case 'gone':
@@ -104,6 +110,26 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
       ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, tables }, 'applied')
       return 'applied'
     }
+  }
+}
+
+/**
+ * Start reading and parsing a file as soon as its first event arrives, so the
+ * work overlaps the debounce window instead of following it. `syncFile` uses
+ * the result only if the file's size and mtime are still the same.
+ */
+export function prefetchFile(ctx: PipelineContext, relPath: string): void {
+  if (ctx.prefetched.has(relPath)) return
+  ctx.prefetched.set(relPath, ctx.pool.run(readRequest(ctx, relPath)))
+}
+
+function readRequest(ctx: PipelineContext, relPath: string): ReadRequest {
+  const known = ctx.known.get(relPath)
+  return {
+    absPath: path.join(ctx.rootAbs, relPath),
+    relPath,
+    knownHash: known?.status === 'ok' ? known.contentHash : null,
+    maxFileBytes: ctx.maxFileBytes,
   }
 }
 

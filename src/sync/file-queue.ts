@@ -15,6 +15,8 @@ export interface FileQueueOptions {
   maxRetries: number
   /** Sync one path; `trustStat` as in `syncFile`. Must not reject. */
   run: (relPath: string, trustStat: boolean) => Promise<FileOutcome>
+  /** Called on the first event of a quiet path, to start work that overlaps the debounce window. */
+  prefetch?: (relPath: string) => void
 }
 
 interface Entry {
@@ -45,6 +47,7 @@ export class FileQueue {
     if (this.closed) return
     const entry = this.entry(relPath, false)
     entry.trustStat = false
+    if (!entry.timer && entry.state === 'idle') this.options.prefetch?.(relPath)
     if (entry.timer) clearTimeout(entry.timer)
     entry.timer = setTimeout(() => this.markReady(relPath), this.options.debounceMs)
   }

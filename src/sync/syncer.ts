@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { StatebridgeError } from '../errors.js'
 import type { Store } from '../store/types.js'
-import { syncFile, type FileOutcome, type PipelineContext } from './file-pipeline.js'
+import { prefetchFile, syncFile, type FileOutcome, type PipelineContext } from './file-pipeline.js'
 import { FileQueue } from './file-queue.js'
 import { ParsePool } from './parse-pool.js'
 import { sessionCreatedAt } from './paths.js'
@@ -53,6 +53,7 @@ export async function createSyncer(
     known: await store.loadKnownFiles(rootId),
     logger,
     appliedLevel,
+    prefetched: new Map(),
   }
 
   const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
@@ -69,6 +70,7 @@ export async function createSyncer(
     concurrency: Math.max(2, config.workers * 2),
     maxRetries: 20,
     run,
+    prefetch: (relPath) => prefetchFile(ctx, relPath),
   })
 
   const syncSession = async (sessionId: string): Promise<number> => {
