@@ -1,0 +1,395 @@
+/**
+ * Row-building helpers shared by the orchestrator-state and research-plan
+ * parsers: typed rows with every column present, section and sub-heading
+ * lookup by meaning, and value readers that record a miss when a value is
+ * present but does not normalise.
+ */
+import {
+  isNullLike,
+  parseConfidence,
+  parseCount,
+  parseDateValue,
+  parseMoney,
+  parsePercent,
+  parseSeverity,
+  parseStatus,
+} from '../normalize/index.js'
+import type { Count, DateValue, Money, Percent } from '../normalize/index.js'
+import type { FieldRecord, TableRecord, TableRowRecord } from '../types.js'
+import { cell, extraCells, mapColumns, normalizeLabel, type ColumnSynonyms } from './labels.js'
+import { TYPED_TABLES, type TypedTableName } from './tables.js'
+import { pushRows, type ColumnValue, type TypedRecords, type TypedRow } from './types.js'
+
+/** Column names of a typed table. */
+export type ColumnOf<T extends TypedTableName> = keyof (typeof TYPED_TABLES)[T] & string
+
+/** Values of a typed row by column; columns left out are stored as null. */
+export type RowValues<T extends TypedTableName> = Partial<Record<ColumnOf<T>, ColumnValue>>
+
+/** A typed row of `table` with every column present (null when unknown). */
+export function newRow<T extends TypedTableName>(
+  table: T,
+  line: number | null,
+  values: RowValues<T>,
+  extra: Record<string, string> | null,
+  raw: Record<string, string> | string | null,
+): TypedRow {
+  const full: Record<string, ColumnValue> = {}
+  for (const column of Object.keys(TYPED_TABLES[table])) {
+    const value = (values as Record<string, ColumnValue | undefined>)[column]
+    full[column] = value === undefined ? null : value
+  }
+  return { line, values: full, extra: extra !== null && Object.keys(extra).length > 0 ? extra : null, raw }
+}
+
+/** Record that a generic table was taken by a typed table (once, in order). */
+export function markTyped(records: TypedRecords, ordinal: number): void {
+  if (!records.typedTables.includes(ordinal)) records.typedTables.push(ordinal)
+}
+
+// Labels repeat (every field under a heading carries its path), and normalising is the
+// costliest step of matching: results are kept per text, the cache dropped when it grows.
+const NORMAL_CACHE_LIMIT = 10_000
+const normalCache = new Map<string, string>()
+const aliasCache = new WeakMap<readonly string[], string[]>()
+
+/** {@link normalizeLabel}, remembered. */
+export function normal(text: string): string {
+  let value = normalCache.get(text)
+  if (value === undefined) {
+    if (normalCache.size >= NORMAL_CACHE_LIMIT) normalCache.clear()
+    value = normalizeLabel(text)
+    normalCache.set(text, value)
+  }
+  return value
+}
+
+/** Normalised aliases, computed once per alias list. */
+function normals(aliases: readonly string[]): string[] {
+  let list = aliasCache.get(aliases)
+  if (list === undefined) {
+    list = aliases.map(normalizeLabel)
+    aliasCache.set(aliases, list)
+  }
+  return list
+}
+
+/** Whether `label` means one of `aliases`: whole label or leading words, as {@link labelMatches} (which it replaces for speed). */
+export function labelMeans(label: string, aliases: readonly string[]): boolean {
+  const value = normal(label)
+  return value !== '' && normals(aliases).some((want) => value === want || value.startsWith(`${want} `))
+}
+
+/** Whether `label` means exactly one of `aliases` (normalised equality, no prefix match). */
+export function sameLabel(label: string, aliases: readonly string[]): boolean {
+  return labelIndex(label, aliases) >= 0
+}
+
+/** Index in `aliases` of the alias `label` means exactly, or -1. */
+export function labelIndex(label: string, aliases: readonly string[]): number {
+  const value = normal(label)
+  if (value === '') return -1
+  return normals(aliases).indexOf(value)
+}
+
+/** How a section is recognised: headings meaning one of `aliases`, unless they contain an excluded word. */
+export interface SectionSpec {
+  aliases: readonly string[]
+  /** Whole-label matches only (for short aliases such as `transaction`). */
+  exact?: readonly string[]
+  /** Words that disqualify a heading (`verification` in `Critical Issues Checklist Verification`). */
+  exclude?: readonly string[]
+}
+
+const sectionCache = new WeakMap<SectionSpec, Map<string, boolean>>()
+
+/** Whether one heading opens a section of `spec` (remembered per spec and heading). */
+export function isSection(heading: string, spec: SectionSpec): boolean {
+  let seen = sectionCache.get(spec)
+  if (seen === undefined) {
+    seen = new Map()
+    sectionCache.set(spec, seen)
+  }
+  let answer = seen.get(heading)
+  if (answer === undefined) {
+    if (seen.size >= NORMAL_CACHE_LIMIT) seen.clear()
+    const words = normal(heading).split(' ')
+    answer =
+      words[0] !== '' &&
+      !(spec.exclude?.some((word) => words.includes(word)) ?? false) &&
+      (labelMeans(heading, spec.aliases) || (spec.exact !== undefined && sameLabel(heading, spec.exact)))
+    seen.set(heading, answer)
+  }
+  return answer
+}
+
+/** Index of the outermost heading of `path` that opens a section of `spec`, or -1. */
+export function sectionIndex(path: readonly string[], spec: SectionSpec): number {
+  return path.findIndex((heading) => isSection(heading, spec))
+}
+
+/** Tables inside a section of `spec`, with the index of the section heading in their path. */
+export function sectionTables(tables: readonly TableRecord[], spec: SectionSpec): Array<{ table: TableRecord; at: number }> {
+  const found: Array<{ table: TableRecord; at: number }> = []
+  for (const table of tables) {
+    const at = sectionIndex(table.headingPath, spec)
+    if (at >= 0) found.push({ table, at })
+  }
+  return found
+}
+
+/** Fields inside a section of `spec`, with the index of the section heading in their path. */
+export function sectionFields(fields: readonly FieldRecord[], spec: SectionSpec): Array<{ field: FieldRecord; at: number }> {
+  const found: Array<{ field: FieldRecord; at: number }> = []
+  for (const field of fields) {
+    const at = sectionIndex(field.headingPath, spec)
+    if (at >= 0) found.push({ field, at })
+  }
+  return found
+}
+
+const NUMBERING = /^\s*(?:(?:section|part|phase|step|issue|item)\s+)?#?((?:[ivxlc]+|\d+(?:\.\d+)*|[a-z])(?=[.):]\s)|\d+(?:\.\d+)+(?=\s))[.):]?\s+/i
+
+/** Leading numbering of a heading (`1` of `### 1. Statutory Law Analyst`), or null. */
+export function headingNumber(text: string): string | null {
+  return NUMBERING.exec(text)?.[1] ?? null
+}
+
+/**
+ * A heading as display text: without emoji, leading numbering or a trailing
+ * parenthetical (`### 2. Regulatory Exposures (T1-T4)` → `Regulatory Exposures`).
+ */
+export function cleanHeading(text: string): string {
+  const stripped = text
+    .replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, ' ')
+    .replace(NUMBERING, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  const withoutAside = stripped.replace(/\s*\([^()]*\)\s*$/, '').trim()
+  return withoutAside === '' ? stripped : withoutAside
+}
+
+/**
+ * A category named by a sub-heading: the heading without the noun its section
+ * already says (`Date Facts` under EXTRACTED_FACTS → `Date`).
+ */
+export function categoryOf(heading: string, nouns: readonly string[]): string | null {
+  const clean = cleanHeading(heading)
+  const pattern = new RegExp(`\\s+(?:${nouns.join('|')})$`, 'i')
+  const category = clean.replace(pattern, '').trim()
+  return category === '' ? null : category
+}
+
+const SUMMARY = /^(?:summary|overview|totals?|aggregation|aggregate|assessment summary|conclusion|recommendations?|methodology|notes?|usage|legend)\b|\b(?:summary|totals?|aggregation|legend)$/
+
+/** Whether a heading or label names a summary rather than an item (`Aggregation Summary`). */
+export function isSummaryLabel(text: string): boolean {
+  return SUMMARY.test(normal(text))
+}
+
+/** A text value: trimmed, null when empty or a placeholder (`—`, `N/A`, `TBD`); `None` and `Pending` are kept. */
+export function textValue(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null
+  const text = raw.trim()
+  if (text === '') return null
+  if (placeholder(text) && !/^(?:none|pending)\.?$/i.test(text)) return null
+  return text
+}
+
+// Placeholders are short (`to be determined` is the longest): long cells skip the check.
+const PLACEHOLDER_MAX = 40
+
+/** {@link isNullLike} for cells short enough to be a placeholder. */
+function placeholder(text: string): boolean {
+  return text.length <= PLACEHOLDER_MAX && isNullLike(text)
+}
+
+/** Record a value that is present but did not normalise. */
+export function miss(
+  records: TypedRecords,
+  table: TypedTableName | 'sessions',
+  column: string,
+  raw: string,
+  line: number | null,
+): void {
+  records.misses.push({ table, column, raw, line })
+}
+
+/** Whether a text is present and not a placeholder. */
+function present(raw: string | null): raw is string {
+  return raw !== null && raw.trim() !== '' && !placeholder(raw)
+}
+
+/** Money in `raw`; a miss when present but unreadable. */
+export function moneyValue(
+  records: TypedRecords,
+  table: TypedTableName | 'sessions',
+  column: string,
+  raw: string | null,
+  line: number | null,
+): Money | null {
+  if (!present(raw)) return null
+  const money = parseMoney(raw)
+  if (money === null) miss(records, table, column, raw, line)
+  return money
+}
+
+/** A percentage in `raw`; a miss when present but unreadable. */
+export function percentValue(
+  records: TypedRecords,
+  table: TypedTableName,
+  column: string,
+  raw: string | null,
+  line: number | null,
+): Percent | null {
+  if (!present(raw)) return null
+  const percent = parsePercent(raw)
+  if (percent === null) miss(records, table, column, raw, line)
+  return percent
+}
+
+/** A count in `raw`; a miss when present but unreadable. */
+export function countValue(
+  records: TypedRecords,
+  table: TypedTableName,
+  column: string,
+  raw: string | null,
+  line: number | null,
+): Count | null {
+  if (!present(raw)) return null
+  const count = parseCount(raw)
+  if (count === null || count.value === null) miss(records, table, column, raw, line)
+  return count
+}
+
+// Where a date may begin inside a longer text (`Target Q4 2026`, `~February 28, 2026`).
+const DATE_START =
+  /(?:\b(?:Q[1-4]|H[12])\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\b\d{4}-\d{2}|\b\d{1,2}\/\d{1,2}\/\d{2,4}|\b(?:19|20)\d{2}\b)/i
+
+/** A date read from the start of `raw`, or from the first date-like word in it. Null when none. */
+export function findDate(raw: string): DateValue | null {
+  const direct = parseDateValue(raw)
+  if (direct === null || direct.date !== null) return direct
+  const start = DATE_START.exec(raw)
+  if (start === null || start.index === 0) return direct
+  const later = parseDateValue(raw.slice(start.index))
+  return later !== null && later.date !== null ? { ...later, raw } : direct
+}
+
+/** A date in `raw`; a miss when present but unreadable. */
+export function dateValue(
+  records: TypedRecords,
+  table: TypedTableName | 'sessions',
+  column: string,
+  raw: string | null,
+  line: number | null,
+): DateValue | null {
+  if (!present(raw)) return null
+  const date = findDate(raw)
+  if (date === null || date.date === null) {
+    miss(records, table, column, raw, line)
+    return null
+  }
+  return date
+}
+
+/** A point in time as stored: ISO when the text is an instant or a day, else the text itself. */
+export function timeValue(
+  records: TypedRecords,
+  table: TypedTableName,
+  column: string,
+  raw: string | null,
+  line: number | null,
+): string | null {
+  if (!present(raw)) return null
+  const date = findDate(raw)
+  if (date === null || date.date === null) {
+    miss(records, table, column, raw, line)
+    return raw.trim()
+  }
+  return date.precision === 'instant' || date.precision === 'day' ? date.date : raw.trim()
+}
+
+/** A lifecycle status; a miss when present but unreadable. `Pending` is a status, not a placeholder. */
+export function statusValue(
+  records: TypedRecords,
+  table: TypedTableName,
+  column: string,
+  raw: string | null,
+  line: number | null,
+): string | null {
+  if (raw === null || raw.trim() === '') return null
+  const status = parseStatus(raw)
+  if (status !== null && status.status !== null) return status.status
+  if (!isNullLike(raw)) miss(records, table, column, raw, line)
+  return null
+}
+
+/** A severity or priority as stored: `critical`/`high`/`medium`/`low` when readable, else the text. */
+export function severityText(raw: string | null): string | null {
+  const text = textValue(raw)
+  if (text === null) return null
+  return parseSeverity(text) ?? text
+}
+
+/** A confidence level as stored: `verified`/`high`/`medium`/`low` when readable, else the text. */
+export function confidenceText(raw: string | null): string | null {
+  const text = textValue(raw)
+  if (text === null) return null
+  return parseConfidence(text) ?? text
+}
+
+/** Raw markdown of a row's cells by header. */
+export function rawCells(table: TableRecord, row: TableRowRecord): Record<string, string> {
+  const raw: Record<string, string> = {}
+  table.headers.forEach((header, index) => {
+    const source = row.raw[index]
+    if (source !== undefined) raw[header] = source
+  })
+  return raw
+}
+
+/** Source lines of fields by key (first line per key wins). */
+export function rawFields(fields: readonly FieldRecord[]): Record<string, string> {
+  const raw: Record<string, string> = {}
+  for (const field of fields) if (!(field.key in raw)) raw[field.key] = field.raw
+  return raw
+}
+
+/** Whether a row is a total line (`**TOTAL EXPOSURE**`) rather than an item. */
+function isTotalRow(table: TableRecord, row: TableRowRecord): boolean {
+  const first = table.headers.map((header) => row.cells[header] ?? '').find((text) => text.trim() !== '')
+  return first !== undefined && /^(?:grand |sub|net )?totals?\b/.test(normal(first))
+}
+
+/** How one generic table becomes rows of a typed table. */
+export interface TableSpec<T extends TypedTableName> {
+  table: T
+  synonyms: ColumnSynonyms
+  /** Groups of synonym keys; each group needs one mapped header, or the table stays generic. */
+  requires: ReadonlyArray<readonly string[]>
+  /** The typed values of one row (`get` reads a mapped cell), or null to leave the row out. */
+  build: (get: (key: string) => string | null, line: number) => RowValues<T> | null
+}
+
+/**
+ * Type the rows of `table` by `spec`. Unmapped cells go to `extra`; total rows
+ * and empty rows are left to the generic table. Returns the rows added.
+ */
+export function typeTable<T extends TypedTableName>(records: TypedRecords, table: TableRecord, spec: TableSpec<T>): number {
+  if (records.typedTables.includes(table.ordinal)) return 0
+  const mapping = mapColumns(table.headers, spec.synonyms)
+  if (!spec.requires.every((group) => group.some((key) => key in mapping.columns))) return 0
+  const rows: TypedRow[] = []
+  for (const row of table.rows) {
+    if (Object.values(row.cells).every((text) => text.trim() === '')) continue
+    if (isTotalRow(table, row)) continue
+    const values = spec.build((key) => cell(row.cells, mapping, key), row.line)
+    if (values === null) continue
+    rows.push(newRow(spec.table, row.line, values, extraCells(row.cells, mapping), rawCells(table, row)))
+  }
+  if (rows.length === 0) return 0
+  pushRows(records, spec.table, rows)
+  markTyped(records, table.ordinal)
+  return rows.length
+}
