@@ -5,8 +5,9 @@
 import type { FieldRecord } from './types.js'
 
 // Colon inside the bold (`**Key:** value`) or right after it (`**Key**: value`).
-const COLON_INSIDE = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)([^*_\n]{1,120}?)\s*[:：]\s*\1\s*(.*)$/
-const COLON_AFTER = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)([^*_\n]{1,120}?)\1\s*[:：]\s*(.*)$/
+// A `**` key may hold underscores (`**EXPECTED_SECTION_IDS:**`), a `__` key asterisks.
+const COLON_INSIDE = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)((?:(?!\1)[^\n]){1,120}?)\s*[:：]\s*\1\s*(.*)$/
+const COLON_AFTER = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)((?:(?!\1)[^\n]){1,120}?)\1\s*[:：]\s*(.*)$/
 // A plain bullet with a short key (`- research-review-gate iterations: 0/2`): at most
 // six words before the colon, so list items that are sentences stay out.
 const PLAIN_BULLET = /^[-*+]\s+()((?:[^\s:*|`][^\s:|`]*)(?:\s+[^\s:|`]+){0,5})\s*:\s+(\S.*)$/

@@ -56,7 +56,7 @@ export function parseMarkdown(text: string): { records: MarkdownRecords; diagnos
     }
   }
 
-  return { records: { wordCount: countWords(text), footnoteCount, tables, fields: scanFields(text, headings) }, diagnostics }
+  return { records: { wordCount: countWords(text), footnoteCount, tables, fields: scanFields(text, headings), headings }, diagnostics }
 }
 
 /** What one block yields, in order, with lines relative to the block. */

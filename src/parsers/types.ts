@@ -73,6 +73,8 @@ export interface MarkdownRecords {
   tables: TableRecord[]
   /** Key-value lines, in document order. */
   fields: FieldRecord[]
+  /** Every heading with its line and the heading path it opens, in document order. */
+  headings: Array<{ line: number; path: string[] }>
 }
 
 /** The parse result of one file, independent of where it is stored. */
