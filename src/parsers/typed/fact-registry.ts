@@ -1,11 +1,295 @@
 /**
- * Typed records of `fact-registry.md`. (Skeleton: being implemented.)
+ * Typed records of `fact-registry.md`: the canonical facts section writers
+ * must use. A fact is written as
+ *
+ * - a table row under a category heading (`## Key Dates (USE THESE VALUES)`,
+ *   `| Fact | Canonical Value | Source | Confidence |`),
+ * - a heading with attribute lines under it (`### 1.1 Purchase Price` +
+ *   `**Canonical Value:** $425 million`), or a bold title with attribute
+ *   bullets, or attribute runs with no title,
+ * - or a bullet whose key is the fact (`- **Purchase Price**: $4.8 billion`).
+ *
+ * Tables need a fact column and a value column; sections about the registry
+ * itself (completeness, methodology, metadata, instructions, validation) are
+ * left to the generic tables. Conflict sections give `fact_conflicts` rows and
+ * data-gap sections `coverage_gaps` rows.
  */
-import type { MarkdownRecords } from '../types.js'
-import { emptyTyped, type TypedRecords } from './types.js'
+import type { FieldRecord, MarkdownRecords, TableRecord } from '../types.js'
+import { groupFields, splitBlocks, type FieldBlock } from './fact-blocks.js'
+import {
+  blankValues,
+  bodyPath,
+  categoryOf,
+  cellText,
+  cleanHeading,
+  columnOfKey,
+  documentTitle,
+  leftoverCells,
+  mapHeaders,
+  mentions,
+  splitId,
+  uniqueEntries,
+  type LabelPriority,
+} from './fact-columns.js'
+import { isCountLike, isDateLike, isIdentifierLike, missOf, quantify } from './fact-values.js'
+import { conflictShapedRows, extractConflicts, isConflictSection } from './conflict-records.js'
+import { extractGaps, isDataGapSection } from './coverage-records.js'
+import { isNullLike, parseConfidence } from '../normalize/index.js'
+import { emptyTyped, pushRows, type NormaliseMiss, type TypedRecords, type TypedRow } from './types.js'
+
+/** Header and key labels of the fact columns, most specific first. */
+export const FACT_LABELS: LabelPriority = [
+  ['fact_id', ['Fact ID', 'Fact #', 'Fact No', 'Registry ID', 'Reference ID', 'ID', '#', 'No', 'Ref', 'Exposure ID', 'Item #']],
+  ['fact_name', [
+    'Fact', 'Fact Name', 'Fact Description', 'Key Fact', 'Description', 'Metric', 'Parameter', 'Attribute', 'Data Point', 'Item',
+    'Event', 'Milestone', 'Finding', 'Exposure', 'Liability', 'Entity Type', 'Entity', 'Role', 'Party', 'Component', 'Policy Type',
+    'Requirement', 'Approval', 'Statute', 'Regulation', 'Code Section', 'Case Name', 'Term', 'Subject', 'Name', 'Category',
+  ]],
+  ['canonical_value', [
+    'Canonical Value', 'Canonical Values', 'Verified Value', 'Validated Value', 'Value', 'Values', 'Canonical Name',
+    'Canonical Legal Name', 'Canonical Form', 'Canonical Citation', 'Canonical Range', 'Canonical Weighted Range', 'Canonical Amount',
+    'Canonical Date', 'Canonical', 'Citation', 'Date', 'Deadline', 'Timeline', 'Amount', 'Figure', 'Limit', 'Limits', 'Estimated Limits',
+    'Exposure Range', 'Range', 'Gross Exposure', 'Expected Value', 'Details', 'Detail',
+  ]],
+  ['source_reports', [
+    'Source Reports', 'Source Report', 'Sources', 'Source', 'Source Document', 'Source Documents', 'Primary Source', 'Reports',
+    'Report', 'Specialist Report', 'Appears In', 'Reports Citing', 'Cited In',
+  ]],
+  ['source_location', [
+    'Source Location', 'Line/Section', 'Line Reference', 'Line Citation', 'Line Ref', 'Line', 'Lines', 'Location', 'Section',
+    'Reference', 'Page',
+  ]],
+  ['confidence', ['Confidence', 'Confidence Level', 'Verification Status', 'Verification', 'Verified']],
+  ['notes', ['Notes', 'Note', 'Comments', 'Comment', 'Remarks', 'Context', 'Why This Matters', 'Additional Details', 'Conflicts', 'Conflict']],
+]
+
+/** Sections about the registry itself, not facts. */
+const NOT_FACTS = [
+  'completeness', 'methodology', 'metadata', 'instructions', 'version control', 'classification guide', 'type classification',
+  'classification examples', 'status definitions', 'cross reference index', 'confidence levels', 'statistics', 'validation summary',
+  'validation notes', 'validation signatures', 'validation methodology', 'verification protocol', 'verification requirements',
+  'verification summary', 'cross verification', 'consistency', 'reconciliation', 'quality check', 'handoff', 'orchestrator',
+  'notes for', 'executive summary', 'coverage matrix', 'signatures', 'how to use', 'next steps', 'spot check', 'reports reviewed',
+  'detailed calculations', 'detailed analysis', 'scenario analysis', 'calculations', 'usage',
+]
+
+/** Keys of bullet lines that are remarks about facts, not facts. */
+const REMARK_KEY = /^(?:note|notes|nb|source|sources|status|summary|result|results|test|assessment|conclusion|recommendations?|actions?|rationale|examples?|methodology|method|important|critical|mandatory|warning|caution|purpose|usage|definitions?|legend|check|references?|see|resolution|context|cite facts as|use format|example usage|correct|wrong|section writers?|writers?|do not|deal importance|conflicts?|conflicts detected|verification required|gate decision|pending|section mapping|mapping|generated|created|last updated|updated|session|transaction|prepared|validator|validated by|reports? analy[sz]ed|analyst|version|total facts|facts extracted|baseline facts|additional facts|source reports|completeness|validation status|overall)\b|^\[[ x]?\]/
 
 /** Typed records of a fact-registry document. */
 export function parseFactRegistry(markdown: MarkdownRecords): TypedRecords {
-  void markdown
-  return emptyTyped('fact_registry')
+  const records = emptyTyped('fact_registry')
+  const title = documentTitle(markdown)
+  const conflicts = extractConflicts(markdown, title, { within: isConflictSection })
+  pushRows(records, 'fact_conflicts', conflicts.rows)
+  const gaps = extractGaps(markdown, title, { within: isDataGapSection })
+  pushRows(records, 'coverage_gaps', gaps.rows)
+  const typed = new Set([...conflicts.tables, ...gaps.tables])
+  const skip = (path: readonly string[]): boolean => bodyPath(path, title).some((h) => mentions(h, NOT_FACTS) || isConflictSection(h))
+
+  const rows: TypedRow[] = []
+  for (const table of markdown.tables) {
+    if (typed.has(table.ordinal)) continue
+    const conflictRows = conflictShapedRows(table)
+    if (conflictRows !== null) {
+      pushRows(records, 'fact_conflicts', conflictRows)
+      typed.add(table.ordinal)
+      continue
+    }
+    if (skip(table.headingPath)) continue
+    const tableRows = factRows(table, title, records.misses)
+    if (tableRows === null) continue
+    typed.add(table.ordinal)
+    rows.push(...tableRows)
+  }
+  for (const group of groupFields(markdown.fields.filter((f) => !gaps.fieldLines.has(f.line)))) {
+    if (skip(group.headingPath)) continue
+    const body = bodyPath(group.headingPath, title)
+    // Lines above the first section are the document's own metadata.
+    if (body.length === 0) continue
+    rows.push(...groupRows(group.fields, body, records.misses))
+  }
+  pushRows(records, 'fact_registry', rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)))
+  records.typedTables = [...typed].sort((a, b) => a - b)
+  return records
+}
+
+/** Rows of a fact table, or null when the table has no fact and value columns. */
+function factRows(table: TableRecord, title: string | null, misses: NormaliseMiss[]): TypedRow[] | null {
+  const map = mapHeaders(table.headers, FACT_LABELS)
+  const nameHeader = map.columns.get('fact_name')
+  const valueHeader = map.columns.get('canonical_value')
+  if (nameHeader === undefined || valueHeader === undefined) return null
+  const category = categoryOf(bodyPath(table.headingPath, title))
+  const rows: TypedRow[] = []
+  for (const row of table.rows) {
+    const read = (column: string): string | null => cellText(row.cells, map.columns.get(column))
+    const name = read('fact_name')
+    const value = read('canonical_value')
+    if (name === null && value === null) continue
+    const extra: Array<[string, string]> = Object.entries(leftoverCells(row.cells, map.unmapped) ?? {})
+    const split = name === null ? { id: null, title: null } : splitId(name)
+    rows.push(
+      factRow({
+        line: row.line,
+        category,
+        id: read('fact_id')?.replace(/^#\s*/, '') ?? split.id,
+        name: split.title,
+        value,
+        sources: read('source_reports'),
+        location: read('source_location'),
+        confidence: read('confidence'),
+        notes: read('notes'),
+        extra,
+        raw: { ...row.cells },
+        misses,
+      }),
+    )
+  }
+  return rows
+}
+
+interface FactInput {
+  line: number | null
+  category: string | null
+  id: string | null
+  name: string | null
+  value: string | null
+  sources: string | null
+  location: string | null
+  confidence: string | null
+  notes: string | null
+  extra: Array<[string, string]>
+  raw: TypedRow['raw']
+  misses: NormaliseMiss[]
+}
+
+function factRow(input: FactInput): TypedRow {
+  const values = blankValues('fact_registry')
+  const extra = [...input.extra]
+  values.fact_category = input.category
+  values.fact_id = input.id
+  values.fact_name = input.name
+  values.canonical_value = input.value
+  if (input.value !== null && !isIdentifierLike(input.name)) {
+    const quantity = quantify(input.value, isDateLike(input.name, input.category), isCountLike(input.name))
+    values.value_number = quantity.value_number
+    values.value_low = quantity.value_low
+    values.value_high = quantity.value_high
+    values.value_date = quantity.value_date
+    values.value_date_precision = quantity.value_date_precision
+    const miss = missOf('fact_registry', quantity, input.value, input.line)
+    if (miss) input.misses.push(miss)
+  }
+  values.source_reports = input.sources
+  values.source_location = input.location
+  if (input.confidence !== null) {
+    values.confidence = parseConfidence(input.confidence)
+    if (values.confidence === null) extra.push(['Confidence', input.confidence])
+  }
+  values.notes = input.notes !== null && isNullLike(input.notes) ? null : input.notes
+  return { line: input.line, values, extra: extra.length > 0 ? uniqueEntries(extra) : null, raw: input.raw }
+}
+
+const RULES = {
+  keyColumn: (key: string): string | null => columnOfKey(key, FACT_LABELS),
+  closing: new Set(['source_reports', 'confidence']),
+}
+
+/** Facts of the key-value lines under one heading. */
+function groupRows(fields: readonly FieldRecord[], body: readonly string[], misses: NormaliseMiss[]): TypedRow[] {
+  let blocks = splitBlocks(fields, RULES)
+  const heading = body[body.length - 1] ?? ''
+  const valued = blocks.filter((b) => b.columns.has('canonical_value'))
+  // One untitled record that states a value: the heading is the fact (`### 1.1 Purchase Price`),
+  // and the other untitled lines under it (a `**Context:**` after a table) are its attributes.
+  const headingRecord = valued.length === 1 && valued[0]!.kind === 'run'
+  if (headingRecord) {
+    const untitled = blocks.filter((b) => b.kind !== 'titled')
+    const merged: FieldBlock = {
+      kind: 'run',
+      title: null,
+      fields: untitled.flatMap((b) => b.fields),
+      columns: new Set(untitled.flatMap((b) => [...b.columns])),
+    }
+    blocks = [merged, ...blocks.filter((b) => b.kind === 'titled')]
+  }
+  const rows: TypedRow[] = []
+  for (const block of blocks) {
+    if (block.kind === 'loose') {
+      const row = bulletFact(block.fields[0]!, body, [], misses)
+      if (row) rows.push(row)
+      continue
+    }
+    if (!block.columns.has('canonical_value')) {
+      // Attributes with no value: the other lines are the facts, sharing the record's source.
+      const shared = block.fields.filter((f) => RULES.keyColumn(f.key) !== null)
+      if (block.title !== null && REMARK_KEY.test(cleanHeading(block.title.key).toLowerCase())) continue
+      const path = block.title === null ? body : [...body, block.title.key]
+      for (const field of block.fields) {
+        if (RULES.keyColumn(field.key) !== null) continue
+        const row = bulletFact(field, path, shared, misses)
+        if (row) rows.push(row)
+      }
+      continue
+    }
+    rows.push(blockFact(block, body, headingRecord && block.kind === 'run' ? heading : null, misses))
+  }
+  return rows
+}
+
+/** A record block as one fact. */
+function blockFact(block: FieldBlock, body: readonly string[], heading: string | null, misses: NormaliseMiss[]): TypedRow {
+  const attrs = new Map<string, string>()
+  const extra: Array<[string, string]> = []
+  for (const field of block.fields) {
+    const column = RULES.keyColumn(field.key)
+    if (column !== null && !attrs.has(column) && field.value !== '') attrs.set(column, field.value)
+    else if (field.value !== '') extra.push([field.key, field.value])
+  }
+  const named = block.title?.key ?? heading
+  const split = named === null ? null : splitId(named)
+  const categoryPath = heading !== null ? body.slice(0, -1) : body
+  const name = attrs.get('fact_name') ?? (split ? cleanHeading(split.title) || split.title : null)
+  const lines = [block.title, ...block.fields].filter((f): f is FieldRecord => f !== null)
+  return factRow({
+    line: lines[0]?.line ?? null,
+    category: categoryOf(categoryPath),
+    id: attrs.get('fact_id')?.replace(/^#\s*/, '') ?? split?.id ?? null,
+    name,
+    value: attrs.get('canonical_value') ?? null,
+    sources: attrs.get('source_reports') ?? null,
+    location: attrs.get('source_location') ?? null,
+    confidence: attrs.get('confidence') ?? null,
+    notes: attrs.get('notes') ?? null,
+    extra,
+    raw: uniqueEntries(lines.map((f) => [f.key, f.value] as const)),
+    misses,
+  })
+}
+
+/** `- **Purchase Price**: $4.8 billion` as a fact, or null for remarks and empty lines. */
+function bulletFact(field: FieldRecord, path: readonly string[], shared: readonly FieldRecord[], misses: NormaliseMiss[]): TypedRow | null {
+  if (field.value === '' || isNullLike(field.value) || REMARK_KEY.test(cleanHeading(field.key).toLowerCase())) return null
+  const attrs = new Map<string, string>()
+  for (const s of shared) {
+    const column = RULES.keyColumn(s.key)
+    if (column !== null && !attrs.has(column) && s.value !== '') attrs.set(column, s.value)
+  }
+  const split = splitId(field.key)
+  return factRow({
+    line: field.line,
+    category: categoryOf(path),
+    id: split.id,
+    name: split.title,
+    value: field.value,
+    sources: attrs.get('source_reports') ?? null,
+    location: attrs.get('source_location') ?? null,
+    confidence: attrs.get('confidence') ?? null,
+    // A record's note is about the record, not about each line of it.
+    notes: null,
+    extra: [],
+    raw: field.raw,
+    misses,
+  })
 }

@@ -1,0 +1,230 @@
+/**
+ * Column plumbing shared by the fact-registry, conflict-report and
+ * coverage-gaps parsers: blank rows with every column, header mapping by
+ * label priority, clean heading texts, ids split off titles, and the
+ * document title that categories leave out.
+ */
+import { stripInline } from '../fields.js'
+import type { MarkdownRecords } from '../types.js'
+import { normalizeLabel } from './labels.js'
+import { TYPED_TABLES, type TypedTableName } from './tables.js'
+import type { ColumnValue } from './types.js'
+
+/** Every column of `table`, set to null. */
+export function blankValues(table: TypedTableName): Record<string, ColumnValue> {
+  return Object.fromEntries(Object.keys(TYPED_TABLES[table]).map((column) => [column, null]))
+}
+
+/** Canonical column → labels that mean it, most specific first; `=Label` matches the whole header only. */
+export type LabelPriority = ReadonlyArray<readonly [column: string, labels: readonly string[]]>
+
+/** How a table's headers map onto columns: column → header, and the headers left over. */
+export interface HeaderMap {
+  columns: Map<string, string>
+  unmapped: string[]
+}
+
+/**
+ * Map headers onto columns. Unlike `mapColumns`, the label order decides, not
+ * the header order: in `Category | Description`, `Description` is the fact
+ * even though `Category` comes first. Columns are served in the order given;
+ * a header is used once; whole-label matches beat leading-word matches.
+ */
+export function mapHeaders(headers: readonly string[], priority: LabelPriority): HeaderMap {
+  const normal = new Map(headers.map((h) => [h, labelKey(h)]))
+  const columns = new Map<string, string>()
+  const taken = new Set<string>()
+  for (const pass of ['exact', 'prefix'] as const) {
+    for (const [column, labels] of compiled(priority)) {
+      if (columns.has(column)) continue
+      for (const { want, exactOnly } of labels) {
+        // `=Gap` matches `Gap` only, never `Gap Type`.
+        if (exactOnly && pass === 'prefix') continue
+        const header = headers.find((h) => {
+          if (taken.has(h)) return false
+          const text = normal.get(h) ?? ''
+          return pass === 'exact' ? text === want : text.startsWith(`${want} `)
+        })
+        if (header !== undefined) {
+          columns.set(column, header)
+          taken.add(header)
+          break
+        }
+      }
+    }
+  }
+  return { columns, unmapped: headers.filter((h) => !taken.has(h)) }
+}
+
+/** The column a field key means (whole-label match), or null. */
+export function columnOfKey(key: string, priority: LabelPriority): string | null {
+  const normal = labelKey(key)
+  if (normal === '') return null
+  let byKey = keyIndex.get(priority)
+  if (byKey === undefined) {
+    byKey = new Map()
+    for (const [column, labels] of compiled(priority)) for (const { want } of labels) if (!byKey.has(want)) byKey.set(want, column)
+    keyIndex.set(priority, byKey)
+  }
+  return byKey.get(normal) ?? null
+}
+
+// Label lists are module constants: their normal forms are worked out once per list.
+const compiledLists = new WeakMap<LabelPriority, Array<[string, Array<{ want: string; exactOnly: boolean }>]>>()
+const keyIndex = new WeakMap<LabelPriority, Map<string, string>>()
+
+function compiled(priority: LabelPriority): Array<[string, Array<{ want: string; exactOnly: boolean }>]> {
+  let list = compiledLists.get(priority)
+  if (list === undefined) {
+    list = priority.map(([column, labels]) => [
+      column,
+      labels.map((label) => ({ want: labelKey(label.replace(/^=/, '')), exactOnly: label.startsWith('=') })),
+    ])
+    compiledLists.set(priority, list)
+  }
+  return list
+}
+
+/** A label's normal form, with `#` read as `no` so `Conflict #` differs from `Conflict` and `#` from nothing. */
+function labelKey(label: string): string {
+  return normalizeLabel(label.replace(/#/g, ' no '))
+}
+
+/** A cell's text, or null when the header is absent, missing or the cell is empty. */
+export function cellText(cells: Record<string, string>, header: string | undefined): string | null {
+  if (header === undefined || !Object.hasOwn(cells, header)) return null
+  const text = clean(cells[header] ?? '')
+  return text === '' ? null : text
+}
+
+/** Cells no column took, or null when all of them are empty. */
+export function leftoverCells(cells: Record<string, string>, unmapped: readonly string[]): Record<string, string> | null {
+  const entries = unmapped.filter((h) => Object.hasOwn(cells, h) && (cells[h] ?? '').trim() !== '').map((h) => [h, cells[h]!] as const)
+  return entries.length > 0 ? Object.fromEntries(entries) : null
+}
+
+/** Inline markdown reduced to text; `null` for nothing. */
+export function clean(text: string): string {
+  // Agents leave unbalanced emphasis (`Net Worth**`); what stripInline cannot pair goes.
+  return stripInline(text).replace(/\*{2,}|__(?=\s|$)/g, '').trim()
+}
+
+const PICTOGRAPHS = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{20E3}]/gu
+const LEADING_NUMBER = /^(?:(?:section|part|category|phase|step)\s+)?(?:[IVXLC]+|\d+(?:\.\d+)*|[A-Za-z])[.):]\s+/i
+const LEADING_OUTLINE = /^\d+(?:\.\d+)+\s+/
+const LEADING_CATEGORY = /^(?:category|part|section)\s+(?:[IVXLC]+|\d+|[A-Z])\s*[:.\-–—]\s*/i
+
+/**
+ * A heading as a category or name: markdown, emoji and leading numbering
+ * (`II. `, `A. `, `1.1 `, `CATEGORY 3: `) gone, trailing colons dropped.
+ * Parenthetical suffixes stay: they often say which part is meant.
+ */
+export function cleanHeading(text: string): string {
+  let out = clean(text).replace(PICTOGRAPHS, ' ').replace(/\s+/g, ' ').trim()
+  out = out.replace(LEADING_CATEGORY, '').replace(LEADING_NUMBER, '').replace(LEADING_OUTLINE, '')
+  return out.replace(/[\s:–—-]+$/u, '').trim()
+}
+
+/** An id and a title split from `#001 - Name`, `F-12: Name`, `1.1 Name`, `Conflict #2: Name`, `GAP m1: Name`. */
+export interface SplitTitle {
+  id: string | null
+  title: string
+}
+
+const ID_PREFIX = /^#?\s*((?:[A-Z]{1,5}[-_]?)?\d{1,4}(?:\.\d{1,3})*[a-z]?)(?:\s*[.):]\s*|\s*[-–—]\s+|\s+(?=\S))/u
+const WORD_ID_PREFIX = (words: string): RegExp =>
+  new RegExp(String.raw`^(?:${words})\s*(?:#|no\.?|number)?\s*([A-Za-z]{0,3}-?\d{1,4}[a-z]?)\b\s*(?:[.):]|[-–—]|\s)?\s*`, 'iu')
+
+/**
+ * Split a leading id off a title. `words` names record words that may come
+ * first (`conflict|gap`): `Conflict #2: Name` → `2`, `Name`.
+ */
+export function splitId(text: string, words?: string): SplitTitle {
+  const title = clean(text).replace(PICTOGRAPHS, ' ').replace(/\s+/g, ' ').trim()
+  if (words !== undefined) {
+    const match = WORD_ID_PREFIX(words).exec(title)
+    if (match) return { id: match[1]!, title: title.slice(match[0].length).replace(/^[\s:.\-–—]+/u, '').trim() }
+  }
+  const match = ID_PREFIX.exec(title)
+  if (match) {
+    const id = match[1]!
+    const separator = match[0].slice(match[0].indexOf(id) + id.length)
+    // `#3 Name`, `1.1 Name` and `F-12: Name` carry ids; `FY2026 Revenue` and `12 employees` do not.
+    const marked = title.startsWith('#') || /[.)\-–—:]/u.test(separator) || /^\d+(?:\.\d+)+$/.test(id)
+    const rest = title.slice(match[0].length).trim()
+    if (marked && rest !== '') return { id, title: rest }
+  }
+  return { id: null, title }
+}
+
+/** Words a document title uses (`# CANONICAL FACT REGISTRY - Project X`, `# Conflict Report`). */
+const TITLE_WORDS = /\b(?:registry|report|analysis|conflicts?|gaps?|coverage|validation|canonical|facts)\b/i
+
+/**
+ * The document's title heading: the first entry shared by every heading path
+ * in the document (the `#` heading everything sits under) when it reads as a
+ * title, or null. A lone `## Deal Terms` section is content, not a title.
+ */
+export function documentTitle(markdown: MarkdownRecords): string | null {
+  let title: string | null = null
+  const paths = [...markdown.tables.map((t) => t.headingPath), ...markdown.fields.map((f) => f.headingPath)]
+  if (paths.length === 0) return null
+  for (const path of paths) {
+    const first = path[0]
+    if (first === undefined) return null
+    if (title === null) title = first
+    else if (title !== first) return null
+  }
+  // A document of one section has no title above it: that section is content.
+  return title !== null && TITLE_WORDS.test(title) && paths.some((path) => path.length > 1) ? title : null
+}
+
+/** The heading path below the document title. */
+export function bodyPath(path: readonly string[], title: string | null): string[] {
+  return title !== null && path[0] === title ? path.slice(1) : [...path]
+}
+
+/** A heading path as a category: clean headings joined with ` > `, or null when empty. */
+export function categoryOf(path: readonly string[]): string | null {
+  const parts = path.map(cleanHeading).filter((p) => p !== '')
+  return parts.length > 0 ? parts.join(' > ') : null
+}
+
+const wordLists = new WeakMap<readonly string[], string[]>()
+
+/** Whether a normalised label contains one of `words` as whole words. */
+export function mentions(label: string, words: readonly string[]): boolean {
+  let wanted = wordLists.get(words)
+  if (wanted === undefined) {
+    wanted = words.map((w) => ` ${normalizeLabel(w)} `)
+    wordLists.set(words, wanted)
+  }
+  const normal = ` ${normalOf(label)} `
+  return wanted.some((w) => normal.includes(w))
+}
+
+// Headings are tested against many word lists; their normal forms are kept for a while.
+const normalMemo = new Map<string, string>()
+const MEMO_LIMIT = 4096
+
+function normalOf(label: string): string {
+  let normal = normalMemo.get(label)
+  if (normal === undefined) {
+    if (normalMemo.size >= MEMO_LIMIT) normalMemo.clear()
+    normal = normalizeLabel(label)
+    normalMemo.set(label, normal)
+  }
+  return normal
+}
+
+/** Unique keys for a list of key/value pairs: repeats get ` (2)`, ` (3)`. */
+export function uniqueEntries(pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+  const seen = new Map<string, number>()
+  const entries: Array<[string, string]> = []
+  for (const [key, value] of pairs) {
+    const n = (seen.get(key) ?? 0) + 1
+    seen.set(key, n)
+    entries.push([n === 1 ? key : `${key} (${n})`, value])
+  }
+  return Object.fromEntries(entries)
+}
