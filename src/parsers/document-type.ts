@@ -31,7 +31,7 @@ const BY_NAME: Array<[RegExp, DocumentType]> = [
   [/^research-plan\.md$/, 'research_plan'],
   [/^fact-registry\.md$/, 'fact_registry'],
   [/^conflict-report\.md$/, 'conflict_report'],
-  [/^coverage-gaps?(-report)?\.md$/, 'coverage_gaps'],
+  [/^coverage-gaps?(-analysis)?(-report)?\.md$/, 'coverage_gaps'],
   [/^risk-summary\.json$/, 'risk_summary'],
   [/-state(-[\w-]+)?\.(json|md)$/, 'state_file'],
 ]

@@ -8,6 +8,9 @@ import type { FieldRecord } from './types.js'
 // A `**` key may hold underscores (`**EXPECTED_SECTION_IDS:**`), a `__` key asterisks.
 const COLON_INSIDE = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)((?:(?!\1)[^\n]){1,120}?)\s*[:：]\s*\1\s*(.*)$/
 const COLON_AFTER = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)((?:(?!\1)[^\n]){1,120}?)\1\s*[:：]\s*(.*)$/
+// A line that is nothing but bold text (`**#001 - Target Legal Name**`): a record
+// title, kept as a field with an empty value so record parsers can name what follows.
+const BOLD_TITLE = /^(?:[-*+]\s+|\d+[.)]\s+)?(\*\*|__)((?:(?!\1)[^\n]){1,160}?)\1$/
 // A plain bullet with a short key (`- research-review-gate iterations: 0/2`): at most
 // six words before the colon, so list items that are sentences stay out.
 const PLAIN_BULLET = /^[-*+]\s+()((?:[^\s:*|`][^\s:|`]*)(?:\s+[^\s:|`]+){0,5})\s*:\s+(\S.*)$/
@@ -46,11 +49,13 @@ export function scanFields(text: string, headings: HeadingMark[]): FieldRecord[]
     // Lines inside a blockquote keep their `>` markers.
     const content = source.replace(/^\s*(>\s?)*/, '').trim()
     const bold = COLON_INSIDE.exec(content) ?? COLON_AFTER.exec(content)
-    const match = bold ?? PLAIN_BULLET.exec(content)
+    const title = bold ? null : BOLD_TITLE.exec(content)
+    const match = bold ?? title ?? PLAIN_BULLET.exec(content)
     if (!match) return
-    const key = stripInline(match[2]!)
+    const key = stripInline(match[2]!).replace(/[:：]$/, '')
     if (key === '' || /^https?$/i.test(key)) return
-    fields.push({ headingPath: path, key, value: stripInline(match[3]!), raw: content, line, style: bold ? 'bold' : 'bullet' })
+    const style = bold ? 'bold' : title ? 'title' : 'bullet'
+    fields.push({ headingPath: path, key, value: title ? '' : stripInline(match[3]!), raw: content, line, style })
   })
   return fields
 }

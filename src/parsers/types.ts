@@ -62,8 +62,8 @@ export interface FieldRecord {
   raw: string
   /** 1-based source line. */
   line: number
-  /** `bold`: the key is bold; `bullet`: a plain list item with a short key. */
-  style: 'bold' | 'bullet'
+  /** `bold`: the key is bold; `bullet`: a plain list item with a short key; `title`: a line that is only bold text (empty value). */
+  style: 'bold' | 'bullet' | 'title'
 }
 
 /** What a markdown file yields. */
