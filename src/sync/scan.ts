@@ -16,10 +16,10 @@ export interface TreeScan {
   unreadable: Array<{ path: string; reason: string }>
 }
 
-/** List the tree under `rootAbs`, skipping ignored names. */
-export async function scanTree(rootAbs: string): Promise<TreeScan> {
+/** List the tree under `rootAbs` (or only under its subdirectory `relDir`), skipping ignored names. */
+export async function scanTree(rootAbs: string, relDir = ''): Promise<TreeScan> {
   const scan: TreeScan = { files: [], sessions: [], unreadable: [] }
-  const pending: string[] = ['']
+  const pending: string[] = [relDir]
   while (pending.length > 0) {
     const dir = pending.pop()!
     let entries: fs.Dirent[]

@@ -28,6 +28,8 @@ export interface Syncer {
   readonly queue: FileQueue
   /** Scan the root and make the store match it: new, changed and removed files and sessions. */
   reconcile(): Promise<ReconcileCounts>
+  /** Sync every file under one directory, reading only those whose stat moved. */
+  reconcileDirectory(relDir: string): Promise<void>
   /** Create or remove the session row of one top-level directory, as the disk says now; returns the files removed with it. */
   syncSession(sessionId: string): Promise<number>
   /** Wait for queued work, then stop the workers. The store stays open. */
@@ -133,10 +135,16 @@ export async function createSyncer(
     return counts
   }
 
+  const reconcileDirectory = async (relDir: string): Promise<void> => {
+    const scan = await scanTree(rootAbs, relDir)
+    await Promise.all(scan.files.map((relPath) => queue.submit(relPath, true)))
+  }
+
   return {
     ctx,
     queue,
     reconcile,
+    reconcileDirectory,
     syncSession,
     async close() {
       await queue.close()

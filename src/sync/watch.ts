@@ -3,6 +3,8 @@
  * periodic reconcile because events alone are not trusted (early `ready`,
  * dropped events on queue overflow, exhausted inotify watches).
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
@@ -37,6 +39,7 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
   let reconciling: Promise<ReconcileCounts> | null = null
   let sessionsDirty = new Set<string>()
   let timer: NodeJS.Timeout | null = null
+  const rescans = new Set<NodeJS.Timeout>()
 
   const reconcile = (): Promise<ReconcileCounts> => {
     reconciling ??= runReconcile(syncer, store, config, log).finally(() => {
@@ -78,16 +81,52 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     const rel = relativeToRoot(rootAbs, absPath)
     return rel === null || rel === '' ? null : rel
   }
+  watcher.on('all', (event: string, absPath: string) => log.trace({ event, path: relOf(absPath) }, 'watch event'))
   const onFile = (absPath: string): void => {
     const rel = relOf(absPath)
     if (rel !== null) syncer.queue.touch(rel)
   }
   watcher.on('add', onFile)
   watcher.on('change', onFile)
-  watcher.on('unlink', onFile)
+  watcher.on('unlink', (absPath: string) => {
+    onFile(absPath)
+    // A directory removed and recreated at once (rm -rf, then mkdir -p) can leave
+    // chokidar watching the dead inode without an unlinkDir/addDir pair: re-attach
+    // the session's watch and look at its files again once things settle.
+    const rel = relOf(absPath)
+    const sessionId = rel === null ? null : sessionIdOf(rel)
+    if (sessionId !== null) scheduleRescan(sessionId, true)
+  })
+
+  const pendingRescans = new Map<string, { rewatch: boolean }>()
+  function scheduleRescan(relDir: string, rewatch: boolean): void {
+    const pending = pendingRescans.get(relDir)
+    if (pending) {
+      pending.rewatch ||= rewatch
+      return
+    }
+    const entry = { rewatch }
+    pendingRescans.set(relDir, entry)
+    const rescan = setTimeout(() => {
+      rescans.delete(rescan)
+      pendingRescans.delete(relDir)
+      if (closed) return
+      const absDir = path.join(rootAbs, relDir)
+      if (entry.rewatch && fs.existsSync(absDir)) {
+        watcher.unwatch(absDir)
+        watcher.add(absDir)
+      }
+      void syncer.reconcileDirectory(relDir).catch((err) => log.error({ err, path: relDir }, `${relDir}: rescan failed`))
+    }, Math.max(2 * config.debounceMs, 100))
+    rescans.add(rescan)
+  }
   watcher.on('addDir', (absPath: string) => {
     const rel = relOf(absPath)
-    if (rel !== null && !rel.includes('/')) sessionEvent(rel)
+    if (rel === null) return
+    if (!rel.includes('/')) sessionEvent(rel)
+    // chokidar lists a new directory before its watch is attached: a file created
+    // in between (an agent writing right after mkdir -p) has no event.
+    scheduleRescan(rel, false)
   })
   watcher.on('unlinkDir', (absPath: string) => {
     const rel = relOf(absPath)
@@ -141,6 +180,10 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
         if (reconciling) await reconciling
         await syncer.queue.whenIdle()
         if (sessionsDirty.size > 0) await flushSessions()
+        if (rescans.size > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          continue
+        }
         if (!reconciling && syncer.queue.size === 0 && sessionsDirty.size === 0) return
       }
     },
@@ -148,6 +191,7 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
       if (closed) return
       closed = true
       if (timer) clearInterval(timer)
+      for (const rescan of rescans) clearTimeout(rescan)
       await watcher.close()
       await reconciling?.catch(() => undefined)
       await syncer.close()

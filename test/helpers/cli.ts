@@ -49,7 +49,7 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
 }
 
 /** A logger whose JSON lines are collected in memory. */
-export function memoryLogger(level = 'debug'): { logger: Logger; records: Array<Record<string, unknown>> } {
+export function memoryLogger(level = process.env.STATEBRIDGE_DEBUG ? 'trace' : 'debug'): { logger: Logger; records: Array<Record<string, unknown>> } {
   const records: Array<Record<string, unknown>> = []
   const logger = pino({ level }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) })
   return { logger, records }

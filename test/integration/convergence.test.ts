@@ -140,12 +140,22 @@ describe('convergence under random edit sequences', () => {
         try {
           for (const op of ops) await apply(root, op)
           await expectConverged(daemon, root, dir, 20_000)
+        } catch (error) {
+          if (process.env.STATEBRIDGE_DEBUG) {
+            for (const r of daemon.records) process.stderr.write(`${JSON.stringify(r)}\n`)
+          }
+          throw error
         } finally {
           await daemon.stop()
           cleanup(dir)
         }
       }),
-      { numRuns: process.env.STATEBRIDGE_CORPUS ? 2 : 8, endOnFailure: true },
+      {
+        numRuns: process.env.STATEBRIDGE_CORPUS ? 2 : 8,
+        endOnFailure: true,
+        // Replay a reported failure: STATEBRIDGE_SEED=<seed> STATEBRIDGE_PATH=<path>.
+        ...(process.env.STATEBRIDGE_SEED ? { seed: Number(process.env.STATEBRIDGE_SEED), path: process.env.STATEBRIDGE_PATH } : {}),
+      },
     )
   })
 })
