@@ -28,7 +28,7 @@ export interface Syncer {
   readonly queue: FileQueue
   /** Scan the root and make the store match it: new, changed and removed files and sessions. */
   reconcile(): Promise<ReconcileCounts>
-  /** Sync every file under one directory, reading only those whose stat moved. */
+  /** Sync every file under one directory (new, changed, removed), reading only those whose stat moved. */
   reconcileDirectory(relDir: string): Promise<void>
   /** Create or remove the session row of one top-level directory, as the disk says now; returns the files removed with it. */
   syncSession(sessionId: string): Promise<number>
@@ -137,7 +137,9 @@ export async function createSyncer(
 
   const reconcileDirectory = async (relDir: string): Promise<void> => {
     const scan = await scanTree(rootAbs, relDir)
-    await Promise.all(scan.files.map((relPath) => queue.submit(relPath, true)))
+    const seen = new Set(scan.files)
+    const gone = [...ctx.known.keys()].filter((relPath) => relPath.startsWith(`${relDir}/`) && !seen.has(relPath))
+    await Promise.all([...scan.files, ...gone].map((relPath) => queue.submit(relPath, true)))
   }
 
   return {

@@ -95,38 +95,43 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     // the session's watch and look at its files again once things settle.
     const rel = relOf(absPath)
     const sessionId = rel === null ? null : sessionIdOf(rel)
-    if (sessionId !== null) scheduleRescan(sessionId, true)
+    if (sessionId !== null) scheduleRescan(sessionId)
   })
 
-  const pendingRescans = new Map<string, { rewatch: boolean }>()
-  function scheduleRescan(relDir: string, rewatch: boolean): void {
-    const pending = pendingRescans.get(relDir)
-    if (pending) {
-      pending.rewatch ||= rewatch
-      return
-    }
-    const entry = { rewatch }
-    pendingRescans.set(relDir, entry)
-    const rescan = setTimeout(() => {
-      rescans.delete(rescan)
+  // Re-attach chokidar to a directory, then sync its files once the new watch is
+  // surely in place: events in between are lost, so the look comes after it.
+  const pendingRescans = new Set<string>()
+  const settleMs = Math.max(2 * config.debounceMs, 100)
+  function scheduleRescan(relDir: string): void {
+    if (pendingRescans.has(relDir)) return
+    pendingRescans.add(relDir)
+    later(() => {
       pendingRescans.delete(relDir)
-      if (closed) return
       const absDir = path.join(rootAbs, relDir)
-      if (entry.rewatch && fs.existsSync(absDir)) {
+      if (fs.existsSync(absDir)) {
         watcher.unwatch(absDir)
         watcher.add(absDir)
       }
-      void syncer.reconcileDirectory(relDir).catch((err) => log.error({ err, path: relDir }, `${relDir}: rescan failed`))
-    }, Math.max(2 * config.debounceMs, 100))
-    rescans.add(rescan)
+      later(() => {
+        void syncer.reconcileDirectory(relDir).catch((err) => log.error({ err, path: relDir }, `${relDir}: rescan failed`))
+      })
+    })
+  }
+  function later(task: () => void): void {
+    const handle = setTimeout(() => {
+      rescans.delete(handle)
+      if (!closed) task()
+    }, settleMs)
+    rescans.add(handle)
   }
   watcher.on('addDir', (absPath: string) => {
     const rel = relOf(absPath)
     if (rel === null) return
     if (!rel.includes('/')) sessionEvent(rel)
     // chokidar lists a new directory before its watch is attached: a file created
-    // in between (an agent writing right after mkdir -p) has no event.
-    scheduleRescan(rel, false)
+    // in between (an agent writing right after mkdir -p) has no event, and since
+    // chokidar never learnt of it, no unlink either. Re-attach and look again.
+    scheduleRescan(rel)
   })
   watcher.on('unlinkDir', (absPath: string) => {
     const rel = relOf(absPath)

@@ -151,7 +151,7 @@ describe('convergence under random edit sequences', () => {
         }
       }),
       {
-        numRuns: process.env.STATEBRIDGE_CORPUS ? 2 : 8,
+        numRuns: Number(process.env.STATEBRIDGE_RUNS ?? (process.env.STATEBRIDGE_CORPUS ? 2 : 8)),
         endOnFailure: true,
         // Replay a reported failure: STATEBRIDGE_SEED=<seed> STATEBRIDGE_PATH=<path>.
         ...(process.env.STATEBRIDGE_SEED ? { seed: Number(process.env.STATEBRIDGE_SEED), path: process.env.STATEBRIDGE_PATH } : {}),
