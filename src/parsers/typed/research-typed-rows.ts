@@ -220,47 +220,32 @@ function present(raw: string | null): raw is string {
   return raw !== null && raw.trim() !== '' && !placeholder(raw)
 }
 
-/** Money in `raw`; a miss when present but unreadable. */
-export function moneyValue(
+/** A reader that normalises a present value and records a miss when it does not read. */
+type ValueReader<T> = (
   records: TypedRecords,
   table: TypedTableName | 'sessions',
   column: string,
   raw: string | null,
   line: number | null,
-): Money | null {
-  if (!present(raw)) return null
-  const money = parseMoney(raw)
-  if (money === null) miss(records, table, column, raw, line)
-  return money
+) => T | null
+
+function reader<T>(parse: (raw: string) => T | null, read: (value: T) => boolean = () => true): ValueReader<T> {
+  return (records, table, column, raw, line) => {
+    if (!present(raw)) return null
+    const value = parse(raw)
+    if (value === null || !read(value)) miss(records, table, column, raw, line)
+    return value
+  }
 }
+
+/** Money in `raw`; a miss when present but unreadable. */
+export const moneyValue: ValueReader<Money> = reader(parseMoney)
 
 /** A percentage in `raw`; a miss when present but unreadable. */
-export function percentValue(
-  records: TypedRecords,
-  table: TypedTableName,
-  column: string,
-  raw: string | null,
-  line: number | null,
-): Percent | null {
-  if (!present(raw)) return null
-  const percent = parsePercent(raw)
-  if (percent === null) miss(records, table, column, raw, line)
-  return percent
-}
+export const percentValue: ValueReader<Percent> = reader(parsePercent)
 
-/** A count in `raw`; a miss when present but unreadable. */
-export function countValue(
-  records: TypedRecords,
-  table: TypedTableName,
-  column: string,
-  raw: string | null,
-  line: number | null,
-): Count | null {
-  if (!present(raw)) return null
-  const count = parseCount(raw)
-  if (count === null || count.value === null) miss(records, table, column, raw, line)
-  return count
-}
+/** A count in `raw`; a miss when present but unreadable or without a number. */
+export const countValue: ValueReader<Count> = reader(parseCount, (count) => count.value !== null)
 
 // Where a date may begin inside a longer text (`Target Q4 2026`, `~February 28, 2026`).
 const DATE_START =
