@@ -94,10 +94,10 @@ export class ParsePool {
 
   private spawn(): Slot {
     // A capped old generation keeps each worker's RSS near what it parses now, not
-    // the high-water mark of the largest file so far. The young generation stays
-    // at 16 MB: 8 MB halved parse speed (bench), V8's default costs ~40 MB per worker.
+    // the high-water mark of the largest file so far. A 12 MB young generation is
+    // the measured middle: 8 MB halved parse speed, V8's default costs ~40 MB per worker.
     const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl(), {
-      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
+      resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
     })
     const slot: Slot = { worker, ready: false, job: null, timer: null }
     worker.on('message', (message: { ready?: true; id: number; result: ReadResult }) => {
