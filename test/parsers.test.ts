@@ -461,3 +461,14 @@ describe('documentFormat', () => {
     expect(documentFormat(relPath)).toBe(expected)
   })
 })
+
+describe('documentType: reports about state law are not state files', () => {
+  it.each([
+    ['s/section-reports/section-IV-D-state-licensing.md', 'section_report'],
+    ['s/federal-state-statutory-framework.md', 'other'],
+    ['s/qa-diagnostic-state.md', 'state_file'],
+    ['s/section-writer-state-IV-A.json', 'state_file'],
+  ])('%s → %s', (rel, type) => {
+    expect(documentType(rel)).toBe(type)
+  })
+})

@@ -6,28 +6,33 @@
 import { labelMatches } from '../parsers/typed/labels.js'
 import type { ParsedDocument } from '../parsers/types.js'
 
-/** Headings that name a section a typed parser should understand. */
-export const KNOWN_SECTIONS = [
-  'deal metadata',
-  'session metrics',
-  'phase status',
-  'expected sections',
-  'extracted facts',
-  'execution inventory',
-  'quantified exposures',
-  'legal domains identified',
-  'legal domains',
-  'critical issues checklist',
-  'critical issues',
-  'key transaction parameters',
-  'specialist assignments',
-  'refinement log',
-  'output targets',
-  'key dates',
-  'quantitative facts',
-  'conflicts',
-  'coverage gaps',
-] as const
+/**
+ * Headings that name a section the typed parser of a kind should understand,
+ * per document type: a table under one of them left generic is drift.
+ */
+export const KNOWN_SECTIONS: Record<string, readonly string[]> = {
+  orchestrator_state: [
+    'deal metadata',
+    'session metrics',
+    'phase status',
+    'expected sections',
+    'extracted facts',
+    'execution inventory',
+    'quantified exposures',
+  ],
+  research_plan: [
+    'legal domains identified',
+    'legal domains',
+    'critical issues checklist',
+    'critical issues',
+    'specialist assignments',
+    'refinement log',
+    'output targets',
+  ],
+  fact_registry: ['key dates', 'quantitative facts', 'financial facts', 'entity facts', 'regulatory facts', 'facts'],
+  conflict_report: ['conflicts detected', 'conflicts identified', 'identified conflicts', 'conflict details', 'unresolved conflicts', 'resolved conflicts'],
+  coverage_gaps: ['coverage gaps', 'gaps', 'identified gaps'],
+}
 
 /** Per document type. */
 export interface KindReport {
@@ -86,11 +91,12 @@ export function addParsed(report: CheckReport, type: string, path: string, parse
     for (const [table, rows] of Object.entries(typed.rows)) kind.rowsMapped[table] = (kind.rowsMapped[table] ?? 0) + (rows?.length ?? 0)
     for (const miss of typed.misses) kind.misses.push({ path, ...miss })
   }
-  // Only state files are held to the known-section list; reports quote such headings freely.
-  if (!typed) return
+  // Only state files are held to their kind's section list; reports quote such headings freely.
+  const known = KNOWN_SECTIONS[type]
+  if (!typed || !known) return
   for (const table of tables) {
     if (typedOrdinals.has(table.ordinal)) continue
-    if (table.headingPath.some((heading) => labelMatches(heading, KNOWN_SECTIONS))) {
+    if (table.headingPath.some((heading) => labelMatches(heading, known))) {
       kind.genericKnown.push({ path, line: table.line, headingPath: table.headingPath })
     }
   }

@@ -33,7 +33,9 @@ const BY_NAME: Array<[RegExp, DocumentType]> = [
   [/^conflict-report\.md$/, 'conflict_report'],
   [/^coverage-gaps?(-analysis)?(-report)?\.md$/, 'coverage_gaps'],
   [/^risk-summary\.json$/, 'risk_summary'],
-  [/-state(-[\w-]+)?\.(json|md)$/, 'state_file'],
+  // `synthesis-state.json`, `section-writer-state-IV-A.json`, `qa-diagnostic-state.md`;
+  // not a report that merely mentions a state (`section-IV-D-state-licensing.md`).
+  [/-state(-[\w-]+)?\.json$|-state\.md$/, 'state_file'],
 ]
 
 // What a file is by its extension beats its folder: a script in remediation-outputs/ is still a script.

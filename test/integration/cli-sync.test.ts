@@ -182,6 +182,23 @@ describe('statebridge sync', () => {
     expect(dumpSqlite(db).documents).toHaveLength(9)
   })
 
+  it('show prints one session from the database: deal, phases, pending specialists, synthesis position', () => {
+    sync()
+    const text = runCli(['show', '2026-02-03-1770076800', '--db', `sqlite:${db}`])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain('matter: Project Kestrel')
+    expect(text.stdout).toContain('deal value: $1,200M ($1.2B)')
+    expect(text.stdout).toMatch(/specialist-research\s+pending/)
+    expect(text.stdout).toMatch(/synthesis: phase section-writing, status in_progress/)
+    const [detail] = JSON.parse(runCli(['show', '2026-02-03-1770076800', '--json', '--db', `sqlite:${db}`]).stdout)
+    expect(detail).toMatchObject({ sessionId: '2026-02-03-1770076800', deal: { matter_name: 'Project Kestrel', deal_value: 1.2e9 } })
+    expect(detail.factCount).toBe(1)
+    const plan = JSON.parse(runCli(['show', '2026-02-04-1770163200', '--json', '--db', `sqlite:${db}`]).stdout)[0]
+    expect(plan.status).toBe('error')
+    const missing = runCli(['show', 'nope', '--db', `sqlite:${db}`])
+    expect(missing).toMatchObject({ code: 1, stderr: 'statebridge: no session "nope" in the database\n' })
+  })
+
   it('status summarises the database', () => {
     sync()
     const text = runCli(['status', '--db', `sqlite:${db}`])
