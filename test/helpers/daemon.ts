@@ -41,13 +41,13 @@ let freshCount = 0
 export async function freshDump(root: string, scratchDir: string): Promise<Dump> {
   const file = path.join(scratchDir, `fresh-${process.pid}-${freshCount++}.db`)
   const store = openSqliteStore(file)
-  await runSync(resolveConfig({ root, db: `sqlite:${file}`, workers: 0 }, {}), store, silentLogger())
+  await runSync(resolveConfig({ root, db: `sqlite:${file}`, workers: 2 }, {}), store, silentLogger())
   await store.close()
   return dumpSqlite(file)
 }
 
 /** Wait until the daemon's database equals a fresh sync of the tree, or time out with the last difference. */
-export async function expectConverged(daemon: Daemon, root: string, scratchDir: string, timeoutMs = 15_000): Promise<Dump> {
+export async function expectConverged(daemon: Daemon, root: string, scratchDir: string, timeoutMs = Number(process.env.STATEBRIDGE_CONVERGE_MS ?? 15_000)): Promise<Dump> {
   const deadline = Date.now() + timeoutMs
   let expected = await freshDump(root, scratchDir)
   for (;;) {

@@ -46,7 +46,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: 120 }) }) },
 )
 
+// With STATEBRIDGE_CORPUS, even indices land on the real tree's own files, so
+// its reports and state files are edited, renamed and deleted too.
+let corpusFiles: string[] = []
+
 function filePath(index: number): string {
+  if (corpusFiles.length > 0 && index % 2 === 0) return corpusFiles[(index * 7919) % corpusFiles.length]!
   const name = NAMES[index % NAMES.length]!
   const folder = FOLDERS[Math.floor(index / NAMES.length) % FOLDERS.length]!
   const session = SESSIONS[Math.floor(index / (NAMES.length * FOLDERS.length))]!
@@ -119,10 +124,23 @@ async function apply(root: string, op: Op): Promise<void> {
   }
 }
 
+function isValidJson(file: string): boolean {
+  try {
+    JSON.parse(fs.readFileSync(file, 'utf8'))
+    return true
+  } catch {
+    return false
+  }
+}
+
 function seedTree(root: string): void {
   const corpus = process.env.STATEBRIDGE_CORPUS
   if (corpus) {
     fs.cpSync(corpus, root, { recursive: true, verbatimSymlinks: true })
+    corpusFiles = (fs.readdirSync(root, { recursive: true }) as string[])
+      .filter((rel) => /\.(md|json)$/.test(rel) && !rel.startsWith('.'))
+      .filter((rel) => rel.endsWith('.md') || isValidJson(path.join(root, rel)))
+      .sort()
     return
   }
   writeTree(root, sampleTree())
@@ -130,7 +148,7 @@ function seedTree(root: string): void {
 }
 
 describe('convergence under random edit sequences', () => {
-  it('the watch database equals a fresh sync once the tree is quiet', { timeout: 240_000 }, async () => {
+  it('the watch database equals a fresh sync once the tree is quiet', { timeout: process.env.STATEBRIDGE_CORPUS ? 3_600_000 : 240_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 15, maxLength: 50 }), async (ops) => {
         const dir = tempDir()
@@ -139,7 +157,7 @@ describe('convergence under random edit sequences', () => {
         const daemon = await startDaemon(root, path.join(dir, 'watch.db'), { workers: 2 })
         try {
           for (const op of ops) await apply(root, op)
-          await expectConverged(daemon, root, dir, 20_000)
+          await expectConverged(daemon, root, dir, process.env.STATEBRIDGE_CORPUS ? 600_000 : 20_000)
         } catch (error) {
           if (process.env.STATEBRIDGE_DEBUG) {
             for (const r of daemon.records) process.stderr.write(`${JSON.stringify(r)}\n`)
