@@ -287,12 +287,8 @@ export function timeValue(
   line: number | null,
 ): string | null {
   if (!present(raw)) return null
-  const date = findDate(raw)
-  if (date === null || date.date === null) {
-    miss(records, table, column, raw, line)
-    return raw.trim()
-  }
-  return date.precision === 'instant' || date.precision === 'day' ? date.date : raw.trim()
+  const date = dateValue(records, table, column, raw, line)
+  return date !== null && (date.precision === 'instant' || date.precision === 'day') ? date.date : raw.trim()
 }
 
 /** A lifecycle status; a miss when present but unreadable. `Pending` is a status, not a placeholder. */
