@@ -214,6 +214,27 @@ describe.each(dialects)('store (%s)', (_name, open) => {
     expect(dump.typed.session_state![0]).toMatchObject({ matter_name: null, deal_value: null })
   })
 
+  it('keeps the most recent 1,000 sync runs per root', async () => {
+    const run = (root: string, filesSeen: number) =>
+      h.store.recordSyncRun({
+        root,
+        instance: 'test',
+        mode: 'watch',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:00:01.000Z',
+        filesSeen,
+        filesApplied: 0,
+        filesUnchanged: 0,
+        filesRemoved: 0,
+        filesFailed: 0,
+      })
+    await run('/other', 1)
+    for (let i = 0; i < 1003; i++) await run(ROOT, i)
+    const status = await h.store.status()
+    expect(status.syncRuns).toBe(1001)
+    expect(status.lastRun).toMatchObject({ root: ROOT, filesSeen: 1002 })
+  })
+
   it('ensures sessions idempotently and reports status', async () => {
     await h.store.ensureSession({ root: ROOT, sessionId: 'empty', createdAt: null })
     await h.store.ensureSession({ root: ROOT, sessionId: 'empty', createdAt: null })

@@ -121,6 +121,10 @@ class SqliteStore implements Store {
       insertRow: db.prepare('INSERT INTO document_table_rows (table_id, row_index, cells, raw_cells, line) VALUES (?, ?, ?, ?, ?)'),
       removeFile: db.prepare('DELETE FROM documents WHERE root = ? AND path = ? RETURNING session_id AS sessionId'),
       setTypedKind: db.prepare('UPDATE documents SET typed_kind = ? WHERE id = ?'),
+      pruneRuns: db.prepare(
+        `DELETE FROM sync_runs WHERE root = ? AND id <= (
+           SELECT id FROM sync_runs WHERE root = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+      ),
       deleteFields: db.prepare('DELETE FROM document_fields WHERE document_id = ?'),
       insertField: db.prepare(
         'INSERT INTO document_fields (document_id, heading_path, key, value, raw, style, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -330,6 +334,8 @@ class SqliteStore implements Store {
 
   async recordSyncRun(summary: SyncRunSummary): Promise<void> {
     this.sql.insertRun!.run(summary)
+    // A watch reconciles every 10 minutes for months: keep the recent history only.
+    this.sql.pruneRuns!.run(summary.root, summary.root, SYNC_RUNS_KEPT)
   }
 
   async status(): Promise<StoreStatus> {
@@ -352,6 +358,7 @@ class SqliteStore implements Store {
       tables: count('SELECT count(*) AS n FROM document_tables'),
       tableRows: count('SELECT count(*) AS n FROM document_table_rows'),
       lastRun: lastRun ?? null,
+      syncRuns: count('SELECT count(*) AS n FROM sync_runs'),
       recentErrors: db
         .prepare(
           `SELECT root, path, error, error_line AS line FROM documents WHERE status = 'error'
@@ -422,6 +429,9 @@ class SqliteStore implements Store {
 }
 
 const SESSION_COLUMN_LIST = Object.keys(SESSION_COLUMNS)
+
+/** Sync runs kept per root in `sync_runs`. */
+const SYNC_RUNS_KEPT = 1000
 
 /** A column value as SQLite binds it: objects as JSON text, booleans as 0/1. */
 function sqliteValue(value: ColumnValue | undefined): string | number | null {

@@ -77,6 +77,8 @@ export interface StoreStatus {
   tables: number
   tableRows: number
   lastRun: SyncRunSummary | null
+  /** Runs kept in `sync_runs` (the most recent per root). */
+  syncRuns: number
   recentErrors: Array<{ root: string; path: string; error: string; line: number | null }>
   perSession: Array<{ root: string; sessionId: string; documents: number; errors: number; lastAppliedAt: string | null }>
 }
