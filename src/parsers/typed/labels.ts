@@ -10,6 +10,32 @@ import type { FieldRecord, TableRecord } from '../types.js'
  * → `quantitative facts`; `Source Report(s)` → `source reports`; `DEAL_METADATA` → `deal metadata`.
  */
 export function normalizeLabel(text: string): string {
+  let value = normalCache.get(text)
+  if (value === undefined) {
+    if (normalCache.size >= NORMAL_CACHE_LIMIT) normalCache.clear()
+    value = normalizeUncached(text)
+    normalCache.set(text, value)
+  }
+  return value
+}
+
+// Labels repeat (every field under a heading carries its path) and normalising is the
+// costliest step of matching: results are kept per text, dropped when the cache grows.
+const NORMAL_CACHE_LIMIT = 10_000
+const normalCache = new Map<string, string>()
+const aliasCache = new WeakMap<readonly string[], string[]>()
+
+/** Normalised aliases, computed once per alias list. */
+export function normalizedAliases(aliases: readonly string[]): string[] {
+  let list = aliasCache.get(aliases)
+  if (list === undefined) {
+    list = aliases.map(normalizeLabel)
+    aliasCache.set(aliases, list)
+  }
+  return list
+}
+
+function normalizeUncached(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/\(s\)/gi, 's')
@@ -26,10 +52,7 @@ export function normalizeLabel(text: string): string {
 /** Whether a label means one of `aliases` (normalised, whole-label or leading-words match). */
 export function labelMatches(label: string, aliases: readonly string[]): boolean {
   const normal = normalizeLabel(label)
-  return aliases.some((alias) => {
-    const want = normalizeLabel(alias)
-    return normal === want || normal.startsWith(`${want} `)
-  })
+  return normal !== '' && normalizedAliases(aliases).some((want) => normal === want || normal.startsWith(`${want} `))
 }
 
 /** The innermost heading of `path` that means one of `aliases`, with its depth, or null. */

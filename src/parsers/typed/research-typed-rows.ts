@@ -16,7 +16,7 @@ import {
 } from '../normalize/index.js'
 import type { Count, DateValue, Money, Percent } from '../normalize/index.js'
 import type { FieldRecord, TableRecord, TableRowRecord } from '../types.js'
-import { cell, extraCells, mapColumns, normalizeLabel, type ColumnSynonyms } from './labels.js'
+import { cell, extraCells, labelMatches, mapColumns, normalizeLabel, normalizedAliases, type ColumnSynonyms } from './labels.js'
 import { TYPED_TABLES, type TypedTableName } from './tables.js'
 import { pushRows, type ColumnValue, type TypedRecords, type TypedRow } from './types.js'
 
@@ -47,38 +47,11 @@ export function markTyped(records: TypedRecords, ordinal: number): void {
   if (!records.typedTables.includes(ordinal)) records.typedTables.push(ordinal)
 }
 
-// Labels repeat (every field under a heading carries its path), and normalising is the
-// costliest step of matching: results are kept per text, the cache dropped when it grows.
-const NORMAL_CACHE_LIMIT = 10_000
-const normalCache = new Map<string, string>()
-const aliasCache = new WeakMap<readonly string[], string[]>()
+/** {@link normalizeLabel} (cached there). */
+export const normal = normalizeLabel
 
-/** {@link normalizeLabel}, remembered. */
-export function normal(text: string): string {
-  let value = normalCache.get(text)
-  if (value === undefined) {
-    if (normalCache.size >= NORMAL_CACHE_LIMIT) normalCache.clear()
-    value = normalizeLabel(text)
-    normalCache.set(text, value)
-  }
-  return value
-}
-
-/** Normalised aliases, computed once per alias list. */
-function normals(aliases: readonly string[]): string[] {
-  let list = aliasCache.get(aliases)
-  if (list === undefined) {
-    list = aliases.map(normalizeLabel)
-    aliasCache.set(aliases, list)
-  }
-  return list
-}
-
-/** Whether `label` means one of `aliases`: whole label or leading words, as {@link labelMatches} (which it replaces for speed). */
-export function labelMeans(label: string, aliases: readonly string[]): boolean {
-  const value = normal(label)
-  return value !== '' && normals(aliases).some((want) => value === want || value.startsWith(`${want} `))
-}
+/** Whether `label` means one of `aliases`: whole label or leading words. */
+export const labelMeans = labelMatches
 
 /** Whether `label` means exactly one of `aliases` (normalised equality, no prefix match). */
 export function sameLabel(label: string, aliases: readonly string[]): boolean {
@@ -89,7 +62,7 @@ export function sameLabel(label: string, aliases: readonly string[]): boolean {
 export function labelIndex(label: string, aliases: readonly string[]): number {
   const value = normal(label)
   if (value === '') return -1
-  return normals(aliases).indexOf(value)
+  return normalizedAliases(aliases).indexOf(value)
 }
 
 /** How a section is recognised: headings meaning one of `aliases`, unless they contain an excluded word. */
@@ -102,6 +75,7 @@ export interface SectionSpec {
 }
 
 const sectionCache = new WeakMap<SectionSpec, Map<string, boolean>>()
+const SECTION_CACHE_LIMIT = 10_000
 
 /** Whether one heading opens a section of `spec` (remembered per spec and heading). */
 export function isSection(heading: string, spec: SectionSpec): boolean {
@@ -112,7 +86,7 @@ export function isSection(heading: string, spec: SectionSpec): boolean {
   }
   let answer = seen.get(heading)
   if (answer === undefined) {
-    if (seen.size >= NORMAL_CACHE_LIMIT) seen.clear()
+    if (seen.size >= SECTION_CACHE_LIMIT) seen.clear()
     const words = normal(heading).split(' ')
     answer =
       words[0] !== '' &&
@@ -128,24 +102,24 @@ export function sectionIndex(path: readonly string[], spec: SectionSpec): number
   return path.findIndex((heading) => isSection(heading, spec))
 }
 
-/** Tables inside a section of `spec`, with the index of the section heading in their path. */
-export function sectionTables(tables: readonly TableRecord[], spec: SectionSpec): Array<{ table: TableRecord; at: number }> {
-  const found: Array<{ table: TableRecord; at: number }> = []
-  for (const table of tables) {
-    const at = sectionIndex(table.headingPath, spec)
-    if (at >= 0) found.push({ table, at })
+/** Items (tables, fields) inside a section of `spec`, with the index of the section heading in their path. */
+function inSection<T extends { headingPath: readonly string[] }>(items: readonly T[], spec: SectionSpec): Array<{ item: T; at: number }> {
+  const found: Array<{ item: T; at: number }> = []
+  for (const item of items) {
+    const at = sectionIndex(item.headingPath, spec)
+    if (at >= 0) found.push({ item, at })
   }
   return found
 }
 
+/** Tables inside a section of `spec`, with the index of the section heading in their path. */
+export function sectionTables(tables: readonly TableRecord[], spec: SectionSpec): Array<{ table: TableRecord; at: number }> {
+  return inSection(tables, spec).map(({ item, at }) => ({ table: item, at }))
+}
+
 /** Fields inside a section of `spec`, with the index of the section heading in their path. */
 export function sectionFields(fields: readonly FieldRecord[], spec: SectionSpec): Array<{ field: FieldRecord; at: number }> {
-  const found: Array<{ field: FieldRecord; at: number }> = []
-  for (const field of fields) {
-    const at = sectionIndex(field.headingPath, spec)
-    if (at >= 0) found.push({ field, at })
-  }
-  return found
+  return inSection(fields, spec).map(({ item, at }) => ({ field: item, at }))
 }
 
 const NUMBERING = /^\s*(?:(?:section|part|phase|step|issue|item)\s+)?#?((?:[ivxlc]+|\d+(?:\.\d+)*|[a-z])(?=[.):]\s)|\d+(?:\.\d+)+(?=\s))[.):]?\s+/i
