@@ -10,6 +10,7 @@ import { openStore } from './store/open-store.js'
 import type { SessionDetail, Store, StoreStatus } from './store/types.js'
 import { formatCheckReport } from './check/check-report.js'
 import { runCheck } from './check/run-check.js'
+import { retryDelay } from './sync/store-health.js'
 import { runSync } from './sync/run-sync.js'
 import { startWatch } from './sync/watch.js'
 
@@ -19,9 +20,12 @@ const USAGE = `usage:
   statebridge status [--json]                 what the database holds
   statebridge check <reports-dir> [--json]    parse without a database; report typed vs generic, misses
   statebridge show <session-id> [--json]      one session from the database: deal, phases, pending work
+  statebridge migrate                         apply pending schema migrations to --db and exit
 
 options:
   --db <url>                    sqlite:<path>, a file path, or postgres://... (default sqlite:./data/statebridge.db)
+  --schema <name>               PostgreSQL schema of every table (default public)
+  --no-migrate                  do not migrate at start; fail unless the schema is current
   --instance <name>             name of this sidecar (default: host name)
   --debounce-ms <n>             quiet time before a changed file is synced (default 150)
   --reconcile-interval-ms <n>   periodic full reconcile while watching (default 600000; 0 = off)
@@ -29,10 +33,13 @@ options:
   --parse-timeout-ms <n>        time budget to parse one file (default 10000)
   --workers <n>                 parse worker threads (default min(2, CPUs))
   --worker-heap-mb <n>          heap limit of each parse worker (default 96)
+  --retry-base-ms <n>           first wait before retrying an unreachable database (default 1000)
+  --retry-max-ms <n>            longest wait between retries (default 30000)
   --log-level <level>           trace|debug|info|warn|error|fatal|silent (default info)
   --json                        machine-readable output (sync, status)
 
-environment (flags win): SESSION_STORAGE_TYPE, SESSION_DB_PATH, DATABASE_URL, LOG_LEVEL, STATEBRIDGE_INSTANCE`
+environment (flags win): SESSION_STORAGE_TYPE, SESSION_DB_PATH, DATABASE_URL, STATEBRIDGE_SCHEMA, LOG_LEVEL,
+STATEBRIDGE_INSTANCE, and the PG* variables of libpq (PGHOST, PGUSER, PGPASSWORD, PGDATABASE, ...)`
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 
@@ -50,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
       'parse-timeout-ms': { type: 'string' },
       workers: { type: 'string' },
       'worker-heap-mb': { type: 'string' },
+      schema: { type: 'string' },
+      'no-migrate': { type: 'boolean', default: false },
+      'retry-base-ms': { type: 'string' },
+      'retry-max-ms': { type: 'string' },
       'log-level': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -65,9 +76,20 @@ async function main(argv: string[]): Promise<number> {
   const level = values['log-level'] ?? process.env.LOG_LEVEL ?? 'info'
   if (!LEVELS.includes(level)) throw new StatebridgeError('SB_CONFIG', `--log-level must be one of ${LEVELS.join(', ')}, not ${level}`)
 
+  const migrate = !values['no-migrate']
+  if (command === 'migrate') {
+    if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'migrate takes no directory')
+    const logger = createLogger({ level, fd: 2 })
+    const store = await openStore(resolveDatabase(values.db, process.env, values.schema), { migrate: true, logger })
+    logger.info({ database: store.description }, 'schema is current')
+    await store.close()
+    logger.flush()
+    return 0
+  }
+
   if (command === 'status') {
     if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'status takes no directory')
-    const store = await openStore(resolveDatabase(values.db, process.env))
+    const store = await openStore(resolveDatabase(values.db, process.env, values.schema), { migrate })
     try {
       const status = await store.status()
       process.stdout.write(values.json ? `${JSON.stringify(status)}\n` : formatStatus(status))
@@ -79,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'show') {
     if (root === undefined) throw new StatebridgeError('SB_CONFIG', 'show needs a session id, e.g. `statebridge show 2026-01-29-1738200293`')
-    const store = await openStore(resolveDatabase(values.db, process.env))
+    const store = await openStore(resolveDatabase(values.db, process.env, values.schema), { migrate })
     try {
       const details = await store.sessionDetail(root)
       if (details.length === 0) {
@@ -94,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command !== 'sync' && command !== 'watch' && command !== 'check') {
-    throw new StatebridgeError('SB_CONFIG', `unknown command ${JSON.stringify(command)}; expected sync, watch, status, check or show`)
+    throw new StatebridgeError('SB_CONFIG', `unknown command ${JSON.stringify(command)}; expected sync, watch, status, check, show or migrate`)
   }
   const options: StatebridgeOptions = {
     root: root ?? '',
@@ -106,6 +128,10 @@ async function main(argv: string[]): Promise<number> {
     parseTimeoutMs: integerFlag('--parse-timeout-ms', values['parse-timeout-ms']),
     workers: integerFlag('--workers', values.workers),
     workerHeapMb: integerFlag('--worker-heap-mb', values['worker-heap-mb']),
+    schema: values.schema,
+    migrate,
+    retryBaseMs: integerFlag('--retry-base-ms', values['retry-base-ms']),
+    retryMaxMs: integerFlag('--retry-max-ms', values['retry-max-ms']),
   }
   const config = resolveConfig(options)
   if (command === 'check') {
@@ -117,7 +143,10 @@ async function main(argv: string[]): Promise<number> {
   }
   // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.
   const logger = createLogger({ level, fd: command === 'sync' ? 2 : 1 })
-  const store = await openStore(config.db)
+  const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance })
+  // A sidecar may start before its database: `watch` waits for it; a one-shot `sync` fails at once.
+  const store = command === 'watch' ? await openWhenReachable(open, config, logger) : await open()
+  logger.info({ database: store.description, instance: config.instance }, 'database open')
 
   if (command === 'sync') {
     try {
@@ -156,6 +185,19 @@ async function watchUntilSignal(config: ReturnType<typeof resolveConfig>, store:
     process.on('SIGINT', () => stop('SIGINT'))
     process.on('SIGTERM', () => stop('SIGTERM'))
   })
+}
+
+async function openWhenReachable(open: () => Promise<Store>, config: ReturnType<typeof resolveConfig>, logger: Logger): Promise<Store> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open()
+    } catch (error) {
+      if ((error as StatebridgeError).code !== 'SB_DB_UNAVAILABLE') throw error
+      const delayMs = retryDelay(attempt, config.retryBaseMs, config.retryMaxMs)
+      logger.warn({ attempt, delayMs }, `${(error as Error).message}; retrying in ${delayMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+    }
+  }
 }
 
 function integerFlag(name: string, value: string | undefined): number | undefined {

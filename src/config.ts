@@ -6,9 +6,10 @@
 import os from 'node:os'
 import path from 'node:path'
 import { StatebridgeError } from './errors.js'
+import { checkSchemaName } from './store/postgres-connection.js'
 
-/** Where the rows go. */
-export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string }
+/** Where the rows go. A PostgreSQL `url` of `null` means: all from the `PG*` environment variables. */
+export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string | null; schema: string }
 
 /** Options as a user gives them (flags or API); every field is optional but `root`. */
 export interface StatebridgeOptions {
@@ -30,6 +31,14 @@ export interface StatebridgeOptions {
   workers?: number
   /** Heap limit of each parse worker, MB; default 96. */
   workerHeapMb?: number
+  /** PostgreSQL schema of every table; default `public`. */
+  schema?: string
+  /** Apply pending schema migrations at start (default); `false` only checks the schema is current. */
+  migrate?: boolean
+  /** First wait before retrying an unreachable database, ms; default 1000. Doubles per attempt, with jitter. */
+  retryBaseMs?: number
+  /** Longest wait between retries, ms; default 30000. */
+  retryMaxMs?: number
 }
 
 /** The frozen, defaulted configuration the daemon runs with. */
@@ -43,6 +52,9 @@ export interface Config {
   readonly parseTimeoutMs: number
   readonly workers: number
   readonly workerHeapMb: number
+  readonly migrate: boolean
+  readonly retryBaseMs: number
+  readonly retryMaxMs: number
 }
 
 export const DEFAULT_SQLITE_FILE = './data/statebridge.db'
@@ -52,7 +64,7 @@ export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEn
   if (!options.root) throw configError('the reports directory is missing: pass it as the first argument, e.g. `statebridge sync ./reports`')
   return Object.freeze({
     root: path.resolve(options.root),
-    db: Object.freeze(resolveDatabase(options.db, env)),
+    db: Object.freeze(resolveDatabase(options.db, env, options.schema)),
     instance: options.instance ?? env.STATEBRIDGE_INSTANCE ?? os.hostname(),
     debounceMs: checkInteger('--debounce-ms', options.debounceMs ?? 150, 0, 60_000),
     reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 600_000, 0, 86_400_000),
@@ -60,21 +72,45 @@ export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEn
     parseTimeoutMs: checkInteger('--parse-timeout-ms', options.parseTimeoutMs ?? 10_000, 100, 3_600_000),
     workers: checkInteger('--workers', options.workers ?? Math.min(2, os.availableParallelism()), 0, 64),
     workerHeapMb: checkInteger('--worker-heap-mb', options.workerHeapMb ?? 96, 16, 16_384),
+    migrate: options.migrate ?? true,
+    ...resolveRetry(options),
   })
+}
+
+function resolveRetry(options: StatebridgeOptions): { retryBaseMs: number; retryMaxMs: number } {
+  const retryBaseMs = checkInteger('--retry-base-ms', options.retryBaseMs ?? 1_000, 10, 600_000)
+  const retryMaxMs = checkInteger('--retry-max-ms', options.retryMaxMs ?? 30_000, 10, 3_600_000)
+  if (retryMaxMs < retryBaseMs) throw configError(`--retry-max-ms (${retryMaxMs}) must not be below --retry-base-ms (${retryBaseMs})`)
+  return { retryBaseMs, retryMaxMs }
 }
 
 /**
  * The database from `--db`, else the upstream variables: `SESSION_STORAGE_TYPE`
- * (sqlite|postgres) with `SESSION_DB_PATH` or `DATABASE_URL`.
+ * (sqlite|postgres) with `SESSION_DB_PATH` or `DATABASE_URL`. The PostgreSQL
+ * schema comes from `--schema`, else `STATEBRIDGE_SCHEMA`, else `public`.
  */
-export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseTarget {
+export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv, schemaFlag?: string): DatabaseTarget {
+  const target = databaseOf(flag, env)
+  const schema = schemaFlag ?? env.STATEBRIDGE_SCHEMA
+  if (target.dialect === 'postgres') {
+    return { ...target, schema: checkSchemaName(schema ?? 'public', schemaFlag !== undefined ? '--schema' : 'STATEBRIDGE_SCHEMA') }
+  }
+  if (schemaFlag !== undefined) throw configError('--schema applies to PostgreSQL only; SQLite keeps one schema per file')
+  return target
+}
+
+function databaseOf(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseTarget {
   if (flag !== undefined) return parseDatabaseUrl(flag, '--db')
   const type = env.SESSION_STORAGE_TYPE?.trim().toLowerCase()
   if (type !== undefined && type !== '' && type !== 'sqlite' && type !== 'postgres' && type !== 'postgresql') {
     throw configError(`SESSION_STORAGE_TYPE must be sqlite or postgres, not ${JSON.stringify(env.SESSION_STORAGE_TYPE)}`)
   }
   if (type === 'postgres' || type === 'postgresql') {
-    if (!env.DATABASE_URL) throw configError('SESSION_STORAGE_TYPE=postgres needs DATABASE_URL (postgres://user@host:5432/db)')
+    // Without a URL, node-postgres takes host, user, password and database from PGHOST, PGUSER, ...
+    if (!env.DATABASE_URL) {
+      if (env.PGHOST || env.PGDATABASE) return { dialect: 'postgres', url: null, schema: 'public' }
+      throw configError('SESSION_STORAGE_TYPE=postgres needs DATABASE_URL (postgres://user@host:5432/db) or PGHOST/PGDATABASE')
+    }
     const target = parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL')
     if (target.dialect !== 'postgres') throw configError('SESSION_STORAGE_TYPE=postgres needs a postgres:// DATABASE_URL')
     return target
@@ -92,7 +128,7 @@ export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv
 
 function parseDatabaseUrl(value: string, source: string): DatabaseTarget {
   const trimmed = value.trim()
-  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', url: trimmed }
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', url: trimmed, schema: 'public' }
   if (/^sqlite:/i.test(trimmed)) {
     const file = trimmed.replace(/^sqlite:(\/\/)?/i, '')
     if (file === '') throw configError(`${source}: sqlite: needs a file path, e.g. sqlite:./data/statebridge.db`)

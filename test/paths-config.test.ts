@@ -136,6 +136,9 @@ describe('resolveConfig', () => {
       parseTimeoutMs: 10_000,
       workers: Math.min(2, os.availableParallelism()),
       workerHeapMb: 96,
+      migrate: true,
+      retryBaseMs: 1_000,
+      retryMaxMs: 30_000,
     })
     expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
   })
@@ -151,8 +154,13 @@ describe('resolveConfig', () => {
       parseTimeoutMs: 100,
       workers: 0,
       workerHeapMb: 512,
+      schema: 'tenant_a',
+      migrate: false,
+      retryBaseMs: 250,
+      retryMaxMs: 5_000,
     }
-    expect(resolveConfig(options, {})).toEqual({ ...options, db: { dialect: 'postgres', url: options.db } })
+    const { schema, ...rest } = options
+    expect(resolveConfig(options, {})).toEqual({ ...rest, db: { dialect: 'postgres', url: options.db, schema } })
   })
 
   it('accepts the upper bounds', () => {
@@ -177,7 +185,7 @@ describe('resolveConfig', () => {
   it('lets the --db flag beat the environment', () => {
     const env = { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: 'postgres://env@h/db', SESSION_DB_PATH: '/env/path.db' }
     expect(resolveConfig({ root: '/r', db: 'sqlite:./flag.db' }, env).db).toEqual({ dialect: 'sqlite', file: './flag.db' })
-    expect(resolveConfig({ root: '/r' }, env).db).toEqual({ dialect: 'postgres', url: 'postgres://env@h/db' })
+    expect(resolveConfig({ root: '/r' }, env).db).toEqual({ dialect: 'postgres', url: 'postgres://env@h/db', schema: 'public' })
   })
 
   it('returns a frozen configuration', () => {
@@ -235,9 +243,9 @@ describe('resolveDatabase', () => {
     ['/var/lib/sb.db', { dialect: 'sqlite', file: '/var/lib/sb.db' }],
     ['data/state.sqlite', { dialect: 'sqlite', file: 'data/state.sqlite' }],
     ['C:\\data\\sb.db', { dialect: 'sqlite', file: 'C:\\data\\sb.db' }],
-    ['postgres://sb@db:5432/state', { dialect: 'postgres', url: 'postgres://sb@db:5432/state' }],
-    ['postgresql://sb@db/state?sslmode=require', { dialect: 'postgres', url: 'postgresql://sb@db/state?sslmode=require' }],
-    ['POSTGRES://sb@db/state', { dialect: 'postgres', url: 'POSTGRES://sb@db/state' }],
+    ['postgres://sb@db:5432/state', { dialect: 'postgres', url: 'postgres://sb@db:5432/state', schema: 'public' }],
+    ['postgresql://sb@db/state?sslmode=require', { dialect: 'postgres', url: 'postgresql://sb@db/state?sslmode=require', schema: 'public' }],
+    ['POSTGRES://sb@db/state', { dialect: 'postgres', url: 'POSTGRES://sb@db/state', schema: 'public' }],
   ])('reads --db %j', (flag, expected) => {
     expect(resolveDatabase(flag, {})).toEqual(expected)
   })
@@ -263,11 +271,12 @@ describe('resolveDatabase', () => {
   it('needs DATABASE_URL when SESSION_STORAGE_TYPE=postgres', () => {
     for (const type of ['postgres', 'postgresql', ' PostgreSQL ']) {
       expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: type })).message).toBe(
-        'SESSION_STORAGE_TYPE=postgres needs DATABASE_URL (postgres://user@host:5432/db)',
+        'SESSION_STORAGE_TYPE=postgres needs DATABASE_URL (postgres://user@host:5432/db) or PGHOST/PGDATABASE',
       )
       expect(resolveDatabase(undefined, { SESSION_STORAGE_TYPE: type, DATABASE_URL: 'postgres://u@h/d' })).toEqual({
         dialect: 'postgres',
         url: 'postgres://u@h/d',
+        schema: 'public',
       })
     }
     expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: '' })).code).toBe('SB_CONFIG')
@@ -276,7 +285,7 @@ describe('resolveDatabase', () => {
   it('prefers DATABASE_URL over SESSION_DB_PATH when postgres is asked for', () => {
     expect(
       resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: 'postgres://u@h/d', SESSION_DB_PATH: '/x.db' }),
-    ).toEqual({ dialect: 'postgres', url: 'postgres://u@h/d' })
+    ).toEqual({ dialect: 'postgres', url: 'postgres://u@h/d', schema: 'public' })
   })
 
   it('names DATABASE_URL when its scheme is unsupported', () => {
@@ -297,7 +306,7 @@ describe('resolveDatabase', () => {
   })
 
   it('uses a postgres DATABASE_URL when no storage type is set', () => {
-    expect(resolveDatabase(undefined, { DATABASE_URL: 'postgresql://u@h/d' })).toEqual({ dialect: 'postgres', url: 'postgresql://u@h/d' })
+    expect(resolveDatabase(undefined, { DATABASE_URL: 'postgresql://u@h/d' })).toEqual({ dialect: 'postgres', url: 'postgresql://u@h/d', schema: 'public' })
     // SESSION_DB_PATH is the more specific variable.
     expect(resolveDatabase(undefined, { DATABASE_URL: 'postgres://u@h/d', SESSION_DB_PATH: '/x.db' })).toEqual({ dialect: 'sqlite', file: '/x.db' })
     // A DATABASE_URL meant for something else is not ours to use.

@@ -4,10 +4,12 @@
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseDocument } from '../src/parsers/document.js'
+import { openPostgresStore } from '../src/store/postgres.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
 import type { TypedRecords } from '../src/parsers/typed/types.js'
 import type { FileIdentity, Store } from '../src/store/types.js'
-import { dumpSqlite, type Dump } from './helpers/dump.js'
+import { dumpPostgres, dumpSqlite, type Dump } from './helpers/dump.js'
+import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from './helpers/postgres.js'
 import { cleanup, tempDir } from './helpers/tree.js'
 
 interface Harness {
@@ -27,6 +29,23 @@ const dialects: Array<[string, () => Promise<Harness>]> = [
     },
   ],
 ]
+if (await postgresAvailable()) {
+  dialects.push([
+    'postgres',
+    async () => {
+      const target = { url: PG_URL, schema: uniqueSchema('store') }
+      const store = await openPostgresStore(target, { instance: 'test' })
+      return {
+        store,
+        dump: () => dumpPostgres(target),
+        close: async () => {
+          await store.close()
+          await dropSchema(target.schema)
+        },
+      }
+    },
+  ])
+}
 
 const ROOT = '/reports'
 

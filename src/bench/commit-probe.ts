@@ -31,12 +31,22 @@ interface Expectation {
 /** Forwards every call to `inner`; reports commits of expected content. */
 export class CommitProbe implements Store {
   readonly dialect: Store['dialect']
+  readonly description: string
   private readonly inner: Store
   private readonly pending = new Map<string, Expectation>()
 
   constructor(inner: Store) {
     this.inner = inner
     this.dialect = inner.dialect
+    this.description = inner.description
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping()
+  }
+
+  classifyError(error: unknown): ReturnType<Store['classifyError']> {
+    return this.inner.classifyError(error)
   }
 
   /**

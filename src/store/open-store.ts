@@ -1,16 +1,26 @@
 /**
  * Open the store a configuration names. The only place that knows every dialect.
  */
+import type { Logger } from 'pino'
 import type { DatabaseTarget } from '../config.js'
-import { StatebridgeError } from '../errors.js'
+import { openPostgresStore } from './postgres.js'
 import { openSqliteStore } from './sqlite.js'
 import type { Store } from './types.js'
 
-/** Open and migrate the database of `target`. */
-export async function openStore(target: DatabaseTarget): Promise<Store> {
-  if (target.dialect === 'sqlite') return openSqliteStore(target.file)
-  throw new StatebridgeError(
-    'SB_DB_OPEN',
-    'the PostgreSQL dialect is not available in this build yet; use --db sqlite:<path> (the default)',
-  )
+/** How to open a store. */
+export interface OpenStoreOptions {
+  /** Apply pending migrations (default); `false` only checks the schema is current. */
+  migrate?: boolean
+  /** Receives pool-level warnings (PostgreSQL). */
+  logger?: Logger
+  /** This sidecar's name (PostgreSQL application_name, change notices). */
+  instance?: string
+  /** Most connections at once (PostgreSQL). */
+  poolSize?: number
+}
+
+/** Open and migrate (or check) the database of `target`. */
+export async function openStore(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Store> {
+  if (target.dialect === 'sqlite') return openSqliteStore(target.file, { migrate: options.migrate })
+  return openPostgresStore({ url: target.url, schema: target.schema }, options)
 }

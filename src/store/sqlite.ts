@@ -9,6 +9,7 @@ import { StatebridgeError } from '../errors.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { SESSION_COLUMNS, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
+import { columnValue } from './column-value.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import { migrations } from './migrations.js'
 import type {
@@ -19,6 +20,7 @@ import type {
   SessionDetail,
   SessionDirectory,
   Store,
+  StoreErrorKind,
   StoreStatus,
   SyncRunSummary,
 } from './types.js'
@@ -37,14 +39,30 @@ export function openSqliteStore(file: string, options: { migrate?: boolean } = {
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
     if (options.migrate !== false) migrate(db)
+    else checkSchema(db)
   } catch (error) {
+    if (error instanceof StatebridgeError) throw error
     throw new StatebridgeError(
       'SB_DB_OPEN',
       `cannot open SQLite database ${file}: ${error instanceof Error ? error.message : String(error)}; check the path and its permissions`,
       { cause: error },
     )
   }
-  return new SqliteStore(db)
+  return new SqliteStore(db, `sqlite:${file}`)
+}
+
+function checkSchema(db: Database.Database): void {
+  const latest = migrations[migrations.length - 1]!.version
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()
+  const version = table ? ((db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0) : 0
+  if (version < latest) {
+    db.close()
+    throw new StatebridgeError(
+      'SB_DB_OPEN',
+      `the database is at schema version ${version}, this statebridge needs ${latest}, and --no-migrate forbids migrating; ` +
+        'run `statebridge migrate --db <path>` first',
+    )
+  }
 }
 
 function migrate(db: Database.Database): void {
@@ -63,8 +81,13 @@ function migrate(db: Database.Database): void {
   }
 }
 
+// Errors a later attempt can get past: another process holds the lock, or the disk was full or failing.
+const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/
+const FILE_SQLITE = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/
+
 class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const
+  readonly description: string
   private readonly db: Database.Database
   private readonly sql: Record<string, Statement>
   private readonly applyTx: (snapshot: FileSnapshot) => void
@@ -73,8 +96,9 @@ class SqliteStore implements Store {
   private readonly typedInsert: Record<TypedTableName, Statement>
   private readonly typedDelete: Record<TypedTableName, Statement>
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, description: string) {
     this.db = db
+    this.description = description
     this.sql = {
       knownFiles: db.prepare(
         'SELECT path, size_bytes AS sizeBytes, mtime_ms AS mtimeMs, content_hash AS contentHash, status FROM documents WHERE root = ?',
@@ -247,7 +271,7 @@ class SqliteStore implements Store {
           row.line,
           row.extra === null ? null : JSON.stringify(row.extra),
           row.raw === null ? null : typeof row.raw === 'string' ? row.raw : JSON.stringify(row.raw),
-          ...columns.map((column) => sqliteValue(row.values[column])),
+          ...columns.map((column) => columnValue(row.values[column])),
         )
       }
     }
@@ -259,7 +283,7 @@ class SqliteStore implements Store {
         documentId,
         facts.precedence,
         facts.line,
-        ...SESSION_COLUMN_LIST.map((column) => sqliteValue(facts.values[column])),
+        ...SESSION_COLUMN_LIST.map((column) => columnValue(facts.values[column])),
         JSON.stringify(facts.metadata),
       )
     }
@@ -283,7 +307,7 @@ class SqliteStore implements Store {
       openPhases: count('openPhases'),
     })
     this.sql.updateSession!.run(
-      ...SESSION_COLUMN_LIST.map((column) => sqliteValue(summary.values[column] as ColumnValue)),
+      ...SESSION_COLUMN_LIST.map((column) => columnValue(summary.values[column] as ColumnValue)),
       summary.status,
       JSON.stringify(summary.metadata),
       root,
@@ -295,6 +319,18 @@ class SqliteStore implements Store {
     if (file.sessionId === null) return
     this.sql.ensureSession!.run(file.root, file.sessionId, file.sessionCreatedAt, now, now)
     this.sql.touchSession!.run(now, file.root, file.sessionId)
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get()
+  }
+
+  classifyError(error: unknown): StoreErrorKind {
+    const code = (error as { code?: unknown }).code
+    if (typeof code !== 'string') return 'file'
+    if (TRANSIENT_SQLITE.test(code)) return 'transient'
+    if (FILE_SQLITE.test(code)) return 'file'
+    return 'fatal'
   }
 
   async loadKnownFiles(root: string): Promise<Map<string, KnownFile>> {
@@ -432,15 +468,6 @@ const SESSION_COLUMN_LIST = Object.keys(SESSION_COLUMNS)
 
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000
-
-/** A column value as SQLite binds it: objects as JSON text, booleans as 0/1. */
-function sqliteValue(value: ColumnValue | undefined): string | number | null {
-  if (value === undefined || value === null) return null
-  if (typeof value === 'boolean') return value ? 1 : 0
-  if (typeof value === 'object') return JSON.stringify(value)
-  if (typeof value === 'number' && !Number.isFinite(value)) return null
-  return value
-}
 
 function identityParams(file: FileIdentity, now: string): Record<string, unknown> {
   return {

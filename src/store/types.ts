@@ -102,9 +102,23 @@ export interface SessionDetail {
   agents: Array<{ agent: string | null; status: string | null; current_phase: string | null; last_updated: string | null }>
 }
 
+/**
+ * What a failed store call means: `transient` (the database is away: wait,
+ * retry, keep the file dirty), `file` (the database refused this file's
+ * records: record the failure on the file) or `fatal` (configuration or schema:
+ * tell the operator; retrying soon will not help).
+ */
+export type StoreErrorKind = 'transient' | 'file' | 'fatal'
+
 /** The database behind statebridge. Every method that writes is one transaction. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
+  /** Where the rows go, without credentials, for logs. */
+  readonly description: string
+  /** Resolve when the database answers a trivial query. */
+  ping(): Promise<void>
+  /** How the sync loop should treat an error this store threw. */
+  classifyError(error: unknown): StoreErrorKind
   /** Files known under `root`, keyed by relative path. */
   loadKnownFiles(root: string): Promise<Map<string, KnownFile>>
   /** Session ids known under `root`. */

@@ -41,6 +41,7 @@ export type FileOutcome =
   | 'failed' // error status recorded, last good rows kept
   | 'skipped' // not a file statebridge keeps (directory, gone before it was known)
   | 'retry' // caught mid-write: run again once it settles
+  | 'deferred' // the database is away: kept dirty until it is back
 
 /**
  * Make the store match `relPath` as it is on disk now.
@@ -104,7 +105,13 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     case 'parsed': {
       const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
       if (error) return fail(ctx, relPath, result, result.hash, error)
-      await ctx.store.applyFileSnapshot({ ...identity(ctx, relPath, result), contentHash: result.hash, parsed: result.parsed, jsonText: result.jsonText })
+      try {
+        await ctx.store.applyFileSnapshot({ ...identity(ctx, relPath, result), contentHash: result.hash, parsed: result.parsed, jsonText: result.jsonText })
+      } catch (error) {
+        // The database refused these records (a value it cannot hold): the file gets an error, not the daemon.
+        if (ctx.store.classifyError(error) !== 'file') throw error
+        return fail(ctx, relPath, result, result.hash, { reason: `the database refused the records: ${errorMessage(error)}` })
+      }
       ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, contentHash: result.hash, status: 'ok' })
       const tables = result.parsed.markdown?.tables.length
       ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, tables }, 'applied')

@@ -3,6 +3,7 @@
  */
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
+import { StatebridgeError } from '../errors.js'
 import type { Store } from '../store/types.js'
 import { createSyncer } from './syncer.js'
 
@@ -16,13 +17,23 @@ export interface SyncSummary {
   duration_ms: number
 }
 
-/** Make the store equal the tree under `config.root`, once. */
+/**
+ * Make the store equal the tree under `config.root`, once. When the database
+ * goes away during the run this throws `SB_DB_UNAVAILABLE` after the scan,
+ * naming how many files were not applied: a one-shot run reports, it does not wait.
+ */
 export async function runSync(config: Config, store: Store, logger: Logger): Promise<SyncSummary> {
   const started = Date.now()
   const log = logger.child({ module: 'sync' })
-  const syncer = await createSyncer(config, store, log, 'debug')
+  const syncer = await createSyncer(config, store, log, 'debug', { probe: false })
   try {
-    const counts = await syncer.reconcile()
+    const { filesDeferred, ...counts } = await syncer.reconcile()
+    if (filesDeferred > 0 || syncer.health.down) {
+      throw new StatebridgeError(
+        'SB_DB_UNAVAILABLE',
+        `the database went away during the sync (${syncer.health.reason}): ${syncer.health.dirtyCount} files were not applied; run sync again`,
+      )
+    }
     const finished = Date.now()
     await store.recordSyncRun({
       root: syncer.ctx.rootId,

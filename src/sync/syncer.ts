@@ -12,6 +12,7 @@ import { FileQueue } from './file-queue.js'
 import { ParsePool } from './parse-pool.js'
 import { sessionCreatedAt } from './paths.js'
 import { scanTree } from './scan.js'
+import { StoreHealth } from './store-health.js'
 
 /** Counters of one reconcile, as `sync --json` prints them. */
 export interface ReconcileCounts {
@@ -20,12 +21,16 @@ export interface ReconcileCounts {
   filesUnchanged: number
   filesRemoved: number
   filesFailed: number
+  /** Files not applied because the database went away (counted in `filesFailed` too). */
+  filesDeferred: number
 }
 
 /** The machinery for one root. */
 export interface Syncer {
   readonly ctx: PipelineContext
   readonly queue: FileQueue
+  /** Whether the database is reachable; holds the files that changed while it was not. */
+  readonly health: StoreHealth
   /** Scan the root and make the store match it: new, changed and removed files and sessions. */
   reconcile(): Promise<ReconcileCounts>
   /** Sync every file under one directory (new, changed, removed), reading only those whose stat moved. */
@@ -42,6 +47,7 @@ export async function createSyncer(
   store: Store,
   logger: Logger,
   appliedLevel: 'info' | 'debug',
+  options: { probe: boolean },
 ): Promise<Syncer> {
   const rootAbs = await realRoot(config.root)
   const rootId = rootAbs
@@ -58,13 +64,32 @@ export async function createSyncer(
     prefetched: new Map(),
   }
 
+  const health = new StoreHealth({
+    store,
+    logger,
+    retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+    probe: options.probe,
+  })
   const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
+    // While the database is away, remember the path and do nothing else: its
+    // content is read when the database is back, so the latest write wins.
+    if (health.down) {
+      health.defer(relPath, trustStat)
+      return 'deferred'
+    }
     try {
-      return await syncFile(ctx, relPath, trustStat)
+      const outcome = await syncFile(ctx, relPath, trustStat)
+      if (outcome === 'applied' || outcome === 'removed' || outcome === 'failed') health.noteSuccess()
+      return outcome
     } catch (error) {
-      // The store refused the write; the file stays dirty for the next event or reconcile.
-      logger.error({ path: relPath, err: error }, `${relPath}: could not apply: ${(error as Error).message}`)
-      return 'failed'
+      const kind = store.classifyError(error)
+      if (kind === 'file') {
+        logger.error({ path: relPath, err: error }, `${relPath}: could not apply: ${(error as Error).message}`)
+        return 'failed'
+      }
+      health.markDown(error, kind)
+      health.defer(relPath, trustStat)
+      return 'deferred'
     }
   }
   const queue = new FileQueue({
@@ -122,9 +147,14 @@ export async function createSyncer(
       filesUnchanged: 0,
       filesRemoved: removedWithSessions,
       filesFailed: 0,
+      filesDeferred: 0,
     }
     outcomes.forEach((outcome, index) => {
       if (outcome === 'applied') counts.filesApplied++
+      else if (outcome === 'deferred') {
+        counts.filesFailed++
+        counts.filesDeferred++
+      }
       else if (outcome === 'removed') counts.filesRemoved++
       else if (outcome === 'failed') counts.filesFailed++
       else if (outcome === 'retry') {
@@ -145,10 +175,12 @@ export async function createSyncer(
   return {
     ctx,
     queue,
+    health,
     reconcile,
     reconcileDirectory,
     syncSession,
     async close() {
+      health.close()
       await queue.close()
       await ctx.pool.close()
     },

@@ -32,7 +32,7 @@ export interface WatchHandle {
 /** Reconcile `config.root`, then keep the store equal to it until `close()`. */
 export async function startWatch(config: Config, store: Store, logger: Logger): Promise<WatchHandle> {
   const log = logger.child({ module: 'watch' })
-  const syncer = await createSyncer(config, store, log, 'info')
+  const syncer = await createSyncer(config, store, log, 'info', { probe: true })
   const { rootAbs } = syncer.ctx
   let degraded = false
   let closed = false
@@ -47,10 +47,19 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     })
     return reconciling
   }
+  const reconcileLogged = (): Promise<unknown> => reconcile().catch((err: Error) => log.error({ err }, `reconcile failed: ${err.message}`))
+
+  // Back from an outage: the files that changed meanwhile first, then a full
+  // reconcile for whatever the events did not say (sessions, removals).
+  syncer.health.onRecovered = async (dirty) => {
+    await Promise.all([...dirty].map(([relPath, trustStat]) => syncer.queue.submit(relPath, trustStat)))
+    await reconcileLogged()
+  }
 
   const schedule = (ms: number): void => {
     if (timer) clearInterval(timer)
-    timer = ms > 0 ? setInterval(() => void reconcile().catch((err) => log.error({ err }, 'reconcile failed')), ms) : null
+    // While the database is away the recovery reconciles; a periodic one would only defer every file.
+    timer = ms > 0 ? setInterval(() => void (syncer.health.down ? undefined : reconcileLogged()), ms) : null
     timer?.unref()
   }
 
@@ -64,7 +73,12 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     const ids = sessionsDirty
     sessionsDirty = new Set()
     for (const id of ids) {
-      await syncer.syncSession(id).catch((err) => log.error({ err, path: id }, `${id}: could not sync session`))
+      await syncer.syncSession(id).catch((err: Error) => {
+        const kind = store.classifyError(err)
+        // The reconcile after the outage puts session rows right.
+        if (kind !== 'file') syncer.health.markDown(err, kind)
+        else log.error({ err, path: id }, `${id}: could not sync session: ${err.message}`)
+      })
     }
   }
 
@@ -170,7 +184,8 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
       resolve()
     })
   })
-  await reconcile()
+  // A database lost during the first reconcile is not a reason to stop: the recovery reconciles.
+  await reconcileLogged()
   schedule(config.reconcileIntervalMs)
   log.info({ root: rootAbs }, 'watching')
 
@@ -182,14 +197,16 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     reconcile,
     async whenIdle() {
       for (;;) {
-        if (reconciling) await reconciling
+        if (syncer.health.down) await syncer.health.whenUp()
+        if (closed) return
+        if (reconciling) await reconciling.catch(() => undefined)
         await syncer.queue.whenIdle()
         if (sessionsDirty.size > 0) await flushSessions()
         if (rescans.size > 0) {
           await new Promise((resolve) => setTimeout(resolve, 20))
           continue
         }
-        if (!reconciling && syncer.queue.size === 0 && sessionsDirty.size === 0) return
+        if (!reconciling && !syncer.health.down && syncer.queue.size === 0 && sessionsDirty.size === 0) return
       }
     },
     async close() {
@@ -207,15 +224,27 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
 
 async function runReconcile(syncer: Syncer, store: Store, config: Config, log: Logger): Promise<ReconcileCounts> {
   const started = new Date()
-  const counts = await syncer.reconcile()
-  await store.recordSyncRun({
-    root: syncer.ctx.rootId,
-    instance: config.instance,
-    mode: 'watch',
-    startedAt: started.toISOString(),
-    finishedAt: new Date().toISOString(),
-    ...counts,
-  })
-  log.info(counts, 'reconciled')
-  return counts
+  try {
+    const counts = await syncer.reconcile()
+    // A reconcile cut short by an outage is not a run; the one after recovery is.
+    if (counts.filesDeferred > 0 || syncer.health.down) {
+      log.warn(counts, 'reconcile incomplete: the database went away; it runs again when the database is back')
+      return counts
+    }
+    const { filesDeferred: _deferred, ...summary } = counts
+    await store.recordSyncRun({
+      root: syncer.ctx.rootId,
+      instance: config.instance,
+      mode: 'watch',
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      ...summary,
+    })
+    log.info(counts, 'reconciled')
+    return counts
+  } catch (error) {
+    const kind = store.classifyError(error)
+    if (kind !== 'file') syncer.health.markDown(error, kind)
+    throw error
+  }
 }

@@ -1,0 +1,88 @@
+/**
+ * Connecting to PostgreSQL: the pool settings, how values come back, and how a
+ * target is named in logs without its credentials.
+ */
+import pg from 'pg'
+import { StatebridgeError } from '../errors.js'
+
+/** Where the PostgreSQL rows go. Credentials live in the URL or the `PG*` environment. */
+export interface PostgresTarget {
+  /** `postgres://…`; `null` takes everything from `PGHOST`, `PGUSER`, `PGDATABASE`, ... */
+  url: string | null
+  /** Schema holding every statebridge table; several deployments can share one database. */
+  schema: string
+}
+
+/** Schema names are used unquoted in `search_path`, so they stay plain identifiers. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** Throw `SB_CONFIG` unless `schema` is a plain lower-case identifier. */
+export function checkSchemaName(schema: string, source = '--schema'): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new StatebridgeError(
+      'SB_CONFIG',
+      `${source} must be a lower-case identifier (letters, digits, _; at most 63), not ${JSON.stringify(schema)}`,
+    )
+  }
+  return schema
+}
+
+/** Host, port, database, user and schema of a target: what logs and messages may show. */
+export function describeTarget(target: PostgresTarget, env: NodeJS.ProcessEnv = process.env): string {
+  let host = env.PGHOST ?? 'localhost'
+  let port = env.PGPORT ?? '5432'
+  let database = env.PGDATABASE ?? ''
+  let user = env.PGUSER ?? ''
+  if (target.url !== null) {
+    try {
+      const url = new URL(target.url)
+      host = url.hostname || url.searchParams.get('host') || host
+      port = url.port || port
+      database = decodeURIComponent(url.pathname.replace(/^\//, '')) || database
+      user = decodeURIComponent(url.username) || user
+    } catch {
+      return `postgres (unparsable URL), schema ${target.schema}`
+    }
+  }
+  return `postgres://${user ? `${user}@` : ''}${host}:${port}/${database || user || '?'} (schema ${target.schema})`
+}
+
+const INT8_OID = 20
+const TIMESTAMPTZ_OID = 1184
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID) as (value: string) => Date
+
+// Read values back the way SQLite gives them: bigint ids and counts as numbers
+// (they stay far below 2^53) and timestamps as ISO-8601 strings in UTC.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value)
+    if (oid === TIMESTAMPTZ_OID) return (value: string) => parseTimestamptz(value).toISOString()
+    return pg.types.getTypeParser(oid, format)
+  },
+}
+
+/** Pool settings. */
+export interface PoolOptions {
+  /** Connections at most; one per file applied at the same time, plus one. */
+  max: number
+  applicationName: string
+  /** Give up connecting after this long, so an outage is noticed quickly. */
+  connectionTimeoutMs?: number
+  /** Client-side ceiling for one query: a silent network cut must not hang an apply forever. */
+  queryTimeoutMs?: number
+}
+
+/** A pool whose connections all use `target.schema` and the value parsers above. */
+export function createPool(target: PostgresTarget, options: PoolOptions): pg.Pool {
+  return new pg.Pool({
+    ...(target.url !== null ? { connectionString: target.url } : {}),
+    max: options.max,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    query_timeout: options.queryTimeoutMs ?? 120_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    options: `-c search_path=${target.schema}`,
+    types,
+  })
+}

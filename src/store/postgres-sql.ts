@@ -1,0 +1,114 @@
+/**
+ * The statements of the PostgreSQL dialect, built once from the table
+ * catalogue. Record sets travel as one JSON parameter per table and are
+ * expanded server-side (`json_to_recordset`), so a file costs a handful of
+ * round trips however many rows it has.
+ */
+import { SESSION_COLUMNS, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
+
+export const SESSION_COLUMN_LIST = Object.keys(SESSION_COLUMNS)
+
+/** Document types whose error makes the session's status `error`. */
+const STATE_TYPES = `('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report', 'coverage_gaps', 'risk_summary', 'state_file')`
+
+/** Parameters of `insertRecords` after the fixed ones ($1 document id, $2 root, $3 session id, $4 fields). */
+export const TYPED_PARAM_OFFSET = 5
+
+function insertRecords(): string {
+  const ctes = [
+    `i_fields AS (
+      INSERT INTO document_fields (document_id, heading_path, key, value, raw, style, line)
+      SELECT $1, x.heading_path, x.key, x.value, x.raw, x.style, x.line
+      FROM json_to_recordset($4::json) AS x(heading_path jsonb, key text, value text, raw text, style text, line integer))`,
+  ]
+  let param = TYPED_PARAM_OFFSET
+  for (const table of TYPED_TABLE_NAMES) {
+    const columns = Object.keys(TYPED_TABLES[table])
+    ctes.push(`i_${table} AS (
+      INSERT INTO ${table} (root, session_id, document_id, line, extra, raw, ${columns.join(', ')})
+      SELECT $2, $3, $1, x.line, x.extra, x.raw, ${columns.map((c) => `x.${c}`).join(', ')}
+      FROM json_populate_recordset(NULL::${table}, $${param++}::json) AS x)`)
+  }
+  ctes.push(`i_facts AS (
+      INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_LIST.join(', ')}, metadata)
+      SELECT $2, $3, $1, x.precedence, x.line, ${SESSION_COLUMN_LIST.map((c) => `x.${c}`).join(', ')}, x.metadata
+      FROM json_populate_recordset(NULL::session_facts, $${param++}::json) AS x)`)
+  return `WITH ${ctes.join(',\n    ')}
+    UPDATE documents SET typed_kind = $${param} WHERE id = $1`
+}
+
+function deleteDerived(): string {
+  const ctes = [...TYPED_TABLE_NAMES, 'document_fields', 'session_facts'].map(
+    (table) => `d_${table} AS (DELETE FROM ${table} WHERE document_id = $1)`,
+  )
+  // Rows go with their tables (ON DELETE CASCADE).
+  return `WITH ${ctes.join(',\n    ')}
+    DELETE FROM document_tables WHERE document_id = $1`
+}
+
+/** Statement texts, by name; the name doubles as the prepared-statement name. */
+export const SQL = {
+  lockSession: 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))',
+  knownFiles: `SELECT path, size_bytes AS "sizeBytes", mtime_ms AS "mtimeMs", content_hash AS "contentHash", status
+    FROM documents WHERE root = $1`,
+  listSessions: 'SELECT session_id AS "sessionId" FROM sessions WHERE root = $1',
+  ensureSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+    ON CONFLICT (root, session_id) DO NOTHING`,
+  touchSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+    ON CONFLICT (root, session_id) DO UPDATE SET updated_at = excluded.updated_at`,
+  removeSession: 'DELETE FROM sessions WHERE root = $1 AND session_id = $2',
+  upsertDocument: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
+      parsed_hash, word_count, footnote_count, table_count, json, diagnostics, status, error, error_line,
+      instance, applied_at, checked_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12::jsonb, $13::jsonb, 'ok', NULL, NULL, $14, $15, $15)
+    ON CONFLICT (root, path) DO UPDATE SET
+      session_id = excluded.session_id, document_type = excluded.document_type, format = excluded.format,
+      size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
+      parsed_hash = excluded.parsed_hash, word_count = excluded.word_count,
+      footnote_count = excluded.footnote_count, table_count = excluded.table_count, json = excluded.json,
+      diagnostics = excluded.diagnostics, status = 'ok', error = NULL, error_line = NULL,
+      instance = excluded.instance, applied_at = excluded.applied_at, checked_at = excluded.checked_at
+    RETURNING id, (xmax = 0) AS created`,
+  upsertFailure: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
+      diagnostics, status, error, error_line, instance, checked_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', 'error', $9, $10, $11, $12)
+    ON CONFLICT (root, path) DO UPDATE SET
+      size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
+      status = 'error', error = excluded.error, error_line = excluded.error_line,
+      instance = excluded.instance, checked_at = excluded.checked_at
+    RETURNING (xmax = 0) AS created`,
+  recordStat: 'UPDATE documents SET size_bytes = $1, mtime_ms = $2, checked_at = $3 WHERE root = $4 AND path = $5',
+  deleteDerived: deleteDerived(),
+  insertTables: `WITH t AS (
+      INSERT INTO document_tables (document_id, ordinal, heading_path, headers, raw_headers, line, end_line, row_count)
+      SELECT $1, x.ordinal, x.heading_path, x.headers, x.raw_headers, x.line, x.end_line, x.row_count
+      FROM json_to_recordset($2::json)
+        AS x(ordinal integer, heading_path jsonb, headers jsonb, raw_headers jsonb, line integer, end_line integer, row_count integer)
+      RETURNING id, ordinal)
+    INSERT INTO document_table_rows (table_id, row_index, cells, raw_cells, line)
+    SELECT t.id, r.row_index, r.cells, r.raw_cells, r.line
+    FROM json_to_recordset($3::json) AS r(ordinal integer, row_index integer, cells jsonb, raw_cells jsonb, line integer)
+    JOIN t ON t.ordinal = r.ordinal`,
+  insertRecords: insertRecords(),
+  removeFile: 'DELETE FROM documents WHERE root = $1 AND path = $2 RETURNING session_id AS "sessionId"',
+  sessionFacts: `SELECT f.precedence, d.path, ${SESSION_COLUMN_LIST.map((c) => `f.${c}`).join(', ')}, f.metadata
+    FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = $1 AND f.session_id = $2`,
+  sessionSignals: `SELECT
+      (SELECT count(*) FROM documents WHERE root = $1 AND session_id = $2 AND status = 'error'
+         AND document_type IN ${STATE_TYPES}) AS "stateErrors",
+      (SELECT count(*) FROM documents WHERE root = $1 AND session_id = $2 AND document_type = 'final_memorandum') AS "finalMemos",
+      (SELECT count(*) FROM session_phases WHERE root = $1 AND session_id = $2
+         AND status IN ('pending', 'in_progress', 'ready', 'blocked')) AS "openPhases",
+      ARRAY(SELECT coalesce(status, '') FROM synthesis_state WHERE root = $1 AND session_id = $2) AS "synthesisStatuses"`,
+  updateSession: `UPDATE sessions SET ${SESSION_COLUMN_LIST.map((c, i) => `${c} = $${i + 1}`).join(', ')},
+      status = $${SESSION_COLUMN_LIST.length + 1}, metadata = $${SESSION_COLUMN_LIST.length + 2}::jsonb
+    WHERE root = $${SESSION_COLUMN_LIST.length + 3} AND session_id = $${SESSION_COLUMN_LIST.length + 4}`,
+  insertRun: `INSERT INTO sync_runs (root, instance, mode, started_at, finished_at, files_seen, files_applied,
+      files_unchanged, files_removed, files_failed)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  pruneRuns: `DELETE FROM sync_runs WHERE root = $1 AND id <= (
+      SELECT id FROM sync_runs WHERE root = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+  notify: 'SELECT pg_notify($1, $2)',
+} as const
+
+export type StatementName = keyof typeof SQL

@@ -1,0 +1,509 @@
+/**
+ * The PostgreSQL dialect of the store (node-postgres). Each write is one
+ * transaction on one pooled client, serialised per session with an advisory
+ * lock so sidecars sharing a root cannot interleave, and announced with
+ * `NOTIFY statebridge_changes` when it commits.
+ */
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import { StatebridgeError } from '../errors.js'
+import { formatDiagnostic } from '../parsers/diagnostic.js'
+import { TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
+import type { TypedRecords } from '../parsers/typed/types.js'
+import { columnValue } from './column-value.js'
+import { createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
+import { classifyPostgresError, fatalHint } from './postgres-errors.js'
+import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
+import { SESSION_COLUMN_LIST, SQL, type StatementName } from './postgres-sql.js'
+import { summariseSession, type StoredSessionFacts } from './session-summary.js'
+import type {
+  FileFailure,
+  FileIdentity,
+  FileSnapshot,
+  KnownFile,
+  SessionDetail,
+  SessionDirectory,
+  Store,
+  StoreErrorKind,
+  StoreStatus,
+  SyncRunSummary,
+} from './types.js'
+
+/** The channel every committed change is announced on. */
+export const CHANGE_CHANNEL = 'statebridge_changes'
+
+/** What a listener on `statebridge_changes` receives, as JSON. */
+export interface ChangeNotice {
+  schema: string
+  root: string
+  session: string | null
+  /** Relative path; `null` when a whole session was removed. */
+  path: string | null
+  change: 'created' | 'updated' | 'removed'
+  /** `ok` or `error` for created and updated files. */
+  status?: 'ok' | 'error'
+  instance: string
+}
+
+/** How to open a PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** Apply pending migrations (default); `false` only checks the schema is current. */
+  migrate?: boolean
+  /** Connections at most (default 8). */
+  poolSize?: number
+  /** Where pool-level errors (an idle connection lost) are logged. */
+  logger?: Logger
+  /** Recorded on `NOTIFY` for removals and as the connection's application_name. */
+  instance?: string
+}
+
+/** Connect, migrate (or check) and return the store. Throws `SB_DB_UNAVAILABLE` when the server cannot be reached. */
+export async function openPostgresStore(target: PostgresTarget, options: PostgresStoreOptions = {}): Promise<Store> {
+  const description = describeTarget(target)
+  const pool = createPool(target, { max: options.poolSize ?? 8, applicationName: `statebridge ${options.instance ?? ''}`.trim() })
+  // Without a listener, a connection dropped while idle would crash the process.
+  pool.on('error', (error) => {
+    options.logger?.warn({ err: error, database: description }, `idle PostgreSQL connection lost: ${error.message}; the pool replaces it`)
+  })
+  try {
+    const client = await pool.connect()
+    try {
+      if (options.migrate === false) await checkPostgresSchema(client, target.schema)
+      else await migratePostgres(client, target.schema)
+    } finally {
+      client.release()
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    if (error instanceof StatebridgeError) throw error
+    const kind = classifyPostgresError(error)
+    const message = (error as Error).message
+    if (kind === 'transient') {
+      throw new StatebridgeError('SB_DB_UNAVAILABLE', `cannot reach ${description}: ${message}`, { cause: error })
+    }
+    throw new StatebridgeError('SB_DB_OPEN', `cannot use ${description}: ${message}; ${fatalHint(error)}`, { cause: error })
+  }
+  return new PostgresStore(pool, target.schema, description, options.instance ?? '')
+}
+
+/** A snapshot turned into statement parameters, done before a connection is taken. */
+interface EncodedSnapshot {
+  document: unknown[]
+  tables: string | null
+  rows: string | null
+  records: unknown[]
+}
+
+class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const
+  readonly description: string
+  private readonly pool: pg.Pool
+  private readonly schema: string
+  private readonly lockSpace: string
+  private readonly instance: string
+
+  constructor(pool: pg.Pool, schema: string, description: string, instance: string) {
+    this.pool = pool
+    this.schema = schema
+    this.description = description
+    this.lockSpace = `statebridge:${schema}`
+    this.instance = instance
+  }
+
+  classifyError(error: unknown): StoreErrorKind {
+    return classifyPostgresError(error)
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1')
+  }
+
+  async loadKnownFiles(root: string): Promise<Map<string, KnownFile>> {
+    const { rows } = await this.run<KnownFile>(this.pool, 'knownFiles', [root])
+    return new Map(rows.map((row) => [row.path, row]))
+  }
+
+  async listSessions(root: string): Promise<string[]> {
+    const { rows } = await this.run<{ sessionId: string }>(this.pool, 'listSessions', [root])
+    return rows.map((r) => r.sessionId)
+  }
+
+  async ensureSession(session: SessionDirectory): Promise<void> {
+    await this.run(this.pool, 'ensureSession', [session.root, session.sessionId, session.createdAt, new Date().toISOString()])
+  }
+
+  async removeSession(root: string, sessionId: string): Promise<void> {
+    await this.transaction(root, sessionId, async (client) => {
+      const { rowCount } = await this.run(client, 'removeSession', [root, sessionId])
+      if (rowCount) await this.notify(client, { root, session: sessionId, path: null, change: 'removed', instance: this.instance })
+    })
+  }
+
+  async applyFileSnapshot(snapshot: FileSnapshot): Promise<void> {
+    const encoded = encodeSnapshot(snapshot)
+    await this.transaction(snapshot.root, snapshot.sessionId, async (client) => {
+      const now = new Date().toISOString()
+      await this.touchSession(client, snapshot, now)
+      const { rows } = await this.run<{ id: number; created: boolean }>(client, 'upsertDocument', [...encoded.document, now])
+      const { id, created } = rows[0]!
+      await this.run(client, 'deleteDerived', [id])
+      if (encoded.tables !== null) await this.run(client, 'insertTables', [id, encoded.tables, encoded.rows])
+      await this.run(client, 'insertRecords', [id, ...encoded.records])
+      if (snapshot.sessionId !== null) await this.refreshSession(client, snapshot.root, snapshot.sessionId)
+      await this.notify(client, {
+        root: snapshot.root,
+        session: snapshot.sessionId,
+        path: snapshot.path,
+        change: created ? 'created' : 'updated',
+        status: 'ok',
+        instance: snapshot.instance,
+      })
+    })
+  }
+
+  async recordFileFailure(failure: FileFailure): Promise<void> {
+    await this.transaction(failure.root, failure.sessionId, async (client) => {
+      const now = new Date().toISOString()
+      await this.touchSession(client, failure, now)
+      const { rows } = await this.run<{ created: boolean }>(client, 'upsertFailure', [
+        ...identityParams(failure),
+        failure.contentHash,
+        pgText(formatDiagnostic(failure.error)),
+        failure.error.line,
+        failure.instance,
+        now,
+      ])
+      if (failure.sessionId !== null) await this.refreshSession(client, failure.root, failure.sessionId)
+      await this.notify(client, {
+        root: failure.root,
+        session: failure.sessionId,
+        path: failure.path,
+        change: rows[0]?.created ? 'created' : 'updated',
+        status: 'error',
+        instance: failure.instance,
+      })
+    })
+  }
+
+  async recordFileStat(root: string, filePath: string, sizeBytes: number, mtimeMs: number): Promise<void> {
+    await this.run(this.pool, 'recordStat', [sizeBytes, mtimeMs, new Date().toISOString(), root, filePath])
+  }
+
+  async removeFile(root: string, filePath: string): Promise<void> {
+    const sessionId = sessionOfPath(filePath)
+    await this.transaction(root, sessionId, async (client) => {
+      const { rows } = await this.run<{ sessionId: string | null }>(client, 'removeFile', [root, filePath])
+      if (rows.length === 0) return
+      if (rows[0]!.sessionId) await this.refreshSession(client, root, rows[0]!.sessionId)
+      await this.notify(client, { root, session: rows[0]!.sessionId, path: filePath, change: 'removed', instance: this.instance })
+    })
+  }
+
+  async recordSyncRun(summary: SyncRunSummary): Promise<void> {
+    await this.transaction(summary.root, null, async (client) => {
+      await this.run(client, 'insertRun', [
+        summary.root,
+        summary.instance,
+        summary.mode,
+        summary.startedAt,
+        summary.finishedAt,
+        summary.filesSeen,
+        summary.filesApplied,
+        summary.filesUnchanged,
+        summary.filesRemoved,
+        summary.filesFailed,
+      ])
+      await this.run(client, 'pruneRuns', [summary.root, SYNC_RUNS_KEPT])
+    })
+  }
+
+  async status(): Promise<StoreStatus> {
+    const one = async <T>(sql: string): Promise<T[]> => (await this.pool.query(sql)).rows as T[]
+    const [counts] = await one<{ sessions: number; ok: number; error: number; tables: number; rows: number; runs: number }>(
+      `SELECT (SELECT count(*) FROM sessions) AS sessions,
+         (SELECT count(*) FROM documents WHERE status = 'ok') AS ok,
+         (SELECT count(*) FROM documents WHERE status = 'error') AS error,
+         (SELECT count(*) FROM document_tables) AS tables,
+         (SELECT count(*) FROM document_table_rows) AS rows,
+         (SELECT count(*) FROM sync_runs) AS runs`,
+    )
+    const [lastRun] = await one<SyncRunSummary>(
+      `SELECT root, instance, mode, started_at AS "startedAt", finished_at AS "finishedAt", files_seen AS "filesSeen",
+         files_applied AS "filesApplied", files_unchanged AS "filesUnchanged", files_removed AS "filesRemoved",
+         files_failed AS "filesFailed"
+       FROM sync_runs ORDER BY finished_at DESC, id DESC LIMIT 1`,
+    )
+    return {
+      sessions: counts!.sessions,
+      documents: { ok: counts!.ok, error: counts!.error },
+      tables: counts!.tables,
+      tableRows: counts!.rows,
+      lastRun: lastRun ?? null,
+      syncRuns: counts!.runs,
+      recentErrors: await one<StoreStatus['recentErrors'][number]>(
+        `SELECT root, path, error, error_line AS line FROM documents WHERE status = 'error'
+         ORDER BY checked_at DESC, path LIMIT 20`,
+      ),
+      perSession: await one<StoreStatus['perSession'][number]>(
+        `SELECT s.root, s.session_id AS "sessionId", count(d.id) AS documents,
+           count(d.id) FILTER (WHERE d.status = 'error') AS errors, max(d.applied_at) AS "lastAppliedAt"
+         FROM sessions s LEFT JOIN documents d ON d.root = s.root AND d.session_id = s.session_id
+         GROUP BY s.id ORDER BY s.root, s.session_id`,
+      ),
+    }
+  }
+
+  async sessionDetail(sessionId: string): Promise<SessionDetail[]> {
+    const query = async (sql: string, values: unknown[]) => (await this.pool.query(sql, values)).rows as Array<Record<string, unknown>>
+    const sessions = await query(
+      `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_LIST.join(', ')} FROM sessions WHERE session_id = $1`,
+      [sessionId],
+    )
+    const details: SessionDetail[] = []
+    for (const row of sessions) {
+      const root = String(row.root)
+      const args = [root, sessionId]
+      const [docs] = await query(
+        `SELECT count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'error') AS error
+         FROM documents WHERE root = $1 AND session_id = $2`,
+        args,
+      )
+      const [synthesis] = await query(
+        `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
+           sections_completed, sections_pending
+         FROM synthesis_state WHERE root = $1 AND session_id = $2 ORDER BY id LIMIT 1`,
+        args,
+      )
+      const [facts] = await query('SELECT count(*) AS n FROM fact_registry WHERE root = $1 AND session_id = $2', args)
+      details.push({
+        root,
+        sessionId,
+        createdAt: (row.created_at as string | null) ?? null,
+        status: String(row.status),
+        deal: Object.fromEntries(SESSION_COLUMN_LIST.map((c) => [c, row[c] ?? null])),
+        metadata: row.metadata as Record<string, string>,
+        documents: docs as SessionDetail['documents'],
+        phases: (await query(
+          'SELECT phase, status, start_time, end_time FROM session_phases WHERE root = $1 AND session_id = $2 ORDER BY document_id, id',
+          args,
+        )) as SessionDetail['phases'],
+        iterations: (await query(
+          'SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = $1 AND session_id = $2 ORDER BY id',
+          args,
+        )) as SessionDetail['iterations'],
+        pendingSpecialists: (await query(
+          `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
+           WHERE root = $1 AND session_id = $2 AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id`,
+          args,
+        )) as SessionDetail['pendingSpecialists'],
+        factCount: Number(facts?.n ?? 0),
+        synthesis: synthesis ?? null,
+        agents: (await query(
+          'SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = $1 AND session_id = $2 ORDER BY agent',
+          args,
+        )) as SessionDetail['agents'],
+      })
+    }
+    return details
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end()
+  }
+
+  // One transaction on one pooled client. The client goes back to the pool
+  // whatever happens; one whose connection broke is destroyed, not reused.
+  private async transaction<T>(root: string, sessionId: string | null, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      await this.run(client, 'lockSession', [this.lockSpace, `${root}\n${sessionId ?? ''}`])
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError
+      })
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  // Named statements are parsed once per connection.
+  private run<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    client: pg.Pool | pg.PoolClient,
+    name: StatementName,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    return client.query<R>({ name: `sb_${name}`, text: SQL[name], values })
+  }
+
+  private async touchSession(client: pg.PoolClient, file: FileIdentity, now: string): Promise<void> {
+    if (file.sessionId === null) return
+    await this.run(client, 'touchSession', [file.root, file.sessionId, file.sessionCreatedAt, now])
+  }
+
+  // The session row's derived columns follow every change to its documents.
+  private async refreshSession(client: pg.PoolClient, root: string, sessionId: string): Promise<void> {
+    const factRows = (await this.run(client, 'sessionFacts', [root, sessionId])).rows
+    const facts = factRows.map(
+      (row): StoredSessionFacts => ({
+        precedence: Number(row.precedence),
+        path: String(row.path),
+        values: row,
+        metadata: row.metadata as Record<string, string>,
+      }),
+    )
+    const signals = (await this.run(client, 'sessionSignals', [root, sessionId])).rows[0]!
+    const summary = summariseSession(facts, {
+      stateFilesInError: Number(signals.stateErrors),
+      synthesisStatuses: signals.synthesisStatuses as string[],
+      hasFinalMemorandum: Number(signals.finalMemos) > 0,
+      openPhases: Number(signals.openPhases),
+    })
+    await this.run(client, 'updateSession', [
+      ...SESSION_COLUMN_LIST.map((column) => pgScalar(summary.values[column])),
+      summary.status,
+      pgJson(summary.metadata),
+      root,
+      sessionId,
+    ])
+  }
+
+  private async notify(client: pg.PoolClient, notice: Omit<ChangeNotice, 'schema'>): Promise<void> {
+    const payload: ChangeNotice = { schema: this.schema, ...notice }
+    await this.run(client, 'notify', [CHANGE_CHANNEL, truncatedNotice(payload)])
+  }
+}
+
+/** Sync runs kept per root in `sync_runs`. */
+const SYNC_RUNS_KEPT = 1000
+
+/** Everything a snapshot needs in the database, serialised before a connection is taken. */
+function encodeSnapshot(snapshot: FileSnapshot): EncodedSnapshot {
+  const markdown = snapshot.parsed.markdown
+  let tables: string | null = null
+  let rows: string | null = null
+  if (markdown && markdown.tables.length > 0) {
+    tables = pgJson(
+      markdown.tables.map((t) => ({
+        ordinal: t.ordinal,
+        heading_path: t.headingPath,
+        headers: t.headers,
+        raw_headers: t.rawHeaders,
+        line: t.line,
+        end_line: t.endLine,
+        row_count: t.rows.length,
+      })),
+    )
+    rows = pgJson(
+      markdown.tables.flatMap((t) =>
+        t.rows.map((r) => ({ ordinal: t.ordinal, row_index: r.index, cells: r.cells, raw_cells: r.raw, line: r.line })),
+      ),
+    )
+  }
+  const fields = (markdown?.fields ?? []).map((f) => ({
+    heading_path: f.headingPath,
+    key: f.key,
+    value: f.value,
+    raw: f.raw,
+    style: f.style,
+    line: f.line,
+  }))
+  return {
+    document: [
+      ...identityParams(snapshot),
+      snapshot.contentHash,
+      markdown?.wordCount ?? null,
+      markdown?.footnoteCount ?? null,
+      markdown ? markdown.tables.length : null,
+      snapshot.jsonText === null ? null : pgJsonText(snapshot.jsonText),
+      pgJson(snapshot.parsed.diagnostics),
+      snapshot.instance,
+    ],
+    tables,
+    rows,
+    records: [snapshot.root, snapshot.sessionId, pgJson(fields), ...typedParams(snapshot, snapshot.parsed.typed ?? null)],
+  }
+}
+
+function typedParams(file: FileIdentity, typed: TypedRecords | null): unknown[] {
+  const params: unknown[] = []
+  for (const table of TYPED_TABLE_NAMES) {
+    const rows = typed?.rows[table] ?? []
+    const columns = Object.entries(TYPED_TABLES[table])
+    params.push(
+      pgJson(
+        rows.map((row) => {
+          const record: Record<string, unknown> = {
+            line: row.line,
+            extra: row.extra,
+            raw: row.raw === null ? null : typeof row.raw === 'string' ? row.raw : JSON.stringify(row.raw),
+          }
+          for (const [column, type] of columns) {
+            const value = row.values[column]
+            record[column] = type === 'json' ? (value ?? null) : columnValue(value)
+          }
+          return record
+        }),
+      ),
+    )
+  }
+  const facts = typed?.session && file.sessionId !== null ? typed.session : null
+  params.push(
+    pgJson(
+      facts
+        ? [
+            {
+              precedence: facts.precedence,
+              line: facts.line,
+              ...Object.fromEntries(SESSION_COLUMN_LIST.map((c) => [c, columnValue(facts.values[c])])),
+              metadata: facts.metadata,
+            },
+          ]
+        : [],
+    ),
+  )
+  params.push(typed?.kind ?? null)
+  return params
+}
+
+function identityParams(file: FileIdentity): unknown[] {
+  return [file.root, file.path, file.sessionId, file.documentType, file.format, file.sizeBytes, file.mtimeMs]
+}
+
+function sessionOfPath(relPath: string): string | null {
+  const slash = relPath.indexOf('/')
+  return slash === -1 ? null : relPath.slice(0, slash)
+}
+
+/** PostgreSQL text cannot hold U+0000; such characters become U+FFFD. */
+function pgText(value: string): string {
+  return value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value
+}
+
+function pgScalar(value: unknown): string | number | null {
+  const scalar = columnValue(value as Parameters<typeof columnValue>[0])
+  return typeof scalar === 'string' ? pgText(scalar) : scalar
+}
+
+/** JSON for a json/jsonb parameter; `\u0000`, which jsonb rejects, becomes U+FFFD. */
+function pgJson(value: unknown): string {
+  const text = JSON.stringify(value)
+  if (!text.includes('\\u0000')) return text
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? pgText(v) : v))
+}
+
+function pgJsonText(text: string): string {
+  return text.includes('\\u0000') ? pgJson(JSON.parse(text)) : text
+}
+
+// NOTIFY payloads must stay under 8000 bytes; only a very long path could pass that.
+function truncatedNotice(notice: ChangeNotice): string {
+  const text = JSON.stringify(notice)
+  if (Buffer.byteLength(text) < 7900) return text
+  return JSON.stringify({ ...notice, path: `${(notice.path ?? '').slice(0, 1000)}…`, truncated: true })
+}

@@ -1,0 +1,48 @@
+/**
+ * PostgreSQL for tests: the server from STATEBRIDGE_TEST_PG_URL (default the
+ * local one), a fresh schema per use, dropped afterwards. With CI=true an
+ * unreachable server fails the run; elsewhere the suites skip, loudly.
+ */
+import pg from 'pg'
+
+export const PG_URL = process.env.STATEBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+let reachable: Promise<boolean> | null = null
+
+/** Whether the test server answers; throws under CI=true when it does not. */
+export function postgresAvailable(): Promise<boolean> {
+  reachable ??= (async () => {
+    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 })
+    try {
+      await client.connect()
+      await client.query('SELECT 1')
+      return true
+    } catch (error) {
+      const message = `PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':***@')} is not reachable (${(error as Error).message})`
+      if (process.env.CI === 'true') throw new Error(`${message}; CI=true requires the PostgreSQL tests to run`)
+      process.stderr.write(`\n*** SKIPPING POSTGRESQL TESTS: ${message}. Set STATEBRIDGE_TEST_PG_URL to run them. ***\n\n`)
+      return false
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+  })()
+  return reachable
+}
+
+let schemas = 0
+
+/** A schema name no other test run uses. */
+export function uniqueSchema(label = 't'): string {
+  return `sb_${label}_${process.pid}_${Date.now().toString(36)}_${schemas++}`
+}
+
+/** Drop a test schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL })
+  await client.connect()
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  } finally {
+    await client.end()
+  }
+}
