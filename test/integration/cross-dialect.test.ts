@@ -1,0 +1,73 @@
+/**
+ * The same tree synced into SQLite and into PostgreSQL gives the same rows in
+ * every table (timestamps, surrogate ids and JSON spelling aside).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { generateTree } from '../../src/bench/generate-tree.js'
+import { resolveConfig } from '../../src/config.js'
+import { silentLogger } from '../../src/logger.js'
+import { openPostgresStore } from '../../src/store/postgres.js'
+import { openSqliteStore } from '../../src/store/sqlite.js'
+import { runSync } from '../../src/sync/run-sync.js'
+import { canonicalDump, dumpPostgres, dumpSqlite, type Dump } from '../helpers/dump.js'
+import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from '../helpers/postgres.js'
+import { cleanup, tempDir } from '../helpers/tree.js'
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures')
+const available = await postgresAvailable()
+const scratch = tempDir()
+const schemas: string[] = []
+
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema)
+  cleanup(scratch)
+})
+
+async function syncBoth(root: string): Promise<{ sqlite: Dump; postgres: Dump }> {
+  const config = resolveConfig({ root, db: 'sqlite::memory:', workers: 2 }, {})
+  const file = path.join(scratch, `${path.basename(root)}-${schemas.length}.db`)
+  const sqliteStore = openSqliteStore(file)
+  await runSync(config, sqliteStore, silentLogger())
+  await sqliteStore.close()
+
+  const target = { url: PG_URL, schema: uniqueSchema('xd') }
+  schemas.push(target.schema)
+  const pgStore = await openPostgresStore(target)
+  await runSync(config, pgStore, silentLogger())
+  await pgStore.close()
+  return { sqlite: canonicalDump(dumpSqlite(file)), postgres: canonicalDump(await dumpPostgres(target)) }
+}
+
+function expectSameRows(dumps: { sqlite: Dump; postgres: Dump }): void {
+  const { sqlite, postgres } = dumps
+  // Table by table, so a difference names its table.
+  for (const key of ['sessions', 'documents', 'tables', 'rows'] as const) expect(postgres[key], key).toEqual(sqlite[key])
+  expect(Object.keys(postgres.typed)).toEqual(Object.keys(sqlite.typed))
+  for (const table of Object.keys(sqlite.typed)) expect(postgres.typed[table], table).toEqual(sqlite.typed[table])
+}
+
+describe.skipIf(!available)('SQLite and PostgreSQL hold the same rows', () => {
+  it('for the fixtures tree', async () => {
+    const dumps = await syncBoth(FIXTURES)
+    expect(dumps.sqlite.documents.length).toBeGreaterThan(100)
+    expect(Object.values(dumps.sqlite.typed).reduce((n, rows) => n + rows.length, 0)).toBeGreaterThan(150)
+    expectSameRows(dumps)
+  })
+
+  it('for a generated tree', async () => {
+    const root = path.join(scratch, 'generated')
+    const tree = generateTree(root, { sessions: 6, seed: 7, largeMemorandumEvery: 3 })
+    const dumps = await syncBoth(root)
+    expect(dumps.sqlite.documents).toHaveLength(tree.files)
+    expect(dumps.sqlite.rows.length).toBeGreaterThan(100)
+    expectSameRows(dumps)
+  })
+
+  it.skipIf(!process.env.STATEBRIDGE_CORPUS)('for a real reports tree (STATEBRIDGE_CORPUS)', async () => {
+    const root = process.env.STATEBRIDGE_CORPUS!
+    expect(fs.statSync(root).isDirectory()).toBe(true)
+    expectSameRows(await syncBoth(root))
+  }, 600_000)
+})
