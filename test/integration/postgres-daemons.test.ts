@@ -1,0 +1,237 @@
+/**
+ * Watch daemons on PostgreSQL: an outage cut with a TCP proxy while files are
+ * written, two daemons on different roots, and two daemons on one root. Each
+ * ends with the database equal to a fresh sync of the files.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import pg from 'pg'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { resolveConfig, type StatebridgeOptions } from '../../src/config.js'
+import { silentLogger } from '../../src/logger.js'
+import type { PostgresTarget } from '../../src/store/postgres-connection.js'
+import { openPostgresStore } from '../../src/store/postgres.js'
+import { openSqliteStore } from '../../src/store/sqlite.js'
+import type { Store } from '../../src/store/types.js'
+import { runSync } from '../../src/sync/run-sync.js'
+import { startWatch, type WatchHandle } from '../../src/sync/watch.js'
+import { memoryLogger } from '../helpers/cli.js'
+import { TEST_DEBOUNCE_MS } from '../helpers/daemon.js'
+import { canonicalDump, dumpPostgres, dumpSqlite, type Dump } from '../helpers/dump.js'
+import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from '../helpers/postgres.js'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
+import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
+
+const available = await postgresAvailable()
+const scratch = tempDir()
+const schemas: string[] = []
+let running: PgDaemon[] = []
+let proxy: TcpProxy | null = null
+
+afterEach(async () => {
+  for (const daemon of running) await daemon.stop()
+  running = []
+  await proxy?.close()
+  proxy = null
+})
+
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema)
+  cleanup(scratch)
+})
+
+interface PgDaemon {
+  handle: WatchHandle
+  records: Array<Record<string, unknown>>
+  stop(): Promise<void>
+}
+
+function freshTarget(label: string, url = PG_URL): PostgresTarget {
+  const schema = uniqueSchema(label)
+  schemas.push(schema)
+  return { url, schema }
+}
+
+async function startPgDaemon(root: string, target: PostgresTarget, instance: string, options: Partial<StatebridgeOptions> = {}): Promise<PgDaemon> {
+  const { logger, records } = memoryLogger()
+  const store: Store = await openPostgresStore(target, { instance, logger })
+  const config = resolveConfig(
+    {
+      root,
+      db: target.url!,
+      schema: target.schema,
+      instance,
+      debounceMs: TEST_DEBOUNCE_MS,
+      reconcileIntervalMs: 0,
+      workers: 1,
+      retryBaseMs: 100,
+      retryMaxMs: 800,
+      ...options,
+    },
+    {},
+  )
+  const handle = await startWatch(config, store, logger)
+  const daemon: PgDaemon = {
+    handle,
+    records,
+    async stop() {
+      await handle.close()
+      await store.close()
+    },
+  }
+  running.push(daemon)
+  return daemon
+}
+
+let expectedCount = 0
+
+/** A fresh one-shot sync of `roots` into an empty SQLite database. */
+async function expectedDump(roots: string[]): Promise<Dump> {
+  const file = path.join(scratch, `expected-${expectedCount++}.db`)
+  const store = openSqliteStore(file)
+  for (const root of roots) await runSync(resolveConfig({ root, db: `sqlite:${file}`, workers: 1 }, {}), store, silentLogger())
+  await store.close()
+  return canonicalDump(dumpSqlite(file))
+}
+
+/** Wait until the schema equals a fresh sync of `roots`, or fail with the difference. */
+async function expectConverged(daemons: PgDaemon[], roots: string[], schema: string, timeoutMs = 30_000): Promise<Dump> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, TEST_DEBOUNCE_MS * 3))
+    for (const daemon of daemons) await daemon.handle.whenIdle()
+    const expected = await expectedDump(roots)
+    const actual = canonicalDump(await dumpPostgres({ url: PG_URL, schema }))
+    if (JSON.stringify(actual) === JSON.stringify(expected)) return actual
+    if (Date.now() > deadline) expect(actual).toEqual(expected)
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const STATE = '2026-02-03-1770076800/orchestrator-state.md'
+
+function editState(root: string, revision: number): void {
+  const file = path.join(root, STATE)
+  const text = fs.readFileSync(file, 'utf8').replace(/\| Deal Value \| [^|]+\|/, `| Deal Value | $${100 + revision}M |`)
+  fs.writeFileSync(file, text)
+}
+
+describe.skipIf(!available)('watch on PostgreSQL', () => {
+  it('survives a database outage while files change, and applies every change when it is back', async () => {
+    proxy = await startTcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432))
+    const url = new URL(PG_URL)
+    url.port = String(proxy.port)
+    const target = freshTarget('outage', url.toString())
+    const root = path.join(scratch, 'outage')
+    writeTree(root, sampleTree())
+    const daemon = await startPgDaemon(root, target, 'host-a')
+    await expectConverged([daemon], [root], target.schema)
+
+    proxy.cut()
+    const cutAt = Date.now()
+    // Writes while the database is away: edits (the last must win), a new
+    // session, a deleted file, a removed session, a file at the root.
+    editState(root, 1)
+    await sleep(300)
+    writeTree(root, { '2026-03-01-1772323200/research-plan.md': '# Research Plan\n\n| Task | Specialist | Status |\n|---|---|---|\n| T9 | ip | pending |\n' })
+    await sleep(300)
+    editState(root, 2)
+    fs.rmSync(path.join(root, '2026-02-03-1770076800/assemble.sh'))
+    await sleep(300)
+    fs.rmSync(path.join(root, '2026-02-04-1770163200'), { recursive: true })
+    writeTree(root, { 'INDEX.md': '| Session | State |\n|---|---|\n| 2026-03-01 | new |\n' })
+    editState(root, 3)
+    // Stay cut for several seconds, long enough for a few retries.
+    const retries = () => daemon.records.filter((r) => r.level === 40 && typeof r.attempt === 'number')
+    while (Date.now() - cutAt < 4_000 || retries().length < 3) await sleep(100)
+    // Nothing reached the database meanwhile.
+    const during = await dumpPostgres({ url: PG_URL, schema: target.schema })
+    expect(during.documents.some((d) => d.path === 'INDEX.md')).toBe(false)
+
+    proxy.restore()
+    const dump = await expectConverged([daemon], [root], target.schema)
+    const state = dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!
+    expect(state.deal_value).toBe(103e6)
+    expect(dump.sessions.map((s) => s.session_id)).not.toContain('2026-02-04-1770163200')
+
+    const attempts = retries().map((r) => r.attempt as number)
+    expect(attempts.slice(0, 3)).toEqual([1, 2, 3])
+    const delays = retries().map((r) => r.delayMs as number)
+    expect(Math.max(...delays)).toBeLessThanOrEqual(800)
+    expect(daemon.records.some((r) => r.level === 50 && String(r.msg).includes('database unavailable'))).toBe(true)
+    expect(daemon.records.some((r) => r.level === 30 && String(r.msg).startsWith('database reachable again'))).toBe(true)
+    // The password-free description is all that is logged of the target.
+    expect(JSON.stringify(daemon.records)).not.toMatch(/postgres:\/\/[^@\s"]*:[^@\s"]*@/)
+
+    // Still watching afterwards.
+    writeTree(root, { '2026-03-01-1772323200/after.md': '| a |\n|---|\n| b |\n' })
+    await expectConverged([daemon], [root], target.schema)
+  }, 90_000)
+
+  it('keeps two daemons on different roots apart', async () => {
+    const target = freshTarget('roots')
+    const rootA = path.join(scratch, 'root-a')
+    const rootB = path.join(scratch, 'root-b')
+    writeTree(rootA, sampleTree())
+    writeTree(rootB, sampleTree())
+    const a = await startPgDaemon(rootA, target, 'host-a')
+    const b = await startPgDaemon(rootB, target, 'host-b')
+    await expectConverged([a, b], [rootA, rootB], target.schema)
+
+    editState(rootA, 7)
+    fs.rmSync(path.join(rootA, '2026-02-04-1770163200'), { recursive: true })
+    writeTree(rootB, { '2026-02-04-1770163200/extra.md': '| x |\n|---|\n| y |\n' })
+    const dump = await expectConverged([a, b], [rootA, rootB], target.schema)
+    const realA = fs.realpathSync(rootA)
+    const realB = fs.realpathSync(rootB)
+    expect(dump.sessions.filter((s) => s.root === realA).map((s) => s.session_id)).not.toContain('2026-02-04-1770163200')
+    expect(dump.sessions.filter((s) => s.root === realB).map((s) => s.session_id)).toContain('2026-02-04-1770163200')
+
+    const instances = await query(target.schema, 'SELECT root, array_agg(DISTINCT instance) AS instances FROM documents GROUP BY root ORDER BY root')
+    expect(Object.fromEntries(instances.map((r) => [r.root, r.instances]))).toEqual({ [realA]: ['host-a'], [realB]: ['host-b'] })
+  }, 90_000)
+
+  it('converges with two daemons on the same root, without duplicate rows', async () => {
+    const target = freshTarget('shared')
+    const root = path.join(scratch, 'shared')
+    writeTree(root, sampleTree())
+    const a = await startPgDaemon(root, target, 'host-a')
+    const b = await startPgDaemon(root, target, 'host-b')
+    await expectConverged([a, b], [root], target.schema)
+
+    // Both see every event: rapid edits of one file, creates, deletes, renames, a removed session.
+    for (let i = 0; i < 12; i++) {
+      editState(root, i)
+      writeTree(root, { [`2026-03-01-1772323200/report-${i % 4}.md`]: `# R${i}\n\n| n |\n|---|\n| ${i} |\n` })
+      if (i === 5) fs.renameSync(path.join(root, '2026-03-01-1772323200/report-1.md'), path.join(root, '2026-03-01-1772323200/moved.md'))
+      if (i === 8) fs.rmSync(path.join(root, '2026-02-04-1770163200'), { recursive: true })
+      if (i === 9) fs.rmSync(path.join(root, '2026-02-03-1770076800/assemble.sh'))
+      await sleep(i % 3 === 0 ? 0 : 40)
+    }
+    const dump = await expectConverged([a, b], [root], target.schema)
+    expect(dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!.deal_value).toBe(111e6)
+    const paths = dump.documents.map((d) => d.path)
+    expect(new Set(paths).size).toBe(paths.length)
+    const [counts] = await query(
+      target.schema,
+      `SELECT (SELECT count(*) FROM documents) AS documents, (SELECT count(*) FROM sessions) AS sessions,
+         (SELECT array_agg(DISTINCT instance ORDER BY instance) FROM documents) AS instances`,
+    )
+    expect(counts!.documents).toBe(dump.documents.length)
+    expect(counts!.sessions).toBe(dump.sessions.length)
+    expect((counts!.instances as string[]).every((i) => i === 'host-a' || i === 'host-b')).toBe(true)
+  }, 90_000)
+})
+
+async function query(schema: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` })
+  await client.connect()
+  try {
+    return (await client.query(sql)).rows.map((row: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])),
+    )
+  } finally {
+    await client.end()
+  }
+}
