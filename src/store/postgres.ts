@@ -494,7 +494,16 @@ function pgScalar(value: unknown): string | number | null {
 function pgJson(value: unknown): string {
   const text = JSON.stringify(value)
   if (!text.includes('\\u0000')) return text
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? pgText(v) : v))
+  return JSON.stringify(withoutNul(value))
+}
+
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return pgText(value)
+  if (Array.isArray(value)) return value.map(withoutNul)
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [pgText(k), withoutNul(v)]))
+  }
+  return value
 }
 
 function pgJsonText(text: string): string {
