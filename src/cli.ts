@@ -143,7 +143,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.
   const logger = createLogger({ level, fd: command === 'sync' ? 2 : 1 })
-  const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance })
+  // One connection per file applied at once (the queue runs two per worker), plus reconcile and spare.
+  const poolSize = Math.max(2, config.workers * 2) + 2
+  const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize })
   // A sidecar may start before its database: `watch` waits for it; a one-shot `sync` fails at once.
   const store = command === 'watch' ? await openWhenReachable(open, config, logger) : await open()
   logger.info({ database: store.description, instance: config.instance }, 'database open')
