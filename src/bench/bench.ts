@@ -1,22 +1,29 @@
 /**
  * `npm run bench`: generate a synthetic reports tree, then measure in one run
  * (a) the floor (read + hash + parse, no database), (b) a full sync into an
- * empty SQLite database, (c) a re-sync of the unchanged tree, (d) watch-mode
- * write-to-commit latency, (e) peak RSS; print them against the targets.
+ * empty SQLite database, (c) a re-sync of the unchanged tree, (f) the same full
+ * sync and re-sync into an empty PostgreSQL schema (run after (c), before (d)),
+ * (d) watch-mode write-to-commit latency (SQLite), (e) peak RSS; print them
+ * against the targets.
  *
  *   --sessions N   session directories to generate (default 200)
  *   --edits N      measured watch-mode edits, one at a time, after 10 warm-up edits
  *                  (default 200; 0 skips the watch)
  *   --seed N       PRNG seed of the tree and the edits (default 1)
  *   --large-memo-every N   one session in N gets a ~1 MB memorandum (default 50; 0 none)
+ *   --pg-url URL   PostgreSQL server of (f) (default $STATEBRIDGE_BENCH_PG_URL, else a
+ *                  postgres:// $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test);
+ *                  (f) uses a fresh schema sb_bench_<pid>_<time> and drops it at the end;
+ *                  an unreachable server skips (f) with a message on stderr
+ *   --no-pg        skip (f)
  *   --json         print one JSON object line instead of the table
- *   --keep         keep the temporary tree and database (their path goes to stderr)
+ *   --keep         keep the temporary tree, database and PostgreSQL schema (named on stderr)
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { resolveConfig } from '../config.js'
+import { resolveConfig, type StatebridgeOptions } from '../config.js'
 import { StatebridgeError } from '../errors.js'
 import { silentLogger } from '../logger.js'
 import { openSqliteStore } from '../store/sqlite.js'
@@ -24,10 +31,12 @@ import { runSync, type SyncSummary } from '../sync/run-sync.js'
 import { measureFloor, type FloorResult } from './floor.js'
 import { generateTreeInWorker, type GeneratedTree } from './generate-tree.js'
 import { RssSampler, kernelPeakRssMb, percentile, timed } from './measure.js'
+import { BenchSchema, benchSchemaName, measurePostgres, resolvePgUrl, type PgResults } from './pg-column.js'
 import { formatJson, formatTable, type BenchFigures } from './report.js'
 import { measureEditParseTimes, measureWatchLatency, type CommittedEdit, type WatchLatencyResult } from './watch-latency.js'
 
-const USAGE = `usage: npm run bench -- [--sessions N] [--edits N] [--seed N] [--large-memo-every N] [--json] [--keep]`
+const USAGE =
+  'usage: npm run bench -- [--sessions N] [--edits N] [--seed N] [--large-memo-every N] [--pg-url URL | --no-pg] [--json] [--keep]'
 
 const WORKERS = 2
 const DEBOUNCE_MS = 150
@@ -40,6 +49,8 @@ interface BenchArgs {
   edits: number
   seed: number
   largeMemoEvery: number
+  /** `null` with `--no-pg`. */
+  pgUrl: string | null
   json: boolean
   keep: boolean
 }
@@ -54,15 +65,21 @@ function parseBenchArgs(argv: string[]): BenchArgs {
       edits: { type: 'string', default: '200' },
       seed: { type: 'string', default: '1' },
       'large-memo-every': { type: 'string', default: '50' },
+      'pg-url': { type: 'string' },
+      'no-pg': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
     },
   })
+  if (values['no-pg'] && values['pg-url'] !== undefined) {
+    throw new StatebridgeError('SB_CONFIG', '--pg-url and --no-pg contradict each other; pass one of them')
+  }
   return {
     sessions: wholeNumber('--sessions', values.sessions, 1),
     edits: wholeNumber('--edits', values.edits, 0),
     seed: wholeNumber('--seed', values.seed, 0),
     largeMemoEvery: wholeNumber('--large-memo-every', values['large-memo-every'], 0),
+    pgUrl: values['no-pg'] ? null : resolvePgUrl(values['pg-url'], process.env),
     json: values.json,
     keep: values.keep,
   }
@@ -88,13 +105,15 @@ interface PhaseResults {
   floor: FloorResult
   sync: { ms: number; value: SyncSummary }
   resync: { ms: number; value: SyncSummary }
+  /** `null` with `--no-pg` or when the server could not be used. */
+  pg: PgResults | null
   watch: WatchLatencyResult | null
   /** Worker read + parse time per committed edit, same order. */
   editParseMs: number[]
   kernelPeakMb: number
 }
 
-async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler): Promise<PhaseResults> {
+async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSchema: BenchSchema | null): Promise<PhaseResults> {
   const root = path.join(workDir, 'reports')
   const dbFile = path.join(workDir, 'statebridge-bench.db')
 
@@ -107,10 +126,16 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler): Pro
   progress(`${tree.files} files, ${(tree.bytes / MB).toFixed(1)} MB in ${(generated.ms / 1000).toFixed(1)} s`)
   const rootAbs = fs.realpathSync(root)
 
-  const config = resolveConfig(
-    { root, db: `sqlite:${dbFile}`, workers: WORKERS, debounceMs: DEBOUNCE_MS, reconcileIntervalMs: 0, instance: 'bench', maxFileBytes: MAX_FILE_BYTES },
-    {},
-  )
+  const options: StatebridgeOptions = {
+    root,
+    db: `sqlite:${dbFile}`,
+    workers: WORKERS,
+    debounceMs: DEBOUNCE_MS,
+    reconcileIntervalMs: 0,
+    instance: 'bench',
+    maxFileBytes: MAX_FILE_BYTES,
+  }
+  const config = resolveConfig(options, {})
 
   const rssBeforeFloorMb = process.memoryUsage.rss() / MB
   rss.enter('floor')
@@ -127,6 +152,7 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler): Pro
   let watch: WatchLatencyResult | null = null
   let sync: PhaseResults['sync']
   let resync: PhaseResults['resync']
+  let pg: PgResults | null = null
   try {
     rss.enter('sync')
     progress('(b) full sync into an empty SQLite database')
@@ -137,6 +163,9 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler): Pro
     progress('(c) re-sync of the unchanged tree')
     resync = await timed(() => runSync(config, store, silentLogger()))
     progress(`    ${resync.ms.toFixed(0)} ms (${resync.value.files_unchanged} unchanged)`)
+
+    // The SQLite store stays open (the watch uses it) but idle meanwhile.
+    if (pgSchema !== null) pg = await measurePostgres(options, pgSchema, rss, progress)
 
     if (args.edits > 0) {
       rss.enter('watch')
@@ -163,7 +192,7 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler): Pro
   const committed = watch?.committed ?? []
   if (committed.length > 0) progress('    splitting latency: worker read + parse time of each edited content')
   const editParseMs = await measureEditParseTimes(rootAbs, committed, workDir, config.workerHeapMb)
-  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, watch, editParseMs, kernelPeakMb }
+  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb }
 }
 
 function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: string, wallMs: number): BenchFigures {
@@ -185,6 +214,8 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     floor_ms: r.floor.ms,
     sync_ms: r.sync.ms,
     resync_ms: r.resync.ms,
+    pg_sync_ms: r.pg?.sync.ms ?? null,
+    pg_resync_ms: r.pg?.resync.ms ?? null,
     latency_p50_excess_ms: stat(excess, 50),
     latency_p99_excess_ms: stat(excess, 99),
     latency_max_excess_ms: stat(excess, 100),
@@ -195,6 +226,7 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     rss_before_floor_mb: r.rssBeforeFloorMb,
     peak_rss_floor_mb: rss.phasePeakMb('floor'),
     peak_rss_sync_mb: rss.phasePeakMb('sync'),
+    peak_rss_pg_mb: r.pg ? rss.phasePeakMb('pg-sync') : null,
     peak_rss_watch_mb: rss.phasePeakMb('watch'),
     edits: args.edits,
     edits_missed: r.watch?.missed.length ?? 0,
@@ -213,6 +245,9 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     sync_files_applied: r.sync.value.files_applied,
     sync_files_failed: r.sync.value.files_failed,
     resync_files_unchanged: r.resync.value.files_unchanged,
+    pg_sync_files_applied: r.pg?.sync.value.files_applied ?? null,
+    pg_sync_files_failed: r.pg?.sync.value.files_failed ?? null,
+    pg_resync_files_unchanged: r.pg?.resync.value.files_unchanged ?? null,
     sqlite_file_mb: fileSizeMb(dbFile),
     workers: WORKERS,
     generate_ms: r.generateMs,
@@ -236,24 +271,28 @@ function fileSizeMb(dbFile: string): number {
 async function main(): Promise<number> {
   const args = parseBenchArgs(process.argv.slice(2))
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statebridge-bench-'))
+  const pgSchema = args.pgUrl === null ? null : new BenchSchema({ url: args.pgUrl, schema: benchSchemaName() }, args.keep)
   const cleanUp = (): void => {
     if (args.keep) progress(`kept ${workDir}`)
     else fs.rmSync(workDir, { recursive: true, force: true })
   }
+  // measurePostgres drops its schema itself; this covers an interrupt during (f).
   const onSignal = (): void => {
     cleanUp()
-    process.exit(130)
+    void (pgSchema?.drop(progress) ?? Promise.resolve()).finally(() => process.exit(130))
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
     const started = performance.now()
     const rss = new RssSampler(50)
-    const results = await runPhases(args, workDir, rss)
+    const results = await runPhases(args, workDir, rss, pgSchema)
     const figures = summarise(args, results, rss, path.join(workDir, 'statebridge-bench.db'), performance.now() - started)
     process.stdout.write(args.json ? `${formatJson(figures)}\n` : formatTable(figures))
     return 0
   } finally {
+    // Already dropped after (f) unless the run failed there; dropping is idempotent.
+    await pgSchema?.drop(progress)
     cleanUp()
   }
 }

@@ -14,6 +14,10 @@ export interface BenchFigures {
   sync_ms: number
   /** (c) runSync again over the unchanged tree. */
   resync_ms: number
+  /** (f) runSync into an empty PostgreSQL schema; `null` with `--no-pg` or when the server could not be used (so are all `pg_` figures). */
+  pg_sync_ms: number | null
+  /** (f) runSync again over the unchanged tree, PostgreSQL. */
+  pg_resync_ms: number | null
   /** (d) write-to-commit latency minus the debounce, p50 / p99 / max; `null` without edits. */
   latency_p50_excess_ms: number | null
   latency_p99_excess_ms: number | null
@@ -30,6 +34,8 @@ export interface BenchFigures {
   /** Per-phase sampled RSS peaks. */
   peak_rss_floor_mb: number
   peak_rss_sync_mb: number
+  /** Sampled RSS peak of (f)'s full sync. */
+  peak_rss_pg_mb: number | null
   peak_rss_watch_mb: number
   edits: number
   edits_missed: number
@@ -54,24 +60,34 @@ export interface BenchFigures {
   sync_files_applied: number
   sync_files_failed: number
   resync_files_unchanged: number
+  pg_sync_files_applied: number | null
+  pg_sync_files_failed: number | null
+  pg_resync_files_unchanged: number | null
   sqlite_file_mb: number
   workers: number
   generate_ms: number
   wall_ms: number
 }
 
-/** One target and whether the run met it; `pass` is `null` when it was not measured. */
+/**
+ * One target and whether the run met it; `pass` is `null` when it was not
+ * measured (no edits) and `'skipped'` when its phase did not run (PostgreSQL).
+ */
 export interface Verdict {
   label: string
   target: string
   ratio: string
-  pass: boolean | null
+  pass: boolean | null | 'skipped'
 }
 
-/** Targets: (b) ≤ 1.5×(a); (c) ≤ 5 % of (b); (d) p99 excess ≤ 50 ms with debounce ≤ 300 ms; (e) < 250 MB. */
+/**
+ * Targets: (b) ≤ 1.5×(a); (c) ≤ 5 % of (b); (f) PostgreSQL full sync ≤ 2×(a) on loopback;
+ * (d) p99 excess ≤ 50 ms with debounce ≤ 300 ms; (e) < 250 MB.
+ */
 export function verdicts(f: BenchFigures): Verdict[] {
   const peak = Math.max(f.peak_rss_mb, f.peak_rss_kernel_mb)
   const p99 = f.latency_p99_excess_ms
+  const pg = f.pg_sync_ms
   return [
     { label: 'sync', target: '<= 1.5 x floor', ratio: `${(f.sync_ms / f.floor_ms).toFixed(2)} x`, pass: f.sync_ms <= 1.5 * f.floor_ms },
     {
@@ -79,6 +95,12 @@ export function verdicts(f: BenchFigures): Verdict[] {
       target: '<= 5 % of sync',
       ratio: `${((100 * f.resync_ms) / f.sync_ms).toFixed(2)} %`,
       pass: f.resync_ms <= 0.05 * f.sync_ms,
+    },
+    {
+      label: 'pg_sync',
+      target: '<= 2 x floor',
+      ratio: pg === null ? 'n/a' : `${(pg / f.floor_ms).toFixed(2)} x`,
+      pass: pg === null ? 'skipped' : pg <= 2 * f.floor_ms,
     },
     {
       label: 'latency',
@@ -93,7 +115,7 @@ export function verdicts(f: BenchFigures): Verdict[] {
 /** The `--json` line. */
 export function formatJson(f: BenchFigures): string {
   const round = (value: number | null): number | null => (value === null ? null : Math.round(value * 10) / 10)
-  const out: Record<string, number | null | Record<string, boolean | null>> = {}
+  const out: Record<string, number | null | Record<string, boolean | null | 'skipped'>> = {}
   for (const [key, value] of Object.entries(f) as Array<[string, number | null]>) out[key] = round(value)
   out.targets = Object.fromEntries(verdicts(f).map((v) => [v.label, v.pass]))
   return JSON.stringify(out)
@@ -101,16 +123,22 @@ export function formatJson(f: BenchFigures): string {
 
 /** The human report: figures, targets, ratios, PASS/MISS. */
 export function formatTable(f: BenchFigures): string {
-  const [sync, resync, latency, rss] = verdicts(f)
-  const mark = (v: Verdict | undefined): string => (v?.pass === null || v === undefined ? 'n/a' : v.pass ? 'PASS' : 'MISS')
+  const [sync, resync, pgSync, latency, rss] = verdicts(f)
+  const mark = (v: Verdict | undefined): string =>
+    v?.pass === null || v === undefined ? 'n/a' : v.pass === 'skipped' ? 'skipped' : v.pass ? 'PASS' : 'MISS'
   const ms = (value: number | null): string => (value === null ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`)
-  const mb = (value: number): string => `${value.toFixed(0)} MB`
+  const mb = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(0)} MB`)
+  const pgVsSqlite = f.pg_sync_ms === null ? 'n/a' : `${(f.pg_sync_ms / f.sync_ms).toFixed(2)} x`
+  const pgResyncShare = f.pg_resync_ms === null || f.pg_sync_ms === null ? '' : `${((100 * f.pg_resync_ms) / f.pg_sync_ms).toFixed(2)} %`
   const kb = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(0)} KB`)
   const rows: string[][] = [
     ['', 'measure', 'value', 'target', 'ratio', 'result'],
     ['(a)', 'floor: scan + read + sha256 + parse', ms(f.floor_ms), '', '', ''],
     ['(b)', 'full sync, empty SQLite', ms(f.sync_ms), sync!.target, sync!.ratio, mark(sync)],
     ['(c)', 're-sync, unchanged tree', ms(f.resync_ms), resync!.target, resync!.ratio, mark(resync)],
+    ['(f)', 'full sync, empty PostgreSQL schema', ms(f.pg_sync_ms), pgSync!.target, pgSync!.ratio, mark(pgSync)],
+    ['', '  PostgreSQL / SQLite full sync', pgVsSqlite, '', '', ''],
+    ['', 're-sync, unchanged tree, PostgreSQL', ms(f.pg_resync_ms), '', pgResyncShare, ''],
     ['(d)', `watch latency p50 − debounce`, ms(f.latency_p50_excess_ms), '', '', ''],
     ['', `watch latency p99 − debounce`, ms(f.latency_p99_excess_ms), latency!.target, latency!.ratio, mark(latency)],
     ['', 'watch latency max − debounce', ms(f.latency_max_excess_ms), '', '', ''],
@@ -120,7 +148,14 @@ export function formatTable(f: BenchFigures): string {
     ['', '  SQLite apply (p50 / p99)', `${ms(f.edit_apply_p50_ms)} / ${ms(f.edit_apply_p99_ms)}`, '', '', ''],
     ['', '  worker read+parse alone, idle (p50 / p99)', `${ms(f.edit_parse_p50_ms)} / ${ms(f.edit_parse_p99_ms)}`, '', '', ''],
     ['(e)', 'peak RSS (sampled / kernel)', `${mb(f.peak_rss_mb)} / ${mb(f.peak_rss_kernel_mb)}`, rss!.target, rss!.ratio, mark(rss)],
-    ['', '  per phase: floor / sync / watch', `${mb(f.peak_rss_floor_mb)} / ${mb(f.peak_rss_sync_mb)} / ${mb(f.peak_rss_watch_mb)}`, '', '', ''],
+    [
+      '',
+      '  per phase: floor / sync / PostgreSQL sync / watch',
+      `${mb(f.peak_rss_floor_mb)} / ${mb(f.peak_rss_sync_mb)} / ${mb(f.peak_rss_pg_mb)} / ${mb(f.peak_rss_watch_mb)}`,
+      '',
+      '',
+      '',
+    ],
     ['', '  bench process before the floor', mb(f.rss_before_floor_mb), '', '', ''],
   ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
@@ -136,6 +171,9 @@ export function formatTable(f: BenchFigures): string {
     `edited file p50 ${kb(f.edit_kb_p50)}, slowest edit's file ${kb(f.edit_worst_kb)})`
   const tail =
     `sync applied ${f.sync_files_applied} (failed ${f.sync_files_failed}); re-sync unchanged ${f.resync_files_unchanged}; ` +
+    (f.pg_sync_ms === null
+      ? 'PostgreSQL skipped; '
+      : `PostgreSQL sync applied ${f.pg_sync_files_applied} (failed ${f.pg_sync_files_failed}), re-sync unchanged ${f.pg_resync_files_unchanged}; `) +
     `SQLite file ${f.sqlite_file_mb.toFixed(1)} MB; watch start ${ms(f.watch_start_ms)}, ready ${ms(f.watch_ready_ms)}; ` +
     `generate ${ms(f.generate_ms)}; wall ${ms(f.wall_ms)}`
   return `${head}\n\n${lines.join('\n')}\n\n${tail}\n`
