@@ -74,6 +74,8 @@ export async function createSyncer(
     // While the database is away, remember the path and do nothing else: its
     // content is read when the database is back, so the latest write wins.
     if (health.down) {
+      // A read started during the debounce would hold its parse for the whole outage.
+      ctx.prefetched.delete(relPath)
       health.defer(relPath, trustStat)
       return 'deferred'
     }
@@ -88,6 +90,7 @@ export async function createSyncer(
         return 'failed'
       }
       health.markDown(error, kind)
+      ctx.prefetched.delete(relPath)
       health.defer(relPath, trustStat)
       return 'deferred'
     }
@@ -97,7 +100,9 @@ export async function createSyncer(
     concurrency: Math.max(2, config.workers * 2),
     maxRetries: 20,
     run,
-    prefetch: (relPath) => prefetchFile(ctx, relPath),
+    prefetch: (relPath) => {
+      if (!health.down) prefetchFile(ctx, relPath)
+    },
   })
 
   const syncSession = async (sessionId: string): Promise<number> => {
