@@ -91,7 +91,8 @@ function resolveRetry(options: StatebridgeOptions): { retryBaseMs: number; retry
  */
 export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv, schemaFlag?: string): DatabaseTarget {
   const target = databaseOf(flag, env)
-  const schema = schemaFlag ?? env.STATEBRIDGE_SCHEMA
+  // An empty variable counts as unset, like the others.
+  const schema = schemaFlag ?? (env.STATEBRIDGE_SCHEMA || undefined)
   if (target.dialect === 'postgres') {
     return { ...target, schema: checkSchemaName(schema ?? 'public', schemaFlag !== undefined ? '--schema' : 'STATEBRIDGE_SCHEMA') }
   }

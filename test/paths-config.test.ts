@@ -221,9 +221,51 @@ describe('resolveConfig', () => {
     ['workers', 65, '--workers', 0, 64],
     ['workers', -1, '--workers', 0, 64],
     ['workers', 2.5, '--workers', 0, 64],
+    ['retryBaseMs', 9, '--retry-base-ms', 10, 600_000],
+    ['retryBaseMs', 600_001, '--retry-base-ms', 10, 600_000],
+    ['retryBaseMs', 1.5, '--retry-base-ms', 10, 600_000],
+    ['retryMaxMs', 9, '--retry-max-ms', 10, 3_600_000],
+    ['retryMaxMs', 3_600_001, '--retry-max-ms', 10, 3_600_000],
+    ['retryMaxMs', Number.NaN, '--retry-max-ms', 10, 3_600_000],
   ] as const)('refuses %s = %d, naming %s', (option, value, flag, min, max) => {
     const error = configError(() => resolveConfig({ root: '/r', [option]: value }, {}))
     expect(error.message).toBe(`${flag} must be a whole number from ${min} to ${max}, not ${String(value)}`)
+  })
+
+  it.each([
+    [{}, 1_000, 30_000],
+    [{ retryBaseMs: 250 }, 250, 30_000],
+    [{ retryMaxMs: 1_000 }, 1_000, 1_000], // equal to the default base
+    [{ retryBaseMs: 10, retryMaxMs: 10 }, 10, 10],
+    [{ retryBaseMs: 600_000, retryMaxMs: 3_600_000 }, 600_000, 3_600_000],
+  ])('resolves the retry backoff %j to base %d, max %d', (retry, base, max) => {
+    const config = resolveConfig({ root: '/r', ...retry }, {})
+    expect([config.retryBaseMs, config.retryMaxMs]).toEqual([base, max])
+  })
+
+  it.each([
+    [{ retryBaseMs: 5_000, retryMaxMs: 4_999 }, '--retry-max-ms (4999) must not be below --retry-base-ms (5000)'],
+    [{ retryMaxMs: 500 }, '--retry-max-ms (500) must not be below --retry-base-ms (1000)'],
+    [{ retryBaseMs: 60_000 }, '--retry-max-ms (30000) must not be below --retry-base-ms (60000)'],
+  ])('refuses a retry cap below the base: %j', (retry, message) => {
+    expect(configError(() => resolveConfig({ root: '/r', ...retry }, {})).message).toBe(message)
+  })
+
+  it.each([
+    [undefined, true],
+    [true, true],
+    [false, false],
+  ])('migrate %s → %s', (migrate, expected) => {
+    expect(resolveConfig({ root: '/r', ...(migrate === undefined ? {} : { migrate }) }, {}).migrate).toBe(expected)
+  })
+
+  it('passes the schema option to the database target', () => {
+    expect(resolveConfig({ root: '/r', db: 'postgres://sb@db/state', schema: 'tenant_a' }, {}).db).toEqual({
+      dialect: 'postgres',
+      url: 'postgres://sb@db/state',
+      schema: 'tenant_a',
+    })
+    expect(configError(() => resolveConfig({ root: '/r', schema: 'tenant_a' }, {})).message).toMatch(/^--schema applies to PostgreSQL only/)
   })
 })
 
@@ -316,6 +358,69 @@ describe('resolveDatabase', () => {
       dialect: 'sqlite',
       file: './data/statebridge.db',
     })
+  })
+
+  it.each([
+    // --db, environment, --schema, expected schema
+    ['postgres://sb@db/state', {}, 'tenant_a', 'tenant_a'],
+    ['postgres://sb@db/state', { STATEBRIDGE_SCHEMA: 'tenant_b' }, undefined, 'tenant_b'],
+    ['postgres://sb@db/state', { STATEBRIDGE_SCHEMA: 'tenant_b' }, 'tenant_a', 'tenant_a'],
+    ['postgres://sb@db/state', {}, undefined, 'public'],
+    [undefined, { DATABASE_URL: 'postgres://sb@db/state', STATEBRIDGE_SCHEMA: 'tenant_b' }, undefined, 'tenant_b'],
+    [undefined, { SESSION_STORAGE_TYPE: 'postgres', DATABASE_URL: 'postgres://sb@db/state' }, '_x1', '_x1'],
+  ])('--db %j with env %j and --schema %j uses schema %j', (flag, env, schemaFlag, schema) => {
+    expect(resolveDatabase(flag, env, schemaFlag)).toEqual({ dialect: 'postgres', url: 'postgres://sb@db/state', schema })
+  })
+
+  it.each([
+    [{}, 'Tenant', '--schema must be a lower-case identifier (letters, digits, _; at most 63), not "Tenant"'],
+    [{}, 'a;drop', '--schema must be a lower-case identifier (letters, digits, _; at most 63), not "a;drop"'],
+    [{}, '', '--schema must be a lower-case identifier (letters, digits, _; at most 63), not ""'],
+    // The flag is named when it is given (even if the variable is fine), the variable otherwise.
+    [{ STATEBRIDGE_SCHEMA: 'ok' }, 'a-b', '--schema must be a lower-case identifier (letters, digits, _; at most 63), not "a-b"'],
+    [{ STATEBRIDGE_SCHEMA: '1abc' }, undefined, 'STATEBRIDGE_SCHEMA must be a lower-case identifier (letters, digits, _; at most 63), not "1abc"'],
+  ])('refuses an invalid schema (env %j, --schema %j)', (env, schemaFlag, message) => {
+    expect(configError(() => resolveDatabase('postgres://sb@db/state', env, schemaFlag)).message).toBe(message)
+  })
+
+  it('lets a valid --schema win over an invalid STATEBRIDGE_SCHEMA', () => {
+    expect(resolveDatabase('postgres://sb@db/state', { STATEBRIDGE_SCHEMA: 'Not-Valid' }, 'tenant_a')).toMatchObject({ schema: 'tenant_a' })
+  })
+
+  it.each([
+    ['default file', undefined, {}],
+    ['--db sqlite:', 'sqlite:x.db', {}],
+    ['--db path', '/var/lib/sb.db', { DATABASE_URL: 'postgres://sb@db/state' }],
+    ['SESSION_DB_PATH', undefined, { SESSION_DB_PATH: '/x.db' }],
+    ['SESSION_STORAGE_TYPE=sqlite', undefined, { SESSION_STORAGE_TYPE: 'sqlite', DATABASE_URL: 'postgres://sb@db/state' }],
+  ])('refuses --schema with a SQLite target (%s)', (_, flag, env) => {
+    expect(configError(() => resolveDatabase(flag, env, 'tenant_a')).message).toBe(
+      '--schema applies to PostgreSQL only; SQLite keeps one schema per file',
+    )
+  })
+
+  it('ignores STATEBRIDGE_SCHEMA for a SQLite target (the variable may be shared with PostgreSQL sidecars)', () => {
+    expect(resolveDatabase('sqlite:x.db', { STATEBRIDGE_SCHEMA: 'tenant_b' })).toEqual({ dialect: 'sqlite', file: 'x.db' })
+  })
+
+  it.each([
+    [{ PGHOST: 'pg.internal' }, 'public'],
+    [{ PGDATABASE: 'agents' }, 'public'],
+    [{ PGHOST: 'pg.internal', PGDATABASE: 'agents', PGUSER: 'sb', PGPASSWORD: 's3cret' }, 'public'],
+    [{ PGHOST: 'pg.internal', STATEBRIDGE_SCHEMA: 'tenant_b' }, 'tenant_b'],
+    [{ PGHOST: 'pg.internal', DATABASE_URL: '' }, 'public'],
+  ])('SESSION_STORAGE_TYPE=postgres without DATABASE_URL takes the PG* variables %j', (pgEnv, schema) => {
+    expect(resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', ...pgEnv })).toEqual({ dialect: 'postgres', url: null, schema })
+  })
+
+  it.each([
+    [{}],
+    [{ PGUSER: 'sb', PGPASSWORD: 's3cret' }],
+    [{ PGHOST: '', PGDATABASE: '' }],
+  ])('SESSION_STORAGE_TYPE=postgres with neither DATABASE_URL nor PGHOST/PGDATABASE is refused (%j)', (pgEnv) => {
+    expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: 'postgres', ...pgEnv })).message).toMatch(
+      /DATABASE_URL .* or PGHOST\/PGDATABASE$/,
+    )
   })
 
   it.each(['mongo', 'mysql', 'file'])('refuses SESSION_STORAGE_TYPE=%s', (type) => {

@@ -36,6 +36,8 @@ export function describeTarget(target: PostgresTarget, env: NodeJS.ProcessEnv = 
   if (target.url !== null) {
     try {
       const url = new URL(target.url)
+      // A password with an unescaped '#', '/' or '?' moves part of it into the host or path: name nothing then.
+      if (target.url.split('?')[0]!.includes('@') && url.username === '' && url.password === '') throw new Error('ambiguous credentials')
       host = url.hostname || url.searchParams.get('host') || host
       port = url.port || port
       database = decodeURIComponent(url.pathname.replace(/^\//, '')) || database

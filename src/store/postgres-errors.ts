@@ -2,6 +2,7 @@
  * What a PostgreSQL error means for the sync loop: wait and retry, give up on
  * this one file, or stop and tell the operator.
  */
+import os from 'node:os'
 import type { StoreErrorKind } from './types.js'
 
 // Network failures that a reconnect can fix.
@@ -23,12 +24,20 @@ const TRANSIENT_ERRNO = new Set([
 const TRANSIENT_MESSAGE =
   /Connection terminated|connection error|timeout exceeded when trying to connect|Query read timeout|Client was closed|Connection refused|server closed the connection|not queryable/i
 
+// TLS certificate problems and a password the driver cannot use: configuration, not this file.
+const FATAL_CODE = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/
+const FATAL_MESSAGE = /SASL|SCRAM|password|certificate|self.signed|does not support SSL|SSL connection/i
+
 /** Classify an error thrown by the pg driver or the server. */
 export function classifyPostgresError(error: unknown): StoreErrorKind {
-  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : ''
+  const code = errorCode(error)
   if (TRANSIENT_ERRNO.has(code)) return 'transient'
+  // Other errno names (EPERM, EACCES, ...) are the host's doing, and five letters long like a SQLSTATE.
+  if (code in os.constants.errno) return 'fatal'
   if (/^[0-9A-Z]{5}$/.test(code)) return classifySqlState(code)
+  if (FATAL_CODE.test(code)) return 'fatal'
   if (error instanceof Error && TRANSIENT_MESSAGE.test(error.message)) return 'transient'
+  if (error instanceof Error && FATAL_MESSAGE.test(error.message)) return 'fatal'
   // Not a database error at all (a bug of ours on this file's records): fail the file, not the daemon.
   return 'file'
 }
@@ -46,10 +55,15 @@ function classifySqlState(code: string): StoreErrorKind {
 
 /** A one-line hint for an error that retrying will not fix. */
 export function fatalHint(error: unknown): string {
-  const code = (error as { code?: string })?.code ?? ''
+  const code = errorCode(error)
   if (code.startsWith('28')) return 'check the user and password in the URL or PGUSER/PGPASSWORD'
   if (code === '3D000') return 'the database does not exist; create it or fix the URL'
   if (code === '3F000' || code === '42P01') return 'the schema or its tables are missing; run `statebridge migrate`'
   if (code === '42501') return 'the user lacks a privilege on the statebridge schema'
   return 'see the error code in the PostgreSQL documentation'
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' ? code : ''
 }

@@ -99,7 +99,7 @@ export class StoreHealth {
 
   /** Resolves once the database is reachable and the recovery work is done (at once when it is up). */
   whenUp(): Promise<void> {
-    if (!this.isDown && !this.probing) return Promise.resolve()
+    if (this.closed || (!this.isDown && !this.probing)) return Promise.resolve()
     return new Promise((resolve) => this.upWaiters.push(resolve))
   }
 
@@ -142,6 +142,8 @@ export class StoreHealth {
           this.lastKind = store.classifyError(error)
           continue
         }
+        // Closed while the ping was in flight: the queue is gone, the next start reconciles.
+        if (this.closed) return
         const dirty = this.dirty
         this.dirty = new Map()
         this.isDown = false
