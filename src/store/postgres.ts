@@ -8,11 +8,9 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
-import { TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
-import type { TypedRecords } from '../parsers/typed/types.js'
-import { columnValue } from './column-value.js'
 import { createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
 import { classifyPostgresError, fatalHint } from './postgres-errors.js'
+import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
 import { SESSION_COLUMN_LIST, SQL, type StatementName } from './postgres-sql.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
@@ -84,14 +82,6 @@ export async function openPostgresStore(target: PostgresTarget, options: Postgre
     throw new StatebridgeError('SB_DB_OPEN', `cannot use ${description}: ${message}; ${fatalHint(error)}`, { cause: error })
   }
   return new PostgresStore(pool, target.schema, description, options.instance ?? '')
-}
-
-/** A snapshot turned into statement parameters, done before a connection is taken. */
-interface EncodedSnapshot {
-  document: unknown[]
-  tables: string | null
-  rows: string | null
-  records: unknown[]
 }
 
 class PostgresStore implements Store {
@@ -382,132 +372,9 @@ class PostgresStore implements Store {
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000
 
-/** Everything a snapshot needs in the database, serialised before a connection is taken. */
-function encodeSnapshot(snapshot: FileSnapshot): EncodedSnapshot {
-  const markdown = snapshot.parsed.markdown
-  let tables: string | null = null
-  let rows: string | null = null
-  if (markdown && markdown.tables.length > 0) {
-    tables = pgJson(
-      markdown.tables.map((t) => ({
-        ordinal: t.ordinal,
-        heading_path: t.headingPath,
-        headers: t.headers,
-        raw_headers: t.rawHeaders,
-        line: t.line,
-        end_line: t.endLine,
-        row_count: t.rows.length,
-      })),
-    )
-    rows = pgJson(
-      markdown.tables.flatMap((t) =>
-        t.rows.map((r) => ({ ordinal: t.ordinal, row_index: r.index, cells: r.cells, raw_cells: r.raw, line: r.line })),
-      ),
-    )
-  }
-  const fields = (markdown?.fields ?? []).map((f) => ({
-    heading_path: f.headingPath,
-    key: f.key,
-    value: f.value,
-    raw: f.raw,
-    style: f.style,
-    line: f.line,
-  }))
-  return {
-    document: [
-      ...identityParams(snapshot),
-      snapshot.contentHash,
-      markdown?.wordCount ?? null,
-      markdown?.footnoteCount ?? null,
-      markdown ? markdown.tables.length : null,
-      snapshot.jsonText === null ? null : pgJsonText(snapshot.jsonText),
-      pgJson(snapshot.parsed.diagnostics),
-      snapshot.instance,
-    ],
-    tables,
-    rows,
-    records: [snapshot.root, snapshot.sessionId, pgJson(fields), ...typedParams(snapshot, snapshot.parsed.typed ?? null)],
-  }
-}
-
-function typedParams(file: FileIdentity, typed: TypedRecords | null): unknown[] {
-  const params: unknown[] = []
-  for (const table of TYPED_TABLE_NAMES) {
-    const rows = typed?.rows[table] ?? []
-    const columns = Object.entries(TYPED_TABLES[table])
-    params.push(
-      pgJson(
-        rows.map((row) => {
-          const record: Record<string, unknown> = {
-            line: row.line,
-            extra: row.extra,
-            raw: row.raw === null ? null : typeof row.raw === 'string' ? row.raw : JSON.stringify(row.raw),
-          }
-          for (const [column, type] of columns) {
-            const value = row.values[column]
-            record[column] = type === 'json' ? (value ?? null) : columnValue(value)
-          }
-          return record
-        }),
-      ),
-    )
-  }
-  const facts = typed?.session && file.sessionId !== null ? typed.session : null
-  params.push(
-    pgJson(
-      facts
-        ? [
-            {
-              precedence: facts.precedence,
-              line: facts.line,
-              ...Object.fromEntries(SESSION_COLUMN_LIST.map((c) => [c, columnValue(facts.values[c])])),
-              metadata: facts.metadata,
-            },
-          ]
-        : [],
-    ),
-  )
-  params.push(typed?.kind ?? null)
-  return params
-}
-
-function identityParams(file: FileIdentity): unknown[] {
-  return [file.root, file.path, file.sessionId, file.documentType, file.format, file.sizeBytes, file.mtimeMs]
-}
-
 function sessionOfPath(relPath: string): string | null {
   const slash = relPath.indexOf('/')
   return slash === -1 ? null : relPath.slice(0, slash)
-}
-
-/** PostgreSQL text cannot hold U+0000; such characters become U+FFFD. */
-function pgText(value: string): string {
-  return value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value
-}
-
-function pgScalar(value: unknown): string | number | null {
-  const scalar = columnValue(value as Parameters<typeof columnValue>[0])
-  return typeof scalar === 'string' ? pgText(scalar) : scalar
-}
-
-/** JSON for a json/jsonb parameter; `\u0000`, which jsonb rejects, becomes U+FFFD. */
-function pgJson(value: unknown): string {
-  const text = JSON.stringify(value)
-  if (!text.includes('\\u0000')) return text
-  return JSON.stringify(withoutNul(value))
-}
-
-function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return pgText(value)
-  if (Array.isArray(value)) return value.map(withoutNul)
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [pgText(k), withoutNul(v)]))
-  }
-  return value
-}
-
-function pgJsonText(text: string): string {
-  return text.includes('\\u0000') ? pgJson(JSON.parse(text)) : text
 }
 
 // NOTIFY payloads must stay under 8000 bytes; only a very long path could pass that.
