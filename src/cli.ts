@@ -148,7 +148,8 @@ async function main(argv: string[]): Promise<number> {
   const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize })
   // A sidecar may start before its database: `watch` waits for it; a one-shot `sync` fails at once.
   const store = command === 'watch' ? await openWhenReachable(open, config, logger) : await open()
-  logger.info({ database: store.description, instance: config.instance }, 'database open')
+  // A daemon says where it writes; a one-shot sync keeps stderr for problems.
+  logger[command === 'watch' ? 'info' : 'debug']({ database: store.description, instance: config.instance }, 'database open')
 
   if (command === 'sync') {
     try {
