@@ -10,19 +10,17 @@ import type { TypedRecords } from '../src/parsers/typed/types.js'
 import { openPostgresStore } from '../src/store/postgres.js'
 import type { FileSnapshot } from '../src/store/types.js'
 import { dumpPostgres } from './helpers/dump.js'
-import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from './helpers/postgres.js'
+import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
 
 const available = await postgresAvailable()
-const schemas: string[] = []
+const schemas = testSchemas()
 
 afterAll(async () => {
-  for (const schema of schemas) await dropSchema(schema)
+  await schemas.dropAll()
 })
 
 function target(label: string) {
-  const schema = uniqueSchema(label)
-  schemas.push(schema)
-  return { url: PG_URL, schema }
+  return { url: PG_URL, schema: schemas.fresh(label) }
 }
 
 function snapshot(relPath: string, text: string, typed?: TypedRecords): FileSnapshot {

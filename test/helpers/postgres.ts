@@ -46,3 +46,21 @@ export async function dropSchema(schema: string): Promise<void> {
     await client.end()
   }
 }
+
+/** The schemas of one test file: `fresh(label)` names a new one; `dropAll()`, in `afterAll`, drops them. */
+export function testSchemas(): { fresh(label: string): string; dropAll(): Promise<void>; readonly count: number } {
+  const names: string[] = []
+  return {
+    fresh(label) {
+      const name = uniqueSchema(label)
+      names.push(name)
+      return name
+    },
+    async dropAll() {
+      for (const name of names.splice(0)) await dropSchema(name)
+    },
+    get count() {
+      return names.length
+    },
+  }
+}

@@ -8,23 +8,21 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli, startCli, waitFor } from '../helpers/cli.js'
-import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from '../helpers/postgres.js'
+import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
 const available = await postgresAvailable()
 const scratch = tempDir()
-const schemas: string[] = []
+const schemas = testSchemas()
 
 afterAll(async () => {
-  for (const schema of schemas) await dropSchema(schema)
+  await schemas.dropAll()
   cleanup(scratch)
 })
 
 function schema(label: string): string {
-  const name = uniqueSchema(label)
-  schemas.push(name)
-  return name
+  return schemas.fresh(label)
 }
 
 function tree(label: string): string {

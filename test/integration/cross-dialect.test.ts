@@ -12,28 +12,27 @@ import { openPostgresStore } from '../../src/store/postgres.js'
 import { openSqliteStore } from '../../src/store/sqlite.js'
 import { runSync } from '../../src/sync/run-sync.js'
 import { canonicalDump, dumpPostgres, dumpSqlite, type Dump } from '../helpers/dump.js'
-import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from '../helpers/postgres.js'
+import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { cleanup, tempDir } from '../helpers/tree.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures')
 const available = await postgresAvailable()
 const scratch = tempDir()
-const schemas: string[] = []
+const schemas = testSchemas()
 
 afterAll(async () => {
-  for (const schema of schemas) await dropSchema(schema)
+  await schemas.dropAll()
   cleanup(scratch)
 })
 
 async function syncBoth(root: string): Promise<{ sqlite: Dump; postgres: Dump }> {
   const config = resolveConfig({ root, db: 'sqlite::memory:', workers: 2 }, {})
-  const file = path.join(scratch, `${path.basename(root)}-${schemas.length}.db`)
+  const file = path.join(scratch, `${path.basename(root)}-${schemas.count}.db`)
   const sqliteStore = openSqliteStore(file)
   await runSync(config, sqliteStore, silentLogger())
   await sqliteStore.close()
 
-  const target = { url: PG_URL, schema: uniqueSchema('xd') }
-  schemas.push(target.schema)
+  const target = { url: PG_URL, schema: schemas.fresh('xd') }
   const pgStore = await openPostgresStore(target)
   await runSync(config, pgStore, silentLogger())
   await pgStore.close()

@@ -18,13 +18,13 @@ import { startWatch, type WatchHandle } from '../../src/sync/watch.js'
 import { memoryLogger } from '../helpers/cli.js'
 import { TEST_DEBOUNCE_MS } from '../helpers/daemon.js'
 import { canonicalDump, dumpPostgres, dumpSqlite, type Dump } from '../helpers/dump.js'
-import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from '../helpers/postgres.js'
+import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
 const available = await postgresAvailable()
 const scratch = tempDir()
-const schemas: string[] = []
+const schemas = testSchemas()
 let running: PgDaemon[] = []
 let proxy: TcpProxy | null = null
 
@@ -36,7 +36,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  for (const schema of schemas) await dropSchema(schema)
+  await schemas.dropAll()
   cleanup(scratch)
 })
 
@@ -47,9 +47,7 @@ interface PgDaemon {
 }
 
 function freshTarget(label: string, url = PG_URL): PostgresTarget {
-  const schema = uniqueSchema(label)
-  schemas.push(schema)
-  return { url, schema }
+  return { url, schema: schemas.fresh(label) }
 }
 
 async function startPgDaemon(root: string, target: PostgresTarget, instance: string, options: Partial<StatebridgeOptions> = {}): Promise<PgDaemon> {
