@@ -9,8 +9,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
-import { describe, it } from 'vitest'
-import { expectConverged, startDaemon } from '../helpers/daemon.js'
+import { afterAll, describe, it } from 'vitest'
+import { expectConverged, startDaemon, startPostgresDaemon, type Daemon } from '../helpers/daemon.js'
+import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
 const SESSIONS = ['2026-02-03-1770076800', '2026-02-04-1770163200', '2026-02-05-1770249600']
@@ -147,14 +148,25 @@ function seedTree(root: string): void {
   fs.rmSync(path.join(root, '2026-02-04-1770163200/broken-state.json'))
 }
 
-describe('convergence under random edit sequences', () => {
+const schemas = testSchemas()
+afterAll(() => schemas.dropAll())
+
+/** How each dialect starts a daemon for one sequence, and how many sequences it runs by default. */
+const dialects: Array<[string, (root: string, dir: string) => Promise<Daemon>, number]> = [
+  ['SQLite', (root, dir) => startDaemon(root, path.join(dir, 'watch.db'), { workers: 2 }), 8],
+]
+if (await postgresAvailable()) {
+  dialects.push(['PostgreSQL', (root) => startPostgresDaemon(root, { url: PG_URL, schema: schemas.fresh('conv') }, { workers: 2 }), 4])
+}
+
+describe.each(dialects)('convergence under random edit sequences (%s)', (_name, start, defaultRuns) => {
   it('the watch database equals a fresh sync once the tree is quiet', { timeout: process.env.STATEBRIDGE_CORPUS ? 3_600_000 : 240_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 15, maxLength: 50 }), async (ops) => {
         const dir = tempDir()
         const root = path.join(dir, 'reports')
         seedTree(root)
-        const daemon = await startDaemon(root, path.join(dir, 'watch.db'), { workers: 2 })
+        const daemon = await start(root, dir)
         try {
           for (const op of ops) await apply(root, op)
           await expectConverged(daemon, root, dir, process.env.STATEBRIDGE_CORPUS ? 600_000 : 20_000)
@@ -169,7 +181,7 @@ describe('convergence under random edit sequences', () => {
         }
       }),
       {
-        numRuns: Number(process.env.STATEBRIDGE_RUNS ?? (process.env.STATEBRIDGE_CORPUS ? 2 : 8)),
+        numRuns: Number(process.env.STATEBRIDGE_RUNS ?? (process.env.STATEBRIDGE_CORPUS ? 2 : defaultRuns)),
         endOnFailure: true,
         // Replay a reported failure: STATEBRIDGE_SEED=<seed> STATEBRIDGE_PATH=<path>.
         ...(process.env.STATEBRIDGE_SEED ? { seed: Number(process.env.STATEBRIDGE_SEED), path: process.env.STATEBRIDGE_PATH } : {}),

@@ -7,17 +7,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { resolveConfig, type StatebridgeOptions } from '../../src/config.js'
-import { silentLogger } from '../../src/logger.js'
 import type { PostgresTarget } from '../../src/store/postgres-connection.js'
-import { openPostgresStore } from '../../src/store/postgres.js'
-import { openSqliteStore } from '../../src/store/sqlite.js'
-import type { Store } from '../../src/store/types.js'
-import { runSync } from '../../src/sync/run-sync.js'
-import { startWatch, type WatchHandle } from '../../src/sync/watch.js'
-import { memoryLogger } from '../helpers/cli.js'
-import { TEST_DEBOUNCE_MS } from '../helpers/daemon.js'
-import { canonicalDump, dumpPostgres, dumpSqlite, type Dump } from '../helpers/dump.js'
+import { expectConverged, startPostgresDaemon, type Daemon } from '../helpers/daemon.js'
+import { dumpPostgres } from '../helpers/dump.js'
 import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
@@ -25,7 +17,7 @@ import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 const available = await postgresAvailable()
 const scratch = tempDir()
 const schemas = testSchemas()
-let running: PgDaemon[] = []
+let running: Daemon[] = []
 let proxy: TcpProxy | null = null
 
 afterEach(async () => {
@@ -40,70 +32,17 @@ afterAll(async () => {
   cleanup(scratch)
 })
 
-interface PgDaemon {
-  handle: WatchHandle
-  records: Array<Record<string, unknown>>
-  stop(): Promise<void>
-}
-
 function freshTarget(label: string, url = PG_URL): PostgresTarget {
   return { url, schema: schemas.fresh(label) }
 }
 
-async function startPgDaemon(root: string, target: PostgresTarget, instance: string, options: Partial<StatebridgeOptions> = {}): Promise<PgDaemon> {
-  const { logger, records } = memoryLogger()
-  const store: Store = await openPostgresStore(target, { instance, logger })
-  const config = resolveConfig(
-    {
-      root,
-      db: target.url!,
-      schema: target.schema,
-      instance,
-      debounceMs: TEST_DEBOUNCE_MS,
-      reconcileIntervalMs: 0,
-      workers: 1,
-      retryBaseMs: 100,
-      retryMaxMs: 800,
-      ...options,
-    },
-    {},
-  )
-  const handle = await startWatch(config, store, logger)
-  const daemon: PgDaemon = {
-    handle,
-    records,
-    async stop() {
-      await handle.close()
-      await store.close()
-    },
-  }
+async function startPgDaemon(root: string, target: PostgresTarget, instance: string): Promise<Daemon> {
+  const daemon = await startPostgresDaemon(root, target, { instance, retryBaseMs: 100, retryMaxMs: 800 })
   running.push(daemon)
   return daemon
 }
 
-let expectedCount = 0
-
-/** A fresh one-shot sync of `roots` into an empty SQLite database. */
-async function expectedDump(roots: string[]): Promise<Dump> {
-  const file = path.join(scratch, `expected-${expectedCount++}.db`)
-  const store = openSqliteStore(file)
-  for (const root of roots) await runSync(resolveConfig({ root, db: `sqlite:${file}`, workers: 1 }, {}), store, silentLogger())
-  await store.close()
-  return canonicalDump(dumpSqlite(file))
-}
-
-/** Wait until the schema equals a fresh sync of `roots`, or fail with the difference. */
-async function expectConverged(daemons: PgDaemon[], roots: string[], schema: string, timeoutMs = 30_000): Promise<Dump> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, TEST_DEBOUNCE_MS * 3))
-    for (const daemon of daemons) await daemon.handle.whenIdle()
-    const expected = await expectedDump(roots)
-    const actual = canonicalDump(await dumpPostgres({ url: PG_URL, schema }))
-    if (JSON.stringify(actual) === JSON.stringify(expected)) return actual
-    if (Date.now() > deadline) expect(actual).toEqual(expected)
-  }
-}
+const converge = (daemons: Daemon[], roots: string[]) => expectConverged(daemons, roots, scratch, 30_000)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -124,7 +63,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     const root = path.join(scratch, 'outage')
     writeTree(root, sampleTree())
     const daemon = await startPgDaemon(root, target, 'host-a')
-    await expectConverged([daemon], [root], target.schema)
+    await converge([daemon], [root])
 
     proxy.cut()
     const cutAt = Date.now()
@@ -148,7 +87,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     expect(during.documents.some((d) => d.path === 'INDEX.md')).toBe(false)
 
     proxy.restore()
-    const dump = await expectConverged([daemon], [root], target.schema)
+    const dump = await converge([daemon], [root])
     const state = dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!
     expect(state.deal_value).toBe(103e6)
     expect(dump.sessions.map((s) => s.session_id)).not.toContain('2026-02-04-1770163200')
@@ -164,7 +103,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
 
     // Still watching afterwards.
     writeTree(root, { '2026-03-01-1772323200/after.md': '| a |\n|---|\n| b |\n' })
-    await expectConverged([daemon], [root], target.schema)
+    await converge([daemon], [root])
   }, 90_000)
 
   it('keeps two daemons on different roots apart', async () => {
@@ -175,12 +114,12 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     writeTree(rootB, sampleTree())
     const a = await startPgDaemon(rootA, target, 'host-a')
     const b = await startPgDaemon(rootB, target, 'host-b')
-    await expectConverged([a, b], [rootA, rootB], target.schema)
+    await converge([a, b], [rootA, rootB])
 
     editState(rootA, 7)
     fs.rmSync(path.join(rootA, '2026-02-04-1770163200'), { recursive: true })
     writeTree(rootB, { '2026-02-04-1770163200/extra.md': '| x |\n|---|\n| y |\n' })
-    const dump = await expectConverged([a, b], [rootA, rootB], target.schema)
+    const dump = await converge([a, b], [rootA, rootB])
     const realA = fs.realpathSync(rootA)
     const realB = fs.realpathSync(rootB)
     expect(dump.sessions.filter((s) => s.root === realA).map((s) => s.session_id)).not.toContain('2026-02-04-1770163200')
@@ -196,7 +135,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     writeTree(root, sampleTree())
     const a = await startPgDaemon(root, target, 'host-a')
     const b = await startPgDaemon(root, target, 'host-b')
-    await expectConverged([a, b], [root], target.schema)
+    await converge([a, b], [root])
 
     // Both see every event: rapid edits of one file, creates, deletes, renames, a removed session.
     for (let i = 0; i < 12; i++) {
@@ -207,7 +146,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
       if (i === 9) fs.rmSync(path.join(root, '2026-02-03-1770076800/assemble.sh'))
       await sleep(i % 3 === 0 ? 0 : 40)
     }
-    const dump = await expectConverged([a, b], [root], target.schema)
+    const dump = await converge([a, b], [root])
     expect(dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!.deal_value).toBe(111e6)
     const paths = dump.documents.map((d) => d.path)
     expect(new Set(paths).size).toBe(paths.length)
