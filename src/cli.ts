@@ -27,6 +27,8 @@ options:
   --schema <name>               PostgreSQL schema of every table (default public)
   --no-migrate                  do not migrate at start; fail unless the schema is current
   --instance <name>             name of this sidecar (default: host name)
+  --root-id <name>              name stored as the root of every row (default: the root's real path);
+                                give sidecars that mount one shared volume at different paths the same name
   --debounce-ms <n>             quiet time before a changed file is synced (default 150)
   --reconcile-interval-ms <n>   periodic full reconcile while watching (default 600000; 0 = off)
   --max-file-bytes <n>          larger files get an error status and are not read (default 26214400)
@@ -39,7 +41,7 @@ options:
   --json                        machine-readable output (sync, status)
 
 environment (flags win): SESSION_STORAGE_TYPE, SESSION_DB_PATH, DATABASE_URL, STATEBRIDGE_SCHEMA, LOG_LEVEL,
-STATEBRIDGE_INSTANCE, and the PG* variables of libpq (PGHOST, PGUSER, PGPASSWORD, PGDATABASE, ...)`
+STATEBRIDGE_INSTANCE, STATEBRIDGE_ROOT_ID, and the PG* variables of libpq (PGHOST, PGUSER, PGPASSWORD, PGDATABASE, ...)`
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 
@@ -51,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       db: { type: 'string' },
       instance: { type: 'string' },
+      'root-id': { type: 'string' },
       'debounce-ms': { type: 'string' },
       'reconcile-interval-ms': { type: 'string' },
       'max-file-bytes': { type: 'string' },
@@ -122,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     root: root ?? '',
     db: values.db,
     instance: values.instance,
+    rootId: values['root-id'],
     debounceMs: integerFlag('--debounce-ms', values['debounce-ms']),
     reconcileIntervalMs: integerFlag('--reconcile-interval-ms', values['reconcile-interval-ms']),
     maxFileBytes: integerFlag('--max-file-bytes', values['max-file-bytes']),

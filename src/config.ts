@@ -19,6 +19,11 @@ export interface StatebridgeOptions {
   db?: string
   /** Name of this sidecar, recorded with every file it applies; default the host name. */
   instance?: string
+  /**
+   * Name stored as `root` on every row; default the real path of the root. Sidecars
+   * that mount one shared volume at different paths give it the same name.
+   */
+  rootId?: string
   /** Quiet time after the last event on a file before it is synced, ms; default 150. */
   debounceMs?: number
   /** Full stat-based reconcile while watching, ms; default 600000 (10 minutes); 0 disables. */
@@ -46,6 +51,8 @@ export interface Config {
   readonly root: string
   readonly db: DatabaseTarget
   readonly instance: string
+  /** `null`: the real path of `root`. */
+  readonly rootId: string | null
   readonly debounceMs: number
   readonly reconcileIntervalMs: number
   readonly maxFileBytes: number
@@ -66,6 +73,7 @@ export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEn
     root: path.resolve(options.root),
     db: Object.freeze(resolveDatabase(options.db, env, options.schema)),
     instance: options.instance ?? env.STATEBRIDGE_INSTANCE ?? os.hostname(),
+    rootId: checkRootId(options.rootId ?? (env.STATEBRIDGE_ROOT_ID || undefined)),
     debounceMs: checkInteger('--debounce-ms', options.debounceMs ?? 150, 0, 60_000),
     reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 600_000, 0, 86_400_000),
     maxFileBytes: checkInteger('--max-file-bytes', options.maxFileBytes ?? 25 * 1024 * 1024, 1, 2 ** 31 - 1),
@@ -140,6 +148,14 @@ function parseDatabaseUrl(value: string, source: string): DatabaseTarget {
   }
   if (trimmed === '') throw configError(`${source} is empty`)
   return { dialect: 'sqlite', file: trimmed }
+}
+
+function checkRootId(rootId: string | undefined): string | null {
+  if (rootId === undefined) return null
+  if (rootId.trim() === '' || rootId !== rootId.trim()) {
+    throw configError(`--root-id must be a non-empty name without surrounding spaces, not ${JSON.stringify(rootId)}`)
+  }
+  return rootId
 }
 
 function checkInteger(name: string, value: number, min: number, max: number): number {

@@ -130,6 +130,7 @@ describe('resolveConfig', () => {
       root: path.resolve('reports'),
       db: { dialect: 'sqlite', file: DEFAULT_SQLITE_FILE },
       instance: os.hostname(),
+      rootId: null,
       debounceMs: 150,
       reconcileIntervalMs: 600_000,
       maxFileBytes: 25 * 1024 * 1024,
@@ -148,6 +149,7 @@ describe('resolveConfig', () => {
       root: '/srv/reports',
       db: 'postgres://sb@db.internal:5432/state',
       instance: 'sidecar-7',
+      rootId: 'shared-reports',
       debounceMs: 0,
       reconcileIntervalMs: 0,
       maxFileBytes: 1,
@@ -175,6 +177,16 @@ describe('resolveConfig', () => {
       3_600_000,
       64,
     ])
+  })
+
+  it('takes the root id from STATEBRIDGE_ROOT_ID, the option over it, and refuses a blank one', () => {
+    expect(resolveConfig({ root: '/r' }, {}).rootId).toBeNull()
+    expect(resolveConfig({ root: '/r' }, { STATEBRIDGE_ROOT_ID: '' }).rootId).toBeNull()
+    expect(resolveConfig({ root: '/r' }, { STATEBRIDGE_ROOT_ID: 'from-env' }).rootId).toBe('from-env')
+    expect(resolveConfig({ root: '/r', rootId: 'from-flag' }, { STATEBRIDGE_ROOT_ID: 'from-env' }).rootId).toBe('from-flag')
+    for (const bad of ['', '  ', ' padded']) {
+      expect(() => resolveConfig({ root: '/r', rootId: bad }, {})).toThrow(/--root-id must be a non-empty name/)
+    }
   })
 
   it('takes the instance from STATEBRIDGE_INSTANCE, and the option over it', () => {

@@ -50,7 +50,7 @@ export async function createSyncer(
   options: { probe: boolean },
 ): Promise<Syncer> {
   const rootAbs = await realRoot(config.root)
-  const rootId = rootAbs
+  const rootId = config.rootId ?? rootAbs
   const ctx: PipelineContext = {
     rootAbs,
     rootId,

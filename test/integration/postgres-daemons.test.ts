@@ -36,8 +36,8 @@ function freshTarget(label: string, url = PG_URL): PostgresTarget {
   return { url, schema: schemas.fresh(label) }
 }
 
-async function startPgDaemon(root: string, target: PostgresTarget, instance: string): Promise<Daemon> {
-  const daemon = await startPostgresDaemon(root, target, { instance, retryBaseMs: 100, retryMaxMs: 800 })
+async function startPgDaemon(root: string, target: PostgresTarget, instance: string, rootId?: string): Promise<Daemon> {
+  const daemon = await startPostgresDaemon(root, target, { instance, rootId, retryBaseMs: 100, retryMaxMs: 800 })
   running.push(daemon)
   return daemon
 }
@@ -160,6 +160,38 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     expect((counts!.instances as string[]).every((i) => i === 'host-a' || i === 'host-b')).toBe(true)
   }, 90_000)
 })
+
+describe.skipIf(!available)('a shared volume mounted at different paths', () => {
+  it('is one root when every sidecar gives it the same --root-id', async () => {
+    const target = freshTarget('rootid')
+    const root = path.join(scratch, 'volume')
+    const otherMount = path.join(scratch, 'mnt-elsewhere')
+    writeTree(root, sampleTree())
+    fs.symlinkSync(root, otherMount)
+    const a = await startPgDaemon(root, target, 'host-a', 'shared-volume')
+    const b = await startPgDaemon(otherMount, target, 'host-b', 'shared-volume')
+    writeTree(root, { '2026-03-01-1772323200/new.md': '| k |\n|---|\n| v |\n' })
+    editState(root, 4)
+    const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((rel) => fs.statSync(path.join(root, rel)).isFile())
+    await waitUntil(async () => {
+      for (const daemon of [a, b]) await daemon.handle.whenIdle()
+      const [row] = await query(target.schema, "SELECT count(*) AS n FROM documents WHERE root = 'shared-volume'")
+      return row!.n === files.length
+    })
+    const roots = await query(target.schema, 'SELECT DISTINCT root FROM documents UNION SELECT DISTINCT root FROM sessions')
+    expect(roots).toEqual([{ root: 'shared-volume' }])
+    const [deal] = await query(target.schema, "SELECT deal_value FROM sessions WHERE session_id = '2026-02-03-1770076800'")
+    expect(deal!.deal_value).toBe(104e6)
+  }, 60_000)
+})
+
+async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await sleep(100)
+  }
+}
 
 async function query(schema: string, sql: string): Promise<Array<Record<string, unknown>>> {
   const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` })
