@@ -159,4 +159,26 @@ describe.skipIf(!available)('statebridge on PostgreSQL', () => {
       await proxy.close()
     }
   })
+
+  it('SIGTERM during an outage exits 0 and says which changes wait for the next start', async () => {
+    const proxy = await startTcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432))
+    const url = new URL(PG_URL)
+    url.port = String(proxy.port)
+    const root = tree('sigterm-outage')
+    const { child, lines } = startCli(['watch', root, '--db', url.toString(), '--schema', schema('sigterm'), '--debounce-ms', '20', '--retry-base-ms', '100'])
+    try {
+      await waitFor(() => lines.some((l) => l.includes('"msg":"watching"')), 30_000, 'watching')
+      proxy.cut()
+      writeTree(root, { 'late.md': '| a |\n|---|\n| b |\n' })
+      await waitFor(() => lines.some((l) => l.includes('retry 2 in')), 20_000, 'retries')
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      const left = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.dirtyFiles !== undefined && String(r.msg).startsWith('stopping with'))
+      expect(left).toMatchObject({ dirtyFiles: 1 })
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      await proxy.close()
+    }
+  })
 })
