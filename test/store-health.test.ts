@@ -343,6 +343,9 @@ describe('StoreHealth', () => {
       expect(record.delayMs).toBeLessThanOrEqual(40)
     }
     if (initial === 'transient') expect(retries[0]!.delayMs).toBeLessThanOrEqual(10)
+    // A server that answers after a fatal error is not called "reachable again": the fix is unproven.
+    expect(t.reachable()).toEqual([])
+    expect(t.records.some((r) => r.level === WARN && String(r.msg).startsWith('database answers; trying the 0 waiting files again'))).toBe(true)
   })
 
   it.each([

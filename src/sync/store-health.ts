@@ -147,10 +147,16 @@ export class StoreHealth {
         const dirty = this.dirty
         this.dirty = new Map()
         this.isDown = false
-        logger.info(
-          { downMs: Date.now() - this.downSince, attempts: this.attempt, dirtyFiles: dirty.size },
-          `database reachable again after ${Date.now() - this.downSince} ms; applying ${dirty.size} files changed meanwhile, then reconciling`,
-        )
+        // A server that answers does not prove a fatal error (a dropped schema, a revoked grant) is fixed: say so.
+        const fields = { downMs: Date.now() - this.downSince, attempts: this.attempt, dirtyFiles: dirty.size }
+        if (this.lastKind === 'fatal') {
+          logger.warn(fields, `database answers; trying the ${dirty.size} waiting files again (the last error was: ${this.reason})`)
+        } else {
+          logger.info(
+            fields,
+            `database reachable again after ${fields.downMs} ms; applying ${dirty.size} files changed meanwhile, then reconciling`,
+          )
+        }
         await this.onRecovered(dirty).catch((error: unknown) => {
           logger.error({ err: error }, `recovery after the outage failed: ${(error as Error).message}`)
         })
