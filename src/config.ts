@@ -6,7 +6,6 @@
 import os from 'node:os'
 import path from 'node:path'
 import { StatebridgeError } from './errors.js'
-import { checkSchemaName } from './store/postgres-connection.js'
 
 /** Where the rows go. A PostgreSQL `url` of `null` means: all from the `PG*` environment variables. */
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string | null; schema: string }
@@ -148,6 +147,19 @@ function parseDatabaseUrl(value: string, source: string): DatabaseTarget {
   }
   if (trimmed === '') throw configError(`${source} is empty`)
   return { dialect: 'sqlite', file: trimmed }
+}
+
+/** Schema names are used unquoted in `search_path`, so they stay plain identifiers. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** Throw `SB_CONFIG` unless `schema` is a plain lower-case identifier. */
+export function checkSchemaName(schema: string, source = '--schema'): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw configError(
+      `${source} must be a lower-case identifier (letters, digits, _; at most 63), not ${JSON.stringify(schema)}`,
+    )
+  }
+  return schema
 }
 
 function checkRootId(rootId: string | undefined): string | null {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { StatebridgeError } from '../src/errors.js'
-import { checkSchemaName, describeTarget } from '../src/store/postgres-connection.js'
+import { checkSchemaName } from '../src/config.js'
+import { describeTarget } from '../src/store/postgres-connection.js'
 
 describe('checkSchemaName', () => {
   it.each(['public', 'tenant_a', '_x1', 'a', '_', 'statebridge_2026', `a${'b'.repeat(62)}`])('accepts %j', (schema) => {

@@ -8,6 +8,8 @@ import { SESSION_COLUMNS, TYPED_TABLES, type ColumnType } from '../parsers/typed
 interface DialectTypes {
   column: Record<ColumnType, string>
   id: string
+  /** A column that references an id. */
+  reference: string
   text: string
   integer: string
   json: string
@@ -16,6 +18,7 @@ interface DialectTypes {
 const SQLITE: DialectTypes = {
   column: { text: 'TEXT', integer: 'INTEGER', real: 'REAL', json: 'TEXT' },
   id: 'INTEGER PRIMARY KEY',
+  reference: 'INTEGER',
   text: 'TEXT',
   integer: 'INTEGER',
   json: 'TEXT',
@@ -26,6 +29,7 @@ const SQLITE: DialectTypes = {
 const POSTGRES: DialectTypes = {
   column: { text: 'text', integer: 'bigint', real: 'double precision', json: 'jsonb' },
   id: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  reference: 'bigint',
   text: 'text',
   integer: 'integer',
   json: 'jsonb',
@@ -35,14 +39,13 @@ const POSTGRES: DialectTypes = {
 // column change is a new step (ALTER TABLE), never an edit of this one.
 function typedTables(t: DialectTypes): string {
   const parts: string[] = []
-  const documentRef = t === SQLITE ? 'INTEGER' : 'bigint'
   for (const [name, columns] of Object.entries(TYPED_TABLES)) {
     const typed = Object.entries(columns).map(([column, type]) => `${column} ${t.column[type as ColumnType]}`)
     parts.push(`CREATE TABLE ${name} (
         id ${t.id},
         root ${t.text} NOT NULL,
         session_id ${t.text},
-        document_id ${documentRef} NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        document_id ${t.reference} NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
         line ${t.integer},
         ${typed.join(',\n        ')},
         extra ${t.json},
@@ -60,7 +63,7 @@ function typedTables(t: DialectTypes): string {
 
       CREATE TABLE document_fields (
         id ${t.id},
-        document_id ${documentRef} NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        document_id ${t.reference} NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
         heading_path ${t.json} NOT NULL,
         key ${t.text} NOT NULL,
         value ${t.text} NOT NULL,
@@ -75,7 +78,7 @@ function typedTables(t: DialectTypes): string {
         id ${t.id},
         root ${t.text} NOT NULL,
         session_id ${t.text} NOT NULL,
-        document_id ${documentRef} NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        document_id ${t.reference} NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
         precedence ${t.integer} NOT NULL,
         line ${t.integer},
         ${sessionColumns.join(',\n        ')},
@@ -259,3 +262,6 @@ export const migrations: readonly Migration[] = [
     postgres: typedTables(POSTGRES),
   },
 ]
+
+/** The schema version this build needs. */
+export const LATEST_VERSION = migrations[migrations.length - 1]!.version

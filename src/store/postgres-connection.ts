@@ -3,7 +3,6 @@
  * target is named in logs without its credentials.
  */
 import pg from 'pg'
-import { StatebridgeError } from '../errors.js'
 
 /** Where the PostgreSQL rows go. Credentials live in the URL or the `PG*` environment. */
 export interface PostgresTarget {
@@ -11,20 +10,6 @@ export interface PostgresTarget {
   url: string | null
   /** Schema holding every statebridge table; several deployments can share one database. */
   schema: string
-}
-
-/** Schema names are used unquoted in `search_path`, so they stay plain identifiers. */
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
-
-/** Throw `SB_CONFIG` unless `schema` is a plain lower-case identifier. */
-export function checkSchemaName(schema: string, source = '--schema'): string {
-  if (!SCHEMA_NAME.test(schema)) {
-    throw new StatebridgeError(
-      'SB_CONFIG',
-      `${source} must be a lower-case identifier (letters, digits, _; at most 63), not ${JSON.stringify(schema)}`,
-    )
-  }
-  return schema
 }
 
 /** Host, port, database, user and schema of a target: what logs and messages may show. */

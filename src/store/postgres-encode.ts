@@ -3,10 +3,9 @@
  * the batched inserts, built before a connection is taken. PostgreSQL text
  * and jsonb cannot hold U+0000, so it becomes U+FFFD here.
  */
-import { TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
+import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import type { TypedRecords } from '../parsers/typed/types.js'
 import { columnValue } from './column-value.js'
-import { SESSION_COLUMN_LIST } from './postgres-sql.js'
 import type { FileIdentity, FileSnapshot } from './types.js'
 
 /** A snapshot turned into statement parameters, done before a connection is taken. */
@@ -95,7 +94,7 @@ function typedParams(file: FileIdentity, typed: TypedRecords | null): unknown[] 
             {
               precedence: facts.precedence,
               line: facts.line,
-              ...Object.fromEntries(SESSION_COLUMN_LIST.map((c) => [c, columnValue(facts.values[c])])),
+              ...Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, columnValue(facts.values[c])])),
               metadata: facts.metadata,
             },
           ]

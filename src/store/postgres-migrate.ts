@@ -5,10 +5,7 @@
  */
 import type pg from 'pg'
 import { StatebridgeError } from '../errors.js'
-import { migrations } from './migrations.js'
-
-/** The version this build needs. */
-export const LATEST_VERSION = migrations[migrations.length - 1]!.version
+import { LATEST_VERSION, migrations } from './migrations.js'
 
 /** Apply the pending steps; returns the versions applied now. */
 export async function migratePostgres(client: pg.PoolClient, schema: string): Promise<number[]> {

@@ -4,9 +4,7 @@
  * expanded server-side (`json_to_recordset`), so a file costs a handful of
  * round trips however many rows it has.
  */
-import { SESSION_COLUMNS, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
-
-export const SESSION_COLUMN_LIST = Object.keys(SESSION_COLUMNS)
+import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 
 /** Document types whose error makes the session's status `error`. */
 const STATE_TYPES = `('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report', 'coverage_gaps', 'risk_summary', 'state_file')`
@@ -30,8 +28,8 @@ function insertRecords(): string {
       FROM json_populate_recordset(NULL::${table}, $${param++}::json) AS x)`)
   }
   ctes.push(`i_facts AS (
-      INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_LIST.join(', ')}, metadata)
-      SELECT $2, $3, $1, x.precedence, x.line, ${SESSION_COLUMN_LIST.map((c) => `x.${c}`).join(', ')}, x.metadata
+      INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_NAMES.join(', ')}, metadata)
+      SELECT $2, $3, $1, x.precedence, x.line, ${SESSION_COLUMN_NAMES.map((c) => `x.${c}`).join(', ')}, x.metadata
       FROM json_populate_recordset(NULL::session_facts, $${param++}::json) AS x)`)
   return `WITH ${ctes.join(',\n    ')}
     UPDATE documents SET typed_kind = $${param} WHERE id = $1`
@@ -91,7 +89,7 @@ export const SQL = {
     JOIN t ON t.ordinal = r.ordinal`,
   insertRecords: insertRecords(),
   removeFile: 'DELETE FROM documents WHERE root = $1 AND path = $2 RETURNING session_id AS "sessionId"',
-  sessionFacts: `SELECT f.precedence, d.path, ${SESSION_COLUMN_LIST.map((c) => `f.${c}`).join(', ')}, f.metadata
+  sessionFacts: `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
     FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = $1 AND f.session_id = $2`,
   sessionSignals: `SELECT
       (SELECT count(*) FROM documents WHERE root = $1 AND session_id = $2 AND status = 'error'
@@ -100,9 +98,9 @@ export const SQL = {
       (SELECT count(*) FROM session_phases WHERE root = $1 AND session_id = $2
          AND status IN ('pending', 'in_progress', 'ready', 'blocked')) AS "openPhases",
       ARRAY(SELECT coalesce(status, '') FROM synthesis_state WHERE root = $1 AND session_id = $2) AS "synthesisStatuses"`,
-  updateSession: `UPDATE sessions SET ${SESSION_COLUMN_LIST.map((c, i) => `${c} = $${i + 1}`).join(', ')},
-      status = $${SESSION_COLUMN_LIST.length + 1}, metadata = $${SESSION_COLUMN_LIST.length + 2}::jsonb
-    WHERE root = $${SESSION_COLUMN_LIST.length + 3} AND session_id = $${SESSION_COLUMN_LIST.length + 4}`,
+  updateSession: `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c, i) => `${c} = $${i + 1}`).join(', ')},
+      status = $${SESSION_COLUMN_NAMES.length + 1}, metadata = $${SESSION_COLUMN_NAMES.length + 2}::jsonb
+    WHERE root = $${SESSION_COLUMN_NAMES.length + 3} AND session_id = $${SESSION_COLUMN_NAMES.length + 4}`,
   insertRun: `INSERT INTO sync_runs (root, instance, mode, started_at, finished_at, files_seen, files_applied,
       files_unchanged, files_removed, files_failed)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

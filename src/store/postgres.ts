@@ -7,12 +7,14 @@
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
+import { SESSION_COLUMN_NAMES } from '../parsers/typed/tables.js'
+import { sessionIdOf } from '../sync/paths.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
 import { classifyPostgresError, fatalHint } from './postgres-errors.js'
 import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
-import { SESSION_COLUMN_LIST, SQL, type StatementName } from './postgres-sql.js'
+import { SQL, type StatementName } from './postgres-sql.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import type {
   FileFailure,
@@ -180,7 +182,7 @@ class PostgresStore implements Store {
   }
 
   async removeFile(root: string, filePath: string): Promise<void> {
-    const sessionId = sessionOfPath(filePath)
+    const sessionId = sessionIdOf(filePath)
     await this.transaction(root, sessionId, async (client) => {
       const { rows } = await this.run<{ sessionId: string | null }>(client, 'removeFile', [root, filePath])
       if (rows.length === 0) return
@@ -246,7 +248,7 @@ class PostgresStore implements Store {
   async sessionDetail(sessionId: string): Promise<SessionDetail[]> {
     const query = async (sql: string, values: unknown[]) => (await this.pool.query(sql, values)).rows as Array<Record<string, unknown>>
     const sessions = await query(
-      `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_LIST.join(', ')} FROM sessions WHERE session_id = $1`,
+      `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')} FROM sessions WHERE session_id = $1`,
       [sessionId],
     )
     const details: SessionDetail[] = []
@@ -270,7 +272,7 @@ class PostgresStore implements Store {
         sessionId,
         createdAt: (row.created_at as string | null) ?? null,
         status: String(row.status),
-        deal: Object.fromEntries(SESSION_COLUMN_LIST.map((c) => [c, row[c] ?? null])),
+        deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
         metadata: row.metadata as Record<string, string>,
         documents: docs as SessionDetail['documents'],
         phases: (await query(
@@ -355,7 +357,7 @@ class PostgresStore implements Store {
       openPhases: Number(signals.openPhases),
     })
     await this.run(client, 'updateSession', [
-      ...SESSION_COLUMN_LIST.map((column) => pgScalar(summary.values[column])),
+      ...SESSION_COLUMN_NAMES.map((column) => pgScalar(summary.values[column])),
       summary.status,
       pgJson(summary.metadata),
       root,
@@ -371,11 +373,6 @@ class PostgresStore implements Store {
 
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000
-
-function sessionOfPath(relPath: string): string | null {
-  const slash = relPath.indexOf('/')
-  return slash === -1 ? null : relPath.slice(0, slash)
-}
 
 // NOTIFY payloads must stay under 8000 bytes; only a very long path could pass that.
 function truncatedNotice(notice: ChangeNotice): string {

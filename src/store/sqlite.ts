@@ -7,11 +7,11 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { StatebridgeError } from '../errors.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
-import { SESSION_COLUMNS, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
+import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import { columnValue } from './column-value.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
-import { migrations } from './migrations.js'
+import { LATEST_VERSION, migrations } from './migrations.js'
 import type {
   FileFailure,
   FileIdentity,
@@ -52,14 +52,13 @@ export function openSqliteStore(file: string, options: { migrate?: boolean } = {
 }
 
 function checkSchema(db: Database.Database): void {
-  const latest = migrations[migrations.length - 1]!.version
   const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()
   const version = table ? ((db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0) : 0
-  if (version < latest) {
+  if (version < LATEST_VERSION) {
     db.close()
     throw new StatebridgeError(
       'SB_DB_OPEN',
-      `the database is at schema version ${version}, this statebridge needs ${latest}, and --no-migrate forbids migrating; ` +
+      `the database is at schema version ${version}, this statebridge needs ${LATEST_VERSION}, and --no-migrate forbids migrating; ` +
         'run `statebridge migrate --db <path>` first',
     )
   }
@@ -155,11 +154,11 @@ class SqliteStore implements Store {
       ),
       deleteFacts: db.prepare('DELETE FROM session_facts WHERE document_id = ?'),
       insertFacts: db.prepare(
-        `INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_LIST.join(', ')}, metadata)
-         VALUES (?, ?, ?, ?, ?, ${SESSION_COLUMN_LIST.map(() => '?').join(', ')}, ?)`,
+        `INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_NAMES.join(', ')}, metadata)
+         VALUES (?, ?, ?, ?, ?, ${SESSION_COLUMN_NAMES.map(() => '?').join(', ')}, ?)`,
       ),
       sessionFacts: db.prepare(
-        `SELECT f.precedence, d.path, ${SESSION_COLUMN_LIST.map((c) => `f.${c}`).join(', ')}, f.metadata
+        `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
          FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = ? AND f.session_id = ?`,
       ),
       stateErrors: db.prepare(
@@ -176,7 +175,7 @@ class SqliteStore implements Store {
            AND status IN ('pending', 'in_progress', 'ready', 'blocked')`,
       ),
       updateSession: db.prepare(
-        `UPDATE sessions SET ${SESSION_COLUMN_LIST.map((c) => `${c} = ?`).join(', ')}, status = ?, metadata = ?
+        `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c) => `${c} = ?`).join(', ')}, status = ?, metadata = ?
          WHERE root = ? AND session_id = ?`,
       ),
       insertRun: db.prepare(
@@ -283,7 +282,7 @@ class SqliteStore implements Store {
         documentId,
         facts.precedence,
         facts.line,
-        ...SESSION_COLUMN_LIST.map((column) => columnValue(facts.values[column])),
+        ...SESSION_COLUMN_NAMES.map((column) => columnValue(facts.values[column])),
         JSON.stringify(facts.metadata),
       )
     }
@@ -307,7 +306,7 @@ class SqliteStore implements Store {
       openPhases: count('openPhases'),
     })
     this.sql.updateSession!.run(
-      ...SESSION_COLUMN_LIST.map((column) => columnValue(summary.values[column] as ColumnValue)),
+      ...SESSION_COLUMN_NAMES.map((column) => columnValue(summary.values[column] as ColumnValue)),
       summary.status,
       JSON.stringify(summary.metadata),
       root,
@@ -415,7 +414,7 @@ class SqliteStore implements Store {
   async sessionDetail(sessionId: string): Promise<SessionDetail[]> {
     const db = this.db
     const sessions = db
-      .prepare(`SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_LIST.join(', ')} FROM sessions WHERE session_id = ?`)
+      .prepare(`SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')} FROM sessions WHERE session_id = ?`)
       .all(sessionId) as Array<Record<string, unknown>>
     return sessions.map((row) => {
       const root = String(row.root)
@@ -439,7 +438,7 @@ class SqliteStore implements Store {
         sessionId,
         createdAt: (row.created_at as string | null) ?? null,
         status: String(row.status),
-        deal: Object.fromEntries(SESSION_COLUMN_LIST.map((c) => [c, row[c] ?? null])),
+        deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
         metadata: JSON.parse(String(row.metadata)) as Record<string, string>,
         documents: docs,
         phases: all('SELECT phase, status, start_time, end_time FROM session_phases WHERE root = ? AND session_id = ? ORDER BY document_id, id') as SessionDetail['phases'],
@@ -463,8 +462,6 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close()
   }
 }
-
-const SESSION_COLUMN_LIST = Object.keys(SESSION_COLUMNS)
 
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000

@@ -81,6 +81,16 @@ export class StoreHealth {
     this.attempt = 0
   }
 
+  /**
+   * A store call threw `error`: unless it concerns one file's records, the
+   * database counts as down. Returns the kind, so the caller can handle `file`.
+   */
+  fail(error: unknown): StoreErrorKind {
+    const kind = this.options.store.classifyError(error)
+    if (kind !== 'file') this.markDown(error, kind)
+    return kind
+  }
+
   /** A store call failed in a way a retry may fix (`transient`) or that needs the operator (`fatal`). */
   markDown(error: unknown, kind: StoreErrorKind): void {
     this.lastError = error

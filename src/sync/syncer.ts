@@ -84,12 +84,10 @@ export async function createSyncer(
       if (outcome === 'applied' || outcome === 'removed' || outcome === 'failed') health.noteSuccess()
       return outcome
     } catch (error) {
-      const kind = store.classifyError(error)
-      if (kind === 'file') {
+      if (health.fail(error) === 'file') {
         logger.error({ path: relPath, err: error }, `${relPath}: could not apply: ${(error as Error).message}`)
         return 'failed'
       }
-      health.markDown(error, kind)
       ctx.prefetched.delete(relPath)
       health.defer(relPath, trustStat)
       return 'deferred'

@@ -74,10 +74,8 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     sessionsDirty = new Set()
     for (const id of ids) {
       await syncer.syncSession(id).catch((err: Error) => {
-        const kind = store.classifyError(err)
-        // The reconcile after the outage puts session rows right.
-        if (kind !== 'file') syncer.health.markDown(err, kind)
-        else log.error({ err, path: id }, `${id}: could not sync session: ${err.message}`)
+        // The reconcile after an outage puts session rows right.
+        if (syncer.health.fail(err) === 'file') log.error({ err, path: id }, `${id}: could not sync session: ${err.message}`)
       })
     }
   }
@@ -243,8 +241,7 @@ async function runReconcile(syncer: Syncer, store: Store, config: Config, log: L
     log.info(counts, 'reconciled')
     return counts
   } catch (error) {
-    const kind = store.classifyError(error)
-    if (kind !== 'file') syncer.health.markDown(error, kind)
+    syncer.health.fail(error)
     throw error
   }
 }

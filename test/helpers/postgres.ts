@@ -4,6 +4,7 @@
  * unreachable server fails the run; elsewhere the suites skip, loudly.
  */
 import pg from 'pg'
+import { createPool } from '../../src/store/postgres-connection.js'
 
 export const PG_URL = process.env.STATEBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -62,5 +63,15 @@ export function testSchemas(): { fresh(label: string): string; dropAll(): Promis
     get count() {
       return names.length
     },
+  }
+}
+
+/** Rows of `sql` run in `schema`, read as the store reads them (bigint as numbers, timestamps as ISO text). */
+export async function schemaRows(schema: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const pool = createPool({ url: PG_URL, schema }, { max: 1, applicationName: 'statebridge-test' })
+  try {
+    return (await pool.query(sql)).rows as Array<Record<string, unknown>>
+  } finally {
+    await pool.end()
   }
 }

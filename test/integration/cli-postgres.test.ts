@@ -8,7 +8,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli, startCli, waitFor } from '../helpers/cli.js'
-import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
+import { PG_URL, postgresAvailable, schemaRows, testSchemas } from '../helpers/postgres.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
@@ -31,16 +31,6 @@ function tree(label: string): string {
   return root
 }
 
-async function rows(schemaName: string, sql: string): Promise<Array<Record<string, unknown>>> {
-  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schemaName}` })
-  await client.connect()
-  try {
-    return (await client.query(sql)).rows as Array<Record<string, unknown>>
-  } finally {
-    await client.end()
-  }
-}
-
 /** The test URL with a password added: trust auth ignores it, so it must simply never be printed. */
 function urlWithPassword(password: string): string {
   const url = new URL(PG_URL)
@@ -55,8 +45,8 @@ describe.skipIf(!available)('statebridge on PostgreSQL', () => {
       const result = runCli(['migrate', '--db', PG_URL, '--schema', name])
       expect(result.code, result.stderr).toBe(0)
     }
-    expect((await rows(name, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([1, 2])
-    expect(await rows(name, "SELECT to_regclass('documents') IS NOT NULL AS ok")).toEqual([{ ok: true }])
+    expect((await schemaRows(name, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([1, 2])
+    expect(await schemaRows(name, "SELECT to_regclass('documents') IS NOT NULL AS ok")).toEqual([{ ok: true }])
   })
 
   it('--no-migrate refuses an unmigrated schema and names the fix', () => {
@@ -74,7 +64,7 @@ describe.skipIf(!available)('statebridge on PostgreSQL', () => {
     expect(JSON.parse(result.stdout.trim().split('\n').pop()!)).toMatchObject({ files_seen: 9, files_applied: 8, files_failed: 1 })
     expect(result.stdout + result.stderr).not.toContain(secret)
     expect(result.stderr).toContain(`(schema ${name})`)
-    const instances = await rows(name, 'SELECT DISTINCT instance FROM documents')
+    const instances = await schemaRows(name, 'SELECT DISTINCT instance FROM documents')
     expect(instances).toEqual([{ instance: 'host-env' }])
 
     const status = runCli(['status', '--json'], env)
@@ -152,7 +142,7 @@ describe.skipIf(!available)('statebridge on PostgreSQL', () => {
       expect(child.exitCode).toBeNull()
       proxy.restore()
       await waitFor(() => lines.some((l) => l.includes('"msg":"watching"')), 30_000, 'watching')
-      expect((await rows(name, 'SELECT count(*)::int AS n FROM documents'))[0]!.n).toBe(9)
+      expect((await schemaRows(name, 'SELECT count(*)::int AS n FROM documents'))[0]!.n).toBe(9)
     } finally {
       child.kill('SIGTERM')
       await new Promise((resolve) => child.once('exit', resolve))

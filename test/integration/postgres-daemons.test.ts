@@ -5,12 +5,11 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { PostgresTarget } from '../../src/store/postgres-connection.js'
 import { expectConverged, startPostgresDaemon, type Daemon } from '../helpers/daemon.js'
 import { dumpPostgres } from '../helpers/dump.js'
-import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
+import { PG_URL, postgresAvailable, schemaRows, testSchemas } from '../helpers/postgres.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
@@ -125,7 +124,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     expect(dump.sessions.filter((s) => s.root === realA).map((s) => s.session_id)).not.toContain('2026-02-04-1770163200')
     expect(dump.sessions.filter((s) => s.root === realB).map((s) => s.session_id)).toContain('2026-02-04-1770163200')
 
-    const instances = await query(target.schema, 'SELECT root, array_agg(DISTINCT instance) AS instances FROM documents GROUP BY root ORDER BY root')
+    const instances = await schemaRows(target.schema, 'SELECT root, array_agg(DISTINCT instance) AS instances FROM documents GROUP BY root ORDER BY root')
     expect(Object.fromEntries(instances.map((r) => [r.root, r.instances]))).toEqual({ [realA]: ['host-a'], [realB]: ['host-b'] })
   }, 90_000)
 
@@ -150,7 +149,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     expect(dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!.deal_value).toBe(111e6)
     const paths = dump.documents.map((d) => d.path)
     expect(new Set(paths).size).toBe(paths.length)
-    const [counts] = await query(
+    const [counts] = await schemaRows(
       target.schema,
       `SELECT (SELECT count(*) FROM documents) AS documents, (SELECT count(*) FROM sessions) AS sessions,
          (SELECT array_agg(DISTINCT instance ORDER BY instance) FROM documents) AS instances`,
@@ -175,12 +174,12 @@ describe.skipIf(!available)('a shared volume mounted at different paths', () => 
     const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((rel) => fs.statSync(path.join(root, rel)).isFile())
     await waitUntil(async () => {
       for (const daemon of [a, b]) await daemon.handle.whenIdle()
-      const [row] = await query(target.schema, "SELECT count(*) AS n FROM documents WHERE root = 'shared-volume'")
+      const [row] = await schemaRows(target.schema, "SELECT count(*) AS n FROM documents WHERE root = 'shared-volume'")
       return row!.n === files.length
     })
-    const roots = await query(target.schema, 'SELECT DISTINCT root FROM documents UNION SELECT DISTINCT root FROM sessions')
+    const roots = await schemaRows(target.schema, 'SELECT DISTINCT root FROM documents UNION SELECT DISTINCT root FROM sessions')
     expect(roots).toEqual([{ root: 'shared-volume' }])
-    const [deal] = await query(target.schema, "SELECT deal_value FROM sessions WHERE session_id = '2026-02-03-1770076800'")
+    const [deal] = await schemaRows(target.schema, "SELECT deal_value FROM sessions WHERE session_id = '2026-02-03-1770076800'")
     expect(deal!.deal_value).toBe(104e6)
   }, 60_000)
 })
@@ -190,17 +189,5 @@ async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000):
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error('timed out')
     await sleep(100)
-  }
-}
-
-async function query(schema: string, sql: string): Promise<Array<Record<string, unknown>>> {
-  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` })
-  await client.connect()
-  try {
-    return (await client.query(sql)).rows.map((row: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])),
-    )
-  } finally {
-    await client.end()
   }
 }

@@ -197,3 +197,6 @@ export const SESSION_COLUMNS = {
   transaction_type: 'text',
   complexity: 'text',
 } as const satisfies Record<string, ColumnType>
+
+/** The session columns in catalogue order. */
+export const SESSION_COLUMN_NAMES: readonly string[] = Object.keys(SESSION_COLUMNS)
