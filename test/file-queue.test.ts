@@ -30,16 +30,19 @@ describe('FileQueue', () => {
     const r = recorder(1)
     const queue = new FileQueue({ debounceMs: 40, concurrency: 2, maxRetries: 3, run: r.run })
     const first = Date.now()
+    let last = first
     for (let i = 0; i < 10; i++) {
+      // Taken at the touch itself: a late wake-up from the sleep below must not count as quiet time.
+      last = Date.now()
       queue.touch('a.md')
       await sleep(5)
     }
-    const last = Date.now()
     await queue.whenIdle()
     expect(r.calls).toHaveLength(1)
     expect(r.calls[0]!.trustStat).toBe(false)
-    expect(r.calls[0]!.start - last).toBeGreaterThanOrEqual(35)
-    expect(r.calls[0]!.start - first).toBeGreaterThanOrEqual(80)
+    // Load only delays timers, so these lower bounds hold on a busy machine (1 ms for timer rounding).
+    expect(r.calls[0]!.start - last).toBeGreaterThanOrEqual(39)
+    expect(r.calls[0]!.start - first).toBeGreaterThanOrEqual(84)
   })
 
   it('never runs one path twice at once, and runs again for an event that arrived mid-run', async () => {

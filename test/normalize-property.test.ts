@@ -210,9 +210,18 @@ describe('long and hostile input', () => {
     ['dates', '2026-'.repeat(4_000)],
     ['durations', '1h '.repeat(7_000)],
     ['emoji', '✅'.repeat(10_000)],
-  ])('answers quickly on %s', (_label, raw) => {
-    const start = performance.now()
-    for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseStatus, parseDuration, parseSeverity, parseConfidence]) parse(raw)
-    expect(performance.now() - start).toBeLessThan(2_000)
-  })
+  ])(
+    'answers on %s without catastrophic backtracking',
+    // A super-linear pattern hangs on these inputs for minutes; the test timeout
+    // catches that. Every call takes well under 0.1 s today (`npm run bench` is
+    // where speed is measured, not here).
+    { timeout: 15_000 },
+    (_label, raw) => {
+      for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseStatus, parseDuration, parseSeverity, parseConfidence]) {
+        const value = parse(raw)
+        // Severity and confidence answer a bare label; the others carry their input.
+        if (value !== null && typeof value === 'object') expect(value.raw).toBe(raw)
+      }
+    },
+  )
 })

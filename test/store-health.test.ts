@@ -188,7 +188,7 @@ describe('StoreHealth', () => {
     t.health.defer('s1/other.md', true)
     expect(t.health.dirtyCount).toBe(2)
     t.health.markDown(new Error('gone'), 'transient')
-    await within(t.health.whenUp(), 2_000, 'recovery')
+    await within(t.health.whenUp(), 15_000, 'recovery')
     expect(t.recoveries).toEqual([
       new Map([
         ['s1/state.json', expected],
@@ -207,7 +207,7 @@ describe('StoreHealth', () => {
     const up = t.health.whenUp()
     expect(await settled(up)).toBe(false)
 
-    await within(up, 5_000, 'recovery')
+    await within(up, 15_000, 'recovery')
 
     expect(t.pings()).toBe(failures + 1)
     const retries = t.retries()
@@ -245,14 +245,14 @@ describe('StoreHealth', () => {
     }
     t.health.markDown(new Error('gone'), 'transient')
     const up = t.health.whenUp()
-    await waitFor(() => recovering, 2_000, 'onRecovered')
+    await waitFor(() => recovering, 15_000, 'onRecovered')
     expect(t.health.down).toBe(false)
     // Asked during the recovery, whenUp still waits for it.
     const upDuring = t.health.whenUp()
     expect(await settled(up)).toBe(false)
     expect(await settled(upDuring)).toBe(false)
     release()
-    await within(Promise.all([up, upDuring]), 2_000, 'whenUp after recovery')
+    await within(Promise.all([up, upDuring]), 15_000, 'whenUp after recovery')
   })
 
   it('logs a failed recovery and is up anyway', async () => {
@@ -261,7 +261,7 @@ describe('StoreHealth', () => {
       throw new Error('reconcile exploded')
     }
     t.health.markDown(new Error('gone'), 'transient')
-    await within(t.health.whenUp(), 2_000, 'recovery')
+    await within(t.health.whenUp(), 15_000, 'recovery')
     expect(t.health.down).toBe(false)
     expect(t.errors().map((record) => record.msg)).toContain('recovery after the outage failed: reconcile exploded')
   })
@@ -284,7 +284,7 @@ describe('StoreHealth', () => {
     t.health.defer('s1/a.md', true)
     t.health.defer('s1/b.md', false)
     const up = t.health.whenUp()
-    await waitFor(() => t.pings() >= 2, 2_000, 'two pings')
+    await waitFor(() => t.pings() >= 2, 15_000, 'two pings')
     t.health.close()
     await within(up, 500, 'whenUp after close')
     const pingsAtClose = t.pings()
@@ -332,7 +332,7 @@ describe('StoreHealth', () => {
   ] as const)('waits at the cap for fatal errors (markDown %s, pings %s)', async (initial, pingKind) => {
     const t = setup({ steps: [fail('password authentication failed for user "sb"', pingKind), fail('password authentication failed', pingKind)] })
     t.health.markDown(new Error('password authentication failed for user "sb"'), initial)
-    await within(t.health.whenUp(), 5_000, 'recovery')
+    await within(t.health.whenUp(), 15_000, 'recovery')
     const retries = t.retries()
     expect(retries.map((record) => record.attempt)).toEqual([1, 2, 3])
     // After a fatal error, every wait is drawn from maxMs/2..maxMs; the first transient one is 5..10.
@@ -354,11 +354,11 @@ describe('StoreHealth', () => {
   ])('noteSuccess() between outages (%s) makes the next outage start at attempt %d', async (success, firstAttempt) => {
     const t = setup({ steps: [fail(), fail()] })
     t.health.markDown(new Error('first outage'), 'transient')
-    await within(t.health.whenUp(), 5_000, 'first recovery')
+    await within(t.health.whenUp(), 15_000, 'first recovery')
     expect(t.retries().map((record) => record.attempt)).toEqual([1, 2, 3])
     if (success) t.health.noteSuccess()
     t.health.markDown(new Error('second outage'), 'transient')
-    await within(t.health.whenUp(), 5_000, 'second recovery')
+    await within(t.health.whenUp(), 15_000, 'second recovery')
     const second = t.retries().slice(3)
     expect(second.map((record) => record.attempt)).toEqual([firstAttempt])
     expect(t.reachable()).toHaveLength(2)
@@ -371,7 +371,7 @@ describe('StoreHealth', () => {
     const t = setup({ pingGate: () => gate })
     t.health.markDown(new Error('gone'), 'transient')
     t.health.defer('s1/a.md', false)
-    await waitFor(() => t.pings() === 1, 2_000, 'a ping in flight')
+    await waitFor(() => t.pings() === 1, 15_000, 'a ping in flight')
     t.health.close()
     release()
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -400,7 +400,7 @@ describe('StoreHealth', () => {
     }
     t.health.defer('s1/a.md', false)
     t.health.markDown(new Error('gone'), 'transient')
-    await within(t.health.whenUp(), 5_000, 'second recovery')
+    await within(t.health.whenUp(), 15_000, 'second recovery')
 
     expect(calls).toBe(2)
     expect(t.recoveries).toEqual([new Map([['s1/a.md', false]]), new Map([['s1/c.md', true]])])
