@@ -3,14 +3,12 @@
  * periodic reconcile because events alone are not trusted (early `ready`,
  * dropped events on queue overflow, exhausted inotify watches).
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
+import type { FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import type { Store } from '../store/types.js'
-import { isIgnoredPath, relativeToRoot, sessionIdOf } from './paths.js'
 import { createSyncer, type ReconcileCounts, type Syncer } from './syncer.js'
+import { TreeWatcher } from './tree-watcher.js'
 
 /** Interval of the fallback reconcile when the watcher cannot watch everything. */
 export const DEGRADED_RECONCILE_MS = 30_000
@@ -19,11 +17,11 @@ export const DEGRADED_RECONCILE_MS = 30_000
 export interface WatchHandle {
   /** Resolves once no event, reconcile or apply is pending. */
   whenIdle(): Promise<void>
-  /** Run a full reconcile now (one at a time). */
+  /** Run a full reconcile that starts after this call; runs never overlap, and at most one waits. */
   reconcile(): Promise<ReconcileCounts>
   /** Whether the watcher gave up on some directories and reconcile carries the load. */
   readonly degraded: boolean
-  /** The chokidar watcher, for diagnostics and tests. */
+  /** The chokidar watcher in use now, for diagnostics and tests (renewed when a directory is replaced). */
   readonly watcher: FSWatcher
   /** Stop watching, finish the applies in flight, stop the workers. The store stays open. */
   close(): Promise<void>
@@ -39,13 +37,33 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
   let reconciling: Promise<ReconcileCounts> | null = null
   let sessionsDirty = new Set<string>()
   let timer: NodeJS.Timeout | null = null
-  const rescans = new Set<NodeJS.Timeout>()
+  const lookTimers = new Set<NodeJS.Timeout>()
 
-  const reconcile = (): Promise<ReconcileCounts> => {
-    reconciling ??= runReconcile(syncer, store, config, log).finally(() => {
-      reconciling = null
+  let queuedReconcile: Promise<ReconcileCounts> | null = null
+  const startReconcile = (): Promise<ReconcileCounts> => {
+    const run = runReconcile(syncer, store, config, log).finally(() => {
+      if (reconciling === run) reconciling = null
     })
-    return reconciling
+    reconciling = run
+    return run
+  }
+  // Whoever asks for a reconcile must get one that starts after the asking: a
+  // run already under way may have looked before the change that prompted the
+  // request (a renewed watch, a recovered database). At most one waits.
+  const reconcile = (): Promise<ReconcileCounts> => {
+    if (!reconciling) return startReconcile()
+    queuedReconcile ??= reconciling
+      .then(
+        (counts) => counts,
+        () => null,
+      )
+      .then((previous) => {
+        queuedReconcile = null
+        // Stopping: the next start reconciles anyway.
+        if (closed && previous) return previous
+        return startReconcile()
+      })
+    return queuedReconcile
   }
   const reconcileLogged = (): Promise<unknown> => reconcile().catch((err: Error) => log.error({ err }, `reconcile failed: ${err.message}`))
 
@@ -80,80 +98,30 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     }
   }
 
-  const watcher = chokidarWatch(rootAbs, {
-    ignoreInitial: true,
-    followSymlinks: false,
-    persistent: true,
-    ignored: (absPath: string) => {
-      const rel = relativeToRoot(rootAbs, absPath)
-      return rel !== null && isIgnoredPath(rel)
-    },
-  })
-  const relOf = (absPath: string): string | null => {
-    const rel = relativeToRoot(rootAbs, absPath)
-    return rel === null || rel === '' ? null : rel
-  }
-  watcher.on('all', (event: string, absPath: string) => log.trace({ event, path: relOf(absPath) }, 'watch event'))
-  const onFile = (absPath: string): void => {
-    const rel = relOf(absPath)
-    if (rel !== null) syncer.queue.touch(rel)
-  }
-  watcher.on('add', onFile)
-  watcher.on('change', onFile)
-  watcher.on('unlink', (absPath: string) => {
-    onFile(absPath)
-    // A directory removed and recreated at once (rm -rf, then mkdir -p) can leave
-    // chokidar watching the dead inode without an unlinkDir/addDir pair: re-attach
-    // the session's watch and look at its files again once things settle.
-    const rel = relOf(absPath)
-    const sessionId = rel === null ? null : sessionIdOf(rel)
-    if (sessionId !== null) scheduleRescan(sessionId)
-  })
-
-  // Re-attach chokidar to a directory, then sync its files once the new watch is
-  // surely in place: events in between are lost, so the look comes after it.
-  const pendingRescans = new Set<string>()
+  // A directory can hold files written before its watch was attached (an agent
+  // writing right after mkdir -p), and a replaced directory's files were never
+  // seen by the new watch: look at them once the watch is surely in place.
   const settleMs = Math.max(2 * config.debounceMs, 100)
-  function scheduleRescan(relDir: string): void {
-    if (pendingRescans.has(relDir)) return
-    pendingRescans.add(relDir)
-    later(() => {
-      pendingRescans.delete(relDir)
-      const absDir = path.join(rootAbs, relDir)
-      if (fs.existsSync(absDir)) {
-        watcher.unwatch(absDir)
-        watcher.add(absDir)
-      }
-      later(() => {
-        void syncer.reconcileDirectory(relDir).catch((err) => log.error({ err, path: relDir }, `${relDir}: rescan failed`))
-      })
-    })
+  const looks = new Set<Promise<void>>()
+  const lookAt = (relDir: string): void => {
+    const look = syncer
+      .reconcileDirectory(relDir)
+      .catch((err: Error) => log.error({ err, path: relDir }, `${relDir}: rescan failed: ${err.message}`))
+      .finally(() => looks.delete(look))
+    looks.add(look)
   }
-  function later(task: () => void): void {
+  const pendingLooks = new Set<string>()
+  const lookLater = (relDir: string): void => {
+    if (pendingLooks.has(relDir)) return
+    pendingLooks.add(relDir)
     const handle = setTimeout(() => {
-      rescans.delete(handle)
-      if (!closed) task()
+      lookTimers.delete(handle)
+      pendingLooks.delete(relDir)
+      if (!closed) lookAt(relDir)
     }, settleMs)
-    rescans.add(handle)
+    lookTimers.add(handle)
   }
-  watcher.on('addDir', (absPath: string) => {
-    const rel = relOf(absPath)
-    if (rel === null) return
-    if (!rel.includes('/')) sessionEvent(rel)
-    // chokidar lists a new directory before its watch is attached: a file created
-    // in between (an agent writing right after mkdir -p) has no event, and since
-    // chokidar never learnt of it, no unlink either. Re-attach and look again.
-    scheduleRescan(rel)
-  })
-  watcher.on('unlinkDir', (absPath: string) => {
-    const rel = relOf(absPath)
-    if (rel === null) return
-    // chokidar does not promise an unlink per file inside a removed directory.
-    for (const known of syncer.ctx.known.keys()) if (known.startsWith(`${rel}/`)) syncer.queue.touch(known)
-    const sessionId = sessionIdOf(`${rel}/x`)
-    if (sessionId !== null && !rel.includes('/')) sessionEvent(sessionId)
-  })
-  watcher.on('error', (error: unknown) => {
+  const onWatcherError = (error: unknown): void => {
     const code = (error as NodeJS.ErrnoException).code
     if ((code === 'ENOSPC' || code === 'EMFILE') && !degraded) {
       degraded = true
@@ -170,17 +138,29 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     }
     if (code === 'ENOSPC' || code === 'EMFILE') return
     log.error({ err: error }, `watcher error: ${(error as Error).message}`)
-  })
+  }
 
   // Reconcile once the watcher is in place, so nothing changed between our scan
-  // and the watch goes unseen. `ready` can come early (the reconcile covers it);
-  // the timeout keeps a pathological tree from holding the start forever.
-  await new Promise<void>((resolve) => {
-    const timeout = setTimeout(resolve, 60_000)
-    watcher.once('ready', () => {
-      clearTimeout(timeout)
-      resolve()
-    })
+  // and the watch goes unseen. `ready` can come early (the reconcile covers it).
+  const tree = await TreeWatcher.start({
+    rootAbs,
+    settleMs,
+    logger: log,
+    events: {
+      file: (relPath) => syncer.queue.touch(relPath),
+      addDir: (relDir) => {
+        if (!relDir.includes('/')) sessionEvent(relDir)
+        lookLater(relDir)
+      },
+      unlinkDir: (relDir) => {
+        // chokidar does not promise an unlink per file inside a removed directory.
+        for (const known of syncer.ctx.known.keys()) if (known.startsWith(`${relDir}/`)) syncer.queue.touch(known)
+        if (!relDir.includes('/')) sessionEvent(relDir)
+      },
+      // Rare (a directory removed and recreated at once), so a full look is affordable.
+      replaced: () => void reconcileLogged(),
+      error: onWatcherError,
+    },
   })
   // A database lost during the first reconcile is not a reason to stop: the recovery reconciles.
   await reconcileLogged()
@@ -191,29 +171,39 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     get degraded() {
       return degraded
     },
-    watcher,
+    get watcher() {
+      return tree.chokidar
+    },
     reconcile,
     async whenIdle() {
       for (;;) {
         if (syncer.health.down) await syncer.health.whenUp()
         if (closed) return
-        if (reconciling) await reconciling.catch(() => undefined)
+        if (reconciling || queuedReconcile) await (queuedReconcile ?? reconciling)?.catch(() => undefined)
         await syncer.queue.whenIdle()
         if (sessionsDirty.size > 0) await flushSessions()
-        if (rescans.size > 0) {
+        if (tree.busy) {
+          await tree.whenSettled()
+          continue
+        }
+        if (looks.size > 0) {
+          await Promise.all(looks)
+          continue
+        }
+        if (lookTimers.size > 0) {
           await new Promise((resolve) => setTimeout(resolve, 20))
           continue
         }
-        if (!reconciling && !syncer.health.down && syncer.queue.size === 0 && sessionsDirty.size === 0) return
+        if (!reconciling && !queuedReconcile && !syncer.health.down && syncer.queue.size === 0 && sessionsDirty.size === 0) return
       }
     },
     async close() {
       if (closed) return
       closed = true
       if (timer) clearInterval(timer)
-      for (const rescan of rescans) clearTimeout(rescan)
-      await watcher.close()
-      await reconciling?.catch(() => undefined)
+      for (const handle of lookTimers) clearTimeout(handle)
+      await tree.close()
+      await (queuedReconcile ?? reconciling)?.catch(() => undefined)
       await syncer.close()
       log.info('stopped')
     },

@@ -79,6 +79,66 @@ describe('statebridge watch', () => {
     expect(JSON.parse(String(fixed.json))).toEqual({ current_phase: 'assembly', status: 'done' })
   })
 
+  it('keeps following a session directory removed and recreated at once (rm -rf, then mkdir -p)', async () => {
+    daemon = await startDaemon(root, path.join(dir, 'db.sqlite'))
+    const registry = path.join(root, S, 'review-outputs/fact-registry.md')
+    fs.rmSync(path.join(root, S), { recursive: true })
+    fs.mkdirSync(path.dirname(registry), { recursive: true })
+    fs.writeFileSync(registry, '| Fact | Value |\n|---|---|\n| Price | $1M |\n')
+    await expectConverged(daemon, root, dir)
+    // The recreated directories are new inodes: later writes in them, to old
+    // names and new ones, must still be seen as events.
+    fs.appendFileSync(registry, '| Closing | 2026-09-30 |\n')
+    writeTree(root, { [`${S}/orchestrator-state.md`]: '| Field | Value |\n|---|---|\n| Phase | 2 |\n', [`${S}/review-outputs/new.md`]: '| a |\n|---|\n| 1 |\n' })
+    const dump = await expectConverged(daemon, root, dir)
+    const cells = dump.rows.filter((r) => r.path === `${S}/review-outputs/fact-registry.md`).map((r) => JSON.parse(String(r.cells)))
+    expect(cells).toEqual([{ Fact: 'Price', Value: '$1M' }, { Fact: 'Closing', Value: '2026-09-30' }])
+    expect(dump.documents.map((d) => d.path)).toEqual(expect.arrayContaining([`${S}/orchestrator-state.md`, `${S}/review-outputs/new.md`]))
+  })
+
+  it('keeps following an empty directory removed and recreated at once', async () => {
+    fs.mkdirSync(path.join(root, S, 'drafts'))
+    daemon = await startDaemon(root, path.join(dir, 'db.sqlite'))
+    fs.rmSync(path.join(root, S, 'drafts'), { recursive: true })
+    fs.mkdirSync(path.join(root, S, 'drafts'))
+    await expectConverged(daemon, root, dir)
+    writeTree(root, { [`${S}/drafts/a.md`]: '| a |\n|---|\n| 1 |\n' })
+    const dump = await expectConverged(daemon, root, dir)
+    expect(dump.documents.map((d) => d.path)).toContain(`${S}/drafts/a.md`)
+  })
+
+  it('sees a file renamed over another that carries the same mtime', async () => {
+    daemon = await startDaemon(root, path.join(dir, 'db.sqlite'))
+    const target = path.join(root, S, 'orchestrator-state.md')
+    const staged = path.join(root, S, '.orchestrator-state.md.staged')
+    // Two files written within one clock tick of a coarse file system share an mtime.
+    const mtime = 1_770_076_800
+    fs.utimesSync(target, mtime, mtime)
+    await expectConverged(daemon, root, dir)
+    fs.writeFileSync(staged, '| Field | Value |\n|---|---|\n| Phase | renamed in |\n')
+    fs.utimesSync(staged, Date.now() / 1000, mtime)
+    fs.renameSync(staged, target)
+    const dump = await expectConverged(daemon, root, dir)
+    const cells = dump.rows.filter((r) => r.path === `${S}/orchestrator-state.md`).map((r) => JSON.parse(String(r.cells)))
+    expect(cells).toEqual([{ Field: 'Phase', Value: 'renamed in' }])
+  })
+
+  it('answers a reconcile asked during another with a run that starts after it, once', async () => {
+    daemon = await startDaemon(root, path.join(dir, 'db.sqlite'))
+    const runs = () => daemon!.records.filter((r) => r.msg === 'reconciled').length
+    const before = runs()
+    const first = daemon.handle.reconcile()
+    // Written after the first run may have looked: only a later run is sure to see it.
+    writeTree(root, { [`${S}/late.md`]: '| a |\n|---|\n| 1 |\n' })
+    const second = daemon.handle.reconcile()
+    const third = daemon.handle.reconcile()
+    expect(second).toBe(third)
+    expect(second).not.toBe(first)
+    await Promise.all([first, second])
+    expect(runs() - before).toBe(2)
+    expect(daemon.dump().documents.map((d) => d.path)).toContain(`${S}/late.md`)
+  })
+
   it('keeps other files flowing when one file blows its parse budget', async () => {
     // Thousands of table rows take far longer than 100 ms to parse.
     const slow = `| a | b | c |\n|---|---|---|\n${'| **x** | `y` | [z](http://z) |\n'.repeat(20_000)}`
