@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FileOutcome } from '../src/sync/file-pipeline.js'
+import { waitFor } from './helpers/cli.js'
 import { FileQueue } from '../src/sync/file-queue.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -104,5 +105,33 @@ describe('FileQueue', () => {
     queue.touch('d.md')
     await sleep(20)
     expect(r.calls).toHaveLength(2)
+  })
+
+  it('prefetches on the first event of a quiet path and discards it when another event comes before the run', async () => {
+    const log: string[] = []
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let running = 0
+    const queue = new FileQueue({
+      debounceMs: 20,
+      concurrency: 2,
+      maxRetries: 1,
+      run: async (relPath) => {
+        log.push(`run ${relPath}`)
+        running++
+        await gate
+        return 'applied'
+      },
+      prefetch: (relPath) => log.push(`prefetch ${relPath}`),
+      discardPrefetch: (relPath) => log.push(`discard ${relPath}`),
+    })
+    queue.touch('a.md')
+    queue.touch('a.md')
+    await waitFor(() => running === 1, 15_000, 'the run of a.md')
+    // During the run: the run after it reads afresh, there is nothing to discard.
+    queue.touch('a.md')
+    release()
+    await queue.whenIdle()
+    expect(log).toEqual(['prefetch a.md', 'discard a.md', 'run a.md', 'run a.md'])
   })
 })

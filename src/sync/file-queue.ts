@@ -17,6 +17,12 @@ export interface FileQueueOptions {
   run: (relPath: string, trustStat: boolean) => Promise<FileOutcome>
   /** Called on the first event of a quiet path, to start work that overlaps the debounce window. */
   prefetch?: (relPath: string) => void
+  /**
+   * Called when another event arrives before the run: what `prefetch` read may
+   * predate the latest write, and size plus mtime cannot always tell (two
+   * writes of one length within one clock tick of a coarse file system).
+   */
+  discardPrefetch?: (relPath: string) => void
 }
 
 interface Entry {
@@ -47,7 +53,8 @@ export class FileQueue {
     if (this.closed) return
     const entry = this.entry(relPath, false)
     entry.trustStat = false
-    if (!entry.timer && entry.state === 'idle') this.options.prefetch?.(relPath)
+    if (entry.timer || entry.state === 'ready') this.options.discardPrefetch?.(relPath)
+    else if (entry.state === 'idle') this.options.prefetch?.(relPath)
     if (entry.timer) clearTimeout(entry.timer)
     entry.timer = setTimeout(() => this.markReady(relPath), this.options.debounceMs)
   }

@@ -101,6 +101,7 @@ export async function createSyncer(
     prefetch: (relPath) => {
       if (!health.down) prefetchFile(ctx, relPath)
     },
+    discardPrefetch: (relPath) => ctx.prefetched.delete(relPath),
   })
 
   const syncSession = async (sessionId: string): Promise<number> => {

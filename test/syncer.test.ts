@@ -1,0 +1,81 @@
+/**
+ * The syncer's event path without a watcher: events are fed to its queue by
+ * hand, so the order of reads and writes is exact.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { resolveConfig } from '../src/config.js'
+import { silentLogger } from '../src/logger.js'
+import { openSqliteStore } from '../src/store/sqlite.js'
+import type { Store } from '../src/store/types.js'
+import { createSyncer, type Syncer } from '../src/sync/syncer.js'
+import { dumpSqlite } from './helpers/dump.js'
+import { cleanup, tempDir, writeTree } from './helpers/tree.js'
+
+const REL = '2026-02-03-1770076800/fact-registry.md'
+// Same length, different status: the edit an agent makes when a fact is verified.
+const PENDING = '| Fact | Status |\n|---|---|\n| Price | ⏳ |\n'
+const VERIFIED = '| Fact | Status |\n|---|---|\n| Price | ✅ |\n'
+// Whole seconds, so the file system stores them exactly.
+const MTIME_S = 1_770_076_800
+
+let dir: string
+let root: string
+let dbFile: string
+let store: Store
+let syncer: Syncer
+
+beforeEach(async () => {
+  dir = tempDir()
+  root = path.join(dir, 'reports')
+  dbFile = path.join(dir, 'db.sqlite')
+  writeTree(root, { [REL]: PENDING })
+  store = openSqliteStore(dbFile)
+  syncer = await createSyncer(resolveConfig({ root, db: `sqlite:${dbFile}`, debounceMs: 1_000, workers: 1 }, {}), store, silentLogger(), 'debug', {
+    probe: false,
+  })
+})
+afterEach(async () => {
+  await syncer.close()
+  await store.close()
+  cleanup(dir)
+})
+
+function statuses(): unknown[] {
+  return dumpSqlite(dbFile)
+    .rows.filter((row) => row.path === REL)
+    .map((row) => JSON.parse(String(row.cells)).Status)
+}
+
+describe('syncer events', () => {
+  it('never applies a read made before the latest event, even when size and mtime match', async () => {
+    expect(PENDING.length).toBe(VERIFIED.length)
+    const abs = path.join(root, REL)
+    fs.utimesSync(abs, MTIME_S, MTIME_S)
+    // A warm worker reads well within the 1 s debounce window.
+    await syncer.ctx.pool.run({ absPath: abs, relPath: REL, knownHash: null, maxFileBytes: 1_000_000 })
+    const reads = vi.spyOn(syncer.ctx.pool, 'run')
+    syncer.queue.touch(REL)
+    // The read started by the first event is done before the second write...
+    await syncer.ctx.prefetched.get(REL)
+    // ...and nothing was applied yet, or this test would prove nothing.
+    expect(statuses()).toEqual([])
+    fs.writeFileSync(abs, VERIFIED)
+    // What a clock with a coarse tick leaves after two writes within one tick.
+    fs.utimesSync(abs, MTIME_S, MTIME_S)
+    syncer.queue.touch(REL)
+    await syncer.queue.whenIdle()
+    expect(statuses()).toEqual(['✅'])
+    expect(reads).toHaveBeenCalledTimes(2)
+  })
+
+  it('uses the read started by a lone event instead of reading again', async () => {
+    const reads = vi.spyOn(syncer.ctx.pool, 'run')
+    syncer.queue.touch(REL)
+    await syncer.queue.whenIdle()
+    expect(statuses()).toEqual(['⏳'])
+    expect(reads).toHaveBeenCalledTimes(1)
+    expect(syncer.ctx.prefetched.size).toBe(0)
+  })
+})
