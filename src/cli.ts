@@ -37,6 +37,7 @@ options:
   --worker-heap-mb <n>          heap limit of each parse worker (default 96)
   --retry-base-ms <n>           first wait before retrying an unreachable database (default 1000)
   --retry-max-ms <n>            longest wait between retries (default 30000)
+  --pool-size <n>               PostgreSQL connections of this sidecar (default 2 x workers + 2)
   --log-level <level>           trace|debug|info|warn|error|fatal|silent (default info)
   --json                        machine-readable output (sync, status)
 
@@ -64,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       'no-migrate': { type: 'boolean', default: false },
       'retry-base-ms': { type: 'string' },
       'retry-max-ms': { type: 'string' },
+      'pool-size': { type: 'string' },
       'log-level': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -136,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
     migrate,
     retryBaseMs: integerFlag('--retry-base-ms', values['retry-base-ms']),
     retryMaxMs: integerFlag('--retry-max-ms', values['retry-max-ms']),
+    poolSize: integerFlag('--pool-size', values['pool-size']),
   }
   const config = resolveConfig(options)
   if (command === 'check') {
@@ -147,9 +150,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.
   const logger = createLogger({ level, fd: command === 'sync' ? 2 : 1 })
-  // One connection per file applied at once (the queue runs two per worker), plus reconcile and spare.
-  const poolSize = Math.max(2, config.workers * 2) + 2
-  const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize })
+  const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize: config.poolSize })
   // A sidecar may start before its database: `watch` waits for it; a one-shot `sync` fails at once.
   const store = command === 'watch' ? await openWhenReachable(open, config, logger) : await open()
   // A daemon says where it writes; a one-shot sync keeps stderr for problems.

@@ -43,6 +43,8 @@ export interface StatebridgeOptions {
   retryBaseMs?: number
   /** Longest wait between retries, ms; default 30000. */
   retryMaxMs?: number
+  /** PostgreSQL connections of this sidecar; default 2 × max(1, workers) + 2 (one per apply in flight, plus reconcile and probe). */
+  poolSize?: number
 }
 
 /** The frozen, defaulted configuration the daemon runs with. */
@@ -61,6 +63,8 @@ export interface Config {
   readonly migrate: boolean
   readonly retryBaseMs: number
   readonly retryMaxMs: number
+  /** PostgreSQL connections of this sidecar (unused by SQLite). */
+  readonly poolSize: number
 }
 
 export const DEFAULT_SQLITE_FILE = './data/statebridge.db'
@@ -68,19 +72,24 @@ export const DEFAULT_SQLITE_FILE = './data/statebridge.db'
 /** Turn options plus environment into the one configuration, or throw `SB_CONFIG`. */
 export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEnv = process.env): Config {
   if (!options.root) throw configError('the reports directory is missing: pass it as the first argument, e.g. `statebridge sync ./reports`')
+  const db = resolveDatabase(options.db, env, options.schema)
+  const workers = checkInteger('--workers', options.workers ?? Math.min(2, os.availableParallelism()), 0, 64)
+  if (options.poolSize !== undefined && db.dialect !== 'postgres') throw configError('--pool-size applies to PostgreSQL only')
   return Object.freeze({
     root: path.resolve(options.root),
-    db: Object.freeze(resolveDatabase(options.db, env, options.schema)),
+    db: Object.freeze(db),
     instance: options.instance ?? env.STATEBRIDGE_INSTANCE ?? os.hostname(),
     rootId: checkRootId(options.rootId ?? (env.STATEBRIDGE_ROOT_ID || undefined)),
     debounceMs: checkInteger('--debounce-ms', options.debounceMs ?? 150, 0, 60_000),
     reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 600_000, 0, 86_400_000),
     maxFileBytes: checkInteger('--max-file-bytes', options.maxFileBytes ?? 25 * 1024 * 1024, 1, 2 ** 31 - 1),
     parseTimeoutMs: checkInteger('--parse-timeout-ms', options.parseTimeoutMs ?? 10_000, 100, 3_600_000),
-    workers: checkInteger('--workers', options.workers ?? Math.min(2, os.availableParallelism()), 0, 64),
+    workers,
     workerHeapMb: checkInteger('--worker-heap-mb', options.workerHeapMb ?? 96, 16, 16_384),
     migrate: options.migrate ?? true,
     ...resolveRetry(options),
+    // The file queue applies two files per worker at once; each holds one connection for its transaction.
+    poolSize: checkInteger('--pool-size', options.poolSize ?? Math.max(2, workers * 2) + 2, 1, 1_000),
   })
 }
 

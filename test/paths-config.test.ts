@@ -140,6 +140,7 @@ describe('resolveConfig', () => {
       migrate: true,
       retryBaseMs: 1_000,
       retryMaxMs: 30_000,
+      poolSize: Math.max(2, 2 * Math.min(2, os.availableParallelism())) + 2,
     })
     expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
   })
@@ -160,6 +161,7 @@ describe('resolveConfig', () => {
       migrate: false,
       retryBaseMs: 250,
       retryMaxMs: 5_000,
+      poolSize: 3,
     }
     const { schema, ...rest } = options
     expect(resolveConfig(options, {})).toEqual({ ...rest, db: { dialect: 'postgres', url: options.db, schema } })
@@ -177,6 +179,15 @@ describe('resolveConfig', () => {
       3_600_000,
       64,
     ])
+  })
+
+  it('sizes the PostgreSQL pool from the workers unless --pool-size says, and refuses it for SQLite', () => {
+    const pg = 'postgres://sb@db/state'
+    expect(resolveConfig({ root: '/r', db: pg, workers: 0 }, {}).poolSize).toBe(4)
+    expect(resolveConfig({ root: '/r', db: pg, workers: 4 }, {}).poolSize).toBe(10)
+    expect(resolveConfig({ root: '/r', db: pg, workers: 4, poolSize: 2 }, {}).poolSize).toBe(2)
+    expect(configError(() => resolveConfig({ root: '/r', db: pg, poolSize: 0 }, {})).message).toBe('--pool-size must be a whole number from 1 to 1000, not 0')
+    expect(configError(() => resolveConfig({ root: '/r', db: 'sqlite:x.db', poolSize: 4 }, {})).message).toBe('--pool-size applies to PostgreSQL only')
   })
 
   it('takes the root id from STATEBRIDGE_ROOT_ID, the option over it, and refuses a blank one', () => {
