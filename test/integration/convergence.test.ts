@@ -1,7 +1,8 @@
 /**
  * The convergence property: after any sequence of creates, appends, in-place
- * edits, atomic renames, half-written files, deletes and directory removals,
- * once the tree is quiet the watch daemon's database equals a fresh sync.
+ * edits, atomic renames, half-written files, deletes, directory renames and
+ * directory removals, once the tree is quiet the watch daemon's database
+ * equals a fresh sync.
  *
  * STATEBRIDGE_CORPUS=<reports dir> runs it on a copy of a real tree instead of
  * the built-in sample (slow: every memorandum is parsed twice).
@@ -26,6 +27,8 @@ type Op =
   | { kind: 'delete'; file: number }
   | { kind: 'rename'; file: number; to: number }
   | { kind: 'removeSession'; session: number }
+  | { kind: 'moveFolder'; session: number; from: number; to: number }
+  | { kind: 'moveSession'; from: number; to: number }
   | { kind: 'touch'; file: number }
   | { kind: 'pause'; ms: number }
 
@@ -43,6 +46,23 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), file: fileArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rename' as const), file: fileArb, to: fileArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeSession' as const), session: fc.integer({ min: 0, max: SESSIONS.length - 1 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('moveFolder' as const),
+      session: fc.integer({ min: 0, max: SESSIONS.length - 1 }),
+      from: fc.integer({ min: 1, max: FOLDERS.length - 1 }),
+      to: fc.integer({ min: 1, max: FOLDERS.length - 1 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('moveSession' as const),
+      from: fc.integer({ min: 0, max: SESSIONS.length - 1 }),
+      to: fc.integer({ min: 0, max: SESSIONS.length - 1 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('touch' as const), file: fileArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: 120 }) }) },
 )
@@ -80,6 +100,15 @@ async function apply(root: string, op: Op): Promise<void> {
     return
   }
   if (op.kind === 'removeSession') return fs.rmSync(path.join(root, SESSIONS[op.session]!), { recursive: true, force: true })
+  // Directory renames (mv), onto a name that is free, as rename(2) requires.
+  if (op.kind === 'moveFolder' || op.kind === 'moveSession') {
+    const [from, to] =
+      op.kind === 'moveFolder'
+        ? [path.join(root, SESSIONS[op.session]!, FOLDERS[op.from]!), path.join(root, SESSIONS[op.session]!, FOLDERS[op.to]!)]
+        : [path.join(root, SESSIONS[op.from]!), path.join(root, SESSIONS[op.to]!)]
+    if (from !== to && fs.existsSync(from) && !fs.existsSync(to)) fs.renameSync(from, to)
+    return
+  }
   const rel = filePath(op.file)
   const abs = path.join(root, rel)
   const exists = fs.existsSync(abs)

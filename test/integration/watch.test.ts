@@ -123,6 +123,19 @@ describe('statebridge watch', () => {
     expect(cells).toEqual([{ Field: 'Phase', Value: 'renamed in' }])
   })
 
+  it('follows directories renamed within a session and a session renamed as a whole', async () => {
+    daemon = await startDaemon(root, path.join(dir, 'db.sqlite'))
+    fs.renameSync(path.join(root, S, 'review-outputs'), path.join(root, S, 'reviews'))
+    fs.renameSync(path.join(root, '2026-02-04-1770163200'), path.join(root, '2026-02-04-1770163200-rerun'))
+    const first = await expectConverged(daemon, root, dir)
+    expect(first.sessions.map((s) => s.session_id)).toContain('2026-02-04-1770163200-rerun')
+    expect(first.documents.map((d) => d.path)).toContain(`${S}/reviews/fact-registry.md`)
+    // And back, over the path the watch knew first.
+    fs.renameSync(path.join(root, S, 'reviews'), path.join(root, S, 'review-outputs'))
+    fs.appendFileSync(path.join(root, S, 'review-outputs/fact-registry.md'), '| Closing | 2026-09-30 | T2 |\n')
+    await expectConverged(daemon, root, dir)
+  })
+
   it('answers a reconcile asked during another with a run that starts after it, once', async () => {
     daemon = await startDaemon(root, path.join(dir, 'db.sqlite'))
     const runs = () => daemon!.records.filter((r) => r.msg === 'reconciled').length
