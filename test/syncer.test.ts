@@ -78,4 +78,18 @@ describe('syncer events', () => {
     expect(reads).toHaveBeenCalledTimes(1)
     expect(syncer.ctx.prefetched.size).toBe(0)
   })
+
+  it('reads a file again in a reconcile when another was renamed over it with the same size and mtime', async () => {
+    const abs = path.join(root, REL)
+    fs.utimesSync(abs, MTIME_S, MTIME_S)
+    expect(await syncer.queue.submit(REL, true)).toBe('applied')
+    const staged = path.join(root, path.dirname(REL), '.fact-registry.md.staged')
+    fs.writeFileSync(staged, VERIFIED)
+    fs.utimesSync(staged, MTIME_S, MTIME_S)
+    fs.renameSync(staged, abs)
+    // What a reconcile does when no event came (a renewed watch, a degraded watcher).
+    expect(await syncer.queue.submit(REL, true)).toBe('applied')
+    expect(statuses()).toEqual(['✅'])
+    expect(await syncer.queue.submit(REL, true)).toBe('unchanged')
+  })
 })

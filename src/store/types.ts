@@ -44,6 +44,12 @@ export interface KnownFile {
   path: string
   sizeBytes: number
   mtimeMs: number
+  /**
+   * Inode of the content applied, when this process read it (not stored).
+   * Two files written within one clock tick can share size and mtime; a file
+   * renamed over another then differs only here.
+   */
+  ino?: number
   contentHash: string | null
   status: 'ok' | 'error'
 }

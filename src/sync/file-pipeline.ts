@@ -70,13 +70,15 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
   // A FIFO or socket would block the reader forever.
   if (!stat.isFile()) return fail(ctx, relPath, zeroStat(stat), null, { reason: 'not a regular file' })
 
-  if (trustStat && known && known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs) return 'unchanged'
+  if (trustStat && known && known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs && (known.ino ?? stat.ino) === stat.ino) {
+    return 'unchanged'
+  }
 
   // A read made during the debounce window counts if the file has not moved since.
   const prefetched = early ? await early : null
   const result =
     prefetched && (prefetched.kind === 'parsed' || prefetched.kind === 'unchanged') &&
-    prefetched.sizeBytes === stat.size && prefetched.mtimeMs === stat.mtimeMs
+    prefetched.sizeBytes === stat.size && prefetched.mtimeMs === stat.mtimeMs && prefetched.ino === stat.ino
       ? prefetched
       : await ctx.pool.run(readRequest(ctx, relPath))
 
@@ -98,8 +100,8 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     case 'unchanged': {
       if (known && (known.sizeBytes !== result.sizeBytes || known.mtimeMs !== result.mtimeMs)) {
         await ctx.store.recordFileStat(ctx.rootId, relPath, result.sizeBytes, result.mtimeMs)
-        ctx.known.set(relPath, { ...known, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs })
       }
+      if (known) ctx.known.set(relPath, { ...known, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino })
       return 'unchanged'
     }
     case 'parsed': {
@@ -112,7 +114,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
         if (ctx.store.classifyError(error) !== 'file') throw error
         return fail(ctx, relPath, result, result.hash, { reason: `the database refused the records: ${errorMessage(error)}` })
       }
-      ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, contentHash: result.hash, status: 'ok' })
+      ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
       const tables = result.parsed.markdown?.tables.length
       ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, tables }, 'applied')
       return 'applied'

@@ -18,9 +18,9 @@ export interface ReadRequest {
 
 /** What a worker answers. */
 export type ReadResult =
-  | { kind: 'unchanged'; hash: string; sizeBytes: number; mtimeMs: number }
+  | { kind: 'unchanged'; hash: string; sizeBytes: number; mtimeMs: number; ino: number }
   /** `parsed.json` is moved into `jsonText`: a string crosses threads far cheaper than an object graph. */
-  | { kind: 'parsed'; hash: string; sizeBytes: number; mtimeMs: number; parsed: ParsedDocument; jsonText: string | null }
+  | { kind: 'parsed'; hash: string; sizeBytes: number; mtimeMs: number; ino: number; parsed: ParsedDocument; jsonText: string | null }
   | { kind: 'too-large'; sizeBytes: number; mtimeMs: number }
   /** The file changed while it was read: read it again later. */
   | { kind: 'unstable' }
@@ -46,10 +46,10 @@ export function readAndParse(request: ReadRequest): ReadResult {
       return { kind: 'unstable' }
     }
     const hash = createHash('sha256').update(content).digest('hex')
-    if (hash === request.knownHash) return { kind: 'unchanged', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs }
+    if (hash === request.knownHash) return { kind: 'unchanged', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs, ino: before.ino }
     const parsed = parseFile(request.relPath, content)
     const jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
-    return { kind: 'parsed', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs, parsed: { ...parsed, json: null }, jsonText }
+    return { kind: 'parsed', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs, ino: before.ino, parsed: { ...parsed, json: null }, jsonText }
   } catch (error) {
     return failedIo(error)
   } finally {
