@@ -55,12 +55,21 @@ export interface PostgresStoreOptions {
   logger?: Logger
   /** Recorded on `NOTIFY` for removals and as the connection's application_name. */
   instance?: string
+  /** Give up connecting after this long, ms; default 5000. */
+  connectionTimeoutMs?: number
+  /** Client-side ceiling of one query, ms; default 120000. A silent partition ends there. */
+  queryTimeoutMs?: number
 }
 
 /** Connect, migrate (or check) and return the store. Throws `SB_DB_UNAVAILABLE` when the server cannot be reached. */
 export async function openPostgresStore(target: PostgresTarget, options: PostgresStoreOptions = {}): Promise<Store> {
   const description = describeTarget(target)
-  const pool = createPool(target, { max: options.poolSize ?? 8, applicationName: `statebridge ${options.instance ?? ''}`.trim() })
+  const pool = createPool(target, {
+    max: options.poolSize ?? 8,
+    applicationName: `statebridge ${options.instance ?? ''}`.trim(),
+    connectionTimeoutMs: options.connectionTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs,
+  })
   // Without a listener, a connection dropped while idle would crash the process.
   pool.on('error', (error) => {
     options.logger?.warn({ err: error, database: description }, `idle PostgreSQL connection lost: ${error.message}; the pool replaces it`)

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { resolveConfig, type StatebridgeOptions } from '../../src/config.js'
 import { silentLogger } from '../../src/logger.js'
 import type { PostgresTarget } from '../../src/store/postgres-connection.js'
-import { openPostgresStore } from '../../src/store/postgres.js'
+import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.js'
 import { openSqliteStore } from '../../src/store/sqlite.js'
 import type { Store } from '../../src/store/types.js'
 import { runSync } from '../../src/sync/run-sync.js'
@@ -52,9 +52,14 @@ export async function startDaemon(root: string, dbFile: string, options: Partial
 }
 
 /** A watch daemon writing into `target` (its URL may lead through a proxy; dumps read the server directly). */
-export async function startPostgresDaemon(root: string, target: PostgresTarget, options: Partial<StatebridgeOptions> = {}): Promise<Daemon> {
+export async function startPostgresDaemon(
+  root: string,
+  target: PostgresTarget,
+  options: Partial<StatebridgeOptions> = {},
+  storeOptions: Pick<PostgresStoreOptions, 'connectionTimeoutMs' | 'queryTimeoutMs'> = {},
+): Promise<Daemon> {
   const logger = memoryLogger()
-  const store = await openPostgresStore(target, { instance: options.instance, logger: logger.logger })
+  const store = await openPostgresStore(target, { instance: options.instance, logger: logger.logger, ...storeOptions })
   const { handle, records } = await watchWith(root, target.url!, store, { schema: target.schema, ...options }, logger)
   return {
     handle,

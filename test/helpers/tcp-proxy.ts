@@ -1,7 +1,7 @@
 /**
  * A TCP proxy of the test's own between statebridge and PostgreSQL, so a test
- * can cut the database away (every connection reset, new ones refused)
- * without touching the real server.
+ * can cut the database away (every connection reset, new ones refused) or
+ * partition it silently, without touching the real server.
  */
 import net from 'node:net'
 
@@ -10,6 +10,12 @@ export interface TcpProxy {
   readonly port: number
   /** Reset every open connection and refuse new ones until `restore()`. */
   cut(): void
+  /**
+   * A silent partition until `restore()`: open connections stay open but carry
+   * nothing more, and new ones are accepted and then left without an answer.
+   */
+  blackhole(): void
+  /** Forward again; connections held by `blackhole()` are reset, as a healed network's peers would. */
   restore(): void
   /** Connections accepted so far. */
   readonly accepted: number
@@ -19,11 +25,23 @@ export interface TcpProxy {
 /** Start a proxy to `targetHost:targetPort`. */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const open = new Set<net.Socket>()
+  const held = new Set<net.Socket>()
   let blocked = false
+  let silent = false
   let accepted = 0
+  const hold = (socket: net.Socket): void => {
+    socket.unpipe()
+    socket.pause()
+    socket.on('error', () => socket.destroy())
+    held.add(socket)
+  }
   const server = net.createServer((client) => {
     if (blocked) {
       client.resetAndDestroy()
+      return
+    }
+    if (silent) {
+      hold(client)
       return
     }
     accepted++
@@ -53,12 +71,20 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       for (const socket of open) socket.resetAndDestroy()
       open.clear()
     },
+    blackhole() {
+      silent = true
+      for (const socket of open) hold(socket)
+      open.clear()
+    },
     restore() {
       blocked = false
+      silent = false
+      for (const socket of held) socket.resetAndDestroy()
+      held.clear()
     },
     async close() {
       blocked = true
-      for (const socket of open) socket.destroy()
+      for (const socket of [...open, ...held]) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }

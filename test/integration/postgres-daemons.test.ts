@@ -105,6 +105,43 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     await converge([daemon], [root])
   }, 90_000)
 
+  it('survives a silent partition: a hung query times out, the daemon retries, and converges once the network heals', async () => {
+    proxy = await startTcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432))
+    const url = new URL(PG_URL)
+    url.port = String(proxy.port)
+    const target = freshTarget('partition', url.toString())
+    const root = path.join(scratch, 'partition')
+    writeTree(root, sampleTree())
+    // Short timeouts stand in for the defaults (5 s to connect, 120 s per query).
+    const daemon = await startPostgresDaemon(
+      root,
+      target,
+      { instance: 'host-a', retryBaseMs: 100, retryMaxMs: 800 },
+      { connectionTimeoutMs: 500, queryTimeoutMs: 1_500 },
+    )
+    running.push(daemon)
+    await converge([daemon], [root])
+
+    // No reset, no refusal: packets just stop, so only the timeouts can tell.
+    proxy.blackhole()
+    const cutAt = Date.now()
+    editState(root, 1)
+    writeTree(root, { '2026-03-01-1772323200/research-plan.md': '# Research Plan\n\n| Task | Specialist | Status |\n|---|---|---|\n| T9 | ip | pending |\n' })
+    const retries = () => daemon.records.filter((r) => r.level === 40 && typeof r.attempt === 'number')
+    while (Date.now() - cutAt < 4_000 || retries().length < 3) await sleep(100)
+    editState(root, 2)
+    await sleep(300)
+
+    proxy.restore()
+    const dump = await converge([daemon], [root])
+    const state = dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!
+    expect(state.deal_value).toBe(102e6)
+    expect(dump.sessions.map((s) => s.session_id)).toContain('2026-03-01-1772323200')
+    const outage = daemon.records.find((r) => r.level === 50 && String(r.msg).includes('database unavailable'))
+    expect(String(outage?.msg)).toMatch(/Query read timeout|timeout exceeded when trying to connect|Connection terminated/)
+    expect(daemon.records.some((r) => r.level === 30 && String(r.msg).startsWith('database reachable again'))).toBe(true)
+  }, 90_000)
+
   it('keeps two daemons on different roots apart', async () => {
     const target = freshTarget('roots')
     const rootA = path.join(scratch, 'root-a')
