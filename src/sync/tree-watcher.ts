@@ -7,9 +7,9 @@
  * describes the dead directory: the new one is never watched, and no later
  * write inside it raises an event. `unwatch()` + `add()` does not clear it
  * (the child names survive). So when a `rename` of a known directory is seen
- * and the directory exists afterwards, the whole chokidar instance is
- * replaced by a fresh one, and the caller is told to look at the tree again
- * once the new watch is in place.
+ * and the directory exists afterwards, the chokidar instance is closed and a
+ * fresh one opened, and the caller is told to look at the tree again once the
+ * new watch is in place.
  */
 import path from 'node:path'
 import fs from 'node:fs'
@@ -47,10 +47,11 @@ export interface TreeWatcherOptions {
 /** Longest wait for chokidar's `ready`; a pathological tree must not hold the start forever. */
 const READY_TIMEOUT_MS = 60_000
 
+/** The watch of one root; see the module comment. */
 export class TreeWatcher {
   private readonly options: TreeWatcherOptions
   private current: FSWatcher
-  /** Directories the current watcher has seen, relative to the root ('' is the root). */
+  /** Directories the current watcher has seen, relative to the root (the root itself is not listed). */
   private knownDirs = new Set<string>()
   /** Directories whose entry was renamed or removed, to check once things settle. */
   private readonly suspects = new Set<string>()
@@ -89,6 +90,7 @@ export class TreeWatcher {
     }
   }
 
+  /** Stop watching; a renewal under way finishes first. */
   async close(): Promise<void> {
     this.closed = true
     if (this.timer) clearTimeout(this.timer)
