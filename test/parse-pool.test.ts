@@ -34,7 +34,8 @@ describe('ParsePool', () => {
     if (first.kind !== 'parsed') return
     expect(first.parsed.markdown?.tables[0]?.rows[0]?.cells).toEqual({ a: '1' })
     const again = await pool.run({ ...request('small.md'), knownHash: first.hash })
-    expect(again).toEqual({ kind: 'unchanged', hash: first.hash, sizeBytes: first.sizeBytes, mtimeMs: first.mtimeMs })
+    expect(again).toEqual({ kind: 'unchanged', hash: first.hash, sizeBytes: first.sizeBytes, mtimeMs: first.mtimeMs, ino: first.ino })
+    expect(first.ino).toBe(fs.statSync(path.join(dir, 'small.md')).ino)
   })
 
   it('fails a file that exceeds its time budget and keeps serving others', async () => {
