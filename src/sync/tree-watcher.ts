@@ -29,7 +29,7 @@ export interface TreeWatcherEvents {
    * Directories were replaced; the watch was renewed and now covers them. Any
    * change made while it was renewed went unreported: look at the whole tree.
    */
-  replaced(relDirs: string[]): void
+  replaced(): void
   /** A watcher error (ENOSPC, EMFILE, ...). */
   error(error: unknown): void
 }
@@ -182,7 +182,7 @@ export class TreeWatcher {
     this.current = this.open()
     await whenReady(this.current)
     this.knownDirs = watchedDirs(this.current, rootAbs)
-    if (!this.closed) events.replaced(outermost(replaced))
+    if (!this.closed) events.replaced()
   }
 }
 
@@ -213,9 +213,4 @@ function isDirectory(absPath: string): boolean {
     // Gone (or unreadable): nothing to watch there.
     return false
   }
-}
-
-function outermost(relDirs: string[]): string[] {
-  const sorted = [...new Set(relDirs)].sort()
-  return sorted.filter((rel) => !sorted.some((other) => other !== rel && rel.startsWith(`${other}/`)))
 }
