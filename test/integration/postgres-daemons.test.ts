@@ -41,6 +41,18 @@ async function startPgDaemon(root: string, target: PostgresTarget, instance: str
   return daemon
 }
 
+/** A fresh schema reached through a new proxy (closed after the test). */
+async function proxiedTarget(label: string): Promise<{ target: PostgresTarget; link: TcpProxy }> {
+  const link = await startTcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432))
+  proxy = link
+  const url = new URL(PG_URL)
+  url.port = String(link.port)
+  return { target: freshTarget(label, url.toString()), link }
+}
+
+/** The daemon's logged retries, oldest first. */
+const retriesOf = (daemon: Daemon) => daemon.records.filter((r) => r.level === 40 && typeof r.attempt === 'number')
+
 const converge = (daemons: Daemon[], roots: string[]) => expectConverged(daemons, roots, scratch, 30_000)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -55,16 +67,13 @@ function editState(root: string, revision: number): void {
 
 describe.skipIf(!available)('watch on PostgreSQL', () => {
   it('survives a database outage while files change, and applies every change when it is back', async () => {
-    proxy = await startTcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432))
-    const url = new URL(PG_URL)
-    url.port = String(proxy.port)
-    const target = freshTarget('outage', url.toString())
+    const { target, link } = await proxiedTarget('outage')
     const root = path.join(scratch, 'outage')
     writeTree(root, sampleTree())
     const daemon = await startPgDaemon(root, target, 'host-a')
     await converge([daemon], [root])
 
-    proxy.cut()
+    link.cut()
     const cutAt = Date.now()
     // Writes while the database is away: edits (the last must win), a new
     // session, a deleted file, a removed session, a file at the root.
@@ -79,13 +88,13 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     writeTree(root, { 'INDEX.md': '| Session | State |\n|---|---|\n| 2026-03-01 | new |\n' })
     editState(root, 3)
     // Stay cut for several seconds, long enough for a few retries.
-    const retries = () => daemon.records.filter((r) => r.level === 40 && typeof r.attempt === 'number')
+    const retries = () => retriesOf(daemon)
     while (Date.now() - cutAt < 4_000 || retries().length < 3) await sleep(100)
     // Nothing reached the database meanwhile.
     const during = await dumpPostgres({ url: PG_URL, schema: target.schema })
     expect(during.documents.some((d) => d.path === 'INDEX.md')).toBe(false)
 
-    proxy.restore()
+    link.restore()
     const dump = await converge([daemon], [root])
     const state = dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!
     expect(state.deal_value).toBe(103e6)
@@ -106,10 +115,7 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
   }, 90_000)
 
   it('survives a silent partition: a hung query times out, the daemon retries, and converges once the network heals', async () => {
-    proxy = await startTcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432))
-    const url = new URL(PG_URL)
-    url.port = String(proxy.port)
-    const target = freshTarget('partition', url.toString())
+    const { target, link } = await proxiedTarget('partition')
     const root = path.join(scratch, 'partition')
     writeTree(root, sampleTree())
     // Short timeouts stand in for the defaults (5 s to connect, 120 s per query).
@@ -123,16 +129,16 @@ describe.skipIf(!available)('watch on PostgreSQL', () => {
     await converge([daemon], [root])
 
     // No reset, no refusal: packets just stop, so only the timeouts can tell.
-    proxy.blackhole()
+    link.blackhole()
     const cutAt = Date.now()
     editState(root, 1)
     writeTree(root, { '2026-03-01-1772323200/research-plan.md': '# Research Plan\n\n| Task | Specialist | Status |\n|---|---|---|\n| T9 | ip | pending |\n' })
-    const retries = () => daemon.records.filter((r) => r.level === 40 && typeof r.attempt === 'number')
+    const retries = () => retriesOf(daemon)
     while (Date.now() - cutAt < 4_000 || retries().length < 3) await sleep(100)
     editState(root, 2)
     await sleep(300)
 
-    proxy.restore()
+    link.restore()
     const dump = await converge([daemon], [root])
     const state = dump.typed.session_state!.find((s) => s.session_id === '2026-02-03-1770076800')!
     expect(state.deal_value).toBe(102e6)
