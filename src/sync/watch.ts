@@ -37,7 +37,8 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
   let reconciling: Promise<ReconcileCounts> | null = null
   let sessionsDirty = new Set<string>()
   let timer: NodeJS.Timeout | null = null
-  const lookTimers = new Set<NodeJS.Timeout>()
+  /** Pending looks at new directories, by directory. */
+  const lookTimers = new Map<string, NodeJS.Timeout>()
 
   let queuedReconcile: Promise<ReconcileCounts> | null = null
   const startReconcile = (): Promise<ReconcileCounts> => {
@@ -98,28 +99,22 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
     }
   }
 
-  // A directory can hold files written before its watch was attached (an agent
-  // writing right after mkdir -p), and a replaced directory's files were never
-  // seen by the new watch: look at them once the watch is surely in place.
+  // A new directory can hold files written before its watch was attached (an
+  // agent writing right after mkdir -p): look at them once the watch is surely in place.
   const settleMs = Math.max(2 * config.debounceMs, 100)
   const looks = new Set<Promise<void>>()
-  const lookAt = (relDir: string): void => {
-    const look = syncer
-      .reconcileDirectory(relDir)
-      .catch((err: Error) => log.error({ err, path: relDir }, `${relDir}: rescan failed: ${err.message}`))
-      .finally(() => looks.delete(look))
-    looks.add(look)
-  }
-  const pendingLooks = new Set<string>()
   const lookLater = (relDir: string): void => {
-    if (pendingLooks.has(relDir)) return
-    pendingLooks.add(relDir)
+    if (lookTimers.has(relDir)) return
     const handle = setTimeout(() => {
-      lookTimers.delete(handle)
-      pendingLooks.delete(relDir)
-      if (!closed) lookAt(relDir)
+      lookTimers.delete(relDir)
+      if (closed) return
+      const look = syncer
+        .reconcileDirectory(relDir)
+        .catch((err: Error) => log.error({ err, path: relDir }, `${relDir}: rescan failed: ${err.message}`))
+        .finally(() => looks.delete(look))
+      looks.add(look)
     }, settleMs)
-    lookTimers.add(handle)
+    lookTimers.set(relDir, handle)
   }
   const onWatcherError = (error: unknown): void => {
     const code = (error as NodeJS.ErrnoException).code
@@ -201,7 +196,7 @@ export async function startWatch(config: Config, store: Store, logger: Logger): 
       if (closed) return
       closed = true
       if (timer) clearInterval(timer)
-      for (const handle of lookTimers) clearTimeout(handle)
+      for (const handle of lookTimers.values()) clearTimeout(handle)
       await tree.close()
       await (queuedReconcile ?? reconciling)?.catch(() => undefined)
       await syncer.close()
