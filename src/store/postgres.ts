@@ -165,6 +165,8 @@ class PostgresStore implements Store {
   async recordFileFailure(failure: FileFailure): Promise<void> {
     await this.transaction(failure.root, failure.sessionId, async (client) => {
       const now = new Date().toISOString()
+      // A refused file keeps nothing: its document row is recreated bare, without any derived record.
+      if (failure.discardRecords) await this.run(client, 'removeFile', [failure.root, failure.path])
       await this.touchSession(client, failure, now)
       const { rows } = await this.run<{ created: boolean }>(client, 'upsertFailure', [
         ...identityParams(failure),

@@ -237,6 +237,8 @@ class SqliteStore implements Store {
 
     this.failTx = db.transaction((failure: FileFailure) => {
       const now = new Date().toISOString()
+      // A refused file keeps nothing: its document row is recreated bare, without any derived record.
+      if (failure.discardRecords) this.sql.removeFile!.get(failure.root, failure.path)
       this.ensureSessionRow(failure, now)
       this.sql.upsertFailure!.run({
         ...identityParams(failure, now),

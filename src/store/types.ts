@@ -37,6 +37,12 @@ export interface FileFailure extends FileIdentity {
   /** sha256 of the bytes on disk, `null` when they could not be read. */
   contentHash: string | null
   error: Diagnostic
+  /**
+   * Drop every record derived from the file, not only mark it (default `false`):
+   * for a file statebridge refuses to read, such as one reached through a
+   * symlink that leaves the root, whose earlier rows may hold outside bytes.
+   */
+  discardRecords?: boolean
 }
 
 /** What the store remembers of a file, enough to decide whether it changed. */
