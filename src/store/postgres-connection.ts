@@ -57,11 +57,25 @@ export interface PoolOptions {
   connectionTimeoutMs?: number
   /** Client-side ceiling for one query: a silent network cut must not hang an apply forever. */
   queryTimeoutMs?: number
+  /**
+   * Told of every connection error, whether the connection was idle in the
+   * pool or checked out (default: nothing). The query in flight, if any,
+   * rejects with the error by itself; this is for logs.
+   */
+  onConnectionError?: (error: Error) => void
+}
+
+// Connections that reported an error: their holder must destroy them (`release(error)`), not return them.
+const broken = new WeakSet<pg.ClientBase>()
+
+/** Whether `client` lost its connection (or otherwise emitted 'error') since it was opened. */
+export function connectionBroken(client: pg.ClientBase): boolean {
+  return broken.has(client)
 }
 
 /** A pool whose connections all use `target.schema` and the value parsers above. */
 export function createPool(target: PostgresTarget, options: PoolOptions): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     ...(target.url !== null ? { connectionString: target.url } : {}),
     max: options.max,
     application_name: options.applicationName,
@@ -72,4 +86,16 @@ export function createPool(target: PostgresTarget, options: PoolOptions): pg.Poo
     options: `-c search_path=${target.schema}`,
     types,
   })
+  // pg-pool listens for a client's 'error' only while the client idles in the
+  // pool. A connection lost while checked out (mid-transaction, or between two
+  // queries) would emit 'error' with no listener, and that kills the process.
+  // This listener lives as long as the client: the query in flight rejects
+  // with the error on its own, and the holder sees the mark and destroys it.
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error) => {
+      broken.add(client)
+      options.onConnectionError?.(error)
+    })
+  })
+  return pool
 }

@@ -10,7 +10,7 @@ import { StatebridgeError } from '../errors.js'
 import { SESSION_COLUMN_NAMES } from '../parsers/typed/tables.js'
 import { sessionIdOf } from '../sync/paths.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
-import { createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
+import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
 import { classifyPostgresError, fatalHint } from './postgres-errors.js'
 import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
@@ -69,6 +69,8 @@ export async function openPostgresStore(target: PostgresTarget, options: Postgre
     applicationName: `statebridge ${options.instance ?? ''}`.trim(),
     connectionTimeoutMs: options.connectionTimeoutMs,
     queryTimeoutMs: options.queryTimeoutMs,
+    // A checked-out connection's loss also rejects the query using it, which the sync loop reports.
+    onConnectionError: (error) => options.logger?.debug({ err: error, database: description }, `PostgreSQL connection lost: ${error.message}`),
   })
   // Without a listener, a connection dropped while idle would crash the process.
   pool.on('error', (error) => {
@@ -76,11 +78,16 @@ export async function openPostgresStore(target: PostgresTarget, options: Postgre
   })
   try {
     const client = await pool.connect()
+    let failure: Error | undefined
     try {
       if (options.migrate === false) await checkPostgresSchema(client, target.schema)
       else await migratePostgres(client, target.schema)
+    } catch (error) {
+      failure = error as Error
+      throw error
     } finally {
-      client.release()
+      // The pool is ended right after a failure: no need to tell a broken connection from a healthy one.
+      client.release(failure)
     }
   } catch (error) {
     await pool.end().catch(() => undefined)
@@ -318,7 +325,7 @@ class PostgresStore implements Store {
   // whatever happens; one whose connection broke is destroyed, not reused.
   private async transaction<T>(root: string, sessionId: string | null, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
-    let broken: Error | undefined
+    let destroy: Error | undefined
     try {
       await client.query('BEGIN')
       await this.run(client, 'lockSession', [this.lockSpace, `${root}\n${sessionId ?? ''}`])
@@ -326,12 +333,18 @@ class PostgresStore implements Store {
       await client.query('COMMIT')
       return result
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError
-      })
+      // A lost connection, or a client-side timeout after which the server may
+      // still be busy on it: the connection's state is unknown, so it is not
+      // reused. The server rolls back what a closed connection left open.
+      if (connectionBroken(client) || classifyPostgresError(error) === 'transient') destroy = error as Error
+      else {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          destroy = rollbackError
+        })
+      }
       throw error
     } finally {
-      client.release(broken)
+      client.release(destroy)
     }
   }
 
