@@ -117,6 +117,10 @@ export class CommitProbe implements Store {
     return this.inner.sessionDetail(sessionId)
   }
 
+  reopenIfReplaced(): Promise<boolean> {
+    return this.inner.reopenIfReplaced()
+  }
+
   status(): Promise<StoreStatus> {
     return this.inner.status()
   }

@@ -11,7 +11,7 @@ import type { Store } from './types.js'
 export interface OpenStoreOptions {
   /** Apply pending migrations (default); `false` only checks the schema is current. */
   migrate?: boolean
-  /** Receives pool-level warnings (PostgreSQL). */
+  /** Receives pool-level warnings (PostgreSQL) and a database file lost while open (SQLite). */
   logger?: Logger
   /** This sidecar's name (PostgreSQL application_name, change notices). */
   instance?: string
@@ -21,6 +21,6 @@ export interface OpenStoreOptions {
 
 /** Open and migrate (or check) the database of `target`. */
 export async function openStore(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Store> {
-  if (target.dialect === 'sqlite') return openSqliteStore(target.file, { migrate: options.migrate })
+  if (target.dialect === 'sqlite') return openSqliteStore(target.file, { migrate: options.migrate, logger: options.logger })
   return openPostgresStore({ url: target.url, schema: target.schema }, options)
 }

@@ -317,6 +317,11 @@ class PostgresStore implements Store {
     return details
   }
 
+  async reopenIfReplaced(): Promise<boolean> {
+    // A server has no file to lose; a restarted or failed-over server is the outage path's business.
+    return false
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end()
   }

@@ -3,15 +3,14 @@
  * synchronous transaction over prepared statements; nothing awaits inside it.
  */
 import fs from 'node:fs'
-import path from 'node:path'
-import Database from 'better-sqlite3'
-import { StatebridgeError } from '../errors.js'
+import type Database from 'better-sqlite3'
+import type { Logger } from 'pino'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import { columnValue } from './column-value.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
-import { LATEST_VERSION, migrations } from './migrations.js'
+import { classifySqliteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
 import type {
   FileFailure,
   FileIdentity,
@@ -27,77 +26,51 @@ import type {
 
 type Statement = Database.Statement<unknown[], unknown>
 
+/** How to open a SQLite store. */
+export interface SqliteStoreOptions {
+  /** Apply pending migrations (default); `false` only checks the schema is current. */
+  migrate?: boolean
+  /** Where a database file deleted or replaced while open is reported (default: nowhere). */
+  logger?: Logger
+}
+
 /** Open (creating directories and schema as needed) a SQLite store at `file` (`:memory:` allowed). */
-export function openSqliteStore(file: string, options: { migrate?: boolean } = {}): Store {
-  let db: Database.Database
-  try {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-    db = new Database(file)
-    db.pragma('journal_mode = WAL')
-    // NORMAL in WAL mode survives a killed process; only a power cut may lose the last commits.
-    db.pragma('synchronous = NORMAL')
-    db.pragma('foreign_keys = ON')
-    db.pragma('busy_timeout = 5000')
-    if (options.migrate !== false) migrate(db)
-    else checkSchema(db)
-  } catch (error) {
-    if (error instanceof StatebridgeError) throw error
-    throw new StatebridgeError(
-      'SB_DB_OPEN',
-      `cannot open SQLite database ${file}: ${error instanceof Error ? error.message : String(error)}; check the path and its permissions`,
-      { cause: error },
-    )
-  }
-  return new SqliteStore(db, `sqlite:${file}`)
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
+  const db = openSqliteDatabase(file, options)
+  return new SqliteStore(db, file, options.logger)
 }
-
-function checkSchema(db: Database.Database): void {
-  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()
-  const version = table ? ((db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0) : 0
-  if (version < LATEST_VERSION) {
-    db.close()
-    throw new StatebridgeError(
-      'SB_DB_OPEN',
-      `the database is at schema version ${version}, this statebridge needs ${LATEST_VERSION}, and --no-migrate forbids migrating; ` +
-        'run `statebridge migrate --db <path>` first',
-    )
-  }
-}
-
-function migrate(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
-  )
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue
-    db.transaction(() => {
-      db.exec(migration.sqlite)
-      record.run(migration.version, migration.name, new Date().toISOString())
-    }).immediate()
-  }
-}
-
-// Errors a later attempt can get past: another process holds the lock, or the disk was full or failing.
-const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/
-const FILE_SQLITE = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/
 
 class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const
   readonly description: string
-  private readonly db: Database.Database
-  private readonly sql: Record<string, Statement>
-  private readonly applyTx: (snapshot: FileSnapshot) => void
-  private readonly failTx: (failure: FileFailure) => void
-  private readonly removeTx: (root: string, path: string) => void
-  private readonly typedInsert: Record<TypedTableName, Statement>
-  private readonly typedDelete: Record<TypedTableName, Statement>
+  private readonly file: string
+  private readonly logger: Logger | undefined
+  // The connection and everything prepared on it are replaced together when the file is reopened.
+  private db!: Database.Database
+  private opened: OpenedFile | null = null
+  // The -wal and -shm files this connection made; SQLite leaves them behind when the database moved.
+  private companions = new Map<string, OpenedFile | null>()
+  private sql!: Record<string, Statement>
+  private applyTx!: (snapshot: FileSnapshot) => void
+  private failTx!: (failure: FileFailure) => void
+  private removeTx!: (root: string, path: string) => void
+  private typedInsert!: Record<TypedTableName, Statement>
+  private typedDelete!: Record<TypedTableName, Statement>
 
-  constructor(db: Database.Database, description: string) {
+  constructor(db: Database.Database, file: string, logger: Logger | undefined) {
+    this.file = file
+    this.description = `sqlite:${file}`
+    this.logger = logger?.child({ module: 'store' })
+    this.bind(db)
+  }
+
+  // Prepare every statement and transaction on `db`, and remember which file it is.
+  private bind(db: Database.Database): void {
     this.db = db
-    this.description = description
+    this.opened = this.file === ':memory:' ? null : fileAt(this.file)
+    if (this.file !== ':memory:') {
+      this.companions = new Map(COMPANIONS.map((suffix) => [`${this.file}${suffix}`, fileAt(`${this.file}${suffix}`)]))
+    }
     this.sql = {
       knownFiles: db.prepare(
         'SELECT path, size_bytes AS sizeBytes, mtime_ms AS mtimeMs, content_hash AS contentHash, status FROM documents WHERE root = ?',
@@ -327,11 +300,31 @@ class SqliteStore implements Store {
   }
 
   classifyError(error: unknown): StoreErrorKind {
-    const code = (error as { code?: unknown }).code
-    if (typeof code !== 'string') return 'file'
-    if (TRANSIENT_SQLITE.test(code)) return 'transient'
-    if (FILE_SQLITE.test(code)) return 'file'
-    return 'fatal'
+    // A connection closed by a failed reopen throws plain TypeErrors: the database, not the file.
+    if (!this.db.open) return 'fatal'
+    return classifySqliteError(error)
+  }
+
+  async reopenIfReplaced(): Promise<boolean> {
+    if (this.file === ':memory:') return false
+    const now = fileAt(this.file)
+    if (this.db.open && now !== null && this.opened !== null && now.dev === this.opened.dev && now.ino === this.opened.ino) return false
+    const what = now === null ? 'was deleted' : this.db.open ? 'was replaced by another file' : 'could not be opened again last time'
+    this.logger?.error(
+      { database: this.description },
+      `the SQLite database file ${this.file} ${what} while open; opening the file at that path (migrated, empty if new), then every file is applied again`,
+    )
+    // SQLite closes a moved database without a checkpoint and leaves its -wal and -shm at the path.
+    // The database now there would read that WAL as its own and mix the old pages into it: remove
+    // them when they are ours, or when no database is left that they could belong to.
+    if (this.db.open) this.db.close()
+    for (const [companion, ours] of this.companions) {
+      const there = fileAt(companion)
+      if (there === null) continue
+      if (now === null || (ours !== null && there.dev === ours.dev && there.ino === ours.ino)) fs.rmSync(companion, { force: true })
+    }
+    this.bind(openSqliteDatabase(this.file))
+    return true
   }
 
   async loadKnownFiles(root: string): Promise<Map<string, KnownFile>> {
@@ -464,6 +457,9 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close()
   }
 }
+
+// The files SQLite keeps beside a WAL-mode database.
+const COMPANIONS = ['-wal', '-shm']
 
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000

@@ -151,5 +151,12 @@ export interface Store {
   status(): Promise<StoreStatus>
   /** One session in detail, per root that has it (usually one). */
   sessionDetail(sessionId: string): Promise<SessionDetail[]>
+  /**
+   * Reopen the database when its file was deleted or replaced since it was
+   * opened (SQLite: compare the path's inode with the open one); resolves
+   * `true` when it reopened, so the caller must treat the store as empty and
+   * reconcile. PostgreSQL: always `false`.
+   */
+  reopenIfReplaced(): Promise<boolean>
   close(): Promise<void>
 }
