@@ -12,7 +12,7 @@ import { formatCheckReport } from './check/check-report.js'
 import { runCheck } from './check/run-check.js'
 import { retryDelay } from './sync/store-health.js'
 import { runSync } from './sync/run-sync.js'
-import { startWatch } from './sync/watch.js'
+import { startWatch, type WatchHandle } from './sync/watch.js'
 
 const USAGE = `usage:
   statebridge sync <reports-dir> [--json]     scan, reconcile, apply, exit
@@ -30,10 +30,15 @@ options:
   --root-id <name>              name stored as the root of every row (default: the root's real path);
                                 give sidecars that mount one shared volume at different paths the same name
   --debounce-ms <n>             quiet time before a changed file is synced (default 150)
-  --reconcile-interval-ms <n>   periodic full reconcile while watching (default 600000; 0 = off)
+  --reconcile-interval-ms <n>   periodic full reconcile while watching (default 60000; 0 = off)
+  --rehash-window-ms <n>        while watching, every file is read and hashed again within this window,
+                                a slice per periodic reconcile (default 600000; 0 = off)
+  --trust-stat                  start-up reconcile trusts size and mtime instead of hashing every file
+  --shutdown-timeout-ms <n>     on SIGTERM/SIGINT, wait this long for the applies in flight, then exit anyway
+                                (default 10000; 0 = no limit); a second signal exits at once
   --max-file-bytes <n>          larger files get an error status and are not read (default 26214400)
-  --parse-timeout-ms <n>        time budget to parse one file (default 10000)
-  --workers <n>                 parse worker threads (default min(2, CPUs))
+  --parse-timeout-ms <n>        time budget to parse one file (default 10000; 0 = none, needed with --workers 0)
+  --workers <n>                 parse worker threads (default min(2, CPUs); 0 parses on the main thread)
   --worker-heap-mb <n>          heap limit of each parse worker (default 96)
   --retry-base-ms <n>           first wait before retrying an unreachable database (default 1000)
   --retry-max-ms <n>            longest wait between retries (default 30000)
@@ -57,6 +62,9 @@ async function main(argv: string[]): Promise<number> {
       'root-id': { type: 'string' },
       'debounce-ms': { type: 'string' },
       'reconcile-interval-ms': { type: 'string' },
+      'rehash-window-ms': { type: 'string' },
+      'trust-stat': { type: 'boolean', default: false },
+      'shutdown-timeout-ms': { type: 'string' },
       'max-file-bytes': { type: 'string' },
       'parse-timeout-ms': { type: 'string' },
       workers: { type: 'string' },
@@ -130,6 +138,9 @@ async function main(argv: string[]): Promise<number> {
     rootId: values['root-id'],
     debounceMs: integerFlag('--debounce-ms', values['debounce-ms']),
     reconcileIntervalMs: integerFlag('--reconcile-interval-ms', values['reconcile-interval-ms']),
+    rehashWindowMs: integerFlag('--rehash-window-ms', values['rehash-window-ms']),
+    trustStat: values['trust-stat'],
+    shutdownTimeoutMs: integerFlag('--shutdown-timeout-ms', values['shutdown-timeout-ms']),
     maxFileBytes: integerFlag('--max-file-bytes', values['max-file-bytes']),
     parseTimeoutMs: integerFlag('--parse-timeout-ms', values['parse-timeout-ms']),
     workers: integerFlag('--workers', values.workers),
@@ -151,61 +162,116 @@ async function main(argv: string[]): Promise<number> {
   // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.
   const logger = createLogger({ level, fd: command === 'sync' ? 2 : 1 })
   const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize: config.poolSize })
-  // A sidecar may start before its database: `watch` waits for it; a one-shot `sync` fails at once.
-  const store = command === 'watch' ? await openWhenReachable(open, config, logger) : await open()
-  // A daemon says where it writes; a one-shot sync keeps stderr for problems.
-  logger[command === 'watch' ? 'info' : 'debug']({ database: store.description, instance: config.instance }, 'database open')
+  if (command === 'watch') return watchUntilSignal(config, open, logger)
 
-  if (command === 'sync') {
-    try {
-      const summary = await runSync(config, store, logger)
-      if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
-      else process.stdout.write(formatSummary(summary))
-    } finally {
-      await store.close()
-      logger.flush()
-    }
-    return 0
-  }
-
-  return watchUntilSignal(config, store, logger)
-}
-
-async function watchUntilSignal(config: ReturnType<typeof resolveConfig>, store: Store, logger: Logger): Promise<number> {
-  const handle = await startWatch(config, store, logger).catch(async (error: unknown) => {
+  // A one-shot sync fails at once when the database is away.
+  const store = await open()
+  logger.debug({ database: store.description, instance: config.instance }, 'database open')
+  try {
+    const summary = await runSync(config, store, logger)
+    if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
+    else process.stdout.write(formatSummary(summary))
+  } finally {
     await store.close()
-    throw error
-  })
-  return new Promise((resolve) => {
-    let stopping = false
-    const stop = (signal: string): void => {
-      if (stopping) return
-      stopping = true
-      logger.info({ signal }, 'shutting down: finishing the applies in flight')
-      void handle
-        .close()
-        .then(() => store.close())
-        .then(() => {
-          logger.flush()
-          resolve(0)
-        })
-    }
-    process.on('SIGINT', () => stop('SIGINT'))
-    process.on('SIGTERM', () => stop('SIGTERM'))
-  })
+    logger.flush()
+  }
+  return 0
 }
 
-async function openWhenReachable(open: () => Promise<Store>, config: ReturnType<typeof resolveConfig>, logger: Logger): Promise<Store> {
-  for (let attempt = 1; ; attempt++) {
+type ResolvedConfig = ReturnType<typeof resolveConfig>
+
+/**
+ * Run `watch` until SIGTERM or SIGINT. The handlers are installed before
+ * anything else, so a signal during the wait for the database or the start-up
+ * reconcile stops cleanly too. Shutdown is bounded by --shutdown-timeout-ms; a
+ * second signal exits at once. SIGHUP is logged and ignored: logs go to stdout,
+ * where the supervisor (systemd, Docker) already owns rotation.
+ */
+async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Store>, logger: Logger): Promise<number> {
+  const stopper = new AbortController()
+  let handle: WatchHandle | null = null
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopper.signal.aborted) {
+      logger.warn({ signal }, `second ${signal}: exiting now, without waiting for the applies in flight; the next start reconciles`)
+      exitNow(logger, signal === 'SIGINT' ? 130 : 143)
+      return
+    }
+    logger.info({ signal }, 'shutting down: finishing the applies in flight')
+    stopper.abort()
+    if (config.shutdownTimeoutMs > 0) {
+      setTimeout(() => {
+        const pending = handle?.pendingFiles ?? 0
+        logger.warn(
+          { pendingFiles: pending, shutdownTimeoutMs: config.shutdownTimeoutMs },
+          `shutdown took longer than ${config.shutdownTimeoutMs} ms (--shutdown-timeout-ms): exiting with ${pending} changed files ` +
+            'not applied; the next start reconciles them',
+        )
+        exitNow(logger, 0)
+      }, config.shutdownTimeoutMs).unref()
+    }
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', () => logger.info('SIGHUP ignored: statebridge logs to stdout and keeps no log file to reopen'))
+
+  // A sidecar may start before its database: wait for it.
+  const store = await openWhenReachable(open, config, logger, stopper.signal)
+  if (store === null) return stoppedDuringStart(logger)
+  logger.info({ database: store.description, instance: config.instance }, 'database open')
+  try {
+    handle = await startWatch(config, store, logger, { signal: stopper.signal })
+  } catch (error) {
+    await store.close()
+    if ((error as StatebridgeError).code === 'SB_ABORTED') return stoppedDuringStart(logger)
+    throw error
+  }
+  const running = handle
+  if (!stopper.signal.aborted) await new Promise((resolve) => stopper.signal.addEventListener('abort', resolve, { once: true }))
+  await running.close()
+  await store.close()
+  logger.flush()
+  return 0
+}
+
+function stoppedDuringStart(logger: Logger): number {
+  logger.info('stopped before the start-up reconcile finished; the next start reconciles')
+  logger.flush()
+  return 0
+}
+
+/** Exit now, once the log lines written so far are out. */
+function exitNow(logger: Logger, code: number): void {
+  const exit = (): never => process.exit(code)
+  setTimeout(exit, 500).unref()
+  logger.flush(() => exit())
+}
+
+/** Open the store, retrying while the server cannot be reached; `null` when stopped meanwhile. */
+async function openWhenReachable(open: () => Promise<Store>, config: ResolvedConfig, logger: Logger, signal: AbortSignal): Promise<Store | null> {
+  for (let attempt = 1; !signal.aborted; attempt++) {
     try {
-      return await open()
+      const store = await open()
+      if (!signal.aborted) return store
+      await store.close()
+      return null
     } catch (error) {
       if ((error as StatebridgeError).code !== 'SB_DB_UNAVAILABLE') throw error
       const delayMs = retryDelay(attempt, config.retryBaseMs, config.retryMaxMs)
       logger.warn({ attempt, delayMs }, `${(error as Error).message}; retrying in ${delayMs} ms`)
-      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer)
+          resolve()
+        }
+        const timer = setTimeout(() => {
+          signal.removeEventListener('abort', wake)
+          resolve()
+        }, delayMs)
+        signal.addEventListener('abort', wake, { once: true })
+      })
     }
   }
+  return null
 }
 
 function integerFlag(name: string, value: string | undefined): number | undefined {

@@ -25,13 +25,26 @@ export interface StatebridgeOptions {
   rootId?: string
   /** Quiet time after the last event on a file before it is synced, ms; default 150. */
   debounceMs?: number
-  /** Full stat-based reconcile while watching, ms; default 600000 (10 minutes); 0 disables. */
+  /** Full stat-based reconcile while watching, ms; default 60000 (1 minute); 0 disables. */
   reconcileIntervalMs?: number
+  /**
+   * Every file is read and hashed again at least once per this window while
+   * watching, a slice at each periodic reconcile, ms; default 600000 (10 minutes);
+   * 0 disables. Catches edits that kept size and mtime (`touch -r`).
+   */
+  rehashWindowMs?: number
+  /**
+   * Start-up reconcile trusts size and mtime instead of reading and hashing every
+   * file; default `false`. For huge trees where a full read at start costs too much.
+   */
+  trustStat?: boolean
+  /** Grace period for the applies in flight at SIGTERM/SIGINT before the process exits anyway, ms; default 10000; 0 waits without limit. */
+  shutdownTimeoutMs?: number
   /** Files larger than this are registered with an error and not read, bytes; default 25 MB. */
   maxFileBytes?: number
-  /** Time budget to read and parse one file, ms; default 10000. */
+  /** Time budget to read and parse one file, ms; default 10000; 0 means no budget (required with `workers: 0`). */
   parseTimeoutMs?: number
-  /** Parse worker threads; default min(2, CPUs); 0 parses on the main thread. */
+  /** Parse worker threads; default min(2, CPUs); 0 parses on the main thread, where no budget can be enforced. */
   workers?: number
   /** Heap limit of each parse worker, MB; default 96. */
   workerHeapMb?: number
@@ -56,6 +69,9 @@ export interface Config {
   readonly rootId: string | null
   readonly debounceMs: number
   readonly reconcileIntervalMs: number
+  readonly rehashWindowMs: number
+  readonly trustStat: boolean
+  readonly shutdownTimeoutMs: number
   readonly maxFileBytes: number
   readonly parseTimeoutMs: number
   readonly workers: number
@@ -75,15 +91,27 @@ export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEn
   const db = resolveDatabase(options.db, env, options.schema)
   const workers = checkInteger('--workers', options.workers ?? Math.min(2, os.availableParallelism()), 0, 64)
   if (options.poolSize !== undefined && db.dialect !== 'postgres') throw configError('--pool-size applies to PostgreSQL only')
+  const parseTimeoutMs = checkInteger('--parse-timeout-ms', options.parseTimeoutMs ?? 10_000, 0, 3_600_000)
+  if (parseTimeoutMs > 0 && parseTimeoutMs < 100) throw configError(`--parse-timeout-ms must be 0 (no budget) or from 100 to 3600000, not ${parseTimeoutMs}`)
+  // A parse on the main thread cannot be interrupted: a pathological file would hang the daemon, budget or not.
+  if (workers === 0 && parseTimeoutMs > 0) {
+    throw configError(
+      `--workers 0 parses on the main thread, where the ${parseTimeoutMs} ms parse budget (--parse-timeout-ms) cannot be enforced; ` +
+        'use --workers 1 or more, or pass --parse-timeout-ms 0 to run without a budget',
+    )
+  }
   return Object.freeze({
     root: path.resolve(options.root),
     db: Object.freeze(db),
     instance: options.instance ?? env.STATEBRIDGE_INSTANCE ?? os.hostname(),
     rootId: checkRootId(options.rootId ?? (env.STATEBRIDGE_ROOT_ID || undefined)),
     debounceMs: checkInteger('--debounce-ms', options.debounceMs ?? 150, 0, 60_000),
-    reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 600_000, 0, 86_400_000),
+    reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 60_000, 0, 86_400_000),
+    rehashWindowMs: checkInteger('--rehash-window-ms', options.rehashWindowMs ?? 600_000, 0, 604_800_000),
+    trustStat: options.trustStat ?? false,
+    shutdownTimeoutMs: checkInteger('--shutdown-timeout-ms', options.shutdownTimeoutMs ?? 10_000, 0, 3_600_000),
     maxFileBytes: checkInteger('--max-file-bytes', options.maxFileBytes ?? 25 * 1024 * 1024, 1, 2 ** 31 - 1),
-    parseTimeoutMs: checkInteger('--parse-timeout-ms', options.parseTimeoutMs ?? 10_000, 100, 3_600_000),
+    parseTimeoutMs,
     workers,
     workerHeapMb: checkInteger('--worker-heap-mb', options.workerHeapMb ?? 96, 16, 16_384),
     migrate: options.migrate ?? true,

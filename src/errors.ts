@@ -9,6 +9,7 @@ export type StatebridgeErrorCode =
   | 'SB_DB_OPEN' // the database could not be opened or migrated
   | 'SB_DB_UNAVAILABLE' // the database server cannot be reached (yet): worth retrying
   | 'SB_ROOT' // the reports directory is missing or not a directory
+  | 'SB_ABORTED' // stopped by a signal before the work was done
   | 'SB_PARSE_TIMEOUT' // a file exceeded its parse budget
   | 'SB_WORKER' // a parse worker died
 

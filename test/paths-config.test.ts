@@ -132,7 +132,10 @@ describe('resolveConfig', () => {
       instance: os.hostname(),
       rootId: null,
       debounceMs: 150,
-      reconcileIntervalMs: 600_000,
+      reconcileIntervalMs: 60_000,
+      rehashWindowMs: 600_000,
+      trustStat: false,
+      shutdownTimeoutMs: 10_000,
       maxFileBytes: 25 * 1024 * 1024,
       parseTimeoutMs: 10_000,
       workers: Math.min(2, os.availableParallelism()),
@@ -153,8 +156,11 @@ describe('resolveConfig', () => {
       rootId: 'shared-reports',
       debounceMs: 0,
       reconcileIntervalMs: 0,
+      rehashWindowMs: 0,
+      trustStat: true,
+      shutdownTimeoutMs: 0,
       maxFileBytes: 1,
-      parseTimeoutMs: 100,
+      parseTimeoutMs: 0,
       workers: 0,
       workerHeapMb: 512,
       schema: 'tenant_a',
@@ -165,6 +171,18 @@ describe('resolveConfig', () => {
     }
     const { schema, ...rest } = options
     expect(resolveConfig(options, {})).toEqual({ ...rest, db: { dialect: 'postgres', url: options.db, schema } })
+  })
+
+  it('refuses --workers 0 with a parse budget it could not enforce, and takes it without one', () => {
+    expect(configError(() => resolveConfig({ root: '/r', workers: 0 }, {})).message).toBe(
+      '--workers 0 parses on the main thread, where the 10000 ms parse budget (--parse-timeout-ms) cannot be enforced; ' +
+        'use --workers 1 or more, or pass --parse-timeout-ms 0 to run without a budget',
+    )
+    expect(resolveConfig({ root: '/r', workers: 0, parseTimeoutMs: 0 }, {}).workers).toBe(0)
+    expect(resolveConfig({ root: '/r', workers: 1, parseTimeoutMs: 0 }, {}).parseTimeoutMs).toBe(0)
+    expect(configError(() => resolveConfig({ root: '/r', parseTimeoutMs: 50 }, {})).message).toBe(
+      '--parse-timeout-ms must be 0 (no budget) or from 100 to 3600000, not 50',
+    )
   })
 
   it('accepts the upper bounds', () => {
@@ -183,7 +201,7 @@ describe('resolveConfig', () => {
 
   it('sizes the PostgreSQL pool from the workers unless --pool-size says, and refuses it for SQLite', () => {
     const pg = 'postgres://sb@db/state'
-    expect(resolveConfig({ root: '/r', db: pg, workers: 0 }, {}).poolSize).toBe(4)
+    expect(resolveConfig({ root: '/r', db: pg, workers: 0, parseTimeoutMs: 0 }, {}).poolSize).toBe(4)
     expect(resolveConfig({ root: '/r', db: pg, workers: 4 }, {}).poolSize).toBe(10)
     expect(resolveConfig({ root: '/r', db: pg, workers: 4, poolSize: 2 }, {}).poolSize).toBe(2)
     expect(configError(() => resolveConfig({ root: '/r', db: pg, poolSize: 0 }, {})).message).toBe('--pool-size must be a whole number from 1 to 1000, not 0')
