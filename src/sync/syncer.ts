@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { StatebridgeError } from '../errors.js'
-import type { Store } from '../store/types.js'
+import type { KnownFile, Store } from '../store/types.js'
 import { prefetchFile, syncFile, type FileOutcome, type PipelineContext } from './file-pipeline.js'
 import { FileQueue } from './file-queue.js'
 import { ParsePool } from './parse-pool.js'
@@ -25,18 +25,36 @@ export interface ReconcileCounts {
   filesDeferred: number
 }
 
+/** Which files a reconcile reads and hashes, beyond those whose size, mtime or inode moved. */
+export interface ReconcileOptions {
+  /** Every file (the start-up reconcile, unless `--trust-stat`): catches edits that kept size and mtime. */
+  verifyAll?: boolean
+  /** This many files, taken in turn across reconciles, so each is verified within a bounded time. */
+  verifySlice?: number
+}
+
 /** The machinery for one root. */
 export interface Syncer {
   readonly ctx: PipelineContext
   readonly queue: FileQueue
   /** Whether the database is reachable; holds the files that changed while it was not. */
   readonly health: StoreHealth
-  /** Scan the root and make the store match it: new, changed and removed files and sessions. */
-  reconcile(): Promise<ReconcileCounts>
+  /**
+   * Scan the root and make the store match it: new, changed and removed files
+   * and sessions. What the store holds is read first (one query per root), so
+   * rows lost on the database side (a dropped schema, a truncated table, a
+   * lagging replica after failover) are written again.
+   */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileCounts>
   /** Sync every file under one directory (new, changed, removed), reading only those whose stat moved. */
   reconcileDirectory(relDir: string): Promise<void>
   /** Create or remove the session row of one top-level directory, as the disk says now; returns the files removed with it. */
   syncSession(sessionId: string): Promise<number>
+  /**
+   * Whether work was skipped because the root itself was gone since the last
+   * call (cleared by the call): the caller reconciles once the root is back.
+   */
+  takeRootLost(): boolean
   /** Wait for queued work, then stop the workers. The store stays open. */
   close(): Promise<void>
 }
@@ -70,7 +88,19 @@ export async function createSyncer(
     retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     probe: options.probe,
   })
+  // A root moved away or unmounted is not a tree whose files were all deleted:
+  // nothing is removed while it is gone, and the owner reconciles once it is back.
+  let rootLost = false
+  const rootPresent = async (): Promise<boolean> => {
+    const present = await fs.promises.stat(rootAbs).then(
+      (s) => s.isDirectory(),
+      () => false,
+    )
+    if (!present) rootLost = true
+    return present
+  }
   const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
+    if (!(await rootPresent())) return 'skipped'
     // While the database is away, remember the path and do nothing else: its
     // content is read when the database is back, so the latest write wins.
     if (health.down) {
@@ -105,6 +135,7 @@ export async function createSyncer(
   })
 
   const syncSession = async (sessionId: string): Promise<number> => {
+    if (!(await rootPresent())) return 0
     const exists = await fs.promises
       .stat(`${rootAbs}/${sessionId}`)
       .then((s) => s.isDirectory())
@@ -125,7 +156,16 @@ export async function createSyncer(
     return removed
   }
 
-  const reconcile = async (): Promise<ReconcileCounts> => {
+  // Where the rolling verification slice starts next time, as an index into the sorted scan.
+  let verifyCursor = 0
+  const reconcile = async (options: ReconcileOptions = {}): Promise<ReconcileCounts> => {
+    // A root that is gone (moved away, unmounted) would scan as empty and
+    // remove every row: keep the rows and say so until it is back.
+    if (!(await rootPresent())) {
+      throw new StatebridgeError('SB_ROOT', `the reports directory ${rootAbs} is gone; its rows are kept until it is back`)
+    }
+    // The store, not this process's memory, says what is applied: take its view wherever they differ.
+    adoptStoredView(ctx.known, await store.loadKnownFiles(rootId))
     const scan = await scanTree(rootAbs)
     for (const problem of scan.unreadable) {
       logger.error({ path: problem.path }, `${problem.path}: cannot list directory: ${problem.reason}; its files keep their rows`)
@@ -144,7 +184,15 @@ export async function createSyncer(
     for (const relPath of ctx.known.keys()) {
       if (!seen.has(relPath) && !blind.some((prefix) => relPath.startsWith(prefix))) paths.push(relPath)
     }
-    const outcomes = await Promise.all(paths.map((relPath) => queue.submit(relPath, true)))
+    const verify = new Set<string>()
+    if (options.verifyAll) for (const relPath of scan.files) verify.add(relPath)
+    else if (options.verifySlice && scan.files.length > 0) {
+      const count = Math.min(options.verifySlice, scan.files.length)
+      const start = verifyCursor % scan.files.length
+      for (let i = 0; i < count; i++) verify.add(scan.files[(start + i) % scan.files.length]!)
+      verifyCursor = (start + count) % scan.files.length
+    }
+    const outcomes = await Promise.all(paths.map((relPath) => queue.submit(relPath, !verify.has(relPath))))
     const counts: ReconcileCounts = {
       filesSeen: scan.files.length,
       filesApplied: 0,
@@ -183,11 +231,38 @@ export async function createSyncer(
     reconcile,
     reconcileDirectory,
     syncSession,
+    takeRootLost() {
+      const lost = rootLost
+      rootLost = false
+      return lost
+    },
     async close() {
       health.close()
       await queue.close()
       await ctx.pool.close()
     },
+  }
+}
+
+/**
+ * Make `known` agree with what the store holds. An entry the store lacks is
+ * dropped (the file is read and applied again), and one that differs is
+ * replaced (the stat check then decides). The in-memory entry is kept only
+ * when it matches, because it alone carries the inode of the applied read.
+ * An apply that commits while the store is read can only cause extra work:
+ * every apply is idempotent.
+ */
+export function adoptStoredView(known: Map<string, KnownFile>, stored: Map<string, KnownFile>): void {
+  for (const relPath of known.keys()) if (!stored.has(relPath)) known.delete(relPath)
+  for (const [relPath, row] of stored) {
+    const mine = known.get(relPath)
+    const same =
+      mine !== undefined &&
+      mine.contentHash === row.contentHash &&
+      mine.status === row.status &&
+      mine.sizeBytes === row.sizeBytes &&
+      mine.mtimeMs === row.mtimeMs
+    if (!same) known.set(relPath, row)
   }
 }
 

@@ -47,6 +47,14 @@ export interface TreeWatcherOptions {
 /** Longest wait for chokidar's `ready`; a pathological tree must not hold the start forever. */
 const READY_TIMEOUT_MS = 60_000
 
+/**
+ * How long a raw `change` of a file waits for chokidar's own event before it is
+ * reported by itself. chokidar drops a change whose mtime (and atime) were put
+ * back, as `touch -r` does; reporting every raw event at once would instead
+ * double each write's events and throw away the read started on the first.
+ */
+const RAW_CHANGE_GRACE_MS = 100
+
 /** The watch of one root; see the module comment. */
 export class TreeWatcher {
   private readonly options: TreeWatcherOptions
@@ -58,6 +66,9 @@ export class TreeWatcher {
   private timer: NodeJS.Timeout | null = null
   private replacing: Promise<void> | null = null
   private closed = false
+  /** Files with a raw `change` that chokidar has not reported yet, by path. */
+  private readonly rawChanges = new Set<string>()
+  private rawTimer: NodeJS.Timeout | null = null
 
   private constructor(options: TreeWatcherOptions) {
     this.options = options
@@ -77,9 +88,9 @@ export class TreeWatcher {
     return this.current
   }
 
-  /** Whether a replacement is waiting to be checked or being carried out. */
+  /** Whether a replacement is waiting to be checked or being carried out, or a raw change waits to be reported. */
   get busy(): boolean {
-    return this.timer !== null || this.replacing !== null
+    return this.timer !== null || this.replacing !== null || this.rawTimer !== null
   }
 
   /** Resolves once no replacement is pending. */
@@ -94,9 +105,27 @@ export class TreeWatcher {
   async close(): Promise<void> {
     this.closed = true
     if (this.timer) clearTimeout(this.timer)
+    if (this.rawTimer) clearTimeout(this.rawTimer)
     this.timer = null
+    this.rawTimer = null
     await this.replacing
     await this.current.close()
+  }
+
+  /**
+   * Close the watch and open a fresh one on the same path, then report
+   * `replaced`: for a root that was itself replaced (moved away and recreated),
+   * which the old watch, bound to the old inode, would follow instead.
+   */
+  async renew(): Promise<void> {
+    while (this.replacing) await this.replacing
+    if (this.closed) return
+    this.replacing = this.reopen()
+      .catch((err: Error) => this.options.logger.error({ err }, `could not renew the watch: ${err.message}`))
+      .finally(() => {
+        this.replacing = null
+      })
+    await this.replacing
   }
 
   private open(): FSWatcher {
@@ -117,7 +146,9 @@ export class TreeWatcher {
     watcher.on('all', (event: string, absPath: string) => this.options.logger.trace({ event, path: relOf(absPath) }, 'watch event'))
     const onFile = (absPath: string): void => {
       const rel = relOf(absPath)
-      if (rel !== null) events.file(rel)
+      if (rel === null) return
+      this.rawChanges.delete(rel)
+      events.file(rel)
     }
     watcher.on('add', onFile)
     watcher.on('change', onFile)
@@ -137,11 +168,15 @@ export class TreeWatcher {
     // on the parent's handle (with the entry's name) and on the entry's own.
     watcher.on('raw', (event: string, name: string | null, details: unknown) => {
       const watched = (details as { watchedPath?: string } | null)?.watchedPath
-      if (event !== 'rename' || !watched || !name || watcher !== this.current) return
+      if ((event !== 'rename' && event !== 'change') || !watched || !name || watcher !== this.current) return
       const fromParent = path.basename(watched) !== name
       const abs = fromParent ? path.join(watched, name) : watched
       const rel = relativeToRoot(rootAbs, abs)
       if (rel === null || rel === '' || isIgnoredPath(rel)) return
+      if (event === 'change') {
+        if (!this.knownDirs.has(rel)) this.rawChange(rel)
+        return
+      }
       if (this.knownDirs.has(rel)) return this.suspect(rel)
       // A file renamed over another with the same mtime (two files written
       // within one clock tick) gets no `change` from chokidar, which compares
@@ -149,6 +184,17 @@ export class TreeWatcher {
       if (fromParent && !isDirectory(abs)) events.file(rel)
     })
     return watcher
+  }
+
+  private rawChange(rel: string): void {
+    this.rawChanges.add(rel)
+    this.rawTimer ??= setTimeout(() => {
+      this.rawTimer = null
+      const unreported = [...this.rawChanges]
+      this.rawChanges.clear()
+      if (this.closed) return
+      for (const relPath of unreported) this.options.events.file(relPath)
+    }, RAW_CHANGE_GRACE_MS)
   }
 
   private suspect(relDir: string): void {
@@ -174,6 +220,11 @@ export class TreeWatcher {
     const replaced = candidates.filter((rel) => isDirectory(path.join(rootAbs, rel)))
     if (replaced.length === 0 || this.closed) return
     logger.debug({ directories: replaced }, 'directories replaced: renewing the watch')
+    await this.reopen()
+  }
+
+  private async reopen(): Promise<void> {
+    const { rootAbs, events } = this.options
     // chokidar shares one fs.watch handle per path across its instances, so the
     // stale handles must be closed before the fresh watch opens, or it would
     // reuse them. Changes in between are found by the look that follows.
