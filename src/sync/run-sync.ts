@@ -4,7 +4,7 @@
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { StatebridgeError } from '../errors.js'
-import type { Store } from '../store/types.js'
+import type { Store, StoreErrorKind } from '../store/types.js'
 import { createSyncer } from './syncer.js'
 
 /** The `sync --json` summary line. */
@@ -20,20 +20,33 @@ export interface SyncSummary {
 /**
  * Make the store equal the tree under `config.root`, once. When the database
  * goes away during the run this throws `SB_DB_UNAVAILABLE` after the scan,
- * naming how many files were not applied: a one-shot run reports, it does not wait.
+ * naming how many files were not applied: a one-shot run reports, it does not
+ * wait. A database that refuses the writes for good (a read-only SQLite file,
+ * a dropped schema) throws `SB_DB_OPEN` with the store's reason. Either way
+ * the message is one line, whichever store call met the failure.
  */
 export async function runSync(config: Config, store: Store, logger: Logger): Promise<SyncSummary> {
   const started = Date.now()
   const log = logger.child({ module: 'sync' })
-  const syncer = await createSyncer(config, store, log, 'debug', { probe: false })
+  // The health tracker says only that the database is down; this remembers why.
+  let lastFailure: { error: unknown; kind: StoreErrorKind } | null = null
+  const observed = observeFailures(store, (error, kind) => {
+    lastFailure = { error, kind }
+  })
+  const syncer = await createSyncer(config, observed, log, 'debug', { probe: false }).catch((error: unknown) => {
+    throw oneLine(error, store, 'no file was applied')
+  })
+  // What a failure thrown from here on leaves undone; the reconcile throws only before it queues the files.
+  let left = 'no file was applied'
   try {
     const { filesDeferred, ...counts } = await syncer.reconcile()
     if (filesDeferred > 0 || syncer.health.down) {
-      throw new StatebridgeError(
-        'SB_DB_UNAVAILABLE',
-        `the database went away during the sync (${syncer.health.reason}): ${syncer.health.dirtyCount} files were not applied; run sync again`,
-      )
+      const failure = lastFailure as { error: unknown; kind: StoreErrorKind } | null
+      const notApplied = syncer.health.dirtyCount
+      left = `${notApplied} ${notApplied === 1 ? 'file was' : 'files were'} not applied`
+      throw oneLine(failure?.error ?? new Error(syncer.health.reason), store, left, failure?.kind ?? 'transient')
     }
+    left = 'every file was applied, but the run was not recorded'
     const finished = Date.now()
     await store.recordSyncRun({
       root: syncer.ctx.rootId,
@@ -53,7 +66,42 @@ export async function runSync(config: Config, store: Store, logger: Logger): Pro
     }
     log.info(summary, 'sync finished')
     return summary
+  } catch (error) {
+    throw oneLine(error, store, left)
   } finally {
     await syncer.close()
   }
+}
+
+/**
+ * A database failure met anywhere in the run (loading what is known, listing
+ * or creating sessions, a file's apply, recording the run) as the one-line
+ * error the CLI prints; anything else, a bug included, is returned unchanged.
+ */
+function oneLine(error: unknown, store: Store, left: string, kind = store.classifyError(error)): unknown {
+  if (error instanceof StatebridgeError || kind === 'file') return error
+  const reason = error instanceof Error ? error.message : String(error)
+  if (kind === 'transient') {
+    return new StatebridgeError('SB_DB_UNAVAILABLE', `the database went away during the sync (${reason}): ${left}; run sync again`, {
+      cause: error,
+    })
+  }
+  return new StatebridgeError('SB_DB_OPEN', `the database refused the sync: ${reason}; ${left}; fix that, then run sync again`, { cause: error })
+}
+
+/** `store`, except that every failure it classifies as the database's (not a file's) is passed to `seen`. */
+function observeFailures(store: Store, seen: (error: unknown, kind: StoreErrorKind) => void): Store {
+  const classifyError = (error: unknown): StoreErrorKind => {
+    const kind = store.classifyError(error)
+    if (kind !== 'file') seen(error, kind)
+    return kind
+  }
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'classifyError') return classifyError
+      const value: unknown = Reflect.get(target, key, target)
+      // Methods run on the store itself, whose private fields the proxy does not have.
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
 }
