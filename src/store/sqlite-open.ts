@@ -1,5 +1,6 @@
 /**
- * Opening a SQLite database file: creating its directory, the connection settings and migrations, which file is open (to notice a
+ * Opening a SQLite database file: where it may live, creating its directory,
+ * the connection settings and migrations, which file is open (to notice a
  * deleted or replaced one), and what SQLite's error codes mean for the sync loop.
  */
 import fs from 'node:fs'
@@ -28,10 +29,13 @@ export function fileAt(file: string): OpenedFile | null {
 
 /**
  * Open, configure and migrate (or check) the database at `file`, creating its
- * directory if needed. Throws `SB_DB_OPEN` with the reason.
+ * directory if needed. Throws `SB_DB_OPEN` with the reason and what to do.
  */
 export function openSqliteDatabase(file: string, options: { migrate?: boolean } = {}): Database.Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  if (file !== ':memory:') {
+    refuseVirtualFileSystem(file)
+    createDirectory(path.dirname(path.resolve(file)), file)
+  }
   let db: Database.Database | undefined
   try {
     db = new Database(file)
@@ -46,11 +50,68 @@ export function openSqliteDatabase(file: string, options: { migrate?: boolean } 
   } catch (error) {
     if (db?.open) db.close()
     if (error instanceof StatebridgeError) throw error
+    const why = readOnlyReason(error, file)
     throw new StatebridgeError(
       'SB_DB_OPEN',
-      `cannot open SQLite database ${file}: ${error instanceof Error ? error.message : String(error)}; check the path and its permissions`,
+      why ?? `cannot open SQLite database ${file}: ${error instanceof Error ? error.message : String(error)}; check the path and its permissions`,
       { cause: error },
     )
+  }
+}
+
+// Kernel file systems: SQLite cannot keep a file there, and a recursive mkdir under /proc never ends.
+const VIRTUAL_ROOTS = ['/proc', '/sys', '/dev']
+// Except the one tmpfs under /dev, an ordinary place for a throw-away database.
+const USABLE_UNDER_VIRTUAL = '/dev/shm'
+
+function refuseVirtualFileSystem(file: string): void {
+  const resolved = path.resolve(file)
+  // The nearest existing ancestor, resolved, catches a symlink into one of them too.
+  let existing = path.dirname(resolved)
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing)
+  const real = path.join(fs.realpathSync(existing), path.relative(existing, resolved))
+  for (const candidate of [resolved, real]) {
+    if (candidate.startsWith(`${USABLE_UNDER_VIRTUAL}/`)) continue
+    const under = VIRTUAL_ROOTS.find((root) => candidate === root || candidate.startsWith(`${root}/`))
+    if (under) {
+      throw new StatebridgeError(
+        'SB_DB_OPEN',
+        `cannot use ${file} as the SQLite database: it is under ${under}, a kernel file system that cannot hold a database; ` +
+          'point --db at a file on a real disk',
+      )
+    }
+  }
+}
+
+// Directories deeper than this are not a database location anyone meant.
+const MAX_NEW_DIRECTORIES = 64
+
+/**
+ * Create `dir` and its missing parents one level at a time. Node's recursive
+ * mkdir loops forever on file systems that answer ENOENT for a parent that
+ * exists; this stops at the first refusal and says which directory it was.
+ */
+function createDirectory(dir: string, file: string): void {
+  const missing: string[] = []
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(current)) break
+    if (missing.length >= MAX_NEW_DIRECTORIES || path.dirname(current) === current) {
+      throw new StatebridgeError('SB_DB_OPEN', `cannot create the directory of the SQLite database ${file}: too many missing parents`)
+    }
+    missing.push(current)
+  }
+  for (const current of missing.reverse()) {
+    try {
+      fs.mkdirSync(current)
+    } catch (error) {
+      // Another process created it meanwhile: that is what was wanted.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(current).isDirectory()) continue
+      throw new StatebridgeError(
+        'SB_DB_OPEN',
+        `cannot create ${current}, the directory of the SQLite database ${file}: ${(error as Error).message}; check the path and its permissions`,
+        { cause: error },
+      )
+    }
   }
 }
 
@@ -83,8 +144,11 @@ function migrate(db: Database.Database): void {
 }
 
 // Errors a later attempt can get past: another process holds the lock, or the disk was full or failing.
-const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/
+const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/
 const FILE_SQLITE = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/
+// The file cannot be written by this process: permissions, a read-only mount, an open refused. Only the operator fixes that.
+const READ_ONLY_SQLITE = /^SQLITE_(READONLY|PERM|AUTH|CANTOPEN)/
+
 /** How the sync loop should treat an error of better-sqlite3 (or one this store raised). */
 export function classifySqliteError(error: unknown): StoreErrorKind {
   const code = (error as { code?: unknown } | null | undefined)?.code
@@ -92,4 +156,25 @@ export function classifySqliteError(error: unknown): StoreErrorKind {
   if (TRANSIENT_SQLITE.test(code)) return 'transient'
   if (FILE_SQLITE.test(code)) return 'file'
   return 'fatal'
+}
+
+/**
+ * For an error saying the database cannot be written, a message that says so
+ * and what to do; `null` for any other error.
+ */
+export function readOnlyReason(error: unknown, file: string): string | null {
+  const code = (error as { code?: unknown } | null | undefined)?.code
+  if (typeof code !== 'string' || !READ_ONLY_SQLITE.test(code)) return null
+  return (
+    `the SQLite database ${file} cannot be written (${code}: ${(error as Error).message}): the file, its -wal and -shm files ` +
+    'or its directory are read-only for this user, or on a read-only mount; make them writable, or point --db at a writable path'
+  )
+}
+
+/** Rethrow a write error of `file`, with a message that names a read-only database as such. */
+export function explainWriteError(error: unknown, file: string): never {
+  const reason = readOnlyReason(error, file)
+  if (reason === null) throw error
+  // The code stays, so the error classifies the same; only the message says more.
+  throw Object.assign(new Error(reason, { cause: error }), { code: (error as { code: string }).code })
 }

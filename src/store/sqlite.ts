@@ -10,7 +10,7 @@ import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableN
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import { columnValue } from './column-value.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
-import { classifySqliteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
+import { classifySqliteError, explainWriteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
 import type {
   FileFailure,
   FileIdentity,
@@ -327,6 +327,15 @@ class SqliteStore implements Store {
     return true
   }
 
+  // A write refused because the database is read-only says so, not just "attempt to write a readonly database".
+  private write<T>(work: () => T): T {
+    try {
+      return work()
+    } catch (error) {
+      return explainWriteError(error, this.file)
+    }
+  }
+
   async loadKnownFiles(root: string): Promise<Map<string, KnownFile>> {
     const known = new Map<string, KnownFile>()
     for (const row of this.sql.knownFiles!.iterate(root) as Iterable<KnownFile>) known.set(row.path, row)
@@ -339,33 +348,35 @@ class SqliteStore implements Store {
 
   async ensureSession(session: SessionDirectory): Promise<void> {
     const now = new Date().toISOString()
-    this.sql.ensureSession!.run(session.root, session.sessionId, session.createdAt, now, now)
+    this.write(() => this.sql.ensureSession!.run(session.root, session.sessionId, session.createdAt, now, now))
   }
 
   async removeSession(root: string, sessionId: string): Promise<void> {
-    this.sql.removeSession!.run(root, sessionId)
+    this.write(() => this.sql.removeSession!.run(root, sessionId))
   }
 
   async applyFileSnapshot(snapshot: FileSnapshot): Promise<void> {
-    this.applyTx(snapshot)
+    this.write(() => this.applyTx(snapshot))
   }
 
   async recordFileFailure(failure: FileFailure): Promise<void> {
-    this.failTx(failure)
+    this.write(() => this.failTx(failure))
   }
 
   async recordFileStat(root: string, filePath: string, sizeBytes: number, mtimeMs: number): Promise<void> {
-    this.sql.recordStat!.run(sizeBytes, mtimeMs, new Date().toISOString(), root, filePath)
+    this.write(() => this.sql.recordStat!.run(sizeBytes, mtimeMs, new Date().toISOString(), root, filePath))
   }
 
   async removeFile(root: string, filePath: string): Promise<void> {
-    this.removeTx(root, filePath)
+    this.write(() => this.removeTx(root, filePath))
   }
 
   async recordSyncRun(summary: SyncRunSummary): Promise<void> {
-    this.sql.insertRun!.run(summary)
-    // A watch reconciles every 10 minutes for months: keep the recent history only.
-    this.sql.pruneRuns!.run(summary.root, summary.root, SYNC_RUNS_KEPT)
+    this.write(() => {
+      this.sql.insertRun!.run(summary)
+      // A watch reconciles every 10 minutes for months: keep the recent history only.
+      this.sql.pruneRuns!.run(summary.root, summary.root, SYNC_RUNS_KEPT)
+    })
   }
 
   async status(): Promise<StoreStatus> {

@@ -1,11 +1,13 @@
 /**
  * The built CLI when the database fails under it: PostgreSQL cut away while
  * `watch` applies (alive, then exit 0 on SIGTERM) and while a one-shot `sync`
- * runs (exit 1, one line).
+ * runs (exit 1, one line); a SQLite path under /proc, /sys or /dev, and a
+ * read-only SQLite database (exit 1, one line saying what to do).
  *
  * STATEBRIDGE_TEST_CLI runs another build (to show a test failing on old code).
  */
 import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CLI as BUILT_CLI, cleanEnv, waitFor } from '../helpers/cli.js'
@@ -167,5 +169,84 @@ describe.skipIf(!pgAvailable)('the CLI when PostgreSQL is cut away', () => {
     expect(run.code, run.stderr).toBe(1)
     expectOneLine(run, /^statebridge: the database went away during the sync \(.+\): (\d+ files? (was|were) not applied|no file was applied); run sync again$/)
     expect(await documents()).toBeLessThan(200)
+  })
+})
+
+describe('the CLI with a SQLite path it cannot use', () => {
+  it.each(['/proc/x/y.db', '/proc/self/y.db', '/sys/x/y.db', '/dev/x/y.db'])('refuses --db %s at once with one line', (db) => {
+    const root = path.join(dir, 'reports')
+    writeTree(root, sampleTree())
+    const run = runCli(['sync', root, '--db', `sqlite:${db}`])
+    expect(run.code, run.stderr).toBe(1)
+    expectOneLine(run, new RegExp(`^statebridge: cannot use ${db} as the SQLite database: it is under /(proc|sys|dev), a kernel file system`))
+  })
+
+  it('refuses a path that reaches /proc through a symlink', () => {
+    const root = path.join(dir, 'reports')
+    writeTree(root, sampleTree())
+    fs.symlinkSync('/proc/self', path.join(dir, 'link'))
+    const run = runCli(['sync', root, '--db', path.join(dir, 'link', 'x', 'y.db')])
+    expect(run.code, run.stderr).toBe(1)
+    expectOneLine(run, /^statebridge: cannot use .* it is under \/proc/)
+  })
+})
+
+// Root writes through any permission: the read-only cases run the CLI as `nobody` then.
+const asUser = process.getuid?.() === 0 ? { uid: 65534 } : {}
+
+describe('the CLI with a read-only SQLite database', () => {
+  /**
+   * A database synced from a sample tree, then made read-only (with its
+   * directory too unless `directoryWritable`); the tree then gains `change`.
+   */
+  function readOnlyDatabase(change: Record<string, string>, directoryWritable: boolean): { root: string; db: string } {
+    const root = path.join(dir, 'reports')
+    const dbDir = path.join(dir, 'db')
+    const db = path.join(dbDir, 'statebridge.db')
+    writeTree(root, sampleTree())
+    const first = runCli(['sync', root, '--db', `sqlite:${db}`])
+    expect(first.code, first.stderr).toBe(0)
+    writeTree(root, change)
+    // Readable by the user that runs the CLI, and the database writable by nobody.
+    fs.chmodSync(dir, 0o755)
+    for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+      fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644)
+    }
+    fs.chmodSync(root, 0o755)
+    for (const name of fs.readdirSync(dbDir)) fs.chmodSync(path.join(dbDir, name), 0o444)
+    // A writable directory lets SQLite open the file read-only (its -wal and -shm can be made): the writes fail later.
+    fs.chmodSync(dbDir, directoryWritable ? 0o777 : 0o555)
+    return { root, db }
+  }
+  afterEach(() => {
+    // Let cleanup remove what was made read-only.
+    if (fs.existsSync(path.join(dir, 'db'))) fs.chmodSync(path.join(dir, 'db'), 0o755)
+  })
+
+  const NEW_SESSION = { '2026-06-01-1780272000/new.md': '| a |\n|---|\n| 1 |\n' }
+  const CHANGED_FILE = { '2026-02-03-1770076800/specialist-reports/tax-report.md': '# Tax\n\nChanged.\n' }
+  const WHAT_TO_DO = /the SQLite database .* cannot be written \(SQLITE_READONLY\w*: .*\): .*read-only.*; make them writable, or point --db at a writable path/
+
+  it('says so at the start when its directory is read-only too', () => {
+    const { root, db } = readOnlyDatabase(NEW_SESSION, false)
+    const run = runCli(['sync', root, '--db', `sqlite:${db}`], asUser)
+    expect(run.code, run.stderr).toBe(1)
+    expectOneLine(run, new RegExp(`^statebridge: ${WHAT_TO_DO.source}$`))
+  })
+
+  it('says it is read-only, not that it went away, when a new session must be created', () => {
+    const { root, db } = readOnlyDatabase(NEW_SESSION, true)
+    const run = runCli(['sync', root, '--db', `sqlite:${db}`], asUser)
+    expect(run.code, run.stderr).toBe(1)
+    expectOneLine(run, new RegExp(`^statebridge: the database refused the sync: ${WHAT_TO_DO.source}; no file was applied; fix that, then run sync again$`))
+    expect(run.stderr).not.toMatch(/went away/)
+  })
+
+  it('says it is read-only, not that it went away, when a changed file cannot be applied', () => {
+    const { root, db } = readOnlyDatabase(CHANGED_FILE, true)
+    const run = runCli(['sync', root, '--db', `sqlite:${db}`], asUser)
+    expect(run.code, run.stderr).toBe(1)
+    expectOneLine(run, new RegExp(`^statebridge: the database refused the sync: ${WHAT_TO_DO.source}; 1 file was not applied; fix that, then run sync again$`))
+    expect(run.stderr).not.toMatch(/went away/)
   })
 })
