@@ -94,7 +94,12 @@ const MAX_NEW_DIRECTORIES = 64
 function createDirectory(dir: string, file: string): void {
   const missing: string[] = []
   for (let current = dir; ; current = path.dirname(current)) {
-    if (fs.existsSync(current)) break
+    if (fs.existsSync(current)) {
+      if (!fs.statSync(current).isDirectory()) {
+        throw new StatebridgeError('SB_DB_OPEN', `cannot open SQLite database ${file}: ${current} is not a directory; check the path`)
+      }
+      break
+    }
     if (missing.length >= MAX_NEW_DIRECTORIES || path.dirname(current) === current) {
       throw new StatebridgeError('SB_DB_OPEN', `cannot create the directory of the SQLite database ${file}: too many missing parents`)
     }
@@ -144,10 +149,11 @@ function migrate(db: Database.Database): void {
 }
 
 // Errors a later attempt can get past: another process holds the lock, or the disk was full or failing.
+// Everything else that is not one file's records (read-only, CANTOPEN, corruption) needs the operator.
 const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/
 const FILE_SQLITE = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/
-// The file cannot be written by this process: permissions, a read-only mount, an open refused. Only the operator fixes that.
-const READ_ONLY_SQLITE = /^SQLITE_(READONLY|PERM|AUTH|CANTOPEN)/
+// The file cannot be written by this process: permissions or a read-only mount. Only the operator fixes that.
+const READ_ONLY_SQLITE = /^SQLITE_(READONLY|PERM|AUTH)/
 
 /** How the sync loop should treat an error of better-sqlite3 (or one this store raised). */
 export function classifySqliteError(error: unknown): StoreErrorKind {
