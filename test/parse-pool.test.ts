@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ParsePool } from '../src/sync/parse-pool.js'
 import { cleanup, tempDir, writeTree } from './helpers/tree.js'
@@ -24,7 +25,7 @@ afterEach(async () => {
   cleanup(dir)
 })
 
-const request = (name: string) => ({ absPath: path.join(dir, name), relPath: name, knownHash: null, maxFileBytes: 1e9 })
+const request = (name: string) => ({ absPath: path.join(dir, name), relPath: name, realRoot: fs.realpathSync(dir), knownHash: null, maxFileBytes: 1e9 })
 
 describe('ParsePool', () => {
   it('parses files on workers and skips parsing content it already knows', async () => {
@@ -41,7 +42,7 @@ describe('ParsePool', () => {
   it('fails a file that exceeds its time budget and keeps serving others', async () => {
     pool = new ParsePool({ workers: 1, budgetMs: 200 })
     const [slow, next] = await Promise.all([pool.run(request('big.md')), pool.run(request('small.md'))])
-    expect(slow).toEqual({ kind: 'timeout', budgetMs: 200 })
+    expect(slow).toMatchObject({ kind: 'timeout', budgetMs: 200, repeated: false })
     expect(next.kind).toBe('parsed')
   })
 
@@ -64,4 +65,70 @@ describe('ParsePool', () => {
     pool = new ParsePool({ workers: 0, budgetMs: 1 })
     expect((await pool.run(request('small.md'))).kind).toBe('parsed')
   })
+
+  it('does not parse again content that blew its budget, wherever it is and whoever reads it', async () => {
+    pool = new ParsePool({ workers: 2, budgetMs: 200 })
+    const first = await pool.run(request('big.md'))
+    expect(first).toMatchObject({ kind: 'timeout', repeated: false })
+    const hash = first.kind === 'timeout' ? first.hash : null
+    expect(hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(pool.workersReplaced).toBe(1)
+    // An edit that keeps the content, a copy at another path, a prefetch and its run: answered at once.
+    fs.copyFileSync(path.join(dir, 'big.md'), path.join(dir, 'copy.md'))
+    for (const name of ['big.md', 'big.md', 'copy.md', 'big.md']) {
+      expect(await pool.run(request(name))).toMatchObject({ kind: 'timeout', budgetMs: 200, hash, repeated: true })
+    }
+    expect(pool.workersReplaced).toBe(1)
+    expect((await pool.run(request('small.md'))).kind).toBe('parsed')
+    // New content is parsed (and blows the budget) once.
+    fs.appendFileSync(path.join(dir, 'big.md'), '| 1 | 2 | 3 | 4 |\n')
+    expect(await pool.run(request('big.md'))).toMatchObject({ kind: 'timeout', repeated: false })
+    expect(await pool.run(request('big.md'))).toMatchObject({ kind: 'timeout', repeated: true })
+    expect(pool.workersReplaced).toBe(2)
+  })
+
+  it('tells a parser failure from a read error', async () => {
+    pool = new ParsePool({ workers: 1, budgetMs: 60_000 })
+    writeTree(dir, { 'deep.json': `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}` })
+    const result = await pool.run(request('deep.json'))
+    expect(result).toMatchObject({ kind: 'parser-failed', message: 'Maximum call stack size exceeded' })
+    expect(result.kind === 'parser-failed' && result.hash).toMatch(/^[0-9a-f]{64}$/)
+    expect((await pool.run(request('small.md'))).kind).toBe('parsed')
+  })
+
+  it('refuses a file that resolves outside the root, checked on what was opened', async () => {
+    pool = new ParsePool({ workers: 1, budgetMs: 60_000 })
+    const outside = tempDir()
+    try {
+      fs.writeFileSync(path.join(outside, 'secret.md'), '| s |\n|---|\n| x |\n')
+      fs.symlinkSync(outside, path.join(dir, 'linked'))
+      const result = await pool.run({ ...request('linked/secret.md'), realRoot: fs.realpathSync(dir) })
+      expect(result).toEqual({ kind: 'outside', realPath: path.join(fs.realpathSync(outside), 'secret.md') })
+      fs.symlinkSync('small.md', path.join(dir, 'alias.md'))
+      expect((await pool.run(request('alias.md'))).kind).toBe('parsed')
+    } finally {
+      cleanup(outside)
+    }
+  })
+
+  it('backs off and then answers unavailable when no worker can start, instead of respawning in a loop', async () => {
+    // A worker that dies while loading, as every worker does below a low `ulimit -n`.
+    const starts = path.join(dir, 'starts.log')
+    const module = path.join(dir, 'emfile-worker.mjs')
+    fs.writeFileSync(
+      module,
+      `import fs from 'node:fs'\nfs.appendFileSync(${JSON.stringify(starts)}, 'x')\n` +
+        `throw Object.assign(new Error('EMFILE: too many open files, open x.js'), { code: 'EMFILE' })\n`,
+    )
+    pool = new ParsePool({ workers: 2, budgetMs: 1_000, workerUrl: pathToFileURL(module) })
+    const result = await pool.run(request('small.md'))
+    expect(result).toMatchObject({ kind: 'unavailable', code: 'EMFILE' })
+    expect(result.kind === 'unavailable' && result.message).toMatch(/too many open files.*`ulimit -n`/)
+    const attempts = fs.readFileSync(starts, 'utf8').length
+    expect(attempts).toBeLessThanOrEqual(6)
+    // Later requests are answered at once, without starting workers again.
+    expect((await pool.run(request('small.md'))).kind).toBe('unavailable')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(fs.readFileSync(starts, 'utf8').length).toBe(attempts)
+  }, 30_000)
 })

@@ -12,7 +12,8 @@ import type { Diagnostic } from '../parsers/types.js'
 import type { FileIdentity, KnownFile, Store } from '../store/types.js'
 import type { ParsePool, PoolResult } from './parse-pool.js'
 import type { ReadRequest } from './read-file.js'
-import { relativeToRoot, sessionCreatedAt, sessionIdOf } from './paths.js'
+import { StatebridgeError } from '../errors.js'
+import { hasEscapedBytes, isUtf8, pathBytes, relativeToRoot, sessionCreatedAt, sessionIdOf } from './paths.js'
 
 /** Everything one pipeline run needs; built once per daemon. */
 export interface PipelineContext {
@@ -49,6 +50,7 @@ export type FileOutcome =
  * events pass `false` because something did happen to the file.
  */
 export async function syncFile(ctx: PipelineContext, relPath: string, trustStat: boolean): Promise<FileOutcome> {
+  if (hasEscapedBytes(relPath)) return syncOddName(ctx, relPath, trustStat)
   const absPath = path.join(ctx.rootAbs, relPath)
   const known = ctx.known.get(relPath)
   const early = ctx.prefetched.get(relPath)
@@ -59,7 +61,8 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     stat = await fs.promises.lstat(absPath)
     if (stat.isSymbolicLink()) {
       const escape = await symlinkEscape(ctx.rootAbs, absPath)
-      if (escape !== null) return fail(ctx, relPath, zeroStat(stat), null, { reason: escape })
+      if (escape === 'dangling') return fail(ctx, relPath, zeroStat(stat), null, { reason: await danglingReason(absPath) })
+      if (escape !== null) return refuse(ctx, relPath, escape)
       stat = await fs.promises.stat(absPath)
     }
   } catch (error) {
@@ -80,23 +83,32 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     prefetched && (prefetched.kind === 'parsed' || prefetched.kind === 'unchanged') &&
     prefetched.sizeBytes === stat.size && prefetched.mtimeMs === stat.mtimeMs && prefetched.ino === stat.ino
       ? prefetched
-      : await ctx.pool.run(readRequest(ctx, relPath))
+      : await readFile(ctx, relPath)
 
   switch (result.kind) {
     case 'gone':
       return removeIfKnown(ctx, relPath)
     case 'unstable':
       return 'retry'
+    case 'outside':
+      return refuse(ctx, relPath, `resolves outside the root (to ${result.realPath}) through a symlink; not read`)
+    case 'unavailable':
+      // Not this file's fault: no worker runs at all. Stop here instead of marking every file in error.
+      throw new StatebridgeError('SB_WORKER', result.message)
     case 'too-large':
       return fail(ctx, relPath, result, null, {
         reason: `file is ${result.sizeBytes} bytes, over the ${ctx.maxFileBytes}-byte limit (--max-file-bytes); not parsed`,
       })
     case 'timeout':
-      return fail(ctx, relPath, stat, null, {
-        reason: `parsing took longer than the ${result.budgetMs} ms budget (--parse-timeout-ms); not parsed`,
+      return fail(ctx, relPath, stat, result.hash, {
+        reason: result.repeated
+          ? `parsing took longer than the ${result.budgetMs} ms budget (--parse-timeout-ms) before; this content is not parsed again`
+          : `parsing took longer than the ${result.budgetMs} ms budget (--parse-timeout-ms); not parsed`,
       })
     case 'unreadable':
       return fail(ctx, relPath, stat, null, { reason: `cannot read (${result.code}): ${result.message}` })
+    case 'parser-failed':
+      return fail(ctx, relPath, result, result.hash, { reason: `parser failed: ${result.message}` })
     case 'unchanged': {
       if (known && (known.sizeBytes !== result.sizeBytes || known.mtimeMs !== result.mtimeMs)) {
         await ctx.store.recordFileStat(ctx.rootId, relPath, result.sizeBytes, result.mtimeMs)
@@ -122,6 +134,49 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
   }
 }
 
+/** Reads retried after running out of file descriptors (about 15 s in all). */
+const FD_RETRIES = 10
+
+/**
+ * Read through the pool. Running out of file descriptors (`EMFILE`, `ENFILE`)
+ * says nothing about the file: wait for others to close and try again, and
+ * only then record it, naming the limit to raise.
+ */
+async function readFile(ctx: PipelineContext, relPath: string): Promise<PoolResult> {
+  for (let attempt = 0; ; attempt++) {
+    const result = await ctx.pool.run(readRequest(ctx, relPath))
+    if (result.kind !== 'unreadable' || (result.code !== 'EMFILE' && result.code !== 'ENFILE')) return result
+    if (attempt === FD_RETRIES) {
+      return { ...result, message: `${result.message}; the process is out of file descriptors: raise the open-file limit (\`ulimit -n\`)` }
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2_000)))
+  }
+}
+
+/**
+ * A path in escaped form (see `nameFromBytes`): a name that is not UTF-8, or
+ * a real name that reads like one. Neither is read: which file would be meant
+ * could not be told. The row says why, and goes when the name does.
+ */
+async function syncOddName(ctx: PipelineContext, relPath: string, trustStat: boolean): Promise<FileOutcome> {
+  const raw = pathBytes(relPath)
+  const stat = isUtf8(raw) ? null : await lstatOrNull(Buffer.concat([Buffer.from(`${ctx.rootAbs}/`), raw]))
+  let reason: string
+  if (stat) {
+    reason = stat.isDirectory()
+      ? 'directory name is not valid UTF-8 (its bytes are shown as \\xHH); its files are not synced: rename it'
+      : 'file name is not valid UTF-8 (its bytes are shown as \\xHH); not synced: rename it'
+  } else {
+    const literal = await lstatOrNull(path.join(ctx.rootAbs, relPath))
+    if (!literal) return removeIfKnown(ctx, relPath)
+    // A real directory of this name is listed like any other; its files land here one by one.
+    if (literal.isDirectory()) return 'skipped'
+    reason = 'file name contains \\xHH, the form statebridge uses to show bytes that are not UTF-8; not synced: rename it'
+  }
+  if (trustStat && ctx.known.get(relPath)?.status === 'error') return 'unchanged'
+  return refuse(ctx, relPath, reason)
+}
+
 /**
  * Start reading and parsing a file as soon as its first event arrives, so the
  * work overlaps the debounce window instead of following it. `syncFile` uses
@@ -137,6 +192,7 @@ function readRequest(ctx: PipelineContext, relPath: string): ReadRequest {
   return {
     absPath: path.join(ctx.rootAbs, relPath),
     relPath,
+    realRoot: ctx.rootAbs,
     knownHash: known?.status === 'ok' ? known.contentHash : null,
     maxFileBytes: ctx.maxFileBytes,
   }
@@ -156,14 +212,24 @@ async function fail(
   stat: { sizeBytes?: number; size?: number; mtimeMs: number } | null,
   contentHash: string | null,
   problem: Partial<Diagnostic> & { reason: string },
+  discardRecords = false,
 ): Promise<FileOutcome> {
   const sizeBytes = stat ? (stat.sizeBytes ?? stat.size ?? 0) : 0
   const mtimeMs = stat?.mtimeMs ?? 0
   const error: Diagnostic = { line: problem.line ?? null, column: problem.column ?? null, reason: problem.reason, severity: 'error' }
-  await ctx.store.recordFileFailure({ ...identity(ctx, relPath, { sizeBytes, mtimeMs }), contentHash, error })
+  await ctx.store.recordFileFailure({ ...identity(ctx, relPath, { sizeBytes, mtimeMs }), contentHash, error, discardRecords })
   ctx.known.set(relPath, { path: relPath, sizeBytes, mtimeMs, contentHash, status: 'error' })
   ctx.logger.error({ path: relPath, line: error.line }, `${relPath}: ${formatDiagnostic(error)}`)
   return 'failed'
+}
+
+/**
+ * A file statebridge will not read (it leads out of the root, or its name is
+ * ambiguous): an error row without size, time or hash, and every record it
+ * had is dropped, since earlier rows may hold what it pointed to then.
+ */
+function refuse(ctx: PipelineContext, relPath: string, reason: string): Promise<FileOutcome> {
+  return fail(ctx, relPath, null, null, { reason }, true)
 }
 
 function identity(ctx: PipelineContext, relPath: string, stat: { sizeBytes: number; mtimeMs: number }): FileIdentity {
@@ -181,16 +247,33 @@ function identity(ctx: PipelineContext, relPath: string, stat: { sizeBytes: numb
   }
 }
 
-/** Why a symlink may not be followed, or `null` when its target stays inside the root. */
-async function symlinkEscape(rootAbs: string, absPath: string): Promise<string | null> {
+/**
+ * Why a symlink may not be followed: `'dangling'`, a refusal when its target
+ * leaves the root, or `null`. Only a first look: the read checks what it
+ * actually opened, since the link can change in between.
+ */
+async function symlinkEscape(rootAbs: string, absPath: string): Promise<string | 'dangling' | null> {
   let target: string
   try {
     target = await fs.promises.realpath(absPath)
   } catch {
-    return `dangling symlink to ${await fs.promises.readlink(absPath).catch(() => 'an unreadable target')}`
+    return 'dangling'
   }
   if (relativeToRoot(rootAbs, target) === null) return `symlink leaves the root (to ${target}); not followed`
   return null
+}
+
+async function danglingReason(absPath: string): Promise<string> {
+  return `dangling symlink to ${await fs.promises.readlink(absPath).catch(() => 'an unreadable target')}`
+}
+
+async function lstatOrNull(absPath: string | Buffer): Promise<fs.Stats | null> {
+  try {
+    return await fs.promises.lstat(absPath)
+  } catch (error) {
+    if (isMissing(error)) return null
+    throw error
+  }
 }
 
 function zeroStat(stat: fs.Stats): { sizeBytes: number; mtimeMs: number } {

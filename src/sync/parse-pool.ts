@@ -1,16 +1,35 @@
 /**
  * A small pool of parse workers with a time budget per file. A worker that
  * blows its budget is terminated and replaced; the file gets a timeout result
- * and the other files keep flowing.
+ * and the other files keep flowing. Content that blew its budget is
+ * remembered by hash and not parsed again.
  */
 import { Worker } from 'node:worker_threads'
+import type { Logger } from 'pino'
 import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
 
 /** Default old-generation heap per parse worker, MB. */
 export const DEFAULT_WORKER_HEAP_MB = 96
 
-/** A read result, or the budget ran out. */
-export type PoolResult = ReadResult | { kind: 'timeout'; budgetMs: number }
+/** Content hashes remembered as over budget; the oldest is forgotten first. */
+export const OVER_BUDGET_MEMORY = 4096
+
+/** Start attempts in a row that may fail before the pool stops trying for a while. */
+const START_ATTEMPTS = 6
+/** First wait before starting a worker again; doubles with each failure. */
+const START_RETRY_MS = 100
+/** How long the pool answers `unavailable` before it tries to start workers again. */
+const UNAVAILABLE_COOLDOWN_MS = 30_000
+
+/**
+ * A read result, or: the budget ran out (`hash` names the content when it was
+ * read; `repeated` when it had run out on that content before and was not
+ * parsed again); or no worker could be started.
+ */
+export type PoolResult =
+  | Exclude<ReadResult, { kind: 'over-budget' }>
+  | { kind: 'timeout'; budgetMs: number; hash: string | null; sizeBytes?: number; mtimeMs?: number; repeated: boolean }
+  | { kind: 'unavailable'; code: string; message: string }
 
 /** Pool settings. */
 export interface ParsePoolOptions {
@@ -25,12 +44,21 @@ export interface ParsePoolOptions {
   heapMb?: number
   /** Worker entry module; defaults to the compiled `parse-worker.js` beside this module. */
   workerUrl?: URL
+  /** Where worker start failures are reported; default: not logged. */
+  logger?: Logger
 }
+
+/** What the pool posts to a worker. */
+export type WorkerMessage = { id: number; request: ReadRequest } | { overBudget: string }
+/** What a worker posts back. */
+export type WorkerReply = { ready: true } | { id: number; parsing: string } | { id: number; result: ReadResult }
 
 interface Job {
   id: number
   request: ReadRequest
   resolve: (result: PoolResult) => void
+  /** Hash of the content being parsed, once the worker has said it. */
+  hash: string | null
 }
 
 interface Slot {
@@ -46,19 +74,44 @@ export class ParsePool {
   private readonly options: ParsePoolOptions
   private readonly slots: Slot[] = []
   private readonly waiting: Job[] = []
+  /** Hashes of content that blew its budget, oldest first. */
+  private readonly overBudget = new Set<string>()
+  /** Workers wanted; lowered when some cannot be started. */
+  private target: number
+  private startFailures = 0
+  private startTimer: NodeJS.Timeout | null = null
+  private unavailable: { code: string; message: string; until: number } | null = null
+  private replaced = 0
   private nextId = 1
   private closed = false
 
   constructor(options: ParsePoolOptions) {
     this.options = options
-    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn())
+    this.target = options.workers
+    this.startWorkers()
+  }
+
+  /** Workers terminated and replaced so far (budget blown, heap exhausted, crashed). */
+  get workersReplaced(): number {
+    return this.replaced
   }
 
   /** Read, hash and parse one file. Never rejects. */
   run(request: ReadRequest): Promise<PoolResult> {
-    if (this.options.workers === 0) return Promise.resolve(readInline(request))
+    if (this.options.workers === 0) return Promise.resolve(this.readInline(request))
+    if (this.unavailable) {
+      if (Date.now() < this.unavailable.until) {
+        const { code, message } = this.unavailable
+        return Promise.resolve({ kind: 'unavailable', code, message })
+      }
+      // The limit may have been raised, or other files closed: try again.
+      this.unavailable = null
+      this.startFailures = 0
+      this.target = this.options.workers
+      this.startWorkers()
+    }
     return new Promise((resolve) => {
-      this.waiting.push({ id: this.nextId++, request, resolve })
+      this.waiting.push({ id: this.nextId++, request, resolve, hash: null })
       this.dispatch()
     })
   }
@@ -66,6 +119,7 @@ export class ParsePool {
   /** Terminate every worker; queued requests resolve as `unreadable`. */
   async close(): Promise<void> {
     this.closed = true
+    if (this.startTimer) clearTimeout(this.startTimer)
     for (const job of this.waiting.splice(0)) job.resolve({ kind: 'unreadable', code: 'ECLOSED', message: 'parse pool closed' })
     await Promise.all(
       this.slots.map(async (slot) => {
@@ -84,12 +138,30 @@ export class ParsePool {
       const job = this.waiting.shift()!
       // The same file goes to the same worker when it is free: its block cache
       // holds the file's unchanged blocks, so an edit re-parses only what changed.
-      const preferred = this.slots[affinity(job.request.relPath, this.slots.length)]!
-      const slot = free.includes(preferred) ? preferred : free[0]!
+      const preferred = this.slots[affinity(job.request.relPath, this.slots.length)]
+      const slot = preferred && free.includes(preferred) ? preferred : free[0]!
       slot.job = job
       slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
-      slot.worker.postMessage({ id: job.id, request: job.request })
+      slot.worker.postMessage({ id: job.id, request: job.request } satisfies WorkerMessage)
     }
+  }
+
+  /**
+   * Start the missing workers one at a time: loading the parser opens dozens
+   * of module files at once, and several workers loading together can exhaust
+   * a low open-file limit (`ulimit -n`) that one at a time stays within.
+   */
+  private startWorkers(): void {
+    if (this.closed || this.unavailable || this.startTimer) return
+    if (this.slots.length >= this.target || this.slots.some((slot) => !slot.ready)) return
+    let slot: Slot
+    try {
+      slot = this.spawn()
+    } catch (error) {
+      this.startFailed(error)
+      return
+    }
+    this.slots.push(slot)
   }
 
   private spawn(): Slot {
@@ -98,18 +170,27 @@ export class ParsePool {
     // the measured middle: 8 MB halved parse speed, V8's default costs ~40 MB per worker.
     const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl(), {
       resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
+      workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY },
     })
     const slot: Slot = { worker, ready: false, job: null, timer: null }
-    worker.on('message', (message: { ready?: true; id: number; result: ReadResult }) => {
-      if (message.ready) {
+    worker.on('message', (message: WorkerReply) => {
+      if ('ready' in message) {
         slot.ready = true
+        this.startFailures = 0
+        this.startWorkers()
         this.dispatch()
         return
       }
       if (!slot.job || slot.job.id !== message.id) return
-      this.finish(slot, message.result)
+      if ('parsing' in message) slot.job.hash = message.parsing
+      else this.finish(slot, message.result)
     })
     worker.on('error', (error: Error & { code?: string }) => {
+      if (!slot.ready) {
+        this.remove(slot)
+        this.startFailed(error)
+        return
+      }
       // The worker died (out of memory, a crash in native code): fail its file, replace it.
       const message =
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -120,46 +201,101 @@ export class ParsePool {
     return slot
   }
 
-  private finish(slot: Slot, result: PoolResult): void {
+  /**
+   * A worker could not load. Trying again at once would spin (the cause, such
+   * as the open-file limit, is still there): wait longer each time, then run
+   * with the workers that did start, or answer `unavailable` for a while.
+   */
+  private startFailed(error: unknown): void {
+    if (this.closed) return
+    this.startFailures++
+    const code = (error as { code?: string }).code ?? 'EWORKER'
+    const message =
+      code === 'EMFILE' || code === 'ENFILE'
+        ? `cannot start a parse worker: too many open files (${code}); raise the open-file limit (\`ulimit -n\`) or lower --workers`
+        : `cannot start a parse worker: ${(error as Error).message}`
+    if (this.startFailures < START_ATTEMPTS) {
+      this.startTimer = setTimeout(() => {
+        this.startTimer = null
+        this.startWorkers()
+      }, START_RETRY_MS * 2 ** (this.startFailures - 1))
+      return
+    }
+    this.startFailures = 0
+    const running = this.slots.filter((slot) => slot.ready).length
+    if (running > 0) {
+      this.target = running
+      this.options.logger?.warn({ code, workers: running }, `${message}; going on with ${running} of ${this.options.workers} workers`)
+      return
+    }
+    this.target = 0
+    this.unavailable = { code, message, until: Date.now() + UNAVAILABLE_COOLDOWN_MS }
+    this.options.logger?.error({ code }, message)
+    for (const job of this.waiting.splice(0)) job.resolve({ kind: 'unavailable', code, message })
+  }
+
+  private finish(slot: Slot, result: ReadResult): void {
     if (slot.timer) clearTimeout(slot.timer)
     slot.timer = null
     const job = slot.job
     slot.job = null
-    job?.resolve(result)
+    job?.resolve(this.answer(result))
     if (!this.closed) this.dispatch()
   }
 
-  private expire(slot: Slot): void {
-    this.retire(slot, { kind: 'timeout', budgetMs: this.options.budgetMs })
+  private answer(result: ReadResult): PoolResult {
+    if (result.kind !== 'over-budget') return result
+    const { hash, sizeBytes, mtimeMs } = result
+    return { kind: 'timeout', budgetMs: this.options.budgetMs, hash, sizeBytes, mtimeMs, repeated: true }
   }
 
-  // Swap in a fresh worker before the job resolves, so nothing is dispatched to the dying one.
+  private expire(slot: Slot): void {
+    const hash = slot.job?.hash ?? null
+    if (hash !== null) this.rememberOverBudget(hash)
+    this.retire(slot, { kind: 'timeout', budgetMs: this.options.budgetMs, hash, repeated: false })
+  }
+
+  // A bounded memory: a pathological file edited forever must not grow it.
+  private rememberOverBudget(hash: string): void {
+    this.overBudget.delete(hash)
+    this.overBudget.add(hash)
+    if (this.overBudget.size > OVER_BUDGET_MEMORY) this.overBudget.delete(this.overBudget.values().next().value!)
+    for (const slot of this.slots) slot.worker.postMessage({ overBudget: hash } satisfies WorkerMessage)
+  }
+
+  // Take the worker out before the job resolves, so nothing is dispatched to the dying one.
   private retire(slot: Slot, result: PoolResult): void {
-    const index = this.slots.indexOf(slot)
-    if (index === -1) return
+    if (!this.remove(slot)) return
     if (slot.timer) clearTimeout(slot.timer)
     const job = slot.job
     slot.job = null
     void slot.worker.terminate()
-    if (this.closed) this.slots.splice(index, 1)
-    else this.slots[index] = this.spawn()
+    this.replaced++
+    this.startWorkers()
     job?.resolve(result)
     if (!this.closed) this.dispatch()
+  }
+
+  private remove(slot: Slot): boolean {
+    const index = this.slots.indexOf(slot)
+    if (index === -1) return false
+    this.slots.splice(index, 1)
+    return true
+  }
+
+  private readInline(request: ReadRequest): PoolResult {
+    try {
+      return this.answer(readAndParse(request, { overBudget: this.overBudget }))
+    } catch (error) {
+      return { kind: 'unreadable', code: 'EPARSE', message: error instanceof Error ? error.message : String(error) }
+    }
   }
 }
 
 function affinity(relPath: string, slots: number): number {
   let hash = 0
   for (let i = 0; i < relPath.length; i++) hash = (hash * 31 + relPath.charCodeAt(i)) | 0
-  return Math.abs(hash) % slots
-}
-
-function readInline(request: ReadRequest): ReadResult {
-  try {
-    return readAndParse(request)
-  } catch (error) {
-    return { kind: 'unreadable', code: 'EPARSE', message: error instanceof Error ? error.message : String(error) }
-  }
+  return Math.abs(hash) % Math.max(1, slots)
 }
 
 // Under vitest this module runs from src/*.ts, where no runnable worker exists;

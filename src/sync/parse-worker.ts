@@ -2,19 +2,33 @@
  * Worker-thread entry: answers read requests one at a time so the main
  * thread (watcher, queue, database) never waits on a slow markdown parse.
  */
-import { parentPort } from 'node:worker_threads'
-import { readAndParse, type ReadRequest } from './read-file.js'
+import { parentPort, workerData } from 'node:worker_threads'
+import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
+import type { WorkerMessage, WorkerReply } from './parse-pool.js'
 
-parentPort?.on('message', (message: { id: number; request: ReadRequest }) => {
-  let result
+// Content that blew its budget on any worker; the pool sends each new hash to
+// every worker, and a fresh worker starts with the pool's whole list.
+const overBudget = new Set<string>((workerData as { overBudget?: string[] } | null)?.overBudget ?? [])
+const limit = (workerData as { overBudgetLimit?: number } | null)?.overBudgetLimit ?? 4096
+
+const post = (reply: WorkerReply): void => parentPort?.postMessage(reply)
+
+parentPort?.on('message', (message: WorkerMessage) => {
+  if ('overBudget' in message) {
+    overBudget.add(message.overBudget)
+    if (overBudget.size > limit) overBudget.delete(overBudget.values().next().value!)
+    return
+  }
+  let result: ReadResult
   try {
-    result = readAndParse(message.request)
+    // The hash goes to the pool before parsing starts, so a parse cut off by the budget names its content.
+    result = readAndParse(message.request, { overBudget, onParse: (hash) => post({ id: message.id, parsing: hash }) })
   } catch (error) {
-    // A parser bug must not kill the worker: report it as this file's failure.
+    // A bug outside the parser must not kill the worker: report it as this file's failure.
     result = { kind: 'unreadable', code: 'EPARSE', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }
   }
-  parentPort?.postMessage({ id: message.id, result })
+  post({ id: message.id, result })
 })
 
 // The pool starts a file's time budget only once the worker has loaded its modules.
-parentPort?.postMessage({ ready: true })
+post({ ready: true })

@@ -40,3 +40,74 @@ export function relativeToRoot(rootAbs: string, absPath: string): string | null 
   if (!absPath.startsWith(prefix)) return null
   return absPath.slice(prefix.length)
 }
+
+// A name statebridge shows in escaped form: `\x` and two upper-case hex digits.
+const ESCAPED_BYTE = /\\x([0-9A-F]{2})/g
+// Without the global flag, so a test keeps no position between calls.
+const ESCAPED_BYTE_ONE = /\\x[0-9A-F]{2}/
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Whether `bytes` are well-formed UTF-8 (no overlong forms, no surrogates). */
+export function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    STRICT_UTF8.decode(bytes)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The text of one directory entry's raw name. A valid UTF-8 name is itself. Any
+ * other name is shown with each byte that is not part of a valid character as
+ * `\xHH`, and each backslash as `\x5C`, so that two different names never share
+ * one text (decoding U+FFFD in their place, as `readdir` does, would merge them).
+ */
+export function nameFromBytes(bytes: Uint8Array): { text: string; valid: boolean } {
+  if (isUtf8(bytes)) return { text: Buffer.from(bytes).toString('utf8'), valid: true }
+  let text = ''
+  let i = 0
+  while (i < bytes.length) {
+    const length = sequenceLength(bytes[i]!)
+    const sequence = bytes.subarray(i, i + length)
+    if (length > 0 && sequence.length === length && isUtf8(sequence)) {
+      const char = Buffer.from(sequence).toString('utf8')
+      text += char === '\\' ? '\\x5C' : char
+      i += length
+    } else {
+      text += `\\x${bytes[i]!.toString(16).toUpperCase().padStart(2, '0')}`
+      i++
+    }
+  }
+  return { text, valid: false }
+}
+
+/**
+ * Whether a root-relative path holds the escaped form of `nameFromBytes`. Such
+ * a path is never read as a file: it stands for a name that is not UTF-8, or
+ * for a real name that cannot be told apart from one.
+ */
+export function hasEscapedBytes(relPath: string): boolean {
+  return ESCAPED_BYTE_ONE.test(relPath)
+}
+
+/** The raw bytes a path in escaped form stands for (the inverse of `nameFromBytes`). */
+export function pathBytes(relPath: string): Buffer {
+  const parts: Buffer[] = []
+  let last = 0
+  for (const match of relPath.matchAll(ESCAPED_BYTE)) {
+    parts.push(Buffer.from(relPath.slice(last, match.index), 'utf8'), Buffer.from([Number.parseInt(match[1]!, 16)]))
+    last = match.index + match[0].length
+  }
+  parts.push(Buffer.from(relPath.slice(last), 'utf8'))
+  return Buffer.concat(parts)
+}
+
+// The length a UTF-8 lead byte announces; 0 for a byte that cannot start a character.
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1
+  if (lead >= 0xc2 && lead <= 0xdf) return 2
+  if (lead >= 0xe0 && lead <= 0xef) return 3
+  if (lead >= 0xf0 && lead <= 0xf4) return 4
+  return 0
+}

@@ -6,11 +6,17 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { parseFile } from '../parsers/parse-file.js'
 import type { ParsedDocument } from '../parsers/types.js'
+import { relativeToRoot } from './paths.js'
 
 /** What the pipeline asks a worker to do. */
 export interface ReadRequest {
   absPath: string
   relPath: string
+  /**
+   * Real absolute path of the root: what was opened must lie under it. The
+   * pipeline always sets it; without it nothing is checked (a bench scratch file).
+   */
+  realRoot?: string
   /** Hash of the content already applied; equal content is not parsed again. */
   knownHash: string | null
   maxFileBytes: number
@@ -26,35 +32,87 @@ export type ReadResult =
   | { kind: 'unstable' }
   | { kind: 'gone' }
   | { kind: 'unreadable'; code: string; message: string }
+  /** What was opened lies outside the root (a symlink on the way): nothing was read. */
+  | { kind: 'outside'; realPath: string }
+  /** The parser threw (a stack overflow on deep nesting, a parser bug). */
+  | { kind: 'parser-failed'; hash: string; sizeBytes: number; mtimeMs: number; message: string }
+  /** This content blew its parse budget before: not parsed again. */
+  | { kind: 'over-budget'; hash: string; sizeBytes: number; mtimeMs: number }
 
-/** Read the file once, hash it, and parse it unless its hash is already known. */
-export function readAndParse(request: ReadRequest): ReadResult {
+/** What the caller knows of earlier parses, and wants to hear before this one starts. */
+export interface ReadHooks {
+  /** Hashes of content that blew its parse budget. */
+  overBudget?: { has(hash: string): boolean }
+  /** Called with the content hash just before parsing starts. */
+  onParse?: (hash: string) => void
+}
+
+/**
+ * Read the file once, hash it, and parse it unless its hash is already known.
+ * Containment is checked on the opened descriptor, so a symlink swapped
+ * between a check and the read cannot bring outside bytes in.
+ */
+export function readAndParse(request: ReadRequest, hooks: ReadHooks = {}): ReadResult {
   let fd: number
   try {
-    fd = fs.openSync(request.absPath, 'r')
+    // Non-blocking, so a FIFO swapped in after the pipeline's stat cannot hang the worker.
+    fd = fs.openSync(request.absPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
   } catch (error) {
     return failedIo(error)
   }
+  let content: Buffer
+  let before: fs.Stats
   try {
-    const before = fs.fstatSync(fd)
+    before = fs.fstatSync(fd)
+    if (!before.isFile()) return { kind: 'unstable' }
+    const opened = request.realRoot === undefined ? request.absPath : openedPath(fd, request.absPath, before)
+    if (opened === null) return { kind: 'unstable' }
+    if (request.realRoot !== undefined && relativeToRoot(request.realRoot, opened) === null) return { kind: 'outside', realPath: opened }
+    if (before.nlink === 0) return { kind: 'gone' }
     if (before.size > request.maxFileBytes) return { kind: 'too-large', sizeBytes: before.size, mtimeMs: before.mtimeMs }
-    const content = fs.readFileSync(fd)
+    content = fs.readFileSync(fd)
     // A writer still appending shows up as a stat that moved under us (or a size
     // that differs from what we read); the next event or retry gets the full file.
     const after = fs.statSync(request.absPath)
     if (after.size !== content.length || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) {
       return { kind: 'unstable' }
     }
-    const hash = createHash('sha256').update(content).digest('hex')
-    if (hash === request.knownHash) return { kind: 'unchanged', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs, ino: before.ino }
-    const parsed = parseFile(request.relPath, content)
-    const jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
-    return { kind: 'parsed', hash, sizeBytes: content.length, mtimeMs: before.mtimeMs, ino: before.ino, parsed: { ...parsed, json: null }, jsonText }
   } catch (error) {
     return failedIo(error)
   } finally {
     fs.closeSync(fd)
   }
+  const hash = createHash('sha256').update(content).digest('hex')
+  const stat = { hash, sizeBytes: content.length, mtimeMs: before.mtimeMs }
+  if (hash === request.knownHash) return { kind: 'unchanged', ...stat, ino: before.ino }
+  if (hooks.overBudget?.has(hash)) return { kind: 'over-budget', ...stat }
+  hooks.onParse?.(hash)
+  try {
+    const parsed = parseFile(request.relPath, content)
+    const jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
+    return { kind: 'parsed', ...stat, ino: before.ino, parsed: { ...parsed, json: null }, jsonText }
+  } catch (error) {
+    // Not an I/O problem: the bytes were read, the parser (or serialising its
+    // result, which recurses as deep as the input nests) gave up on them.
+    return { kind: 'parser-failed', ...stat, message: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/**
+ * The real path of the file behind `fd`, or `null` when it cannot be pinned
+ * down (renamed or replaced while we looked: the caller retries).
+ */
+function openedPath(fd: number, absPath: string, opened: fs.Stats): string | null {
+  try {
+    // Linux names the object an open descriptor refers to, symlinks resolved.
+    return fs.readlinkSync(`/proc/self/fd/${fd}`)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  // Without procfs: the real path of the name, trusted only while it still names the opened file.
+  const real = fs.realpathSync(absPath)
+  const now = fs.statSync(real)
+  return now.dev === opened.dev && now.ino === opened.ino ? real : null
 }
 
 function failedIo(error: unknown): ReadResult {

@@ -1,41 +1,50 @@
 /**
  * Walk the root: every file statebridge keeps, and every session directory.
  * Symlinks are listed, not followed; the pipeline decides what they become.
+ * A directory is listed only where it really is: one reached through a
+ * symlink (swapped in while we walk) is not read.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { isIgnoredPath } from './paths.js'
+import { isIgnoredPath, nameFromBytes } from './paths.js'
 
 /** What a scan found. */
 export interface TreeScan {
-  /** Root-relative paths of files and symlinks, posix separators. */
+  /**
+   * Root-relative paths of files and symlinks, posix separators. Entries whose
+   * name is not UTF-8 (files or directories) are listed once, in the escaped
+   * form of `nameFromBytes`, and never descended into.
+   */
   files: string[]
-  /** Names of the directories directly under the root. */
+  /** Names of the directories directly under the root (UTF-8 names only). */
   sessions: string[]
   /** Directories that could not be listed, with the reason. */
   unreadable: Array<{ path: string; reason: string }>
 }
 
-/** List the tree under `rootAbs` (or only under its subdirectory `relDir`), skipping ignored names. */
+/** List the tree under `rootAbs`, a real path (or only under its subdirectory `relDir`), skipping ignored names. */
 export async function scanTree(rootAbs: string, relDir = ''): Promise<TreeScan> {
   const scan: TreeScan = { files: [], sessions: [], unreadable: [] }
   const pending: string[] = [relDir]
   while (pending.length > 0) {
     const dir = pending.pop()!
-    let entries: fs.Dirent[]
+    let entries: Array<fs.Dirent<Buffer>> | null
     try {
-      entries = await fs.promises.readdir(path.join(rootAbs, dir), { withFileTypes: true })
+      entries = await listInPlace(rootAbs, dir)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       // A directory removed mid-scan is a race, not a fault.
       if (code !== 'ENOENT' && code !== 'ENOTDIR') scan.unreadable.push({ path: dir, reason: String((error as Error).message) })
       continue
     }
+    // Not where it claims to be: its files, if known, are looked at one by one (and refused).
+    if (entries === null) continue
     for (const entry of entries) {
-      const rel = dir === '' ? entry.name : `${dir}/${entry.name}`
+      const name = nameFromBytes(entry.name)
+      const rel = dir === '' ? name.text : `${dir}/${name.text}`
       if (isIgnoredPath(rel)) continue
-      if (entry.isDirectory()) {
-        if (dir === '') scan.sessions.push(entry.name)
+      if (name.valid && entry.isDirectory()) {
+        if (dir === '') scan.sessions.push(name.text)
         pending.push(rel)
       } else {
         scan.files.push(rel)
@@ -45,4 +54,32 @@ export async function scanTree(rootAbs: string, relDir = ''): Promise<TreeScan> 
   scan.files.sort()
   scan.sessions.sort()
   return scan
+}
+
+/**
+ * The entries of `rootAbs/dir`, or `null` when that path does not lead to a
+ * directory at exactly that place (a symlink among its components). On Linux
+ * the directory is opened first and listed through its descriptor, so a swap
+ * after the check cannot redirect the listing; elsewhere its real path is
+ * checked before and after listing.
+ */
+async function listInPlace(rootAbs: string, dir: string): Promise<Array<fs.Dirent<Buffer>> | null> {
+  const absDir = dir === '' ? rootAbs : path.join(rootAbs, dir)
+  const handle = await fs.promises.open(absDir, fs.constants.O_RDONLY | (fs.constants.O_DIRECTORY ?? 0))
+  try {
+    const viaFd = `/proc/self/fd/${handle.fd}`
+    const opened = await fs.promises.readlink(viaFd).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null
+      throw error
+    })
+    if (opened !== null) {
+      if (opened !== absDir) return null
+      return await fs.promises.readdir(viaFd, { encoding: 'buffer', withFileTypes: true })
+    }
+    if ((await fs.promises.realpath(absDir)) !== absDir) return null
+    const entries = await fs.promises.readdir(absDir, { encoding: 'buffer', withFileTypes: true })
+    return (await fs.promises.realpath(absDir)) === absDir ? entries : null
+  } finally {
+    await handle.close()
+  }
 }
