@@ -10,6 +10,8 @@ import { silentLogger } from '../src/logger.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
 import type { Store } from '../src/store/types.js'
 import { createSyncer, type Syncer } from '../src/sync/syncer.js'
+import type { PoolResult } from '../src/sync/parse-pool.js'
+import { memoryLogger } from './helpers/cli.js'
 import { dumpSqlite } from './helpers/dump.js'
 import { cleanup, tempDir, writeTree } from './helpers/tree.js'
 
@@ -91,5 +93,52 @@ describe('syncer events', () => {
     expect(await syncer.queue.submit(REL, true)).toBe('applied')
     expect(statuses()).toEqual(['✅'])
     expect(await syncer.queue.submit(REL, true)).toBe('unchanged')
+  })
+
+  it('spends one parse budget on content that blows it, however often it is written again', async () => {
+    await syncer.close()
+    syncer = await createSyncer(
+      resolveConfig({ root, db: `sqlite:${dbFile}`, debounceMs: 200, workers: 1, parseTimeoutMs: 200 }, {}),
+      store,
+      silentLogger(),
+      'debug',
+      { probe: false },
+    )
+    // One block of 60,000 table rows: seconds of parsing, far over 200 ms.
+    const big = `| a | b | c | d |\n|---|---|---|---|\n${'| **x** | `y` | [z](http://z) | w |\n'.repeat(60_000)}`
+    const rel = '2026-02-03-1770076800/big.md'
+    const results: PoolResult[] = []
+    const run = syncer.ctx.pool.run.bind(syncer.ctx.pool)
+    vi.spyOn(syncer.ctx.pool, 'run').mockImplementation(async (request) => {
+      const result = await run(request)
+      results.push(result)
+      return result
+    })
+    for (let edit = 0; edit < 3; edit++) {
+      // The same bytes written again: each write is an event, a prefetch and a run.
+      fs.writeFileSync(path.join(root, rel), big)
+      syncer.queue.touch(rel)
+      await syncer.queue.whenIdle()
+    }
+    const timeouts = results.filter((r) => r.kind === 'timeout')
+    expect(timeouts.length).toBeGreaterThanOrEqual(3)
+    expect(timeouts.filter((r) => !(r as { repeated?: boolean }).repeated)).toHaveLength(1)
+    expect(syncer.ctx.pool.workersReplaced).toBe(1)
+    const row = dumpSqlite(dbFile).documents.find((d) => d.path === rel)!
+    expect(row.status).toBe('error')
+    expect(String(row.error)).toMatch(/200 ms budget/)
+  })
+
+  it('records a parser failure as one, with the path in the log, not as a read error', async () => {
+    await syncer.close()
+    const logger = memoryLogger()
+    syncer = await createSyncer(resolveConfig({ root, db: `sqlite:${dbFile}`, workers: 1 }, {}), store, logger.logger, 'debug', { probe: false })
+    const rel = '2026-02-03-1770076800/deep-state.json'
+    writeTree(root, { [rel]: `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}` })
+    expect(await syncer.queue.submit(rel, false)).toBe('failed')
+    const row = dumpSqlite(dbFile).documents.find((d) => d.path === rel)!
+    expect(row).toMatchObject({ status: 'error', error: 'parser failed: Maximum call stack size exceeded' })
+    expect(row.content_hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(logger.records.some((r) => r.path === rel && /parser failed/.test(String(r.msg)))).toBe(true)
   })
 })
