@@ -1,16 +1,97 @@
 /**
  * The whole parse of one file: generic records (tables, fields, JSON) plus the
  * typed records of its kind. Pure; runs inside a parse worker.
+ *
+ * Values one dialect would refuse and the other keep are made alike here, so
+ * a file gives the same rows in SQLite and PostgreSQL (and one odd value does
+ * not refuse a whole file on PostgreSQL only): numbers an integer column
+ * cannot hold exactly become null, and lone UTF-16 surrogates in JSON strings
+ * (`"\ud800"`, which jsonb refuses) become U+FFFD, each with a warning.
  */
 import { parseDocument } from './document.js'
 import { documentType } from './document-type.js'
+import { integerProblem } from './normalize/integer.js'
+import { TYPED_TABLE_NAMES, TYPED_TABLES } from './typed/tables.js'
 import { parseTyped } from './typed/index.js'
-import type { ParsedDocument } from './types.js'
+import type { TypedRecords } from './typed/types.js'
+import type { Diagnostic, ParsedDocument } from './types.js'
 
 /** Parse `content` as the file at `relPath` (root- or session-relative) says it is. */
 export function parseFile(relPath: string, content: Uint8Array): ParsedDocument {
-  const parsed = parseDocument(relPath, content)
+  let parsed = parseDocument(relPath, content)
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return parsed
+  if (parsed.format === 'json') parsed = withWellFormedJson(parsed, content)
   const typed = parseTyped(documentType(relPath), relPath, parsed)
-  return typed ? { ...parsed, typed } : parsed
+  if (!typed) return parsed
+  const problems = clearUnstorableIntegers(typed)
+  return { ...parsed, typed, diagnostics: problems.length > 0 ? [...parsed.diagnostics, ...problems] : parsed.diagnostics }
+}
+
+// Integer columns of each typed table, derived from the one declaration of the tables.
+const INTEGER_COLUMNS = TYPED_TABLE_NAMES.map(
+  (table) => [table, Object.entries(TYPED_TABLES[table]).filter(([, type]) => type === 'integer').map(([column]) => column)] as const,
+).filter(([, columns]) => columns.length > 0)
+
+/** Set to null every number an integer column cannot hold exactly; one warning each. */
+function clearUnstorableIntegers(typed: TypedRecords): Diagnostic[] {
+  const diagnostics: Diagnostic[] = []
+  for (const [table, columns] of INTEGER_COLUMNS) {
+    for (const row of typed.rows[table] ?? []) {
+      for (const column of columns) {
+        const value = row.values[column]
+        if (typeof value !== 'number') continue
+        const problem = integerProblem(value)
+        if (problem === null) continue
+        row.values[column] = null
+        diagnostics.push({ line: row.line, column: null, reason: `${table}.${column}: ${problem}; stored as null`, severity: 'warning' })
+      }
+    }
+  }
+  return diagnostics
+}
+
+// A surrogate half without its other half: not a character, and PostgreSQL's jsonb refuses its escape.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g')
+// The same in the JSON source, as the escapes it must be written with (raw ones are not valid UTF-8).
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/
+
+/** The document with every lone surrogate in its JSON strings and keys replaced by U+FFFD, and a warning saying where. */
+function withWellFormedJson(parsed: ParsedDocument, content: Uint8Array): ParsedDocument {
+  let replaced = 0
+  const clean = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (!LONE_SURROGATE.test(value)) return value
+      replaced++
+      // What String.prototype.toWellFormed does (Node 20 has it; this TypeScript lib does not declare it).
+      return value.replace(LONE_SURROGATES, '\uFFFD')
+    }
+    if (Array.isArray(value)) return value.map(clean)
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, v]) => [clean(key), clean(v)]))
+    }
+    return value
+  }
+  // Most files have none: answer without copying the value.
+  if (!containsLoneSurrogate(parsed.json)) return parsed
+  const json = clean(parsed.json)
+  const text = new TextDecoder().decode(content)
+  const at = LONE_SURROGATE_ESCAPE.exec(text)
+  const before = at ? text.slice(0, at.index) : null
+  const warning: Diagnostic = {
+    line: before === null ? null : before.split('\n').length,
+    column: before === null ? null : at!.index - before.lastIndexOf('\n'),
+    reason: `${replaced} JSON ${replaced === 1 ? 'string holds' : 'strings hold'} a lone UTF-16 surrogate escape (${at?.[0] ?? '\\ud800'}), which is no character; stored as U+FFFD`,
+    severity: 'warning',
+  }
+  return { ...parsed, json, diagnostics: [...parsed.diagnostics, warning] }
+}
+
+function containsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value)
+  if (Array.isArray(value)) return value.some(containsLoneSurrogate)
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, v]) => LONE_SURROGATE.test(key) || containsLoneSurrogate(v))
+  }
+  return false
 }

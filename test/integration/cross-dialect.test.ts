@@ -13,7 +13,7 @@ import { openSqliteStore } from '../../src/store/sqlite.js'
 import { runSync } from '../../src/sync/run-sync.js'
 import { canonicalDump, dumpPostgres, dumpSqlite, type Dump } from '../helpers/dump.js'
 import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
-import { cleanup, tempDir } from '../helpers/tree.js'
+import { cleanup, tempDir, writeTree } from '../helpers/tree.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures')
 const available = await postgresAvailable()
@@ -62,6 +62,40 @@ describe.skipIf(!available)('SQLite and PostgreSQL hold the same rows', () => {
     expect(dumps.sqlite.documents).toHaveLength(tree.files)
     expect(dumps.sqlite.rows.length).toBeGreaterThan(100)
     expectSameRows(dumps)
+  })
+
+  it('for values one dialect alone would refuse: integers past 2^53, lone surrogates in JSON', async () => {
+    const root = path.join(scratch, 'odd-values')
+    const session = '2026-07-01-1782864000'
+    writeTree(root, {
+      // A duration of 3.6e26 ms beside an ordinary one.
+      [`${session}/orchestrator-state.md`]: [
+        '# ORCHESTRATOR STATE',
+        '',
+        '## SESSION_METRICS',
+        '',
+        '| Phase | Start | End | Duration | Status |',
+        '|---|---|---|---|---|',
+        '| session-initialization | 2026-07-01T10:00:00Z | 2026-07-01T10:05:00Z | 99999999999999999999 hours | ✅ COMPLETE |',
+        '| specialist-research | 2026-07-01T10:05:00Z | | 5m | ⏳ PENDING |',
+        '',
+      ].join('\n'),
+      // 1e20 risks, written as a JSON number and as digits.
+      [`${session}/review-outputs/risk-summary.json`]: '{"risk_count": 1e20, "highest_severity": "HIGH", "note": "bad \\ud800 half"}\n',
+      [`2026-07-02-1782950400/review-outputs/risk-summary.json`]: '{"risk_count": "99999999999999999999"}\n',
+      // Lone halves as values and as a key, beside a well-formed pair that must stay as it is.
+      [`${session}/fact-validator-state.json`]: '{"agent": "fact-validator", "status": "in\\udc00progress", "k\\ud83d": ["\\ud83d\\ude00", "\\udbff"]}\n',
+    })
+    const dumps = await syncBoth(root)
+    expectSameRows(dumps)
+    // No file refused by either dialect: each is stored, with its odd values made alike.
+    expect(dumps.postgres.documents.map((d) => [d.path, d.status])).toEqual(dumps.sqlite.documents.map((d) => [d.path, 'ok']))
+    const phases = dumps.postgres.typed.session_phases!
+    expect(phases.map((p) => p.duration_ms)).toEqual([null, 300_000])
+    expect(dumps.postgres.typed.risk_summary!.map((r) => r.risk_count)).toEqual([null, null])
+    const state = dumps.postgres.documents.find((d) => String(d.path).endsWith('fact-validator-state.json'))!
+    expect(JSON.stringify(state.json)).toContain('in\uFFFDprogress')
+    expect(JSON.stringify(state.json)).toContain('😀')
   })
 
   it.skipIf(!process.env.STATEBRIDGE_CORPUS)('for a real reports tree (STATEBRIDGE_CORPUS)', async () => {
