@@ -47,6 +47,7 @@ describe.skipIf(!available)('PostgreSQL store', () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(t)))
     for (const store of stores) await store.close()
     const client = new pg.Client({ connectionString: PG_URL })
+    client.on('error', () => undefined)
     await client.connect()
     const { rows } = await client.query(`SELECT version FROM ${t.schema}.schema_migrations ORDER BY version`)
     await client.end()

@@ -14,6 +14,8 @@ let reachable: Promise<boolean> | null = null
 export function postgresAvailable(): Promise<boolean> {
   reachable ??= (async () => {
     const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 })
+    // A server restarting under the tests must fail the query using it, not the test process.
+    client.on('error', () => undefined)
     try {
       await client.connect()
       await client.query('SELECT 1')
@@ -40,6 +42,7 @@ export function uniqueSchema(label = 't'): string {
 /** Drop a test schema and everything in it. */
 export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL })
+  client.on('error', () => undefined)
   await client.connect()
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)

@@ -86,6 +86,8 @@ describe.skipIf(!available)('statebridge on PostgreSQL', () => {
     const name = schema('notify')
     const root = tree('notify')
     const listener = new pg.Client({ connectionString: PG_URL })
+    // A LISTEN connection has an error handler for its whole life, like any other.
+    listener.on('error', () => undefined)
     await listener.connect()
     const notices: Array<Record<string, unknown>> = []
     listener.on('notification', (n) => {
