@@ -61,6 +61,12 @@ describe('ParsePool', () => {
     expect(await pool.run({ ...request('big.md'), maxFileBytes: 100 })).toMatchObject({ kind: 'too-large', sizeBytes: size })
   })
 
+  it('runs without a budget when it is 0', async () => {
+    pool = new ParsePool({ workers: 1, budgetMs: 0 })
+    expect((await pool.run(request('small.md'))).kind).toBe('parsed')
+    expect(pool.workersReplaced).toBe(0)
+  })
+
   it('parses inline with zero workers', async () => {
     pool = new ParsePool({ workers: 0, budgetMs: 1 })
     expect((await pool.run(request('small.md'))).kind).toBe('parsed')

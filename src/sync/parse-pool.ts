@@ -28,14 +28,14 @@ const UNAVAILABLE_COOLDOWN_MS = 30_000
  */
 export type PoolResult =
   | Exclude<ReadResult, { kind: 'over-budget' }>
-  | { kind: 'timeout'; budgetMs: number; hash: string | null; sizeBytes?: number; mtimeMs?: number; repeated: boolean }
+  | { kind: 'timeout'; budgetMs: number; hash: string | null; repeated: boolean }
   | { kind: 'unavailable'; code: string; message: string }
 
 /** Pool settings. */
 export interface ParsePoolOptions {
   /** Worker threads; `0` parses on the calling thread (no budget enforcement). */
   workers: number
-  /** Time budget per file, in milliseconds. */
+  /** Time budget per file, in milliseconds; `0` for none. */
   budgetMs: number
   /**
    * Old-generation heap of each worker, MB; default 96. Block-wise parsing keeps
@@ -141,7 +141,7 @@ export class ParsePool {
       const preferred = this.slots[affinity(job.request.relPath, this.slots.length)]
       const slot = preferred && free.includes(preferred) ? preferred : free[0]!
       slot.job = job
-      slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
+      if (this.options.budgetMs > 0) slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
       slot.worker.postMessage({ id: job.id, request: job.request } satisfies WorkerMessage)
     }
   }
@@ -245,8 +245,7 @@ export class ParsePool {
 
   private answer(result: ReadResult): PoolResult {
     if (result.kind !== 'over-budget') return result
-    const { hash, sizeBytes, mtimeMs } = result
-    return { kind: 'timeout', budgetMs: this.options.budgetMs, hash, sizeBytes, mtimeMs, repeated: true }
+    return { kind: 'timeout', budgetMs: this.options.budgetMs, hash: result.hash, repeated: true }
   }
 
   private expire(slot: Slot): void {
