@@ -141,4 +141,12 @@ describe('syncer events', () => {
     expect(row.content_hash).toMatch(/^[0-9a-f]{64}$/)
     expect(logger.records.some((r) => r.path === rel && /parser failed/.test(String(r.msg)))).toBe(true)
   })
+
+  it('waits and reads again when the process is out of file descriptors, instead of recording an error', async () => {
+    const emfile = { kind: 'unreadable', code: 'EMFILE', message: 'EMFILE: too many open files' } as const
+    const reads = vi.spyOn(syncer.ctx.pool, 'run').mockResolvedValueOnce(emfile).mockResolvedValueOnce(emfile)
+    expect(await syncer.queue.submit(REL, false)).toBe('applied')
+    expect(reads).toHaveBeenCalledTimes(3)
+    expect(statuses()).toEqual(['⏳'])
+  })
 })
