@@ -137,4 +137,11 @@ describe('ParsePool', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(fs.readFileSync(starts, 'utf8').length).toBe(attempts)
   }, 30_000)
+
+  it('treats a worker that exits while loading as a failed start', async () => {
+    const module = path.join(dir, 'exit-worker.mjs')
+    fs.writeFileSync(module, 'process.exit(3)\n')
+    pool = new ParsePool({ workers: 1, budgetMs: 1_000, workerUrl: pathToFileURL(module) })
+    expect(await pool.run(request('small.md'))).toMatchObject({ kind: 'unavailable', code: 'EWORKER' })
+  }, 30_000)
 })

@@ -198,6 +198,17 @@ export class ParsePool {
           : `parse worker died: ${error.message}`
       this.retire(slot, { kind: 'unreadable', code: error.code ?? 'EWORKER', message })
     })
+    // A worker that ends without an error (process.exit in a module) would otherwise hold its slot forever.
+    worker.on('exit', (code: number) => {
+      if (this.closed || !this.slots.includes(slot)) return
+      const error = Object.assign(new Error(`parse worker exited with code ${code}`), { code: 'EWORKER' })
+      if (!slot.ready) {
+        this.remove(slot)
+        this.startFailed(error)
+      } else {
+        this.retire(slot, { kind: 'unreadable', code: 'EWORKER', message: error.message })
+      }
+    })
     return slot
   }
 
