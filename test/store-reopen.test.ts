@@ -122,6 +122,22 @@ describe('reopenIfReplaced (sqlite)', () => {
     expect(onDisk(file).paths).toEqual(['s1/b.md'])
   })
 
+  it('rejects while the path cannot be opened, counts store errors as fatal meanwhile, and reopens once it can', async () => {
+    await store.applyFileSnapshot(snapshot('s1/a.md', '| a |\n|---|\n| 1 |\n'))
+    fs.rmSync(file)
+    fs.mkdirSync(file)
+    await expect(store.reopenIfReplaced()).rejects.toMatchObject({ code: 'SB_DB_OPEN' })
+    const write = await store.applyFileSnapshot(snapshot('s1/b.md', '| b |\n|---|\n| 2 |\n')).catch((error: unknown) => error)
+    expect(store.classifyError(write)).toBe('fatal')
+    await expect(store.reopenIfReplaced()).rejects.toMatchObject({ code: 'SB_DB_OPEN' })
+    fs.rmdirSync(file)
+    expect(await store.reopenIfReplaced()).toBe(true)
+    await store.applyFileSnapshot(snapshot('s1/b.md', '| b |\n|---|\n| 2 |\n'))
+    expect(onDisk(file).paths).toEqual(['s1/b.md'])
+    // The loss is said once, not at every retry.
+    expect(log.records.filter((r) => r.level === 50)).toHaveLength(1)
+  })
+
   it('is false for an in-memory database', async () => {
     const memory = openSqliteStore(':memory:')
     try {

@@ -309,11 +309,14 @@ class SqliteStore implements Store {
     if (this.file === ':memory:') return false
     const now = fileAt(this.file)
     if (this.db.open && now !== null && this.opened !== null && now.dev === this.opened.dev && now.ino === this.opened.ino) return false
-    const what = now === null ? 'was deleted' : this.db.open ? 'was replaced by another file' : 'could not be opened again last time'
-    this.logger?.error(
-      { database: this.description },
-      `the SQLite database file ${this.file} ${what} while open; opening the file at that path (migrated, empty if new), then every file is applied again`,
-    )
+    // After a failed reopen the connection stays closed and each call tries again; the loss was said already.
+    if (this.db.open) {
+      this.logger?.error(
+        { database: this.description },
+        `the SQLite database file ${this.file} ${now === null ? 'was deleted' : 'was replaced by another file'} while open; ` +
+          'opening the file at that path (migrated, empty if new), into which every file is applied again',
+      )
+    }
     // SQLite closes a moved database without a checkpoint and leaves its -wal and -shm at the path.
     // The database now there would read that WAL as its own and mix the old pages into it: remove
     // them when they are ours, or when no database is left that they could belong to.
