@@ -30,7 +30,13 @@ export async function runCheck(root: string, options: CheckOptions): Promise<Che
       while (next < scan.files.length) {
         const relPath = scan.files[next++]!
         const type = documentType(relPath)
-        const result = await pool.run({ absPath: path.join(rootAbs, relPath), relPath, knownHash: null, maxFileBytes: options.maxFileBytes })
+        const result = await pool.run({
+          absPath: path.join(rootAbs, relPath),
+          relPath,
+          realRoot: rootAbs,
+          knownHash: null,
+          maxFileBytes: options.maxFileBytes,
+        })
         if (result.kind === 'parsed') {
           const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
           if (error) addFailure(report, type, relPath, formatDiagnostic(error))
@@ -57,6 +63,12 @@ function describe(result: { kind: string } & Record<string, unknown>): string {
       return `cannot read (${String(result.code)}): ${String(result.message)}`
     case 'unstable':
       return 'file changed while it was read'
+    case 'outside':
+      return `resolves outside the root (to ${String(result.realPath)}) through a symlink; not read`
+    case 'parser-failed':
+      return `parser failed: ${String(result.message)}`
+    case 'unavailable':
+      return `not parsed: ${String(result.message)}`
     default:
       return result.kind
   }

@@ -55,6 +55,9 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
   const known = ctx.known.get(relPath)
   const early = ctx.prefetched.get(relPath)
   ctx.prefetched.delete(relPath)
+  // Under a directory that became a symlink, the path is no longer part of the
+  // tree (scans list the link, not what it leads to): its rows go, as a fresh sync would have none.
+  if (!(await parentInTree(ctx.rootAbs, absPath))) return removeIfKnown(ctx, relPath)
 
   let stat: fs.Stats
   try {
@@ -91,6 +94,8 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     case 'unstable':
       return 'retry'
     case 'outside':
+      // A parent swapped for a symlink since the check above: not part of the tree, as there.
+      if (!(await parentInTree(ctx.rootAbs, absPath))) return removeIfKnown(ctx, relPath)
       return refuse(ctx, relPath, `resolves outside the root (to ${result.realPath}) through a symlink; not read`)
     case 'unavailable':
       // Not this file's fault: no worker runs at all. Stop here instead of marking every file in error.
@@ -261,6 +266,22 @@ async function symlinkEscape(rootAbs: string, absPath: string): Promise<string |
   }
   if (relativeToRoot(rootAbs, target) === null) return `symlink leaves the root (to ${target}); not followed`
   return null
+}
+
+/**
+ * Whether the directory holding `absPath` is the real directory of that name
+ * under the root, with no symlink on the way (the root itself is real). A
+ * parent that is gone counts as in the tree: the caller then finds the file missing.
+ */
+async function parentInTree(rootAbs: string, absPath: string): Promise<boolean> {
+  const parent = path.dirname(absPath)
+  if (parent === rootAbs) return true
+  try {
+    return (await fs.promises.realpath(parent)) === parent
+  } catch (error) {
+    // Only symlinks loop; anything else (gone, unreadable) is for the read to report.
+    return (error as NodeJS.ErrnoException).code !== 'ELOOP'
+  }
 }
 
 async function danglingReason(absPath: string): Promise<string> {

@@ -55,6 +55,8 @@ export interface Syncer {
    * call (cleared by the call): the caller reconciles once the root is back.
    */
   takeRootLost(): boolean
+  /** Why files were not parsed because no parse worker could run, since the last call (cleared by it); `null` when none. */
+  takeWorkerFailure(): StatebridgeError | null
   /** Wait for queued work, then stop the workers. The store stays open. */
   close(): Promise<void>
 }
@@ -75,7 +77,12 @@ export async function createSyncer(
     instance: config.instance,
     maxFileBytes: config.maxFileBytes,
     store,
-    pool: new ParsePool({ workers: config.workers, budgetMs: config.parseTimeoutMs, heapMb: config.workerHeapMb }),
+    pool: new ParsePool({
+      workers: config.workers,
+      budgetMs: config.parseTimeoutMs,
+      heapMb: config.workerHeapMb,
+      logger: logger.child({ module: 'parse-pool' }),
+    }),
     known: await store.loadKnownFiles(rootId),
     logger,
     appliedLevel,
@@ -99,6 +106,7 @@ export async function createSyncer(
     if (!present) rootLost = true
     return present
   }
+  let workerFailure: StatebridgeError | null = null
   const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
     if (!(await rootPresent())) return 'skipped'
     // While the database is away, remember the path and do nothing else: its
@@ -114,6 +122,12 @@ export async function createSyncer(
       if (outcome === 'applied' || outcome === 'removed' || outcome === 'failed') health.noteSuccess()
       return outcome
     } catch (error) {
+      // No parse worker runs at all (file descriptors exhausted): not the database's
+      // fault and not this file's. The pool says why; the next reconcile tries again.
+      if ((error as StatebridgeError).code === 'SB_WORKER') {
+        workerFailure = error as StatebridgeError
+        return 'failed'
+      }
       if (health.fail(error) === 'file') {
         logger.error({ path: relPath, err: error }, `${relPath}: could not apply: ${(error as Error).message}`)
         return 'failed'
@@ -136,8 +150,9 @@ export async function createSyncer(
 
   const syncSession = async (sessionId: string): Promise<number> => {
     if (!(await rootPresent())) return 0
+    // lstat: a session swapped for a symlink is no session directory (scans list it as an entry).
     const exists = await fs.promises
-      .stat(`${rootAbs}/${sessionId}`)
+      .lstat(`${rootAbs}/${sessionId}`)
       .then((s) => s.isDirectory())
       .catch(() => false)
     if (exists) {
@@ -231,6 +246,11 @@ export async function createSyncer(
     reconcile,
     reconcileDirectory,
     syncSession,
+    takeWorkerFailure() {
+      const failure = workerFailure
+      workerFailure = null
+      return failure
+    },
     takeRootLost() {
       const lost = rootLost
       rootLost = false

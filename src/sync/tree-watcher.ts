@@ -218,6 +218,14 @@ export class TreeWatcher {
     this.suspects.clear()
     // A directory removed for good needs nothing: chokidar reports its files gone.
     const replaced = candidates.filter((rel) => isDirectory(path.join(rootAbs, rel)))
+    // One replaced by a file or a symlink (to a directory, maybe outside the root)
+    // is gone as a directory: chokidar reports only a change of the entry.
+    for (const rel of candidates) {
+      if (this.closed || replaced.includes(rel) || !exists(path.join(rootAbs, rel))) continue
+      this.knownDirs.delete(rel)
+      events.unlinkDir(rel)
+      events.file(rel)
+    }
     if (replaced.length === 0 || this.closed) return
     logger.debug({ directories: replaced }, 'directories replaced: renewing the watch')
     await this.reopen()
@@ -255,6 +263,15 @@ function watchedDirs(watcher: FSWatcher, rootAbs: string): Set<string> {
     if (rel !== null && rel !== '') dirs.add(rel)
   }
   return dirs
+}
+
+function exists(absPath: string): boolean {
+  try {
+    fs.lstatSync(absPath)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function isDirectory(absPath: string): boolean {

@@ -85,12 +85,14 @@ describe('symlinks out of the root', () => {
     swapForSymlink(`${S}/sub`, path.join(outside, 'sub'))
     const after = await sync()
     expect(leaked(after)).toBe(false)
-    expect(doc(after, `${S}/sub/a.md`)).toMatchObject({ status: 'error', size_bytes: 0, content_hash: null })
-    expect(String(doc(after, `${S}/sub/a.md`)!.error)).toMatch(/outside the root/)
-    // Its earlier rows are gone too: they described what the path led to then.
+    // Under a symlinked directory the path is no longer part of the tree: its
+    // document and rows are gone, and the link itself is refused.
+    expect(doc(after, `${S}/sub/a.md`)).toBeUndefined()
     expect(after.rows.some((r) => r.path === `${S}/sub/a.md`)).toBe(false)
-    expect(doc(after, `${S}/sub`)).toMatchObject({ status: 'error' })
+    expect(doc(after, `${S}/sub`)).toMatchObject({ status: 'error', size_bytes: 0, content_hash: null })
+    expect(String(doc(after, `${S}/sub`)!.error)).toMatch(/leaves the root/)
     expect(doc(after, `${S}/plan.md`)).toMatchObject({ status: 'ok' })
+    expect(after).toEqual(await freshDump(root, dir))
   })
 
   it('sync: a root given as a symlink works, and symlinks that stay inside are followed', async () => {
@@ -120,12 +122,13 @@ describe('symlinks out of the root', () => {
     const dump = daemon.dump()
     expect(leaked(dump)).toBe(false)
     for (const relPath of [`${S}/plan.md`, `${S}/state.json`]) {
-      const row = doc(dump, relPath)
-      // Refused (error, no records) or removed: never the outside content.
-      if (row) expect(row).toMatchObject({ status: 'error', content_hash: null })
+      expect(doc(dump, relPath)).toBeUndefined()
       expect(dump.rows.some((r) => r.path === relPath)).toBe(false)
     }
     expect(doc(dump, S)).toMatchObject({ status: 'error' })
+    // No session either: the link is not a session directory.
+    expect(dump.sessions.map((s) => s.session_id)).not.toContain(S)
+    expect(dump).toEqual(await freshDump(root, dir))
     // A restart (a full sync of the same tree) stores nothing from outside either.
     await daemon.stop()
     daemon = null
