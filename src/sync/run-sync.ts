@@ -39,7 +39,11 @@ export async function runSync(config: Config, store: Store, logger: Logger): Pro
   // What a failure thrown from here on leaves undone; the reconcile throws only before it queues the files.
   let left = 'no file was applied'
   try {
-    const { filesDeferred, ...counts } = await syncer.reconcile()
+    // Every file is read and hashed unless --trust-stat: an edit that kept size and mtime is found only by its hash.
+    const { filesDeferred, ...counts } = await syncer.reconcile(config.trustStat ? {} : { verifyAll: true })
+    // No parse worker could run (file descriptors exhausted): the pool's message says what to raise.
+    const workerFailure = syncer.takeWorkerFailure()
+    if (workerFailure) throw workerFailure
     if (filesDeferred > 0 || syncer.health.down) {
       const failure = lastFailure as { error: unknown; kind: StoreErrorKind } | null
       const notApplied = syncer.health.dirtyCount

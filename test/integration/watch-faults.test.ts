@@ -7,14 +7,17 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../src/config.js'
 import { silentLogger } from '../../src/logger.js'
+import { openPostgresStore } from '../../src/store/postgres.js'
 import { openSqliteStore } from '../../src/store/sqlite.js'
 import { runSync } from '../../src/sync/run-sync.js'
 import { startCli, waitFor } from '../helpers/cli.js'
-import { expectConverged, freshDump, startDaemon, type Daemon } from '../helpers/daemon.js'
+import { expectConverged, freshDump, startDaemon, startPostgresDaemon, type Daemon } from '../helpers/daemon.js'
 import { canonicalDump, dumpSqlite, type Dump } from '../helpers/dump.js'
+import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
 let dir: string
@@ -213,5 +216,30 @@ describe('a burst that overflows the inotify queue', () => {
       child?.kill('SIGTERM')
       if (child) await new Promise((resolve) => child!.once('exit', resolve))
     }
+  })
+})
+
+describe.skipIf(!(await postgresAvailable()))('PostgreSQL rows lost on the server side', () => {
+  const schemas = testSchemas()
+  afterAll(() => schemas.dropAll())
+
+  it('are rewritten after the schema is dropped and migrated again while watching', { timeout: 120_000 }, async () => {
+    const target = { url: PG_URL, schema: schemas.fresh('drop') }
+    daemon = await startPostgresDaemon(root, target, { retryBaseMs: 50, retryMaxMs: 200, reconcileIntervalMs: 500 })
+    const count = (await daemon.snapshot()).documents.length
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    try {
+      await admin.query(`DROP SCHEMA ${target.schema} CASCADE`)
+    } finally {
+      await admin.end()
+    }
+    // An edit meanwhile finds no table: the database counts as down until the operator migrates.
+    fs.appendFileSync(path.join(root, S, 'orchestrator-state.md'), '\nMore words.\n')
+    await waitFor(() => daemon!.records.some((r) => r.level === 50 && String(r.msg).includes('database unavailable')), 15_000, 'the outage')
+    const migrated = await openPostgresStore(target, { migrate: true })
+    await migrated.close()
+    await waitFor(async () => (await daemon!.snapshot()).documents.length === count, 30_000, 'rows rewritten')
+    await expectConverged(daemon, root, dir, 30_000)
   })
 })
