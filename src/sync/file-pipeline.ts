@@ -32,6 +32,8 @@ export interface PipelineContext {
   appliedLevel: 'info' | 'debug'
   /** Reads started during a file's debounce window, by path (see `prefetchFile`). */
   prefetched: Map<string, Promise<PoolResult>>
+  /** Why each refused path was refused as its row says now, so an unchanged refusal is not written (and logged) again. */
+  refusals: Map<string, string>
 }
 
 /** What one run did to the file's rows. */
@@ -72,7 +74,8 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     if (isMissing(error)) return removeIfKnown(ctx, relPath)
     return fail(ctx, relPath, null, null, { reason: `cannot stat: ${errorMessage(error)}` })
   }
-  if (stat.isDirectory()) return 'skipped'
+  // A directory is never a document; one that replaced a file or a symlink takes its rows with it.
+  if (stat.isDirectory()) return removeIfKnown(ctx, relPath)
   // A FIFO or socket would block the reader forever.
   if (!stat.isFile()) return fail(ctx, relPath, zeroStat(stat), null, { reason: 'not a regular file' })
 
@@ -132,6 +135,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
         return fail(ctx, relPath, result, result.hash, { reason: `the database refused the records: ${errorMessage(error)}` })
       }
       ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
+      ctx.refusals.delete(relPath)
       const tables = result.parsed.markdown?.tables.length
       ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, tables }, 'applied')
       return 'applied'
@@ -204,6 +208,7 @@ function readRequest(ctx: PipelineContext, relPath: string): ReadRequest {
 }
 
 async function removeIfKnown(ctx: PipelineContext, relPath: string): Promise<FileOutcome> {
+  ctx.refusals.delete(relPath)
   if (!ctx.known.has(relPath)) return 'skipped'
   await ctx.store.removeFile(ctx.rootId, relPath)
   ctx.known.delete(relPath)
@@ -224,6 +229,8 @@ async function fail(
   const error: Diagnostic = { line: problem.line ?? null, column: problem.column ?? null, reason: problem.reason, severity: 'error' }
   await ctx.store.recordFileFailure({ ...identity(ctx, relPath, { sizeBytes, mtimeMs }), contentHash, error, discardRecords })
   ctx.known.set(relPath, { path: relPath, sizeBytes, mtimeMs, contentHash, status: 'error' })
+  if (discardRecords) ctx.refusals.set(relPath, problem.reason)
+  else ctx.refusals.delete(relPath)
   ctx.logger.error({ path: relPath, line: error.line }, `${relPath}: ${formatDiagnostic(error)}`)
   return 'failed'
 }
@@ -233,7 +240,11 @@ async function fail(
  * ambiguous): an error row without size, time or hash, and every record it
  * had is dropped, since earlier rows may hold what it pointed to then.
  */
-function refuse(ctx: PipelineContext, relPath: string, reason: string): Promise<FileOutcome> {
+async function refuse(ctx: PipelineContext, relPath: string, reason: string): Promise<FileOutcome> {
+  // Every reconcile meets a refused link again (its bare row never matches the
+  // link's stat): the same refusal is already what the store says.
+  const known = ctx.known.get(relPath)
+  if (known?.status === 'error' && known.contentHash === null && ctx.refusals.get(relPath) === reason) return 'failed'
   return fail(ctx, relPath, null, null, { reason }, true)
 }
 

@@ -87,6 +87,7 @@ export async function createSyncer(
     logger,
     appliedLevel,
     prefetched: new Map(),
+    refusals: new Map(),
   }
 
   const health = new StoreHealth({

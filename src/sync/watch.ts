@@ -372,7 +372,7 @@ async function runReconcile(
       finishedAt: new Date().toISOString(),
       ...summary,
     })
-    log.info(counts, 'reconciled')
+    log.info({ ...counts, verified: options.verifyAll ? 'all' : (options.verifySlice ?? 0), durationMs: Date.now() - started.getTime() }, 'reconciled')
     return counts
   } catch (error) {
     // A root that is gone says nothing about the database; the health check reports it once.

@@ -95,6 +95,16 @@ describe('symlinks out of the root', () => {
     expect(after).toEqual(await freshDump(root, dir))
   })
 
+  it('a refused link is written and logged once, not again by every reconcile', async () => {
+    swapForSymlink(`${S}/sub`, path.join(outside, 'sub'))
+    daemon = await startDaemon(root, dbFile)
+    await daemon.handle.reconcile()
+    await daemon.handle.reconcile()
+    const refusals = daemon.records.filter((r) => r.level === 50 && r.path === `${S}/sub`)
+    expect(refusals).toHaveLength(1)
+    expect(doc(daemon.dump(), `${S}/sub`)).toMatchObject({ status: 'error', content_hash: null })
+  })
+
   it('sync: a root given as a symlink works, and symlinks that stay inside are followed', async () => {
     fs.symlinkSync('../plan.md', path.join(root, S, 'sub', 'alias.md'))
     const link = path.join(dir, 'reports-link')

@@ -135,6 +135,24 @@ describe('edits that keep size and mtime', () => {
   })
 })
 
+describe('an entry that changes kind', () => {
+  it('a file replaced by a directory of the same name loses its row', async () => {
+    const config = resolveConfig({ root, db: `sqlite:${dbFile}`, workers: 1 }, {})
+    const store = openSqliteStore(dbFile)
+    try {
+      writeTree(root, { [`${S}/notes`]: 'plain notes\n' })
+      await runSync(config, store, silentLogger())
+      fs.rmSync(path.join(root, S, 'notes'))
+      writeTree(root, { [`${S}/notes/a.md`]: '| A | B |\n|---|---|\n| 1 | 2 |\n' })
+      await runSync(config, store, silentLogger())
+      expect(dumpSqlite(dbFile).documents.map((d) => d.path)).not.toContain(`${S}/notes`)
+      expect(dumpSqlite(dbFile)).toEqual(await freshDump(root, dir))
+    } finally {
+      await store.close()
+    }
+  })
+})
+
 describe('a replaced root', () => {
   it('keeps its rows while the root is gone, then watches the new root', async () => {
     daemon = await startDaemon(root, dbFile, { reconcileIntervalMs: 200 })
