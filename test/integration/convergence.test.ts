@@ -331,9 +331,18 @@ async function startPostgres(root: string): Promise<Started> {
   const instance = `conv-${process.pid}-${pgDaemons++}`
   const admin = async (sql: string, values: unknown[] = []): Promise<void> => {
     const client = new pg.Client({ connectionString: PG_URL })
+    client.on('error', () => undefined)
     await client.connect()
     try {
-      await client.query(sql, values)
+      // The DROP competes with the daemon's transactions for locks and may be the deadlock victim.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.query(sql, values)
+          return
+        } catch (error) {
+          if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error
+        }
+      }
     } finally {
       await client.end()
     }
