@@ -200,13 +200,16 @@ export async function createSyncer(
     for (const relPath of ctx.known.keys()) {
       if (!seen.has(relPath) && !blind.some((prefix) => relPath.startsWith(prefix))) paths.push(relPath)
     }
+    // Verification is for rows that claim to be good: a file in error is read
+    // again when its stat moves, as before, and not re-parsed (and re-logged) on every start.
+    const verifiable = scan.files.filter((relPath) => ctx.known.get(relPath)?.status === 'ok')
     const verify = new Set<string>()
-    if (options.verifyAll) for (const relPath of scan.files) verify.add(relPath)
-    else if (options.verifySlice && scan.files.length > 0) {
-      const count = Math.min(options.verifySlice, scan.files.length)
-      const start = verifyCursor % scan.files.length
-      for (let i = 0; i < count; i++) verify.add(scan.files[(start + i) % scan.files.length]!)
-      verifyCursor = (start + count) % scan.files.length
+    if (options.verifyAll) for (const relPath of verifiable) verify.add(relPath)
+    else if (options.verifySlice && verifiable.length > 0) {
+      const count = Math.min(options.verifySlice, verifiable.length)
+      const start = verifyCursor % verifiable.length
+      for (let i = 0; i < count; i++) verify.add(verifiable[(start + i) % verifiable.length]!)
+      verifyCursor = (start + count) % verifiable.length
     }
     const outcomes = await Promise.all(paths.map((relPath) => queue.submit(relPath, !verify.has(relPath))))
     const counts: ReconcileCounts = {
