@@ -1,0 +1,412 @@
+/**
+ * The PostgreSQL dialect of the read side: its own small pool (not the
+ * daemon's), every connection read-only with a server-side
+ * `statement_timeout`, so a slow or piled-up API query can neither take the
+ * connections the applies need nor run forever. Answers equal the SQLite
+ * reader's for the same rows: text is ordered with `COLLATE "C"` (bytewise,
+ * as SQLite's BINARY), values come back through the store's own parsers.
+ */
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import { StatebridgeError } from '../errors.js'
+import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
+import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
+import { classifyPostgresError } from './postgres-errors.js'
+import {
+  activeOf,
+  checkListQuery,
+  LIST_CAP,
+  pageOf,
+  type ActiveSessions,
+  type DocumentDetail,
+  type DocumentList,
+  type ErrorList,
+  type ReadStats,
+  type SessionListQuery,
+  type SessionPage,
+  type StoreReader,
+} from './read-types.js'
+import type { SessionDetail, SyncRunSummary } from './types.js'
+
+type Row = Record<string, unknown>
+type Query = (sql: string, values?: unknown[]) => Promise<Row[]>
+
+/** How to open the PostgreSQL reader. */
+export interface PostgresReaderOptions {
+  /** Connections at most (default 3): API reads queue here, never in the daemon's pool. */
+  poolSize?: number
+  /** Server-side ceiling of one statement, ms (default 5000). */
+  statementTimeoutMs?: number
+  /** Give up connecting after this long, ms (default 5000). */
+  connectionTimeoutMs?: number
+  /** Where lost connections are logged (default: nowhere). */
+  logger?: Logger
+}
+
+/** Connect and check the schema is there. Throws `SB_DB_UNAVAILABLE` when the server cannot be reached, `SB_DB_OPEN` otherwise. */
+export async function openPostgresReader(target: PostgresTarget, options: PostgresReaderOptions = {}): Promise<StoreReader> {
+  const description = describeTarget(target)
+  const log = options.logger?.child({ module: 'api-reader' })
+  const statementTimeoutMs = Math.max(1, Math.trunc(options.statementTimeoutMs ?? 5_000))
+  const pool = createPool(target, {
+    max: options.poolSize ?? 3,
+    applicationName: 'statebridge api',
+    connectionTimeoutMs: options.connectionTimeoutMs,
+    // The server cancels at statement_timeout; this client-side ceiling only catches a silent network cut.
+    queryTimeoutMs: statementTimeoutMs + 2_000,
+    onConnectionError: (error) => log?.debug({ err: error, database: description }, `PostgreSQL API connection lost: ${error.message}`),
+  })
+  pool.on('error', (error) => log?.warn({ err: error, database: description }, `idle PostgreSQL API connection lost: ${error.message}`))
+  // Queued on the new connection before any request's query (a client runs its queries in order),
+  // so every statement of the API runs read-only and under the timeout. The number is ours, not a request's.
+  pool.on('connect', (client) => {
+    client
+      .query(`SET statement_timeout = ${statementTimeoutMs}; SET default_transaction_read_only = on`)
+      .catch((error: Error) => log?.debug({ err: error }, `could not set up a PostgreSQL API connection: ${error.message}`))
+  })
+  try {
+    await pool.query('SELECT 1 FROM sessions LIMIT 1')
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    const kind = classifyPostgresError(error)
+    const reason = `${description}: ${(error as Error).message}`
+    if (kind === 'transient') throw new StatebridgeError('SB_DB_UNAVAILABLE', `cannot reach ${reason}`, { cause: error })
+    throw new StatebridgeError('SB_DB_OPEN', `cannot read ${reason}; run statebridge migrate first`, { cause: error })
+  }
+  return new PostgresReader(pool, description, statementTimeoutMs)
+}
+
+class PostgresReader implements StoreReader {
+  readonly dialect = 'postgres' as const
+  readonly description: string
+  private readonly pool: pg.Pool
+  private readonly statementTimeoutMs: number
+
+  constructor(pool: pg.Pool, description: string, statementTimeoutMs: number) {
+    this.pool = pool
+    this.description = description
+    this.statementTimeoutMs = statementTimeoutMs
+  }
+
+  // An outage or a timeout says so (the API answers 503); anything else goes up as it is.
+  private explain(error: unknown): never {
+    const code = (error as { code?: unknown }).code
+    if (code === '57014') {
+      throw new StatebridgeError('SB_DB_UNAVAILABLE', `the query took longer than ${this.statementTimeoutMs} ms and was cancelled`, {
+        cause: error,
+      })
+    }
+    if (classifyPostgresError(error) === 'transient') {
+      throw new StatebridgeError('SB_DB_UNAVAILABLE', `${this.description} is not answering: ${(error as Error).message}`, { cause: error })
+    }
+    throw error
+  }
+
+  private async one(sql: string, values: unknown[] = []): Promise<Row[]> {
+    try {
+      return (await this.pool.query(sql, values)).rows as Row[]
+    } catch (error) {
+      return this.explain(error)
+    }
+  }
+
+  // Several statements on one client in one read-only snapshot, as the SQLite reader's transaction.
+  private async snapshot<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (error) {
+      return this.explain(error)
+    }
+    let destroy: Error | undefined
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      const result = await work(async (sql, values = []) => (await client.query(sql, values)).rows as Row[])
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      if (connectionBroken(client) || classifyPostgresError(error) === 'transient') destroy = error as Error
+      else {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          destroy = rollbackError
+        })
+      }
+      return this.explain(error)
+    } finally {
+      client.release(destroy)
+    }
+  }
+
+  async listSessions(query: SessionListQuery): Promise<SessionPage> {
+    const q = checkListQuery(query)
+    const where: string[] = []
+    const values: unknown[] = []
+    const bind = (value: unknown): string => {
+      values.push(value)
+      return `$${values.length}`
+    }
+    if (q.status !== undefined) where.push(`status = ${bind(q.status)}`)
+    if (q.root !== undefined) where.push(`root = ${bind(q.root)}`)
+    if (q.updatedSince !== undefined) where.push(`updated_at >= ${bind(q.updatedSince)}::timestamptz`)
+    if (q.q !== undefined) {
+      // ASCII lowering, as SQLite's lower(); a substring match cannot use an index, and sessions stay few.
+      const needle = bind(q.q)
+      where.push(`(strpos(${asciiLower('session_id')}, ${needle}) > 0 OR strpos(${asciiLower("coalesce(matter_name, '')")}, ${needle}) > 0)`)
+    }
+    if (q.after !== null) {
+      const at = bind(q.after.updatedAt)
+      const id = bind(q.after.sessionId)
+      const root = bind(q.after.root)
+      where.push(
+        `(updated_at < ${at}::timestamptz OR (updated_at = ${at}::timestamptz AND (session_id COLLATE "C" > ${id}
+           OR (session_id = ${id} AND root COLLATE "C" > ${root}))))`,
+      )
+    }
+    const rows = await this.one(
+      `SELECT ${SESSION_LIST_COLUMNS} FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY updated_at DESC, session_id COLLATE "C", root COLLATE "C" LIMIT ${bind(q.limit + 1)}`,
+      values,
+    )
+    return pageOf(rows, q.limit)
+  }
+
+  async activeSessions(): Promise<ActiveSessions> {
+    return this.snapshot(async (query) => {
+      const rows = await query(
+        `SELECT s.root, s.session_id AS "sessionId", s.status, s.matter_name AS "matterName", s.updated_at AS "updatedAt",
+           y.id AS has_synthesis, y.current_phase, y.status AS synthesis_status, y.last_completed_step, y.next_action,
+           y.blocking_issue, p.phase AS open_phase, p.status AS open_phase_status
+         FROM sessions s
+         LEFT JOIN synthesis_state y ON y.id = (
+           SELECT min(id) FROM synthesis_state WHERE root = s.root AND session_id = s.session_id)
+         LEFT JOIN session_phases p ON p.id = (
+           SELECT id FROM session_phases WHERE root = s.root AND session_id = s.session_id
+             AND status IN ('pending', 'in_progress', 'ready', 'blocked') ORDER BY document_id, id LIMIT 1)
+         WHERE s.status <> 'complete'
+         ORDER BY s.updated_at DESC, s.session_id COLLATE "C", s.root COLLATE "C" LIMIT $1`,
+        [LIST_CAP + 1],
+      )
+      const kept = rows.slice(0, LIST_CAP)
+      // One statement for every session's pending specialists, not one per session.
+      const pending = await query(
+        `SELECT a.root, a.session_id, a.task_id, a.specialist_type, a.status, a.priority
+         FROM unnest($1::text[], $2::text[]) AS s(root, session_id)
+         CROSS JOIN LATERAL (
+           SELECT root, session_id, task_id, specialist_type, status, priority FROM specialist_assignments
+           WHERE root = s.root AND session_id = s.session_id AND coalesce(status, '') NOT IN ('complete', 'skipped')
+           ORDER BY id LIMIT ${LIST_CAP}) AS a`,
+        [kept.map((r) => r.root), kept.map((r) => r.sessionId)],
+      )
+      const bySession = new Map<string, Row[]>()
+      for (const { root, session_id: sessionId, ...specialist } of pending) {
+        const key = `${String(root)}\n${String(sessionId)}`
+        bySession.set(key, [...(bySession.get(key) ?? []), specialist])
+      }
+      const items = kept.map((row) => activeOf(row, bySession.get(`${String(row.root)}\n${String(row.sessionId)}`) ?? []))
+      return { items, truncated: rows.length > LIST_CAP }
+    })
+  }
+
+  async stats(): Promise<ReadStats> {
+    return this.snapshot(async (query) => {
+      const byStatus: Record<string, number> = {}
+      let total = 0
+      for (const row of await query('SELECT status, count(*) AS n FROM sessions GROUP BY status ORDER BY status COLLATE "C"')) {
+        byStatus[String(row.status)] = Number(row.n)
+        total += Number(row.n)
+      }
+      const [docs] = await query(
+        `SELECT count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'error') AS error FROM documents`,
+      )
+      const [lastRun] = await query(`SELECT ${LAST_RUN_COLUMNS} FROM sync_runs ORDER BY finished_at DESC, id DESC LIMIT 1`)
+      return {
+        sessions: { total, byStatus },
+        documents: { ok: Number(docs!.ok), error: Number(docs!.error) },
+        lastRun: (lastRun as SyncRunSummary | undefined) ?? null,
+      }
+    })
+  }
+
+  // The statements of the write store's sessionDetail (postgres.ts), in one snapshot.
+  async session(sessionId: string): Promise<SessionDetail[]> {
+    return this.snapshot(async (query) => {
+      const sessions = await query(
+        `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
+         FROM sessions WHERE session_id = $1 ORDER BY root COLLATE "C" LIMIT 100`,
+        [sessionId],
+      )
+      const details: SessionDetail[] = []
+      for (const row of sessions) {
+        const root = String(row.root)
+        const args = [root, sessionId]
+        const [docs] = await query(
+          `SELECT count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'error') AS error
+           FROM documents WHERE root = $1 AND session_id = $2`,
+          args,
+        )
+        const [synthesis] = await query(
+          `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
+             sections_completed, sections_pending
+           FROM synthesis_state WHERE root = $1 AND session_id = $2 ORDER BY id LIMIT 1`,
+          args,
+        )
+        const [facts] = await query('SELECT count(*) AS n FROM fact_registry WHERE root = $1 AND session_id = $2', args)
+        details.push({
+          root,
+          sessionId,
+          createdAt: (row.created_at as string | null) ?? null,
+          status: String(row.status),
+          deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
+          metadata: row.metadata as Record<string, string>,
+          documents: { ok: Number(docs!.ok), error: Number(docs!.error) },
+          phases: (await query(
+            `SELECT phase, status, start_time, end_time FROM session_phases WHERE root = $1 AND session_id = $2
+             ORDER BY document_id, id LIMIT ${LIST_CAP}`,
+            args,
+          )) as SessionDetail['phases'],
+          iterations: (await query(
+            `SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = $1 AND session_id = $2
+             ORDER BY id LIMIT ${LIST_CAP}`,
+            args,
+          )) as SessionDetail['iterations'],
+          pendingSpecialists: (await query(
+            `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
+             WHERE root = $1 AND session_id = $2 AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
+            args,
+          )) as SessionDetail['pendingSpecialists'],
+          factCount: Number(facts?.n ?? 0),
+          synthesis: synthesis ?? null,
+          agents: (await query(
+            `SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = $1 AND session_id = $2
+             ORDER BY agent COLLATE "C", id LIMIT ${LIST_CAP}`,
+            args,
+          )) as SessionDetail['agents'],
+        })
+      }
+      return details
+    })
+  }
+
+  async documents(sessionId: string): Promise<DocumentList | null> {
+    return this.snapshot(async (query) => {
+      if ((await query('SELECT 1 FROM sessions WHERE session_id = $1 LIMIT 1', [sessionId])).length === 0) return null
+      const rows = await query(
+        `SELECT ${DOCUMENT_LIST_COLUMNS} FROM documents
+         WHERE root IN (SELECT root FROM sessions WHERE session_id = $1) AND session_id = $1
+         ORDER BY root COLLATE "C", path COLLATE "C" LIMIT $2`,
+        [sessionId, LIST_CAP + 1],
+      )
+      return { items: rows.slice(0, LIST_CAP) as unknown as DocumentList['items'], truncated: rows.length > LIST_CAP }
+    })
+  }
+
+  async document(path: string, root?: string): Promise<DocumentDetail[]> {
+    return this.snapshot(async (query) => {
+      // (root, path) is the unique key; without a root, a loose index scan finds the few roots first.
+      const rows =
+        root !== undefined
+          ? await query(`SELECT id, ${DOCUMENT_COLUMNS} FROM documents WHERE root = $1 AND path = $2`, [root, path])
+          : await query(
+              `WITH RECURSIVE roots(root) AS (
+                 SELECT min(root) FROM documents
+                 UNION ALL SELECT (SELECT min(root) FROM documents WHERE root > roots.root) FROM roots WHERE roots.root IS NOT NULL)
+               SELECT id, ${DOCUMENT_COLUMNS} FROM documents
+               WHERE root IN (SELECT root FROM roots WHERE root IS NOT NULL) AND path = $1 ORDER BY root COLLATE "C" LIMIT 100`,
+              [path],
+            )
+      const details: DocumentDetail[] = []
+      for (const row of rows) details.push(await documentDetail(query, row))
+      return details
+    })
+  }
+
+  async errors(): Promise<ErrorList> {
+    const rows = await this.one(
+      `SELECT root, path, session_id AS "sessionId", document_type AS "documentType", error, error_line AS "errorLine",
+         checked_at AS "checkedAt"
+       FROM documents WHERE status = 'error' ORDER BY root COLLATE "C", path COLLATE "C" LIMIT $1`,
+      [LIST_CAP + 1],
+    )
+    return { items: rows.slice(0, LIST_CAP) as unknown as ErrorList['items'], truncated: rows.length > LIST_CAP }
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end()
+  }
+}
+
+async function documentDetail(query: Query, row: Row): Promise<DocumentDetail> {
+  const id = row.id
+  let truncated = false
+  const capped = (list: Row[]): Row[] => {
+    if (list.length > LIST_CAP) truncated = true
+    return list.slice(0, LIST_CAP)
+  }
+  const typed: DocumentDetail['typed'] = {}
+  for (const table of TYPED_TABLE_NAMES) {
+    const columns = Object.keys(TYPED_TABLES[table])
+    const rows = capped(
+      await query(`SELECT line, ${columns.join(', ')}, extra, raw FROM ${table} WHERE document_id = $1 ORDER BY id LIMIT $2`, [
+        id,
+        LIST_CAP + 1,
+      ]),
+    )
+    if (rows.length > 0) typed[table] = rows
+  }
+  const tables: Row[] = []
+  for (const table of capped(
+    await query(
+      `SELECT id, ordinal, heading_path AS "headingPath", headers, raw_headers AS "rawHeaders", line, end_line AS "endLine",
+         row_count AS "rowCount"
+       FROM document_tables WHERE document_id = $1 ORDER BY ordinal LIMIT $2`,
+      [id, LIST_CAP + 1],
+    ),
+  )) {
+    const rows = capped(
+      await query(
+        `SELECT row_index AS "rowIndex", cells, raw_cells AS "rawCells", line FROM document_table_rows
+         WHERE table_id = $1 ORDER BY row_index LIMIT $2`,
+        [table.id, LIST_CAP + 1],
+      ),
+    )
+    const { id: _id, ...rest } = table
+    tables.push({ ...rest, rows })
+  }
+  const fields = capped(
+    await query(
+      `SELECT heading_path AS "headingPath", key, value, raw, style, line FROM document_fields
+       WHERE document_id = $1 ORDER BY line, id LIMIT $2`,
+      [id, LIST_CAP + 1],
+    ),
+  )
+  const { id: _id, ...document } = row
+  return {
+    ...(document as Omit<DocumentDetail, 'json' | 'diagnostics' | 'typed' | 'tables' | 'fields' | 'truncated'>),
+    json: document.json ?? null,
+    diagnostics: (document.diagnostics as unknown[] | null) ?? [],
+    typed,
+    tables: tables as unknown as DocumentDetail['tables'],
+    fields: fields as unknown as DocumentDetail['fields'],
+    truncated,
+  }
+}
+
+// translate() lowers A-Z only, as SQLite's built-in lower() does, so both dialects match the same sessions.
+function asciiLower(expression: string): string {
+  return `translate(${expression}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`
+}
+
+const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, matter_name AS "matterName", deal_value AS "dealValue",
+  closing_date AS "closingDate", created_at AS "createdAt", first_seen_at AS "firstSeenAt", updated_at AS "updatedAt"`
+
+const LAST_RUN_COLUMNS = `root, instance, mode, started_at AS "startedAt", finished_at AS "finishedAt", files_seen AS "filesSeen",
+  files_applied AS "filesApplied", files_unchanged AS "filesUnchanged", files_removed AS "filesRemoved",
+  files_failed AS "filesFailed"`
+
+const DOCUMENT_LIST_COLUMNS = `root, path, document_type AS "documentType", format, status, error, error_line AS "errorLine",
+  size_bytes AS "sizeBytes", applied_at AS "appliedAt", checked_at AS "checkedAt"`
+
+const DOCUMENT_COLUMNS = `root, path, session_id AS "sessionId", document_type AS "documentType", typed_kind AS "typedKind", format,
+  status, error, error_line AS "errorLine", size_bytes AS "sizeBytes", mtime_ms AS "mtimeMs", content_hash AS "contentHash",
+  parsed_hash AS "parsedHash", word_count AS "wordCount", footnote_count AS "footnoteCount", table_count AS "tableCount",
+  applied_at AS "appliedAt", checked_at AS "checkedAt", json, diagnostics`

@@ -1,0 +1,325 @@
+/**
+ * The read side of the store: what the HTTP API may ask of a database. It is
+ * separate from the write `Store` (its own connection or pool), so API reads
+ * never queue behind, or hold up, the applies. Each dialect implements it in
+ * its own module (`sqlite-read.ts`, `postgres-read.ts`) and both answer with
+ * the same JSON for the same rows: timestamps as ISO-8601 text in UTC, JSON
+ * columns parsed (object keys in PostgreSQL's jsonb order), no surrogate ids.
+ */
+import type { SessionDetail, SyncRunSummary } from './types.js'
+
+/** Derived session statuses (see README "Typed session state"). */
+export const SESSION_STATUSES = ['active', 'complete', 'error'] as const
+
+/** A session's derived status. */
+export type SessionStatus = (typeof SESSION_STATUSES)[number]
+
+/** Most sessions one page of `listSessions` returns. */
+export const MAX_PAGE_SIZE = 500
+
+/** Page size when none is asked for. */
+export const DEFAULT_PAGE_SIZE = 50
+
+/** Most rows any other list (active sessions, errors, documents, a document's rows) returns; `truncated` says when more exist. */
+export const LIST_CAP = 1000
+
+/** Filters and position of one page of sessions. */
+export interface SessionListQuery {
+  /** Only sessions with this derived status. */
+  status?: SessionStatus
+  /** Only sessions under this root (exact match). */
+  root?: string
+  /** Only sessions updated at or after this instant (ISO-8601, normalised by `parseInstant`). */
+  updatedSince?: string
+  /** Case-insensitive (ASCII) substring of `session_id` or `matter_name`. */
+  q?: string
+  /** `nextCursor` of the previous page; absent for the first page. */
+  cursor?: string
+  /** Page size, 1 to `MAX_PAGE_SIZE`; default `DEFAULT_PAGE_SIZE`. */
+  limit?: number
+}
+
+/** One session in a list. */
+export interface SessionListItem {
+  root: string
+  sessionId: string
+  status: string
+  matterName: string | null
+  dealValue: number | null
+  closingDate: string | null
+  createdAt: string | null
+  firstSeenAt: string
+  updatedAt: string
+}
+
+/** One page of sessions, newest update first. */
+export interface SessionPage {
+  items: SessionListItem[]
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null
+}
+
+/** A specialist assignment not yet complete or skipped. */
+export interface PendingSpecialist {
+  task_id: string | null
+  specialist_type: string | null
+  status: string | null
+  priority: string | null
+}
+
+/** Where an unfinished session picks up. */
+export interface ResumePoint {
+  /** From the session's synthesis-state.json, when it has one. */
+  synthesis: {
+    current_phase: string | null
+    status: string | null
+    last_completed_step: string | null
+    next_action: string | null
+    blocking_issue: string | null
+  } | null
+  /** The first phase of the orchestrator's metrics that is not complete. */
+  openPhase: { phase: string | null; status: string | null } | null
+}
+
+/** A session that is not complete, with its pending work. */
+export interface ActiveSession {
+  root: string
+  sessionId: string
+  status: string
+  matterName: string | null
+  updatedAt: string
+  resume: ResumePoint
+  pendingSpecialists: PendingSpecialist[]
+}
+
+/** Active sessions, most recently updated first. */
+export interface ActiveSessions {
+  items: ActiveSession[]
+  /** More than `LIST_CAP` sessions are active; the oldest are left out. */
+  truncated: boolean
+}
+
+/** Counts across the whole database. */
+export interface ReadStats {
+  sessions: { total: number; byStatus: Record<string, number> }
+  documents: { ok: number; error: number }
+  /** The most recently finished sync run or reconcile, any root. */
+  lastRun: SyncRunSummary | null
+}
+
+/** One file of a session. */
+export interface DocumentListItem {
+  root: string
+  path: string
+  documentType: string
+  format: string
+  status: 'ok' | 'error'
+  error: string | null
+  errorLine: number | null
+  sizeBytes: number
+  appliedAt: string | null
+  checkedAt: string
+}
+
+/** The files of one session, by root then path. */
+export interface DocumentList {
+  items: DocumentListItem[]
+  truncated: boolean
+}
+
+/** One GFM table of a document, with its rows. */
+export interface DocumentTable {
+  ordinal: number
+  headingPath: string[]
+  headers: string[]
+  rawHeaders: string[]
+  line: number
+  endLine: number
+  rowCount: number
+  rows: Array<{ rowIndex: number; cells: Record<string, string>; rawCells: string[]; line: number }>
+}
+
+/** One key-value line of a document. */
+export interface DocumentField {
+  headingPath: string[]
+  key: string
+  value: string
+  raw: string
+  style: string
+  line: number
+}
+
+/** One file with everything derived from it. */
+export interface DocumentDetail {
+  root: string
+  path: string
+  sessionId: string | null
+  documentType: string
+  typedKind: string | null
+  format: string
+  status: 'ok' | 'error'
+  error: string | null
+  errorLine: number | null
+  sizeBytes: number
+  mtimeMs: number
+  contentHash: string | null
+  parsedHash: string | null
+  wordCount: number | null
+  footnoteCount: number | null
+  tableCount: number | null
+  appliedAt: string | null
+  checkedAt: string
+  /** The parsed document of a valid JSON file. */
+  json: unknown
+  diagnostics: unknown[]
+  /** Typed rows per typed table that has any for this file (columns as in the README, without ids). */
+  typed: Record<string, Array<Record<string, unknown>>>
+  tables: DocumentTable[]
+  fields: DocumentField[]
+  /** Some list (typed rows of a table, tables, rows of a table, fields) held more than `LIST_CAP` entries. */
+  truncated: boolean
+}
+
+/** A file whose last read or parse failed. */
+export interface ErrorItem {
+  root: string
+  path: string
+  sessionId: string | null
+  documentType: string
+  error: string | null
+  errorLine: number | null
+  checkedAt: string
+}
+
+/** Files in error, by root then path. */
+export interface ErrorList {
+  items: ErrorItem[]
+  truncated: boolean
+}
+
+/** Read-only queries behind the HTTP API. Every query is indexed or bounded, and LIMITed. */
+export interface StoreReader {
+  readonly dialect: 'sqlite' | 'postgres'
+  /** Where the rows come from, without credentials, for logs. */
+  readonly description: string
+  /** One page of sessions. Throws `ReadParamError` for a bad cursor, limit, status or instant. */
+  listSessions(query: SessionListQuery): Promise<SessionPage>
+  activeSessions(): Promise<ActiveSessions>
+  stats(): Promise<ReadStats>
+  /** The `statebridge show --json` object: one per root that has the session (none: unknown). */
+  session(sessionId: string): Promise<SessionDetail[]>
+  /** `null` when no root has the session. */
+  documents(sessionId: string): Promise<DocumentList | null>
+  /** The file at `path` in each root (or in `root` only) that has it. */
+  document(path: string, root?: string): Promise<DocumentDetail[]>
+  errors(): Promise<ErrorList>
+  close(): Promise<void>
+}
+
+/** A request parameter the reader cannot use; the API answers 400 naming `param`. */
+export class ReadParamError extends Error {
+  override readonly name = 'ReadParamError'
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A position in the session list: the last item of a page. */
+export interface SessionCursor {
+  updatedAt: string
+  sessionId: string
+  root: string
+}
+
+/** The opaque cursor for `position`: base64url of its JSON. */
+export function encodeCursor(position: SessionCursor): string {
+  return Buffer.from(JSON.stringify([position.updatedAt, position.sessionId, position.root])).toString('base64url')
+}
+
+/** The position a cursor names; throws `ReadParamError('cursor')` for anything `encodeCursor` did not make. */
+export function decodeCursor(cursor: string): SessionCursor {
+  let value: unknown
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url')
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    throw new ReadParamError('cursor', 'cursor is not one this server issued; start again without it')
+  }
+  if (!Array.isArray(value) || value.length !== 3 || !value.every((v) => typeof v === 'string')) {
+    throw new ReadParamError('cursor', 'cursor is not one this server issued; start again without it')
+  }
+  const [updatedAt, sessionId, root] = value as [string, string, string]
+  return { updatedAt: parseInstant(updatedAt, 'cursor'), sessionId, root }
+}
+
+/** An ISO-8601 instant with a date, time and zone, as `toISOString` spells it; throws `ReadParamError(param)` otherwise. */
+export function parseInstant(text: string, param: string): string {
+  // A date alone or a time without zone would mean different instants to the two dialects.
+  const shape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/
+  const ms = shape.test(text) ? Date.parse(text) : Number.NaN
+  if (Number.isNaN(ms)) {
+    throw new ReadParamError(param, `${param} must be an ISO-8601 instant with a zone, such as 2026-02-03T10:00:00Z`)
+  }
+  return new Date(ms).toISOString()
+}
+
+/** Check the list query's values the same way for both dialects, and fill the defaults. */
+export function checkListQuery(query: SessionListQuery): Required<Pick<SessionListQuery, 'limit'>> & SessionListQuery & { after: SessionCursor | null } {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ReadParamError('limit', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+  }
+  if (query.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(query.status)) {
+    throw new ReadParamError('status', `status must be one of ${SESSION_STATUSES.join(', ')}`)
+  }
+  return {
+    ...query,
+    limit,
+    updatedSince: query.updatedSince === undefined ? undefined : parseInstant(query.updatedSince, 'updated_since'),
+    // ASCII-only lowering: SQLite's lower() and the PostgreSQL translate() used for the match do the same.
+    q: query.q === undefined || query.q === '' ? undefined : query.q.replace(/[A-Z]/g, (c) => c.toLowerCase()),
+    after: query.cursor === undefined ? null : decodeCursor(query.cursor),
+  }
+}
+
+/** The page of `limit` rows and the cursor after its last one (fetched: `limit + 1` rows). */
+export function pageOf(rows: Array<Record<string, unknown>>, limit: number): SessionPage {
+  const items = rows.slice(0, limit) as unknown as SessionPage['items']
+  const last = items[items.length - 1]
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor({ updatedAt: last.updatedAt, sessionId: last.sessionId, root: last.root }) : null,
+  }
+}
+
+/** An active-session answer from the joined row (`has_synthesis`, `current_phase`, `synthesis_status`, `open_phase`, ...) and its pending specialists; both dialects select the same aliases. */
+export function activeOf(row: Record<string, unknown>, pending: Array<Record<string, unknown>>): ActiveSession {
+  return {
+    root: String(row.root),
+    sessionId: String(row.sessionId),
+    status: String(row.status),
+    matterName: (row.matterName as string | null) ?? null,
+    updatedAt: String(row.updatedAt),
+    resume: {
+      synthesis:
+        row.has_synthesis === null || row.has_synthesis === undefined
+          ? null
+          : {
+              current_phase: (row.current_phase as string | null) ?? null,
+              status: (row.synthesis_status as string | null) ?? null,
+              last_completed_step: (row.last_completed_step as string | null) ?? null,
+              next_action: (row.next_action as string | null) ?? null,
+              blocking_issue: (row.blocking_issue as string | null) ?? null,
+            },
+      openPhase:
+        row.open_phase === null && row.open_phase_status === null
+          ? null
+          : { phase: (row.open_phase as string | null) ?? null, status: (row.open_phase_status as string | null) ?? null },
+    },
+    pendingSpecialists: pending as unknown as ActiveSession['pendingSpecialists'],
+  }
+}
+

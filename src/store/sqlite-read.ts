@@ -1,0 +1,376 @@
+/**
+ * The SQLite dialect of the read side: a second, read-only connection to the
+ * daemon's database file. In WAL mode a reader sees the last committed state
+ * and never blocks the writer (nor is blocked by it), so API reads cannot
+ * stall applies. Each method reads inside one deferred transaction, so its
+ * several statements see one snapshot.
+ */
+import Database from 'better-sqlite3'
+import { StatebridgeError } from '../errors.js'
+import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
+import {
+  activeOf,
+  checkListQuery,
+  LIST_CAP,
+  pageOf,
+  type ActiveSessions,
+  type DocumentDetail,
+  type DocumentList,
+  type ErrorList,
+  type ReadStats,
+  type SessionListQuery,
+  type SessionPage,
+  type StoreReader,
+} from './read-types.js'
+import type { SessionDetail, SyncRunSummary } from './types.js'
+
+type Row = Record<string, unknown>
+
+/** How to open the SQLite reader. */
+export interface SqliteReaderOptions {
+  /** How long a read waits on a lock SQLite takes briefly (WAL recovery, checkpoint restart), ms; default 5000. */
+  busyTimeoutMs?: number
+}
+
+/**
+ * Open a read-only connection to the database file the daemon writes. The file
+ * must exist (the daemon, or `statebridge migrate`, creates it); `:memory:` has
+ * no second connection and is refused.
+ */
+export function openSqliteReader(file: string, options: SqliteReaderOptions = {}): StoreReader {
+  if (file === ':memory:' || file === '') {
+    throw new StatebridgeError('SB_CONFIG', 'the HTTP API cannot read an in-memory SQLite database: give --db a file')
+  }
+  let db: Database.Database
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true })
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`)
+    // Fails now, not on the first request, when the file is no SQLite database or has no schema yet.
+    db.prepare('SELECT 1 FROM sessions LIMIT 1').get()
+  } catch (error) {
+    throw new StatebridgeError(
+      'SB_DB_OPEN',
+      `cannot open ${file} read-only for the HTTP API: ${(error as Error).message}; run statebridge sync or migrate first`,
+      { cause: error },
+    )
+  }
+  return new SqliteReader(db, file)
+}
+
+class SqliteReader implements StoreReader {
+  readonly dialect = 'sqlite' as const
+  readonly description: string
+  private readonly db: Database.Database
+  // Statements are prepared on first use and kept: a read-only connection never sees them invalidated by us.
+  private readonly prepared = new Map<string, Database.Statement>()
+
+  constructor(db: Database.Database, file: string) {
+    this.db = db
+    this.description = `sqlite:${file} (read-only)`
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.prepared.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      this.prepared.set(sql, statement)
+    }
+    return statement
+  }
+
+  private all(sql: string, ...params: unknown[]): Row[] {
+    return this.stmt(sql).all(...params) as Row[]
+  }
+
+  private get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.stmt(sql).get(...params) as Row | undefined
+  }
+
+  // One snapshot for the statements of one answer; no await happens inside.
+  private snapshot<T>(work: () => T): T {
+    return this.db.transaction(work).deferred()
+  }
+
+  async listSessions(query: SessionListQuery): Promise<SessionPage> {
+    const q = checkListQuery(query)
+    const where: string[] = []
+    const params: unknown[] = []
+    if (q.status !== undefined) where.push('status = ?'), params.push(q.status)
+    if (q.root !== undefined) where.push('root = ?'), params.push(q.root)
+    if (q.updatedSince !== undefined) where.push('updated_at >= ?'), params.push(q.updatedSince)
+    // A substring match cannot use an index; the sessions table holds one row per run directory, so it stays small.
+    if (q.q !== undefined) where.push('(instr(lower(session_id), ?) > 0 OR instr(lower(coalesce(matter_name, \'\')), ?) > 0)'), params.push(q.q, q.q)
+    if (q.after !== null) {
+      where.push('(updated_at < ? OR (updated_at = ? AND (session_id > ? OR (session_id = ? AND root > ?))))')
+      params.push(q.after.updatedAt, q.after.updatedAt, q.after.sessionId, q.after.sessionId, q.after.root)
+    }
+    const rows = this.all(
+      `SELECT ${SESSION_LIST_COLUMNS} FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY updated_at DESC, session_id, root LIMIT ?`,
+      ...params,
+      q.limit + 1,
+    )
+    return pageOf(rows, q.limit)
+  }
+
+  async activeSessions(): Promise<ActiveSessions> {
+    return this.snapshot(() => {
+      const rows = this.all(
+        `SELECT s.root, s.session_id AS "sessionId", s.status, s.matter_name AS "matterName", s.updated_at AS "updatedAt",
+           y.id AS has_synthesis, y.current_phase, y.status AS synthesis_status, y.last_completed_step, y.next_action,
+           y.blocking_issue,
+           p.phase AS open_phase, p.status AS open_phase_status
+         FROM sessions s
+         LEFT JOIN synthesis_state y ON y.id = (
+           SELECT min(id) FROM synthesis_state WHERE root = s.root AND session_id = s.session_id)
+         LEFT JOIN session_phases p ON p.id = (
+           SELECT id FROM session_phases WHERE root = s.root AND session_id = s.session_id
+             AND status IN ('pending', 'in_progress', 'ready', 'blocked') ORDER BY document_id, id LIMIT 1)
+         WHERE s.status <> 'complete'
+         ORDER BY s.updated_at DESC, s.session_id, s.root LIMIT ?`,
+        LIST_CAP + 1,
+      )
+      const items = rows.slice(0, LIST_CAP).map((row) => {
+        const pending = this.all(
+          `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
+           WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ?`,
+          row.root,
+          row.sessionId,
+          LIST_CAP,
+        )
+        return activeOf(row, pending)
+      })
+      return { items, truncated: rows.length > LIST_CAP }
+    })
+  }
+
+  async stats(): Promise<ReadStats> {
+    return this.snapshot(() => {
+      const byStatus: Record<string, number> = {}
+      let total = 0
+      for (const row of this.all('SELECT status, count(*) AS n FROM sessions GROUP BY status ORDER BY status')) {
+        byStatus[String(row.status)] = Number(row.n)
+        total += Number(row.n)
+      }
+      const docs = this.get(
+        `SELECT coalesce(sum(status = 'ok'), 0) AS ok, coalesce(sum(status = 'error'), 0) AS error FROM documents`,
+      ) as { ok: number; error: number }
+      const lastRun = this.get(`SELECT ${LAST_RUN_COLUMNS} FROM sync_runs ORDER BY finished_at DESC, id DESC LIMIT 1`) as
+        | SyncRunSummary
+        | undefined
+      return { sessions: { total, byStatus }, documents: { ok: docs.ok, error: docs.error }, lastRun: lastRun ?? null }
+    })
+  }
+
+  // The statements of the write store's sessionDetail (sqlite.ts), with JSON columns parsed so both dialects agree.
+  async session(sessionId: string): Promise<SessionDetail[]> {
+    return this.snapshot(() => {
+      const sessions = this.all(
+        `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
+         FROM sessions WHERE session_id = ? ORDER BY root LIMIT 100`,
+        sessionId,
+      )
+      return sessions.map((row): SessionDetail => {
+        const root = String(row.root)
+        const args = [root, sessionId]
+        const docs = this.get(
+          `SELECT coalesce(sum(status = 'ok'), 0) AS ok, coalesce(sum(status = 'error'), 0) AS error
+           FROM documents WHERE root = ? AND session_id = ?`,
+          ...args,
+        ) as { ok: number; error: number }
+        const synthesis = this.get(
+          `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
+             sections_completed, sections_pending
+           FROM synthesis_state WHERE root = ? AND session_id = ? ORDER BY id LIMIT 1`,
+          ...args,
+        )
+        if (synthesis) {
+          synthesis.sections_completed = parseJson(synthesis.sections_completed)
+          synthesis.sections_pending = parseJson(synthesis.sections_pending)
+        }
+        return {
+          root,
+          sessionId,
+          createdAt: (row.created_at as string | null) ?? null,
+          status: String(row.status),
+          deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
+          metadata: parseJson(row.metadata) as Record<string, string>,
+          documents: { ok: docs.ok, error: docs.error },
+          phases: this.all(
+            `SELECT phase, status, start_time, end_time FROM session_phases WHERE root = ? AND session_id = ?
+             ORDER BY document_id, id LIMIT ${LIST_CAP}`,
+            ...args,
+          ) as SessionDetail['phases'],
+          iterations: this.all(
+            `SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = ? AND session_id = ?
+             ORDER BY id LIMIT ${LIST_CAP}`,
+            ...args,
+          ) as SessionDetail['iterations'],
+          pendingSpecialists: this.all(
+            `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
+             WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
+            ...args,
+          ) as SessionDetail['pendingSpecialists'],
+          factCount: Number(this.get('SELECT count(*) AS n FROM fact_registry WHERE root = ? AND session_id = ?', ...args)!.n),
+          synthesis: synthesis ?? null,
+          agents: this.all(
+            `SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = ? AND session_id = ?
+             ORDER BY agent, id LIMIT ${LIST_CAP}`,
+            ...args,
+          ) as SessionDetail['agents'],
+        }
+      })
+    })
+  }
+
+  async documents(sessionId: string): Promise<DocumentList | null> {
+    return this.snapshot(() => {
+      if (!this.get('SELECT 1 AS found FROM sessions WHERE session_id = ? LIMIT 1', sessionId)) return null
+      // Through documents_session (root, session_id): one index range per root that has the session.
+      const rows = this.all(
+        `SELECT ${DOCUMENT_LIST_COLUMNS} FROM documents
+         WHERE root IN (SELECT root FROM sessions WHERE session_id = ?) AND session_id = ?
+         ORDER BY root, path LIMIT ?`,
+        sessionId,
+        sessionId,
+        LIST_CAP + 1,
+      )
+      return { items: rows.slice(0, LIST_CAP) as unknown as DocumentList['items'], truncated: rows.length > LIST_CAP }
+    })
+  }
+
+  async document(path: string, root?: string): Promise<DocumentDetail[]> {
+    return this.snapshot(() => {
+      // (root, path) is the unique key. Without a root, the roots are found by a skip scan of that
+      // index (a handful of steps, one per root), so the lookup stays indexed either way.
+      const rows =
+        root !== undefined
+          ? this.all(`SELECT id, ${DOCUMENT_COLUMNS} FROM documents WHERE root = ? AND path = ?`, root, path)
+          : this.all(
+              `WITH RECURSIVE roots(root) AS (
+                 SELECT min(root) FROM documents
+                 UNION ALL SELECT (SELECT min(root) FROM documents WHERE root > roots.root) FROM roots WHERE roots.root IS NOT NULL)
+               SELECT id, ${DOCUMENT_COLUMNS} FROM documents
+               WHERE root IN (SELECT root FROM roots WHERE root IS NOT NULL) AND path = ? ORDER BY root LIMIT 100`,
+              path,
+            )
+      return rows.map((row) => this.documentDetail(row))
+    })
+  }
+
+  private documentDetail(row: Row): DocumentDetail {
+    const id = row.id
+    let truncated = false
+    const capped = (list: Row[]): Row[] => {
+      if (list.length > LIST_CAP) truncated = true
+      return list.slice(0, LIST_CAP)
+    }
+    const typed: DocumentDetail['typed'] = {}
+    for (const table of TYPED_TABLE_NAMES) {
+      const columns = Object.entries(TYPED_TABLES[table])
+      const rows = capped(
+        this.all(
+          `SELECT line, ${columns.map(([c]) => c).join(', ')}, extra, raw FROM ${table} WHERE document_id = ? ORDER BY id LIMIT ?`,
+          id,
+          LIST_CAP + 1,
+        ),
+      )
+      if (rows.length === 0) continue
+      for (const typedRow of rows) {
+        for (const [column, type] of columns) if (type === 'json') typedRow[column] = parseJson(typedRow[column])
+        typedRow.extra = parseJson(typedRow.extra)
+      }
+      typed[table] = rows
+    }
+    const tables = capped(
+      this.all(
+        `SELECT id, ordinal, heading_path AS "headingPath", headers, raw_headers AS "rawHeaders", line, end_line AS "endLine",
+           row_count AS "rowCount"
+         FROM document_tables WHERE document_id = ? ORDER BY ordinal LIMIT ?`,
+        id,
+        LIST_CAP + 1,
+      ),
+    ).map((table) => {
+      const rows = capped(
+        this.all(
+          `SELECT row_index AS "rowIndex", cells, raw_cells AS "rawCells", line FROM document_table_rows
+           WHERE table_id = ? ORDER BY row_index LIMIT ?`,
+          table.id,
+          LIST_CAP + 1,
+        ),
+      ).map((r) => ({ ...r, cells: parseJson(r.cells), rawCells: parseJson(r.rawCells) }))
+      const { id: _id, ...rest } = table
+      return { ...rest, headingPath: parseJson(rest.headingPath), headers: parseJson(rest.headers), rawHeaders: parseJson(rest.rawHeaders), rows }
+    })
+    const fields = capped(
+      this.all(
+        `SELECT heading_path AS "headingPath", key, value, raw, style, line FROM document_fields
+         WHERE document_id = ? ORDER BY line, id LIMIT ?`,
+        id,
+        LIST_CAP + 1,
+      ),
+    ).map((f) => ({ ...f, headingPath: parseJson(f.headingPath) }))
+    const { id: _id, ...document } = row
+    return {
+      ...(document as Omit<DocumentDetail, 'json' | 'diagnostics' | 'typed' | 'tables' | 'fields' | 'truncated'>),
+      json: parseJson(document.json),
+      diagnostics: (parseJson(document.diagnostics) as unknown[] | null) ?? [],
+      typed,
+      tables: tables as unknown as DocumentDetail['tables'],
+      fields: fields as unknown as DocumentDetail['fields'],
+      truncated,
+    }
+  }
+
+  async errors(): Promise<ErrorList> {
+    // documents_status is a partial index on the error rows.
+    const rows = this.all(
+      `SELECT root, path, session_id AS "sessionId", document_type AS "documentType", error, error_line AS "errorLine",
+         checked_at AS "checkedAt"
+       FROM documents WHERE status = 'error' ORDER BY root, path LIMIT ?`,
+      LIST_CAP + 1,
+    )
+    return { items: rows.slice(0, LIST_CAP) as unknown as ErrorList['items'], truncated: rows.length > LIST_CAP }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close()
+  }
+}
+
+const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, matter_name AS "matterName", deal_value AS "dealValue",
+  closing_date AS "closingDate", created_at AS "createdAt", first_seen_at AS "firstSeenAt", updated_at AS "updatedAt"`
+
+const LAST_RUN_COLUMNS = `root, instance, mode, started_at AS "startedAt", finished_at AS "finishedAt", files_seen AS "filesSeen",
+  files_applied AS "filesApplied", files_unchanged AS "filesUnchanged", files_removed AS "filesRemoved",
+  files_failed AS "filesFailed"`
+
+const DOCUMENT_LIST_COLUMNS = `root, path, document_type AS "documentType", format, status, error, error_line AS "errorLine",
+  size_bytes AS "sizeBytes", applied_at AS "appliedAt", checked_at AS "checkedAt"`
+
+const DOCUMENT_COLUMNS = `root, path, session_id AS "sessionId", document_type AS "documentType", typed_kind AS "typedKind", format,
+  status, error, error_line AS "errorLine", size_bytes AS "sizeBytes", mtime_ms AS "mtimeMs", content_hash AS "contentHash",
+  parsed_hash AS "parsedHash", word_count AS "wordCount", footnote_count AS "footnoteCount", table_count AS "tableCount",
+  applied_at AS "appliedAt", checked_at AS "checkedAt", json, diagnostics`
+
+/** JSON text as stored by SQLite, parsed, with object keys in jsonb order (what PostgreSQL answers). */
+function parseJson(text: unknown): unknown {
+  if (text === null || text === undefined) return null
+  return jsonbOrder(JSON.parse(String(text)))
+}
+
+// jsonb keeps one key per name and orders keys by byte length, then bytewise.
+function jsonbOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(jsonbOrder)
+  if (value === null || typeof value !== 'object') return value
+  const keys = Object.keys(value).sort(compareJsonbKeys)
+  const ordered: Record<string, unknown> = {}
+  for (const key of keys) ordered[key] = jsonbOrder((value as Record<string, unknown>)[key])
+  return ordered
+}
+
+function compareJsonbKeys(a: string, b: string): number {
+  const ba = Buffer.from(a)
+  const bb = Buffer.from(b)
+  return ba.length - bb.length || Buffer.compare(ba, bb)
+}
