@@ -7,8 +7,12 @@ import type pg from 'pg'
 import { StatebridgeError } from '../errors.js'
 import { LATEST_VERSION, migrations } from './migrations.js'
 
-/** Apply the pending steps; returns the versions applied now. */
-export async function migratePostgres(client: pg.PoolClient, schema: string): Promise<number[]> {
+/**
+ * Apply the pending steps up to version `upTo` (default: the latest); returns
+ * the versions applied now. A lower `upTo` builds a schema as an older release
+ * left it, for the upgrade tests.
+ */
+export async function migratePostgres(client: pg.ClientBase, schema: string, upTo: number = LATEST_VERSION): Promise<number[]> {
   const lock = `statebridge:migrate:${schema}`
   await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock])
   try {
@@ -19,6 +23,7 @@ export async function migratePostgres(client: pg.PoolClient, schema: string): Pr
     const applied = new Set(rows.map((r) => r.version))
     const done: number[] = []
     for (const migration of migrations) {
+      if (migration.version > upTo) break
       if (applied.has(migration.version)) continue
       await client.query('BEGIN')
       try {

@@ -44,7 +44,7 @@ export function openSqliteDatabase(file: string, options: { migrate?: boolean } 
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
-    if (options.migrate !== false) migrate(db)
+    if (options.migrate !== false) migrateSqlite(db)
     else checkSchema(db)
     return db
   } catch (error) {
@@ -132,7 +132,12 @@ function checkSchema(db: Database.Database): void {
   }
 }
 
-function migrate(db: Database.Database): void {
+/**
+ * Apply the pending steps up to version `upTo` (default: the latest), each in
+ * its own transaction. A lower `upTo` builds a database as an older release
+ * left it, for the upgrade tests.
+ */
+export function migrateSqlite(db: Database.Database, upTo: number = LATEST_VERSION): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
   const applied = new Set(
@@ -140,6 +145,7 @@ function migrate(db: Database.Database): void {
   )
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
   for (const migration of migrations) {
+    if (migration.version > upTo) break
     if (applied.has(migration.version)) continue
     db.transaction(() => {
       db.exec(migration.sqlite)

@@ -1,0 +1,515 @@
+/**
+ * The migration steps in PostgreSQL's dialect, as literal SQL (house style 8,
+ * as langgraphjs's checkpointers keep theirs). A released step is frozen: it is
+ * never edited nor rebuilt from today's table catalogue, because databases in
+ * the field already ran it. A schema change is a new step at the end, written
+ * here and in sqlite.ts, and listed in ../migrations.ts.
+ *
+ * JSON is jsonb so dashboards can query into it; counts that can outgrow 2^31
+ * are bigint (read back as numbers, see postgres-connection.ts). Steps 1 and 2
+ * are byte for byte what the former generator produced.
+ */
+
+/** Step 1: core: sessions, documents, tables, sync runs. Released: frozen. */
+export const step1 = `
+      CREATE TABLE sessions (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text NOT NULL,
+        created_at timestamptz,
+        first_seen_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        UNIQUE (root, session_id)
+      );
+
+      CREATE TABLE documents (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        path text NOT NULL,
+        session_id text,
+        document_type text NOT NULL,
+        format text NOT NULL,
+        size_bytes bigint NOT NULL,
+        mtime_ms double precision NOT NULL,
+        content_hash text,
+        parsed_hash text,
+        word_count integer,
+        footnote_count integer,
+        table_count integer,
+        json jsonb,
+        diagnostics jsonb NOT NULL DEFAULT '[]',
+        status text NOT NULL CHECK (status IN ('ok', 'error')),
+        error text,
+        error_line integer,
+        instance text NOT NULL,
+        applied_at timestamptz,
+        checked_at timestamptz NOT NULL,
+        UNIQUE (root, path),
+        FOREIGN KEY (root, session_id) REFERENCES sessions (root, session_id) ON DELETE CASCADE
+      );
+      CREATE INDEX documents_session ON documents (root, session_id);
+      CREATE INDEX documents_status ON documents (status) WHERE status = 'error';
+
+      CREATE TABLE document_tables (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        ordinal integer NOT NULL,
+        heading_path jsonb NOT NULL,
+        headers jsonb NOT NULL,
+        raw_headers jsonb NOT NULL,
+        line integer NOT NULL,
+        end_line integer NOT NULL,
+        row_count integer NOT NULL,
+        UNIQUE (document_id, ordinal)
+      );
+
+      CREATE TABLE document_table_rows (
+        table_id bigint NOT NULL REFERENCES document_tables (id) ON DELETE CASCADE,
+        row_index integer NOT NULL,
+        cells jsonb NOT NULL,
+        raw_cells jsonb NOT NULL,
+        line integer NOT NULL,
+        PRIMARY KEY (table_id, row_index)
+      );
+
+      CREATE TABLE sync_runs (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        instance text NOT NULL,
+        mode text NOT NULL,
+        started_at timestamptz NOT NULL,
+        finished_at timestamptz NOT NULL,
+        files_seen integer NOT NULL,
+        files_applied integer NOT NULL,
+        files_unchanged integer NOT NULL,
+        files_removed integer NOT NULL,
+        files_failed integer NOT NULL
+      );
+      CREATE INDEX sync_runs_root ON sync_runs (root, id);
+    `
+
+/** Step 2: typed session state: session columns, fields, session facts, typed tables. Released: frozen. */
+export const step2 = `
+      ALTER TABLE sessions ADD COLUMN matter_name text;
+      ALTER TABLE sessions ADD COLUMN deal_value double precision;
+      ALTER TABLE sessions ADD COLUMN deal_value_low double precision;
+      ALTER TABLE sessions ADD COLUMN deal_value_high double precision;
+      ALTER TABLE sessions ADD COLUMN deal_value_raw text;
+      ALTER TABLE sessions ADD COLUMN closing_date text;
+      ALTER TABLE sessions ADD COLUMN closing_date_precision text;
+      ALTER TABLE sessions ADD COLUMN closing_date_raw text;
+      ALTER TABLE sessions ADD COLUMN acquirer text;
+      ALTER TABLE sessions ADD COLUMN target text;
+      ALTER TABLE sessions ADD COLUMN transaction_type text;
+      ALTER TABLE sessions ADD COLUMN complexity text;
+      ALTER TABLE sessions ADD COLUMN status text NOT NULL DEFAULT 'active';
+      ALTER TABLE sessions ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}';
+      ALTER TABLE documents ADD COLUMN typed_kind text;
+
+      CREATE TABLE document_fields (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        heading_path jsonb NOT NULL,
+        key text NOT NULL,
+        value text NOT NULL,
+        raw text NOT NULL,
+        style text NOT NULL,
+        line integer NOT NULL
+      );
+      CREATE INDEX document_fields_document ON document_fields (document_id);
+      CREATE INDEX document_fields_key ON document_fields (key);
+
+      CREATE TABLE session_facts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text NOT NULL,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        precedence integer NOT NULL,
+        line integer,
+        matter_name text,
+        deal_value double precision,
+        deal_value_low double precision,
+        deal_value_high double precision,
+        deal_value_raw text,
+        closing_date text,
+        closing_date_precision text,
+        closing_date_raw text,
+        acquirer text,
+        target text,
+        transaction_type text,
+        complexity text,
+        metadata jsonb NOT NULL
+      );
+      CREATE INDEX session_facts_session ON session_facts (root, session_id);
+      CREATE INDEX session_facts_document ON session_facts (document_id);
+
+      CREATE TABLE session_phases (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        phase text,
+        status text,
+        status_raw text,
+        start_time text,
+        end_time text,
+        duration_ms bigint,
+        agent text,
+        notes text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX session_phases_document ON session_phases (document_id);
+      CREATE INDEX session_phases_session ON session_phases (root, session_id);
+
+      CREATE TABLE session_iterations (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        gate_name text,
+        current_iteration bigint,
+        max_iterations bigint,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX session_iterations_document ON session_iterations (document_id);
+      CREATE INDEX session_iterations_session ON session_iterations (root, session_id);
+
+      CREATE TABLE deal_blocking_warnings (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        warning text,
+        severity text,
+        status text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX deal_blocking_warnings_document ON deal_blocking_warnings (document_id);
+      CREATE INDEX deal_blocking_warnings_session ON deal_blocking_warnings (root, session_id);
+
+      CREATE TABLE expected_sections (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        section_id text,
+        section_name text,
+        primary_report text,
+        secondary_reports text,
+        coverage text,
+        coverage_status text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX expected_sections_document ON expected_sections (document_id);
+      CREATE INDEX expected_sections_session ON expected_sections (root, session_id);
+
+      CREATE TABLE extracted_facts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        category text,
+        fact text,
+        value text,
+        value_number double precision,
+        value_low double precision,
+        value_high double precision,
+        value_date text,
+        value_date_precision text,
+        source_report text,
+        section text,
+        confidence text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX extracted_facts_document ON extracted_facts (document_id);
+      CREATE INDEX extracted_facts_session ON extracted_facts (root, session_id);
+
+      CREATE TABLE execution_inventory (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        specialist_id text,
+        report_file text,
+        word_count bigint,
+        word_count_raw text,
+        complete text,
+        domains text,
+        gaps text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX execution_inventory_document ON execution_inventory (document_id);
+      CREATE INDEX execution_inventory_session ON execution_inventory (root, session_id);
+
+      CREATE TABLE quantified_exposures (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        category text,
+        exposure_id text,
+        finding text,
+        gross_exposure_raw text,
+        gross_low double precision,
+        gross_high double precision,
+        probability_raw text,
+        probability_low double precision,
+        probability_high double precision,
+        weighted_raw text,
+        weighted_low double precision,
+        weighted_high double precision,
+        method text,
+        source_report text,
+        timeline text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX quantified_exposures_document ON quantified_exposures (document_id);
+      CREATE INDEX quantified_exposures_session ON quantified_exposures (root, session_id);
+
+      CREATE TABLE research_plans (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        query_text text,
+        complexity text,
+        transaction_value double precision,
+        transaction_value_raw text,
+        transaction_type text,
+        output_targets jsonb,
+        created text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX research_plans_document ON research_plans (document_id);
+      CREATE INDEX research_plans_session ON research_plans (root, session_id);
+
+      CREATE TABLE legal_domains (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        ordinal text,
+        domain text,
+        scope text,
+        priority text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX legal_domains_document ON legal_domains (document_id);
+      CREATE INDEX legal_domains_session ON legal_domains (root, session_id);
+
+      CREATE TABLE critical_issues (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        ordinal text,
+        issue text,
+        domain text,
+        why_critical text,
+        expected_exposure_raw text,
+        exposure_low double precision,
+        exposure_high double precision,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX critical_issues_document ON critical_issues (document_id);
+      CREATE INDEX critical_issues_session ON critical_issues (root, session_id);
+
+      CREATE TABLE specialist_assignments (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        task_id text,
+        specialist_type text,
+        task_description text,
+        execution_mode text,
+        priority text,
+        status text,
+        status_raw text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX specialist_assignments_document ON specialist_assignments (document_id);
+      CREATE INDEX specialist_assignments_session ON specialist_assignments (root, session_id);
+
+      CREATE TABLE refinement_log (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        entry_time text,
+        entry text,
+        reason text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX refinement_log_document ON refinement_log (document_id);
+      CREATE INDEX refinement_log_session ON refinement_log (root, session_id);
+
+      CREATE TABLE fact_registry (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        fact_category text,
+        fact_id text,
+        fact_name text,
+        canonical_value text,
+        value_number double precision,
+        value_low double precision,
+        value_high double precision,
+        value_date text,
+        value_date_precision text,
+        source_reports text,
+        source_location text,
+        confidence text,
+        notes text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX fact_registry_document ON fact_registry (document_id);
+      CREATE INDEX fact_registry_session ON fact_registry (root, session_id);
+
+      CREATE TABLE fact_conflicts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        conflict_id text,
+        fact_name text,
+        conflicting_values text,
+        sources text,
+        resolution text,
+        canonical_value text,
+        severity text,
+        status text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX fact_conflicts_document ON fact_conflicts (document_id);
+      CREATE INDEX fact_conflicts_session ON fact_conflicts (root, session_id);
+
+      CREATE TABLE coverage_gaps (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        gap_id text,
+        description text,
+        domain text,
+        severity text,
+        status text,
+        recommendation text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX coverage_gaps_document ON coverage_gaps (document_id);
+      CREATE INDEX coverage_gaps_session ON coverage_gaps (root, session_id);
+
+      CREATE TABLE synthesis_state (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        current_phase text,
+        status text,
+        last_completed_step text,
+        sections_completed jsonb,
+        sections_pending jsonb,
+        last_updated text,
+        next_action text,
+        critical_context text,
+        blocking_issue text,
+        document jsonb,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX synthesis_state_document ON synthesis_state (document_id);
+      CREATE INDEX synthesis_state_session ON synthesis_state (root, session_id);
+
+      CREATE TABLE agent_states (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        agent text,
+        version text,
+        status text,
+        current_phase text,
+        started_at text,
+        last_updated text,
+        compaction_summary text,
+        recovery_instructions text,
+        phases jsonb,
+        document jsonb,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX agent_states_document ON agent_states (document_id);
+      CREATE INDEX agent_states_session ON agent_states (root, session_id);
+
+      CREATE TABLE risk_summary (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        total_gross_exposure double precision,
+        total_weighted_exposure double precision,
+        risk_count bigint,
+        highest_severity text,
+        recommendation text,
+        document jsonb,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX risk_summary_document ON risk_summary (document_id);
+      CREATE INDEX risk_summary_session ON risk_summary (root, session_id);
+
+      CREATE TABLE risk_items (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        risk_id text,
+        title text,
+        category text,
+        severity text,
+        probability double precision,
+        gross_exposure double precision,
+        weighted_exposure double precision,
+        source text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX risk_items_document ON risk_items (document_id);
+      CREATE INDEX risk_items_session ON risk_items (root, session_id);
+    `

@@ -1,0 +1,514 @@
+/**
+ * The migration steps in SQLite's dialect, as literal SQL (house style 8, as
+ * langgraphjs's checkpointers keep theirs). A released step is frozen: it is
+ * never edited nor rebuilt from today's table catalogue, because databases in
+ * the field already ran it. A schema change is a new step at the end, written
+ * here and in postgres.ts, and listed in ../migrations.ts.
+ *
+ * Steps 1 and 2 are byte for byte what the former generator produced: SQLite
+ * keeps each CREATE TABLE's text in sqlite_master, so new and old databases
+ * also agree on that text. The indentation is theirs.
+ */
+
+/** Step 1: core: sessions, documents, tables, sync runs. Released: frozen. */
+export const step1 = `
+      CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        created_at TEXT,
+        first_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (root, session_id)
+      );
+
+      CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        path TEXT NOT NULL,
+        session_id TEXT,
+        document_type TEXT NOT NULL,
+        format TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        content_hash TEXT,
+        parsed_hash TEXT,
+        word_count INTEGER,
+        footnote_count INTEGER,
+        table_count INTEGER,
+        json TEXT,
+        diagnostics TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+        error TEXT,
+        error_line INTEGER,
+        instance TEXT NOT NULL,
+        applied_at TEXT,
+        checked_at TEXT NOT NULL,
+        UNIQUE (root, path),
+        FOREIGN KEY (root, session_id) REFERENCES sessions (root, session_id) ON DELETE CASCADE
+      );
+      CREATE INDEX documents_session ON documents (root, session_id);
+      CREATE INDEX documents_status ON documents (status) WHERE status = 'error';
+
+      CREATE TABLE document_tables (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        heading_path TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        raw_headers TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        end_line INTEGER NOT NULL,
+        row_count INTEGER NOT NULL,
+        UNIQUE (document_id, ordinal)
+      );
+
+      CREATE TABLE document_table_rows (
+        table_id INTEGER NOT NULL REFERENCES document_tables (id) ON DELETE CASCADE,
+        row_index INTEGER NOT NULL,
+        cells TEXT NOT NULL,
+        raw_cells TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (table_id, row_index)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE sync_runs (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        files_seen INTEGER NOT NULL,
+        files_applied INTEGER NOT NULL,
+        files_unchanged INTEGER NOT NULL,
+        files_removed INTEGER NOT NULL,
+        files_failed INTEGER NOT NULL
+      );
+    `
+
+/** Step 2: typed session state: session columns, fields, session facts, typed tables. Released: frozen. */
+export const step2 = `
+      ALTER TABLE sessions ADD COLUMN matter_name TEXT;
+      ALTER TABLE sessions ADD COLUMN deal_value REAL;
+      ALTER TABLE sessions ADD COLUMN deal_value_low REAL;
+      ALTER TABLE sessions ADD COLUMN deal_value_high REAL;
+      ALTER TABLE sessions ADD COLUMN deal_value_raw TEXT;
+      ALTER TABLE sessions ADD COLUMN closing_date TEXT;
+      ALTER TABLE sessions ADD COLUMN closing_date_precision TEXT;
+      ALTER TABLE sessions ADD COLUMN closing_date_raw TEXT;
+      ALTER TABLE sessions ADD COLUMN acquirer TEXT;
+      ALTER TABLE sessions ADD COLUMN target TEXT;
+      ALTER TABLE sessions ADD COLUMN transaction_type TEXT;
+      ALTER TABLE sessions ADD COLUMN complexity TEXT;
+      ALTER TABLE sessions ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+      ALTER TABLE sessions ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE documents ADD COLUMN typed_kind TEXT;
+
+      CREATE TABLE document_fields (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        heading_path TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        style TEXT NOT NULL,
+        line INTEGER NOT NULL
+      );
+      CREATE INDEX document_fields_document ON document_fields (document_id);
+      CREATE INDEX document_fields_key ON document_fields (key);
+
+      CREATE TABLE session_facts (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        precedence INTEGER NOT NULL,
+        line INTEGER,
+        matter_name TEXT,
+        deal_value REAL,
+        deal_value_low REAL,
+        deal_value_high REAL,
+        deal_value_raw TEXT,
+        closing_date TEXT,
+        closing_date_precision TEXT,
+        closing_date_raw TEXT,
+        acquirer TEXT,
+        target TEXT,
+        transaction_type TEXT,
+        complexity TEXT,
+        metadata TEXT NOT NULL
+      );
+      CREATE INDEX session_facts_session ON session_facts (root, session_id);
+      CREATE INDEX session_facts_document ON session_facts (document_id);
+
+      CREATE TABLE session_phases (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        phase TEXT,
+        status TEXT,
+        status_raw TEXT,
+        start_time TEXT,
+        end_time TEXT,
+        duration_ms INTEGER,
+        agent TEXT,
+        notes TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX session_phases_document ON session_phases (document_id);
+      CREATE INDEX session_phases_session ON session_phases (root, session_id);
+
+      CREATE TABLE session_iterations (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        gate_name TEXT,
+        current_iteration INTEGER,
+        max_iterations INTEGER,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX session_iterations_document ON session_iterations (document_id);
+      CREATE INDEX session_iterations_session ON session_iterations (root, session_id);
+
+      CREATE TABLE deal_blocking_warnings (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        warning TEXT,
+        severity TEXT,
+        status TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX deal_blocking_warnings_document ON deal_blocking_warnings (document_id);
+      CREATE INDEX deal_blocking_warnings_session ON deal_blocking_warnings (root, session_id);
+
+      CREATE TABLE expected_sections (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        section_id TEXT,
+        section_name TEXT,
+        primary_report TEXT,
+        secondary_reports TEXT,
+        coverage TEXT,
+        coverage_status TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX expected_sections_document ON expected_sections (document_id);
+      CREATE INDEX expected_sections_session ON expected_sections (root, session_id);
+
+      CREATE TABLE extracted_facts (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        category TEXT,
+        fact TEXT,
+        value TEXT,
+        value_number REAL,
+        value_low REAL,
+        value_high REAL,
+        value_date TEXT,
+        value_date_precision TEXT,
+        source_report TEXT,
+        section TEXT,
+        confidence TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX extracted_facts_document ON extracted_facts (document_id);
+      CREATE INDEX extracted_facts_session ON extracted_facts (root, session_id);
+
+      CREATE TABLE execution_inventory (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        specialist_id TEXT,
+        report_file TEXT,
+        word_count INTEGER,
+        word_count_raw TEXT,
+        complete TEXT,
+        domains TEXT,
+        gaps TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX execution_inventory_document ON execution_inventory (document_id);
+      CREATE INDEX execution_inventory_session ON execution_inventory (root, session_id);
+
+      CREATE TABLE quantified_exposures (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        category TEXT,
+        exposure_id TEXT,
+        finding TEXT,
+        gross_exposure_raw TEXT,
+        gross_low REAL,
+        gross_high REAL,
+        probability_raw TEXT,
+        probability_low REAL,
+        probability_high REAL,
+        weighted_raw TEXT,
+        weighted_low REAL,
+        weighted_high REAL,
+        method TEXT,
+        source_report TEXT,
+        timeline TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX quantified_exposures_document ON quantified_exposures (document_id);
+      CREATE INDEX quantified_exposures_session ON quantified_exposures (root, session_id);
+
+      CREATE TABLE research_plans (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        query_text TEXT,
+        complexity TEXT,
+        transaction_value REAL,
+        transaction_value_raw TEXT,
+        transaction_type TEXT,
+        output_targets TEXT,
+        created TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX research_plans_document ON research_plans (document_id);
+      CREATE INDEX research_plans_session ON research_plans (root, session_id);
+
+      CREATE TABLE legal_domains (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        ordinal TEXT,
+        domain TEXT,
+        scope TEXT,
+        priority TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX legal_domains_document ON legal_domains (document_id);
+      CREATE INDEX legal_domains_session ON legal_domains (root, session_id);
+
+      CREATE TABLE critical_issues (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        ordinal TEXT,
+        issue TEXT,
+        domain TEXT,
+        why_critical TEXT,
+        expected_exposure_raw TEXT,
+        exposure_low REAL,
+        exposure_high REAL,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX critical_issues_document ON critical_issues (document_id);
+      CREATE INDEX critical_issues_session ON critical_issues (root, session_id);
+
+      CREATE TABLE specialist_assignments (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        task_id TEXT,
+        specialist_type TEXT,
+        task_description TEXT,
+        execution_mode TEXT,
+        priority TEXT,
+        status TEXT,
+        status_raw TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX specialist_assignments_document ON specialist_assignments (document_id);
+      CREATE INDEX specialist_assignments_session ON specialist_assignments (root, session_id);
+
+      CREATE TABLE refinement_log (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        entry_time TEXT,
+        entry TEXT,
+        reason TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX refinement_log_document ON refinement_log (document_id);
+      CREATE INDEX refinement_log_session ON refinement_log (root, session_id);
+
+      CREATE TABLE fact_registry (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        fact_category TEXT,
+        fact_id TEXT,
+        fact_name TEXT,
+        canonical_value TEXT,
+        value_number REAL,
+        value_low REAL,
+        value_high REAL,
+        value_date TEXT,
+        value_date_precision TEXT,
+        source_reports TEXT,
+        source_location TEXT,
+        confidence TEXT,
+        notes TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX fact_registry_document ON fact_registry (document_id);
+      CREATE INDEX fact_registry_session ON fact_registry (root, session_id);
+
+      CREATE TABLE fact_conflicts (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        conflict_id TEXT,
+        fact_name TEXT,
+        conflicting_values TEXT,
+        sources TEXT,
+        resolution TEXT,
+        canonical_value TEXT,
+        severity TEXT,
+        status TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX fact_conflicts_document ON fact_conflicts (document_id);
+      CREATE INDEX fact_conflicts_session ON fact_conflicts (root, session_id);
+
+      CREATE TABLE coverage_gaps (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        gap_id TEXT,
+        description TEXT,
+        domain TEXT,
+        severity TEXT,
+        status TEXT,
+        recommendation TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX coverage_gaps_document ON coverage_gaps (document_id);
+      CREATE INDEX coverage_gaps_session ON coverage_gaps (root, session_id);
+
+      CREATE TABLE synthesis_state (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        current_phase TEXT,
+        status TEXT,
+        last_completed_step TEXT,
+        sections_completed TEXT,
+        sections_pending TEXT,
+        last_updated TEXT,
+        next_action TEXT,
+        critical_context TEXT,
+        blocking_issue TEXT,
+        document TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX synthesis_state_document ON synthesis_state (document_id);
+      CREATE INDEX synthesis_state_session ON synthesis_state (root, session_id);
+
+      CREATE TABLE agent_states (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        agent TEXT,
+        version TEXT,
+        status TEXT,
+        current_phase TEXT,
+        started_at TEXT,
+        last_updated TEXT,
+        compaction_summary TEXT,
+        recovery_instructions TEXT,
+        phases TEXT,
+        document TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX agent_states_document ON agent_states (document_id);
+      CREATE INDEX agent_states_session ON agent_states (root, session_id);
+
+      CREATE TABLE risk_summary (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        total_gross_exposure REAL,
+        total_weighted_exposure REAL,
+        risk_count INTEGER,
+        highest_severity TEXT,
+        recommendation TEXT,
+        document TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX risk_summary_document ON risk_summary (document_id);
+      CREATE INDEX risk_summary_session ON risk_summary (root, session_id);
+
+      CREATE TABLE risk_items (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        risk_id TEXT,
+        title TEXT,
+        category TEXT,
+        severity TEXT,
+        probability REAL,
+        gross_exposure REAL,
+        weighted_exposure REAL,
+        source TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX risk_items_document ON risk_items (document_id);
+      CREATE INDEX risk_items_session ON risk_items (root, session_id);
+    `
