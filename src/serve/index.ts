@@ -1,0 +1,6 @@
+/**
+ * The HTTP API's entry: the CLI imports this module only when `--listen` is given.
+ */
+export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js'
+export { isLoopbackHost } from './auth.js'
+export { buildOpenApi } from './openapi.js'

@@ -1,0 +1,251 @@
+/**
+ * JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses them) of every API
+ * response. `/openapi.json` publishes them and the tests validate real
+ * responses against them, so a response that drifts from its type fails a
+ * test. The typed-row schemas are derived from the typed table catalogue.
+ */
+import { SESSION_COLUMN_NAMES, SESSION_COLUMNS, TYPED_TABLE_NAMES, TYPED_TABLES, type ColumnType } from '../parsers/typed/tables.js'
+
+type Schema = Record<string, unknown>
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
+const nullable = (type: string): Schema => ({ type: [type, 'null'] })
+const instant: Schema = { type: 'string', format: 'date-time' }
+const nullableInstant: Schema = { type: ['string', 'null'], format: 'date-time' }
+const anyJson: Schema = {}
+
+/** A closed object: every listed property required, nothing else allowed. */
+function record(properties: Record<string, Schema>): Schema {
+  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false }
+}
+
+function list(item: Schema, extra: Record<string, Schema> = { truncated: { type: 'boolean' } }): Schema {
+  return record({ items: { type: 'array', items: item }, ...extra })
+}
+
+const COLUMN_SCHEMA: Record<ColumnType, Schema> = {
+  text: nullable('string'),
+  integer: nullable('integer'),
+  real: nullable('number'),
+  json: anyJson,
+}
+
+const pendingSpecialist = record({
+  task_id: nullable('string'),
+  specialist_type: nullable('string'),
+  status: nullable('string'),
+  priority: nullable('string'),
+})
+
+const syncRun = record({
+  root: { type: 'string' },
+  instance: { type: 'string' },
+  mode: { type: 'string', enum: ['sync', 'watch'] },
+  startedAt: instant,
+  finishedAt: instant,
+  filesSeen: { type: 'integer' },
+  filesApplied: { type: 'integer' },
+  filesUnchanged: { type: 'integer' },
+  filesRemoved: { type: 'integer' },
+  filesFailed: { type: 'integer' },
+})
+
+const sessionDetail = record({
+  root: { type: 'string' },
+  sessionId: { type: 'string' },
+  createdAt: nullableInstant,
+  status: { type: 'string' },
+  deal: record(Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, COLUMN_SCHEMA[SESSION_COLUMNS[c as keyof typeof SESSION_COLUMNS]]]))),
+  metadata: { type: 'object', additionalProperties: { type: 'string' } },
+  documents: record({ ok: { type: 'integer' }, error: { type: 'integer' } }),
+  phases: {
+    type: 'array',
+    items: record({ phase: nullable('string'), status: nullable('string'), start_time: nullable('string'), end_time: nullable('string') }),
+  },
+  iterations: {
+    type: 'array',
+    items: record({ gate_name: nullable('string'), current_iteration: nullable('integer'), max_iterations: nullable('integer') }),
+  },
+  pendingSpecialists: { type: 'array', items: pendingSpecialist },
+  factCount: { type: 'integer' },
+  synthesis: {
+    oneOf: [
+      { type: 'null' },
+      record({
+        current_phase: nullable('string'),
+        status: nullable('string'),
+        last_completed_step: nullable('string'),
+        next_action: nullable('string'),
+        critical_context: nullable('string'),
+        blocking_issue: nullable('string'),
+        last_updated: nullable('string'),
+        sections_completed: anyJson,
+        sections_pending: anyJson,
+      }),
+    ],
+  },
+  agents: {
+    type: 'array',
+    items: record({ agent: nullable('string'), status: nullable('string'), current_phase: nullable('string'), last_updated: nullable('string') }),
+  },
+})
+
+const typedRows = Object.fromEntries(
+  TYPED_TABLE_NAMES.map((table) => [
+    table,
+    {
+      type: 'array',
+      items: record({
+        line: nullable('integer'),
+        ...Object.fromEntries(Object.entries(TYPED_TABLES[table]).map(([column, type]) => [column, COLUMN_SCHEMA[type]])),
+        extra: { type: ['object', 'null'] },
+        raw: nullable('string'),
+      }),
+    },
+  ]),
+)
+
+const stringArray: Schema = { type: 'array', items: { type: 'string' } }
+
+/** Every schema under `components.schemas`, by name. */
+export const SCHEMAS: Record<string, Schema> = {
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details.',
+    properties: {
+      type: { type: 'string', description: 'A URN naming the kind of problem.' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      param: { type: 'string', description: 'The request parameter at fault (400 and 409 only).' },
+    },
+    required: ['type', 'title', 'status', 'detail'],
+    additionalProperties: false,
+  },
+  Health: record({ status: { type: 'string', const: 'ok' } }),
+  SessionListItem: record({
+    root: { type: 'string' },
+    sessionId: { type: 'string' },
+    status: { type: 'string' },
+    matterName: nullable('string'),
+    dealValue: nullable('number'),
+    closingDate: nullable('string'),
+    createdAt: nullableInstant,
+    firstSeenAt: instant,
+    updatedAt: instant,
+  }),
+  SessionPage: list(ref('SessionListItem'), {
+    nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+  }),
+  ActiveSession: record({
+    root: { type: 'string' },
+    sessionId: { type: 'string' },
+    status: { type: 'string' },
+    matterName: nullable('string'),
+    updatedAt: instant,
+    resume: record({
+      synthesis: {
+        oneOf: [
+          { type: 'null' },
+          record({
+            current_phase: nullable('string'),
+            status: nullable('string'),
+            last_completed_step: nullable('string'),
+            next_action: nullable('string'),
+            blocking_issue: nullable('string'),
+          }),
+        ],
+      },
+      openPhase: { oneOf: [{ type: 'null' }, record({ phase: nullable('string'), status: nullable('string') })] },
+    }),
+    pendingSpecialists: { type: 'array', items: pendingSpecialist },
+  }),
+  ActiveSessions: list(ref('ActiveSession')),
+  Stats: record({
+    sessions: record({ total: { type: 'integer' }, byStatus: { type: 'object', additionalProperties: { type: 'integer' } } }),
+    documents: record({ ok: { type: 'integer' }, error: { type: 'integer' } }),
+    lastRun: { oneOf: [{ type: 'null' }, ref('SyncRun')] },
+  }),
+  SyncRun: syncRun,
+  SessionDetail: sessionDetail,
+  SessionDetails: { type: 'array', items: ref('SessionDetail'), minItems: 1, description: 'One per root that has the session.' },
+  DocumentListItem: record({
+    root: { type: 'string' },
+    path: { type: 'string' },
+    documentType: { type: 'string' },
+    format: { type: 'string' },
+    status: { type: 'string', enum: ['ok', 'error'] },
+    error: nullable('string'),
+    errorLine: nullable('integer'),
+    sizeBytes: { type: 'integer' },
+    appliedAt: nullableInstant,
+    checkedAt: instant,
+  }),
+  DocumentList: list(ref('DocumentListItem')),
+  DocumentDetail: record({
+    root: { type: 'string' },
+    path: { type: 'string' },
+    sessionId: nullable('string'),
+    documentType: { type: 'string' },
+    typedKind: nullable('string'),
+    format: { type: 'string' },
+    status: { type: 'string', enum: ['ok', 'error'] },
+    error: nullable('string'),
+    errorLine: nullable('integer'),
+    sizeBytes: { type: 'integer' },
+    mtimeMs: { type: 'number' },
+    contentHash: nullable('string'),
+    parsedHash: nullable('string'),
+    wordCount: nullable('integer'),
+    footnoteCount: nullable('integer'),
+    tableCount: nullable('integer'),
+    appliedAt: nullableInstant,
+    checkedAt: instant,
+    json: anyJson,
+    diagnostics: { type: 'array' },
+    typed: { type: 'object', properties: typedRows, additionalProperties: false },
+    tables: {
+      type: 'array',
+      items: record({
+        ordinal: { type: 'integer' },
+        headingPath: stringArray,
+        headers: stringArray,
+        rawHeaders: stringArray,
+        line: { type: 'integer' },
+        endLine: { type: 'integer' },
+        rowCount: { type: 'integer' },
+        rows: {
+          type: 'array',
+          items: record({
+            rowIndex: { type: 'integer' },
+            cells: { type: 'object', additionalProperties: { type: 'string' } },
+            rawCells: stringArray,
+            line: { type: 'integer' },
+          }),
+        },
+      }),
+    },
+    fields: {
+      type: 'array',
+      items: record({
+        headingPath: stringArray,
+        key: { type: 'string' },
+        value: { type: 'string' },
+        raw: { type: 'string' },
+        style: { type: 'string' },
+        line: { type: 'integer' },
+      }),
+    },
+    truncated: { type: 'boolean' },
+  }),
+  ErrorItem: record({
+    root: { type: 'string' },
+    path: { type: 'string' },
+    sessionId: nullable('string'),
+    documentType: { type: 'string' },
+    error: nullable('string'),
+    errorLine: nullable('integer'),
+    checkedAt: instant,
+  }),
+  ErrorList: list(ref('ErrorItem')),
+}
