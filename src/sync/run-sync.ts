@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { StatebridgeError } from '../errors.js'
 import type { Store, StoreErrorKind } from '../store/types.js'
-import { createSyncer } from './syncer.js'
+import { createSyncer, type Syncer } from './syncer.js'
 
 /** The `sync --json` summary line. */
 export interface SyncSummary {
@@ -17,6 +17,16 @@ export interface SyncSummary {
   duration_ms: number
 }
 
+/** Optional hooks of a one-shot sync. */
+export interface RunSyncOptions {
+  /**
+   * Called as each file of the reconcile finishes: files finished, files
+   * queued so far (the whole tree once the scan is queued), and bytes of the
+   * finished files. For the CLI's progress line; must not throw.
+   */
+  onProgress?: (done: number, total: number, bytes: number) => void
+}
+
 /**
  * Make the store equal the tree under `config.root`, once. When the database
  * goes away during the run this throws `SB_DB_UNAVAILABLE` after the scan,
@@ -25,7 +35,7 @@ export interface SyncSummary {
  * a dropped schema) throws `SB_DB_OPEN` with the store's reason. Either way
  * the message is one line, whichever store call met the failure.
  */
-export async function runSync(config: Config, store: Store, logger: Logger): Promise<SyncSummary> {
+export async function runSync(config: Config, store: Store, logger: Logger, options: RunSyncOptions = {}): Promise<SyncSummary> {
   const started = Date.now()
   const log = logger.child({ module: 'sync' })
   // The health tracker says only that the database is down; this remembers why.
@@ -36,6 +46,7 @@ export async function runSync(config: Config, store: Store, logger: Logger): Pro
   const syncer = await createSyncer(config, observed, log, 'debug', { probe: false }).catch((error: unknown) => {
     throw oneLine(error, store, 'no file was applied')
   })
+  if (options.onProgress) reportProgress(syncer, options.onProgress)
   // What a failure thrown from here on leaves undone; the reconcile throws only before it queues the files.
   let left = 'no file was applied'
   try {
@@ -74,6 +85,29 @@ export async function runSync(config: Config, store: Store, logger: Logger): Pro
     throw oneLine(error, store, left)
   } finally {
     await syncer.close()
+  }
+}
+
+/**
+ * Count the files of this run's reconcile as they finish. The reconcile queues
+ * every path through `syncer.queue.submit` and awaits each promise, so
+ * wrapping that one method of this run's own queue sees every outcome without
+ * a hook in the syncer. The size comes from the row the file left in `known`.
+ */
+function reportProgress(syncer: Syncer, onProgress: NonNullable<RunSyncOptions['onProgress']>): void {
+  const queue = syncer.queue
+  const submit = queue.submit.bind(queue)
+  let total = 0
+  let done = 0
+  let bytes = 0
+  queue.submit = (relPath, trustStat) => {
+    total++
+    return submit(relPath, trustStat).then((outcome) => {
+      done++
+      bytes += syncer.ctx.known.get(relPath)?.sizeBytes ?? 0
+      onProgress(done, total, bytes)
+      return outcome
+    })
   }
 }
 
