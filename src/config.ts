@@ -3,129 +3,129 @@
  * defaults, and the result is frozen. Bad values fail at start with a message
  * that names the flag or variable.
  */
-import os from 'node:os'
 import path from 'node:path'
 import { StatebridgeError } from './errors.js'
+import { OPTION_SPECS, optionName, type OptionSpec, type OptionValues, type ResolvedOptions, type ResolvedValue } from './options.js'
 
 /** Where the rows go. A PostgreSQL `url` of `null` means: all from the `PG*` environment variables. */
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string | null; schema: string }
 
-/** Options as a user gives them (flags or API); every field is optional but `root`. */
-export interface StatebridgeOptions {
+/** Options as a user gives them (flags or API): every option of the table in options.ts, all optional, plus the root. */
+export type StatebridgeOptions = {
   /** The reports directory to mirror; every directory directly under it is a session. */
   root: string
-  /** `sqlite:<path>`, a bare file path, or `postgres://...`; default `sqlite:./data/statebridge.db`. */
-  db?: string
-  /** Name of this sidecar, recorded with every file it applies; default the host name. */
-  instance?: string
-  /**
-   * Name stored as `root` on every row; default the real path of the root. Sidecars
-   * that mount one shared volume at different paths give it the same name.
-   */
-  rootId?: string
-  /** Quiet time after the last event on a file before it is synced, ms; default 150. */
-  debounceMs?: number
-  /** Full stat-based reconcile while watching, ms; default 60000 (1 minute); 0 disables. */
-  reconcileIntervalMs?: number
-  /**
-   * Every file is read and hashed again at least once per this window while
-   * watching, a slice at each periodic reconcile, ms; default 600000 (10 minutes);
-   * 0 disables. Catches edits that kept size and mtime (`touch -r`).
-   */
-  rehashWindowMs?: number
-  /**
-   * Start-up reconcile trusts size and mtime instead of reading and hashing every
-   * file; default `false`. For huge trees where a full read at start costs too much.
-   */
-  trustStat?: boolean
-  /** Grace period for the applies in flight at SIGTERM/SIGINT before the process exits anyway, ms; default 10000; 0 waits without limit. */
-  shutdownTimeoutMs?: number
-  /** Files larger than this are registered with an error and not read, bytes; default 25 MB. */
-  maxFileBytes?: number
-  /** Time budget to read and parse one file, ms; default 10000; 0 means no budget (required with `workers: 0`). */
-  parseTimeoutMs?: number
-  /** Parse worker threads; default min(2, CPUs); 0 parses on the main thread, where no budget can be enforced. */
-  workers?: number
-  /** Heap limit of each parse worker, MB; default 96. */
-  workerHeapMb?: number
-  /** PostgreSQL schema of every table; default `public`. */
-  schema?: string
-  /** Apply pending schema migrations at start (default); `false` only checks the schema is current. */
-  migrate?: boolean
-  /** First wait before retrying an unreachable database, ms; default 1000. Doubles per attempt, with jitter. */
-  retryBaseMs?: number
-  /** Longest wait between retries, ms; default 30000. */
-  retryMaxMs?: number
-  /** PostgreSQL connections of this sidecar; default 2 × max(1, workers) + 2 (one per apply in flight, plus reconcile and probe). */
-  poolSize?: number
-}
+} & OptionValues
 
-/** The frozen, defaulted configuration the daemon runs with. */
-export interface Config {
-  readonly root: string
-  readonly db: DatabaseTarget
-  readonly instance: string
-  /** `null`: the real path of `root`. */
-  readonly rootId: string | null
-  readonly debounceMs: number
-  readonly reconcileIntervalMs: number
-  readonly rehashWindowMs: number
-  readonly trustStat: boolean
-  readonly shutdownTimeoutMs: number
-  readonly maxFileBytes: number
-  readonly parseTimeoutMs: number
-  readonly workers: number
-  readonly workerHeapMb: number
-  readonly migrate: boolean
-  readonly retryBaseMs: number
-  readonly retryMaxMs: number
-  /** PostgreSQL connections of this sidecar (unused by SQLite). */
-  readonly poolSize: number
-}
+/**
+ * The frozen, defaulted settings every command runs with: the database target
+ * plus every option of the table in options.ts (see there for each one's
+ * meaning and default). `rootId` is `null` for "the real path of the root";
+ * `poolSize` is unused by SQLite.
+ */
+export type Settings = { readonly db: DatabaseTarget } & ResolvedOptions
+
+/** The frozen, defaulted configuration the daemon runs with: the settings plus the root. */
+export type Config = { readonly root: string } & Settings
 
 export const DEFAULT_SQLITE_FILE = './data/statebridge.db'
 
 /** Turn options plus environment into the one configuration, or throw `SB_CONFIG`. */
 export function resolveConfig(options: StatebridgeOptions, env: NodeJS.ProcessEnv = process.env): Config {
   if (!options.root) throw configError('the reports directory is missing: pass it as the first argument, e.g. `statebridge sync ./reports`')
+  const settings = resolveSettings(options, env)
+  return Object.freeze({ root: path.resolve(options.root), ...settings })
+}
+
+/**
+ * Resolve everything but the root, for the commands that have none (`status`,
+ * `show`, `migrate`): the same table, the same defaults, the same checks.
+ */
+export function resolveSettings(options: Omit<StatebridgeOptions, 'root'>, env: NodeJS.ProcessEnv = process.env): Settings {
   const db = resolveDatabase(options.db, env, options.schema)
-  const workers = checkInteger('--workers', options.workers ?? Math.min(2, os.availableParallelism()), 0, 64)
-  if (options.poolSize !== undefined && db.dialect !== 'postgres') throw configError('--pool-size applies to PostgreSQL only')
-  const parseTimeoutMs = checkInteger('--parse-timeout-ms', options.parseTimeoutMs ?? 10_000, 0, 3_600_000)
-  if (parseTimeoutMs > 0 && parseTimeoutMs < 100) throw configError(`--parse-timeout-ms must be 0 (no budget) or from 100 to 3600000, not ${parseTimeoutMs}`)
+  const resolved = resolveTable(options, env)
+  for (const [key, spec] of OPTION_SPECS) {
+    if (spec.postgresOnly && spec.resolve === 'table' && options[key as keyof OptionValues] !== undefined && db.dialect !== 'postgres') {
+      throw configError(`${optionName(spec)} applies to PostgreSQL only`)
+    }
+  }
   // A parse on the main thread cannot be interrupted: a pathological file would hang the daemon, budget or not.
-  if (workers === 0 && parseTimeoutMs > 0) {
+  if (resolved.workers === 0 && resolved.parseTimeoutMs > 0) {
     throw configError(
-      `--workers 0 parses on the main thread, where the ${parseTimeoutMs} ms parse budget (--parse-timeout-ms) cannot be enforced; ` +
+      `--workers 0 parses on the main thread, where the ${resolved.parseTimeoutMs} ms parse budget (--parse-timeout-ms) cannot be enforced; ` +
         'use --workers 1 or more, or pass --parse-timeout-ms 0 to run without a budget',
     )
   }
-  return Object.freeze({
-    root: path.resolve(options.root),
-    db: Object.freeze(db),
-    instance: options.instance ?? env.STATEBRIDGE_INSTANCE ?? os.hostname(),
-    rootId: checkRootId(options.rootId ?? (env.STATEBRIDGE_ROOT_ID || undefined)),
-    debounceMs: checkInteger('--debounce-ms', options.debounceMs ?? 150, 0, 60_000),
-    reconcileIntervalMs: checkInteger('--reconcile-interval-ms', options.reconcileIntervalMs ?? 60_000, 0, 86_400_000),
-    rehashWindowMs: checkInteger('--rehash-window-ms', options.rehashWindowMs ?? 600_000, 0, 604_800_000),
-    trustStat: options.trustStat ?? false,
-    shutdownTimeoutMs: checkInteger('--shutdown-timeout-ms', options.shutdownTimeoutMs ?? 10_000, 0, 3_600_000),
-    maxFileBytes: checkInteger('--max-file-bytes', options.maxFileBytes ?? 25 * 1024 * 1024, 1, 2 ** 31 - 1),
-    parseTimeoutMs,
-    workers,
-    workerHeapMb: checkInteger('--worker-heap-mb', options.workerHeapMb ?? 96, 16, 16_384),
-    migrate: options.migrate ?? true,
-    ...resolveRetry(options),
-    // The file queue applies two files per worker at once; each holds one connection for its transaction.
-    poolSize: checkInteger('--pool-size', options.poolSize ?? Math.max(2, workers * 2) + 2, 1, 1_000),
-  })
+  if (resolved.retryMaxMs < resolved.retryBaseMs) {
+    throw configError(`--retry-max-ms (${resolved.retryMaxMs}) must not be below --retry-base-ms (${resolved.retryBaseMs})`)
+  }
+  return Object.freeze({ db: Object.freeze(db), ...resolved })
 }
 
-function resolveRetry(options: StatebridgeOptions): { retryBaseMs: number; retryMaxMs: number } {
-  const retryBaseMs = checkInteger('--retry-base-ms', options.retryBaseMs ?? 1_000, 10, 600_000)
-  const retryMaxMs = checkInteger('--retry-max-ms', options.retryMaxMs ?? 30_000, 10, 3_600_000)
-  if (retryMaxMs < retryBaseMs) throw configError(`--retry-max-ms (${retryMaxMs}) must not be below --retry-base-ms (${retryBaseMs})`)
-  return { retryBaseMs, retryMaxMs }
+/**
+ * Every `table` option: the given value, else the first non-empty environment
+ * variable, else the default (computed ones may read other options); then its
+ * range, choices and own check. The messages name the flag.
+ */
+function resolveTable(options: OptionValues, env: NodeJS.ProcessEnv): ResolvedOptions {
+  const specs = new Map(OPTION_SPECS.filter(([, spec]) => spec.resolve === 'table'))
+  const resolved = new Map<string, unknown>()
+  const get = (key: string): unknown => {
+    if (resolved.has(key)) return resolved.get(key)
+    const spec = specs.get(key)
+    if (spec === undefined) throw new Error(`option table: ${key} is not a table option`)
+    const value = resolveOne(spec, options[key as keyof OptionValues], env, get)
+    resolved.set(key, value)
+    return value
+  }
+  for (const key of specs.keys()) get(key)
+  return Object.fromEntries(resolved) as ResolvedOptions
+}
+
+function resolveOne(spec: OptionSpec, given: unknown, env: NodeJS.ProcessEnv, get: ResolvedValue): unknown {
+  const name = optionName(spec)
+  // An empty variable counts as unset, like the database variables.
+  const variable = spec.env?.find((v) => env[v] !== undefined && env[v] !== '')
+  const fromEnv = variable === undefined ? undefined : parseEnvValue(spec, variable, env[variable]!)
+  const value = given ?? fromEnv ?? (typeof spec.default === 'function' ? spec.default(get) : spec.default)
+  if (value === null) return null
+  const source = given === undefined && variable !== undefined ? variable : name
+  switch (spec.type) {
+    case 'integer': {
+      const number = value as number
+      if (!Number.isInteger(number) || number < spec.min || number > spec.max) {
+        throw configError(`${source} must be a whole number from ${spec.min} to ${spec.max}, not ${String(number)}`)
+      }
+      const problem = spec.check?.(number)
+      if (problem) throw configError(problem)
+      return number
+    }
+    case 'string': {
+      const text = value as string
+      if (spec.choices && !spec.choices.includes(text)) throw configError(`${source} must be one of ${spec.choices.join(', ')}, not ${text}`)
+      const problem = spec.check?.(text)
+      if (problem) throw configError(problem)
+      return text
+    }
+    case 'boolean':
+      return value as boolean
+  }
+}
+
+/** An environment variable's text as the option's type. */
+function parseEnvValue(spec: OptionSpec, variable: string, text: string): unknown {
+  if (spec.type === 'integer') return parseInteger(variable, text)
+  if (spec.type === 'boolean') {
+    const value = { '1': true, true: true, yes: true, '0': false, false: false, no: false }[text.trim().toLowerCase()]
+    if (value === undefined) throw configError(`${variable} must be true or false, not ${JSON.stringify(text)}`)
+    return spec.negated ? !value : value
+  }
+  return text
+}
+
+/** A whole number typed on a command line or in a variable, or `SB_CONFIG` naming where it came from. */
+export function parseInteger(source: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw configError(`${source} must be a whole number, not ${JSON.stringify(text)}`)
+  return Number(text)
 }
 
 /**
@@ -197,21 +197,6 @@ export function checkSchemaName(schema: string, source = '--schema'): string {
     )
   }
   return schema
-}
-
-function checkRootId(rootId: string | undefined): string | null {
-  if (rootId === undefined) return null
-  if (rootId.trim() === '' || rootId !== rootId.trim()) {
-    throw configError(`--root-id must be a non-empty name without surrounding spaces, not ${JSON.stringify(rootId)}`)
-  }
-  return rootId
-}
-
-function checkInteger(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw configError(`${name} must be a whole number from ${min} to ${max}, not ${String(value)}`)
-  }
-  return value
 }
 
 function configError(message: string): StatebridgeError {

@@ -1,8 +1,15 @@
 /**
  * The `statebridge` command: argument parsing and the commands (sync, watch, status, check, show, migrate).
  */
+import fs from 'node:fs'
+import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { resolveConfig, resolveDatabase, type StatebridgeOptions } from './config.js'
+import { pino } from 'pino'
+import pretty from 'pino-pretty'
+import { parseInteger, resolveConfig, resolveSettings, type Settings } from './config.js'
+import { COMMANDS, OPTION_SPECS, usageText, type Command, type OptionValues } from './options.js'
+import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
 import { createLogger, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
@@ -13,167 +20,157 @@ import { retryDelay } from './sync/store-health.js'
 import { runSync } from './sync/run-sync.js'
 import { startWatch, type WatchHandle } from './sync/watch.js'
 
-const USAGE = `usage:
-  statebridge sync <reports-dir> [--json]     scan, reconcile, apply, exit
-  statebridge watch <reports-dir>             reconcile, then follow changes until SIGINT/SIGTERM
-  statebridge status [--json]                 what the database holds
-  statebridge check <reports-dir> [--json]    parse without a database; report typed vs generic, misses
-  statebridge show <session-id> [--json]      one session from the database: deal, phases, pending work
-  statebridge migrate                         apply pending schema migrations to --db and exit
+/**
+ * Parse the command line against the option table: every flag of the table,
+ * nothing else (an unknown flag fails in parseArgs, exit 2). Values stay text
+ * here; `resolveSettings` types and checks them.
+ */
+function parseCommandLine(argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {}
+  for (const [, spec] of OPTION_SPECS) {
+    if (spec.flag !== null) options[spec.flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string' }
+  }
+  options.help = { type: 'boolean', short: 'h' }
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options })
+}
 
-options:
-  --db <url>                    sqlite:<path>, a file path, or postgres://... (default sqlite:./data/statebridge.db)
-  --schema <name>               PostgreSQL schema of every table (default public)
-  --no-migrate                  do not migrate at start; fail unless the schema is current
-  --instance <name>             name of this sidecar (default: host name)
-  --root-id <name>              name stored as the root of every row (default: the root's real path);
-                                give sidecars that mount one shared volume at different paths the same name
-  --debounce-ms <n>             quiet time before a changed file is synced (default 150)
-  --reconcile-interval-ms <n>   periodic full reconcile while watching (default 60000; 0 = off)
-  --rehash-window-ms <n>        while watching, every file is read and hashed again within this window,
-                                a slice per periodic reconcile (default 600000; 0 = off)
-  --trust-stat                  start-up reconcile trusts size and mtime instead of hashing every file
-  --shutdown-timeout-ms <n>     on SIGTERM/SIGINT, wait this long for the applies in flight, then exit anyway
-                                (default 10000; 0 = no limit); a second signal exits at once
-  --max-file-bytes <n>          larger files get an error status and are not read (default 26214400)
-  --parse-timeout-ms <n>        time budget to parse one file (default 10000; 0 = none, needed with --workers 0)
-  --workers <n>                 parse worker threads (default min(2, CPUs); 0 parses on the main thread)
-  --worker-heap-mb <n>          heap limit of each parse worker (default 96)
-  --retry-base-ms <n>           first wait before retrying an unreachable database (default 1000)
-  --retry-max-ms <n>            longest wait between retries (default 30000)
-  --pool-size <n>               PostgreSQL connections of this sidecar (default 2 x workers + 2)
-  --log-level <level>           trace|debug|info|warn|error|fatal|silent (default info)
-  --json                        machine-readable output (sync, status)
+/** The flags given on the command line as options of the table (text turned into numbers; negated switches flipped). */
+function optionsFromFlags(values: Record<string, string | boolean | undefined>): OptionValues {
+  const options: Record<string, unknown> = {}
+  for (const [key, spec] of OPTION_SPECS) {
+    if (spec.flag === null || spec.resolve === 'cli') continue
+    const value = values[spec.flag]
+    if (value === undefined) continue
+    if (spec.type === 'integer') options[key] = parseInteger(`--${spec.flag}`, value as string)
+    else if (spec.type === 'boolean') options[key] = spec.negated ? !value : value
+    else options[key] = value
+  }
+  return options as OptionValues
+}
 
-environment (flags win): SESSION_STORAGE_TYPE, SESSION_DB_PATH, DATABASE_URL, STATEBRIDGE_SCHEMA, LOG_LEVEL,
-STATEBRIDGE_INSTANCE, STATEBRIDGE_ROOT_ID, and the PG* variables of libpq (PGHOST, PGUSER, PGPASSWORD, PGDATABASE, ...)`
+/** Flags that have no effect on `command`: said on stderr, not refused, so one set of flags can serve several commands. */
+function warnIgnoredFlags(command: Command, values: Record<string, string | boolean | undefined>): void {
+  for (const [, spec] of OPTION_SPECS) {
+    if (spec.flag === null || values[spec.flag] === undefined || spec.commands.length === 0) continue
+    if (!(spec.commands as readonly string[]).includes(command)) {
+      process.stderr.write(`statebridge: --${spec.flag} has no effect on ${command} (it applies to ${spec.commands.join(', ')})\n`)
+    }
+  }
+}
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+/** `statebridge <version>`, from the package.json beside dist/. */
+function versionLine(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url))
+  const { version } = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }
+  return `statebridge ${version}`
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      db: { type: 'string' },
-      instance: { type: 'string' },
-      'root-id': { type: 'string' },
-      'debounce-ms': { type: 'string' },
-      'reconcile-interval-ms': { type: 'string' },
-      'rehash-window-ms': { type: 'string' },
-      'trust-stat': { type: 'boolean', default: false },
-      'shutdown-timeout-ms': { type: 'string' },
-      'max-file-bytes': { type: 'string' },
-      'parse-timeout-ms': { type: 'string' },
-      workers: { type: 'string' },
-      'worker-heap-mb': { type: 'string' },
-      schema: { type: 'string' },
-      'no-migrate': { type: 'boolean', default: false },
-      'retry-base-ms': { type: 'string' },
-      'retry-max-ms': { type: 'string' },
-      'pool-size': { type: 'string' },
-      'log-level': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
+  const { values, positionals } = parseCommandLine(argv)
+  if (values.version) {
+    process.stdout.write(`${versionLine()}\n`)
+    return 0
+  }
   const [command, root, ...extra] = positionals
   if (values.help || command === undefined || command === 'help') {
-    process.stdout.write(`${USAGE}\n`)
+    process.stdout.write(`${usageText()}\n`)
     return command === undefined && !values.help ? 2 : 0
   }
   if (extra.length > 0) throw new StatebridgeError('SB_CONFIG', `unexpected arguments: ${extra.join(' ')}`)
-
-  const level = values['log-level'] ?? process.env.LOG_LEVEL ?? 'info'
-  if (!LEVELS.includes(level)) throw new StatebridgeError('SB_CONFIG', `--log-level must be one of ${LEVELS.join(', ')}, not ${level}`)
-
-  const migrate = !values['no-migrate']
-  if (command === 'migrate') {
-    if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'migrate takes no directory')
-    const logger = createLogger({ level, fd: 2 })
-    const store = await openStore(resolveDatabase(values.db, process.env, values.schema), { migrate: true, logger })
-    logger.info({ database: store.description }, 'schema is current')
-    await store.close()
-    logger.flush()
-    return 0
+  if (!Object.hasOwn(COMMANDS, command)) {
+    throw new StatebridgeError('SB_CONFIG', `unknown command ${JSON.stringify(command)}; expected ${Object.keys(COMMANDS).slice(0, -1).join(', ')} or ${Object.keys(COMMANDS).at(-1)}`)
   }
+  const json = values.json === true
+  const flags = optionsFromFlags(values)
 
-  if (command === 'status') {
-    if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'status takes no directory')
-    const store = await openStore(resolveDatabase(values.db, process.env, values.schema), { migrate })
+  if (command === 'migrate' || command === 'status' || command === 'show') {
+    if (command === 'show' && root === undefined) {
+      throw new StatebridgeError('SB_CONFIG', 'show needs a session id, e.g. `statebridge show 2026-01-29-1738200293`')
+    }
+    if (command !== 'show' && root !== undefined) throw new StatebridgeError('SB_CONFIG', `${command} takes no directory`)
+    const settings = resolveSettings(flags)
+    warnIgnoredFlags(command, values)
+    if (command === 'migrate') return migrateOnly(settings)
+    const store = await openStore(settings.db, { migrate: settings.migrate })
     try {
-      const status = await store.status()
-      process.stdout.write(values.json ? `${JSON.stringify(status)}\n` : formatStatus(status))
+      return command === 'status' ? await printStatus(store, json) : await printSession(store, root!, json)
     } finally {
       await store.close()
     }
-    return 0
   }
 
-  if (command === 'show') {
-    if (root === undefined) throw new StatebridgeError('SB_CONFIG', 'show needs a session id, e.g. `statebridge show 2026-01-29-1738200293`')
-    const store = await openStore(resolveDatabase(values.db, process.env, values.schema), { migrate })
-    try {
-      const details = await store.sessionDetail(root)
-      if (details.length === 0) {
-        process.stderr.write(`statebridge: no session ${JSON.stringify(root)} in the database\n`)
-        return 1
-      }
-      process.stdout.write(values.json ? `${JSON.stringify(details)}\n` : details.map(formatSessionDetail).join('\n'))
-    } finally {
-      await store.close()
-    }
-    return 0
-  }
-
-  if (command !== 'sync' && command !== 'watch' && command !== 'check') {
-    throw new StatebridgeError('SB_CONFIG', `unknown command ${JSON.stringify(command)}; expected sync, watch, status, check, show or migrate`)
-  }
-  const options: StatebridgeOptions = {
-    root: root ?? '',
-    db: values.db,
-    instance: values.instance,
-    rootId: values['root-id'],
-    debounceMs: integerFlag('--debounce-ms', values['debounce-ms']),
-    reconcileIntervalMs: integerFlag('--reconcile-interval-ms', values['reconcile-interval-ms']),
-    rehashWindowMs: integerFlag('--rehash-window-ms', values['rehash-window-ms']),
-    trustStat: values['trust-stat'],
-    shutdownTimeoutMs: integerFlag('--shutdown-timeout-ms', values['shutdown-timeout-ms']),
-    maxFileBytes: integerFlag('--max-file-bytes', values['max-file-bytes']),
-    parseTimeoutMs: integerFlag('--parse-timeout-ms', values['parse-timeout-ms']),
-    workers: integerFlag('--workers', values.workers),
-    workerHeapMb: integerFlag('--worker-heap-mb', values['worker-heap-mb']),
-    schema: values.schema,
-    migrate,
-    retryBaseMs: integerFlag('--retry-base-ms', values['retry-base-ms']),
-    retryMaxMs: integerFlag('--retry-max-ms', values['retry-max-ms']),
-    poolSize: integerFlag('--pool-size', values['pool-size']),
-  }
-  const config = resolveConfig(options)
+  const config = resolveConfig({ root: root ?? '', ...flags })
+  warnIgnoredFlags(command as Command, values)
   if (command === 'check') {
     const report = await runCheck(config.root, config).catch((error: unknown) => {
       throw new StatebridgeError('SB_ROOT', `reports directory ${config.root} is not usable: ${(error as Error).message}`)
     })
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatCheckReport(report))
+    process.stdout.write(json ? `${JSON.stringify(report)}\n` : formatCheckReport(report))
     return 0
   }
-  // `sync` keeps stdout for its summary; `watch` logs to stdout like any daemon.
-  const logger = createLogger({ level, fd: command === 'sync' ? 2 : 1 })
-  const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize: config.poolSize })
-  if (command === 'watch') return watchUntilSignal(config, open, logger)
+  if (command === 'watch') {
+    // `watch` logs to stdout like any daemon.
+    const logger = createLogger({ level: config.logLevel, fd: 1 })
+    const open = () => openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize: config.poolSize })
+    return watchUntilSignal(config, open, logger)
+  }
+  return syncOnce(config, json)
+}
 
+/** `sync`: stdout keeps the summary; the log and the progress line go to stderr. */
+async function syncOnce(config: ResolvedConfig, json: boolean): Promise<number> {
+  const progress = showProgress({ json, stderrIsTTY: process.stderr.isTTY === true }) ? new ProgressLine(process.stderr) : null
+  // Log lines clear the progress line first, so the two never share a terminal line.
+  const logger = progress ? createProgressAwareLogger(config.logLevel, progress) : createLogger({ level: config.logLevel, fd: 2 })
   // A one-shot sync fails at once when the database is away.
-  const store = await open()
+  const store = await openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize: config.poolSize })
   logger.debug({ database: store.description, instance: config.instance }, 'database open')
   try {
-    const summary = await runSync(config, store, logger)
-    if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
-    else process.stdout.write(formatSummary(summary))
+    const summary = await runSync(config, store, logger, progress ? { onProgress: (done, total, bytes) => progress.update(done, total, bytes) } : {})
+    progress?.clear()
+    process.stdout.write(json ? `${JSON.stringify(summary)}\n` : formatSummary(summary))
   } finally {
+    progress?.clear()
     await store.close()
     logger.flush()
   }
+  return 0
+}
+
+/** A pretty logger on stderr that clears the progress line before each line it writes. */
+function createProgressAwareLogger(level: string, progress: ProgressLine): Logger {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      progress.writeAbove(chunk.toString('utf8'))
+      done()
+    },
+  })
+  return pino({ level, base: { pid: process.pid } }, pretty({ destination, sync: true }))
+}
+
+/** `migrate`: apply pending migrations and exit; the log goes to stderr. */
+async function migrateOnly(settings: Settings): Promise<number> {
+  const logger = createLogger({ level: settings.logLevel, fd: 2 })
+  const store = await openStore(settings.db, { migrate: true, logger })
+  logger.info({ database: store.description }, 'schema is current')
+  await store.close()
+  logger.flush()
+  return 0
+}
+
+async function printStatus(store: Store, json: boolean): Promise<number> {
+  const status = await store.status()
+  process.stdout.write(json ? `${JSON.stringify(status)}\n` : formatStatus(status))
+  return 0
+}
+
+async function printSession(store: Store, sessionId: string, json: boolean): Promise<number> {
+  const details = await store.sessionDetail(sessionId)
+  if (details.length === 0) {
+    process.stderr.write(`statebridge: no session ${JSON.stringify(sessionId)} in the database\n`)
+    return 1
+  }
+  process.stdout.write(json ? `${JSON.stringify(details)}\n` : details.map(formatSessionDetail).join('\n'))
   return 0
 }
 
@@ -271,12 +268,6 @@ async function openWhenReachable(open: () => Promise<Store>, config: ResolvedCon
     }
   }
   return null
-}
-
-function integerFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  if (!/^\d+$/.test(value.trim())) throw new StatebridgeError('SB_CONFIG', `${name} must be a whole number, not ${JSON.stringify(value)}`)
-  return Number(value)
 }
 
 function formatSummary(s: Awaited<ReturnType<typeof runSync>>): string {

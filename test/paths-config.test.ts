@@ -144,6 +144,7 @@ describe('resolveConfig', () => {
       retryBaseMs: 1_000,
       retryMaxMs: 30_000,
       poolSize: Math.max(2, 2 * Math.min(2, os.availableParallelism())) + 2,
+      logLevel: 'info',
     })
     expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
   })
@@ -168,6 +169,7 @@ describe('resolveConfig', () => {
       retryBaseMs: 250,
       retryMaxMs: 5_000,
       poolSize: 3,
+      logLevel: 'debug',
     }
     const { schema, ...rest } = options
     expect(resolveConfig(options, {})).toEqual({ ...rest, db: { dialect: 'postgres', url: options.db, schema } })

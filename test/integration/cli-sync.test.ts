@@ -5,7 +5,7 @@ import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli.js'
+import { CLI, runCli } from '../helpers/cli.js'
 import { dumpSqlite } from '../helpers/dump.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
@@ -159,6 +159,8 @@ describe('statebridge sync', () => {
     expect(badFlag.stderr.trim().split('\n')).toHaveLength(1)
     expect(badFlag.stderr).toMatch(/^statebridge: Unknown option '--debounce'/)
 
+    const badEnv = runCli(['sync', root], { LOG_LEVEL: 'loud' })
+    expect(badEnv).toMatchObject({ code: 2, stderr: 'statebridge: LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, not loud\n' })
     const badValue = runCli(['sync', root, '--workers', 'two'])
     expect(badValue).toMatchObject({ code: 2, stderr: 'statebridge: --workers must be a whole number, not "two"\n' })
 
@@ -208,6 +210,18 @@ describe('statebridge sync', () => {
     expect(text.stdout).toContain('2026-02-04-1770163200/broken-state.json: line 2')
     const json = JSON.parse(runCli(['status', '--json', '--db', `sqlite:${db}`]).stdout)
     expect(json).toMatchObject({ sessions: 3, documents: { ok: 8, error: 1 }, tables: 4, tableRows: 7 })
+  })
+
+  it('--version prints the package version; a flag a command ignores gets a note, not a refusal', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(path.dirname(CLI), '../package.json'), 'utf8')) as { version: string }
+    expect(runCli(['--version'])).toMatchObject({ code: 0, stdout: `statebridge ${pkg.version}\n`, stderr: '' })
+    const status = runCli(['status', '--db', `sqlite:${path.join(dir, 'notes.db')}`, '--workers', '3'])
+    expect(status.code).toBe(0)
+    expect(status.stderr).toBe('statebridge: --workers has no effect on status (it applies to sync, watch, check)\n')
+    expect(runCli(['status', '--db', `sqlite:${path.join(dir, 'notes.db')}`, '--workers', 'x'])).toMatchObject({
+      code: 2,
+      stderr: 'statebridge: --workers must be a whole number, not "x"\n',
+    })
   })
 })
 
