@@ -57,15 +57,9 @@ export async function openPostgresReader(target: PostgresTarget, options: Postgr
     onConnectionError: (error) => log?.debug({ err: error, database: description }, `PostgreSQL API connection lost: ${error.message}`),
   })
   pool.on('error', (error) => log?.warn({ err: error, database: description }, `idle PostgreSQL API connection lost: ${error.message}`))
-  // Queued on the new connection before any request's query (a client runs its queries in order),
-  // so every statement of the API runs read-only and under the timeout. The number is ours, not a request's.
-  pool.on('connect', (client) => {
-    client
-      .query(`SET statement_timeout = ${statementTimeoutMs}; SET default_transaction_read_only = on`)
-      .catch((error: Error) => log?.debug({ err: error }, `could not set up a PostgreSQL API connection: ${error.message}`))
-  })
+  const reader = new PostgresReader(pool, description, statementTimeoutMs)
   try {
-    await pool.query('SELECT 1 FROM sessions LIMIT 1')
+    await reader.probe()
   } catch (error) {
     await pool.end().catch(() => undefined)
     const kind = classifyPostgresError(error)
@@ -73,8 +67,11 @@ export async function openPostgresReader(target: PostgresTarget, options: Postgr
     if (kind === 'transient') throw new StatebridgeError('SB_DB_UNAVAILABLE', `cannot reach ${reason}`, { cause: error })
     throw new StatebridgeError('SB_DB_OPEN', `cannot read ${reason}; run statebridge migrate first`, { cause: error })
   }
-  return new PostgresReader(pool, description, statementTimeoutMs)
+  return reader
 }
+
+// Connections already set up for the API (read-only, statement_timeout).
+const configured = new WeakSet<pg.ClientBase>()
 
 class PostgresReader implements StoreReader {
   readonly dialect = 'postgres' as const
@@ -102,12 +99,31 @@ class PostgresReader implements StoreReader {
     throw error
   }
 
-  private async one(sql: string, values: unknown[] = []): Promise<Row[]> {
+  /** Fail unless the schema is there (the reader's own classification is left to the caller). */
+  async probe(): Promise<void> {
+    const client = await this.pool.connect()
+    let destroy: Error | undefined
     try {
-      return (await this.pool.query(sql, values)).rows as Row[]
+      await this.configure(client)
+      await client.query('SELECT 1 FROM sessions LIMIT 1')
     } catch (error) {
-      return this.explain(error)
+      destroy = error as Error
+      throw error
+    } finally {
+      client.release(destroy)
     }
+  }
+
+  // Once per connection, before its first statement: every API statement runs read-only and under
+  // the timeout. The number is ours, never a request's.
+  private async configure(client: pg.PoolClient): Promise<void> {
+    if (configured.has(client)) return
+    await client.query(`SET statement_timeout = ${this.statementTimeoutMs}; SET default_transaction_read_only = on`)
+    configured.add(client)
+  }
+
+  private async one(sql: string, values: unknown[] = []): Promise<Row[]> {
+    return this.snapshot((query) => query(sql, values))
   }
 
   // Several statements on one client in one read-only snapshot, as the SQLite reader's transaction.
@@ -120,6 +136,7 @@ class PostgresReader implements StoreReader {
     }
     let destroy: Error | undefined
     try {
+      await this.configure(client)
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       const result = await work(async (sql, values = []) => (await client.query(sql, values)).rows as Row[])
       await client.query('COMMIT')
