@@ -1,0 +1,51 @@
+/**
+ * examples/reports is the README's first run: the built CLI syncs it (every
+ * file seen, exactly the broken one failed), shows each session and checks it.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.js'
+import { cleanup, tempDir } from '../helpers/tree.js'
+
+const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/reports')
+const dir = tempDir()
+const db = `sqlite:${path.join(dir, 'examples.db')}`
+afterAll(() => cleanup(dir))
+
+/** Every file of the tree, as sync sees it (no dotfiles in the examples). */
+function countFiles(at: string): number {
+  return fs.readdirSync(at, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? countFiles(path.join(at, e.name)) : 1), 0)
+}
+
+describe('examples/reports', () => {
+  it('syncs: every file seen, only the broken state file failed', () => {
+    const result = runCli(['sync', EXAMPLES, '--json', '--db', db])
+    expect(result.code, result.stderr).toBe(0)
+    const files = countFiles(EXAMPLES)
+    expect(JSON.parse(result.stdout)).toMatchObject({ files_seen: files, files_applied: files - 1, files_failed: 1, files_removed: 0 })
+    expect(result.stderr).toContain('2026-03-09-1773014400/synthesis-state.json: line 5, column 1: invalid JSON')
+  })
+
+  it.each([
+    ['2026-03-02-1772409600', ['matter: Project Wrenfield', /research-planning\s+in_progress/, /pending specialists \(4\)/, /T1\s+environmental-analyst\s+pending/]],
+    ['2026-03-05-1772668800', ['matter: Project Tallis', /synthesis: phase PHASE_4_ASSEMBLY, status in_progress, last step 4\.2/, 'next action: Append section IV.C']],
+    ['2026-02-16-1771200000', ['(complete)', 'matter: Project Ostrander', /assembly-qa\s+complete/]],
+    ['2026-03-09-1773014400', ['(error)', 'matter: Project Bellweather', 'documents: 1 ok, 1 error']],
+  ] as const)('show %s', (sessionId, expected) => {
+    const result = runCli(['show', sessionId, '--db', db])
+    expect(result.code, result.stderr).toBe(0)
+    for (const e of expected) {
+      if (typeof e === 'string') expect(result.stdout).toContain(e)
+      else expect(result.stdout).toMatch(e)
+    }
+  })
+
+  it('checks without a database: typed parsers cover the planning, synthesis and risk files', () => {
+    const result = runCli(['check', EXAMPLES, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout) as { files: number; failed: number }
+    expect(report).toMatchObject({ files: countFiles(EXAMPLES), failed: 1 })
+  })
+})
