@@ -120,7 +120,8 @@ export class ProgressLine {
 
   private draw(): void {
     if (this.latest === null) return
-    const width = this.stream.columns ?? 80
+    // A pseudo-terminal without a size reports 0 columns.
+    const width = this.stream.columns || 80
     const text = formatProgress(this.latest).slice(0, Math.max(10, width - 1))
     this.stream.write(CLEAR_LINE + text)
     this.shown = text

@@ -84,4 +84,10 @@ describe('ProgressLine', () => {
     new ProgressLine(t.stream, { now: t.now }).update(1, 2, 0)
     expect(t.writes).toEqual(['\r\x1b[2Ksyncing 1/2 files ('])
   })
+
+  it('takes 80 columns when the terminal reports none (a pseudo-terminal without a size)', () => {
+    const t = terminal(0)
+    new ProgressLine(t.stream, { now: t.now }).update(1, 2, 0)
+    expect(t.writes).toEqual(['\r\x1b[2Ksyncing 1/2 files (50%), 0.0 MB'])
+  })
 })

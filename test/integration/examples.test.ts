@@ -2,11 +2,12 @@
  * examples/reports is the README's first run: the built CLI syncs it (every
  * file seen, exactly the broken one failed), shows each session and checks it.
  */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli.js'
+import { CLI, cleanEnv, runCli } from '../helpers/cli.js'
 import { cleanup, tempDir } from '../helpers/tree.js'
 
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/reports')
@@ -47,5 +48,23 @@ describe('examples/reports', () => {
     expect(result.code, result.stderr).toBe(0)
     const report = JSON.parse(result.stdout) as { files: number; failed: number }
     expect(report).toMatchObject({ files: countFiles(EXAMPLES), failed: 1 })
+  })
+
+  // util-linux `script` runs the CLI on a pseudo-terminal, so stderr is a TTY as for a person.
+  const hasScript = spawnSync('script', ['--version']).status === 0
+  it.skipIf(!hasScript)('shows a progress line on a terminal, rewritten in place and cleared; none with --json or without a terminal', () => {
+    const onTerminal = (extra: string[]): string => {
+      const command = [process.execPath, CLI, 'sync', EXAMPLES, '--db', `sqlite:${path.join(dir, 'tty.db')}`, ...extra].map((a) => `'${a}'`).join(' ')
+      const typescript = path.join(dir, 'typescript')
+      const result = spawnSync('script', ['-qfec', command, typescript], { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 })
+      expect(result.status, result.stderr).toBe(0)
+      return fs.readFileSync(typescript, 'utf8')
+    }
+    const shown = onTerminal([])
+    expect(shown).toMatch(/\r\x1b\[2Ksyncing \d+\/16 files/)
+    // The last progress line is cleared before the summary is written.
+    expect(shown).toMatch(/\r\x1b\[2K16 files seen: /)
+    expect(onTerminal(['--json'])).not.toContain('syncing')
+    expect(runCli(['sync', EXAMPLES, '--db', `sqlite:${path.join(dir, 'tty.db')}`]).stderr).not.toContain('syncing')
   })
 })
