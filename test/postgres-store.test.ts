@@ -7,7 +7,8 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseDocument } from '../src/parsers/document.js'
 import type { TypedRecords } from '../src/parsers/typed/types.js'
-import { openPostgresStore } from '../src/store/postgres.js'
+import { migrations } from '../src/store/migrations.js'
+import { CHANGE_CHANNEL, openPostgresStore, type ChangeNotice } from '../src/store/postgres.js'
 import type { FileSnapshot } from '../src/store/types.js'
 import { dumpPostgres } from './helpers/dump.js'
 import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
@@ -51,7 +52,7 @@ describe.skipIf(!available)('PostgreSQL store', () => {
     await client.connect()
     const { rows } = await client.query(`SELECT version FROM ${t.schema}.schema_migrations ORDER BY version`)
     await client.end()
-    expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2])
+    expect(rows.map((r: { version: number }) => r.version)).toEqual(migrations.map((m) => m.version))
   })
 
   it('keeps deployments in different schemas apart', async () => {
@@ -86,6 +87,8 @@ describe.skipIf(!available)('PostgreSQL store', () => {
       expect(error).toBeInstanceOf(Error)
       expect(store.classifyError(error)).toBe('file')
       expect(await dumpPostgres(t)).toEqual(before)
+      // Only the first apply's change row: the refused one went with its transaction.
+      expect((await store.readChanges({ sinceSeq: 0, limit: 10 })).map((c) => [c.path, c.change])).toEqual([['s1/plan.md', 'created']])
     } finally {
       await store.close()
     }
@@ -126,6 +129,83 @@ describe.skipIf(!available)('PostgreSQL store', () => {
       await store.applyFileSnapshot(snapshot('s1/big.md', text))
       expect(calls.length).toBeLessThan(15)
       expect((await dumpPostgres(t)).rows).toHaveLength(2000)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('announces each committed change with its change-log seq, and nothing for a rolled-back one', async () => {
+    const t = target('notify')
+    const store = await openPostgresStore(t, { instance: 'test' })
+    const listener = new pg.Client({ connectionString: PG_URL })
+    // A connection lost under the test must fail the test, not the process.
+    const errors: Error[] = []
+    listener.on('error', (error) => errors.push(error))
+    const notices: ChangeNotice[] = []
+    listener.on('notification', (message) => {
+      const notice = JSON.parse(message.payload ?? '{}') as ChangeNotice
+      // Other test files share the server and the channel: keep this schema's notices.
+      if (message.channel === CHANGE_CHANNEL && notice.schema === t.schema) notices.push(notice)
+    })
+    await listener.connect()
+    try {
+      await listener.query(`LISTEN ${CHANGE_CHANNEL}`)
+      await store.applyFileSnapshot(snapshot('s1/a.md', '| k |\n|---|\n| v |\n'))
+      const refused: TypedRecords = {
+        kind: 'orchestrator_state',
+        session: null,
+        rows: { session_phases: [{ line: 1, values: { phase: 'p', duration_ms: 'not a number' }, extra: null, raw: null }] },
+        typedTables: [],
+        misses: [],
+      }
+      await expect(store.applyFileSnapshot(snapshot('s1/a.md', '| k |\n|---|\n| w |\n', refused))).rejects.toThrow()
+      await store.removeFile('/reports', 's1/a.md')
+      await store.removeSession('/reports', 's1')
+      const changes = await store.readChanges({ sinceSeq: 0, limit: 10 })
+      expect(changes).toHaveLength(3)
+      const deadline = Date.now() + 5_000
+      while (notices.length < changes.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(notices).toEqual(
+        changes.map((c) => ({
+          schema: t.schema,
+          seq: c.seq,
+          root: c.root,
+          session: c.sessionId,
+          path: c.path,
+          change: c.change,
+          ...(c.status === null ? {} : { status: c.status }),
+          instance: c.instance,
+        })),
+      )
+      expect(notices.map((n) => n.change)).toEqual(['created', 'removed', 'removed'])
+      expect(errors).toEqual([])
+    } finally {
+      await listener.end()
+      await store.close()
+    }
+  })
+
+  it('makes change-log seqs visible in order, so a reader that polls from its last seq misses nothing', async () => {
+    const t = target('feed_order')
+    const store = await openPostgresStore(t, { instance: 'test', poolSize: 8 })
+    try {
+      let writing = true
+      const seen: number[] = []
+      const reader = (async () => {
+        // Poll as a feed would: from the last seq seen, while the applies run.
+        while (writing) {
+          const page = await store.readChanges({ sinceSeq: seen.at(-1) ?? 0, limit: 1000 })
+          seen.push(...page.map((c) => c.seq))
+        }
+      })()
+      const applies = Array.from({ length: 120 }, (_, i) => store.applyFileSnapshot(snapshot(`s${i % 12}/f${i}.md`, `| k |\n|---|\n| ${i} |\n`)))
+      await Promise.all(applies)
+      writing = false
+      await reader
+      const rest = await store.readChanges({ sinceSeq: seen.at(-1) ?? 0, limit: 1000 })
+      seen.push(...rest.map((c) => c.seq))
+      expect(seen).toEqual((await store.readChanges({ sinceSeq: 0, limit: 1000 })).map((c) => c.seq))
+      expect(seen).toHaveLength(120)
     } finally {
       await store.close()
     }

@@ -24,7 +24,7 @@ const dialects: Array<[string, () => Promise<Harness>]> = [
     async () => {
       const dir = tempDir()
       const file = path.join(dir, 'store.db')
-      const store = openSqliteStore(file)
+      const store = openSqliteStore(file, { instance: 'test' })
       return { store, dump: async () => dumpSqlite(file), close: async () => (await store.close(), cleanup(dir)) }
     },
   ],
@@ -170,8 +170,12 @@ describe.each(dialects)('store (%s)', (_name, open) => {
     const broken = snapshot('s1/a.md', '| k |\n|---|\n| new |\n', 'new-hash')
     // A cell that cannot be serialised makes the row insert throw after the document row was written.
     ;(broken.parsed.markdown!.tables[0]!.rows[0]!.cells as Record<string, unknown>).k = 10n
+    const latest = await h.store.latestChangeSeq()
     await expect(h.store.applyFileSnapshot(broken)).rejects.toThrow()
     expect(await h.dump()).toEqual(before)
+    // The change-log row goes with the rest of the apply.
+    expect(await h.store.latestChangeSeq()).toBe(latest)
+    expect(await h.store.readChanges({ sinceSeq: 0, limit: 100 })).toHaveLength(1)
   })
 
   it('records a new stat without touching records', async () => {
@@ -277,5 +281,69 @@ describe.each(dialects)('store (%s)', (_name, open) => {
       ['empty', 0],
       ['s1', 1],
     ])
+  })
+
+  it('logs every committed change with a seq that only grows, and nothing for what did not change', async () => {
+    expect(await h.store.latestChangeSeq()).toBe(0)
+    expect(await h.store.oldestChangeSeq()).toBeNull()
+    const failure = (relPath: string) => ({
+      ...identity(relPath),
+      contentHash: 'bad',
+      error: { line: 1, column: 1, reason: 'invalid JSON', severity: 'error' as const },
+    })
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', '| k |\n|---|\n| v |\n'))
+    await h.store.recordFileFailure(failure('s1/a.md'))
+    await h.store.recordFileFailure(failure('s2/x.json'))
+    await h.store.applyFileSnapshot(snapshot('top.md', 'top\n'))
+    await h.store.applyFileSnapshot({ ...snapshot('s1/a.md', TWO_TABLES), root: '/other' })
+    await h.store.removeFile(ROOT, 's1/a.md')
+    await h.store.removeSession(ROOT, 's2')
+    // Neither is there: nothing committed, nothing logged.
+    await h.store.removeFile(ROOT, 's1/gone.md')
+    await h.store.removeSession(ROOT, 'gone')
+    // A new stat with the same content is no change either.
+    await h.store.recordFileStat(ROOT, 'top.md', 99, 5000)
+
+    const changes = await h.store.readChanges({ sinceSeq: 0, limit: 100 })
+    expect(changes.map((c) => [c.root, c.sessionId, c.path, c.change, c.status, c.instance])).toEqual([
+      [ROOT, 's1', 's1/a.md', 'created', 'ok', 'test'],
+      [ROOT, 's1', 's1/a.md', 'updated', 'ok', 'test'],
+      [ROOT, 's1', 's1/a.md', 'updated', 'error', 'test'],
+      [ROOT, 's2', 's2/x.json', 'created', 'error', 'test'],
+      [ROOT, null, 'top.md', 'created', 'ok', 'test'],
+      ['/other', 's1', 's1/a.md', 'created', 'ok', 'test'],
+      [ROOT, 's1', 's1/a.md', 'removed', null, 'test'],
+      [ROOT, 's2', null, 'removed', null, 'test'],
+    ])
+    const seqs = changes.map((c) => c.seq)
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!)
+    for (const c of changes) expect(new Date(c.at).toISOString()).toBe(c.at)
+    expect(await h.store.oldestChangeSeq()).toBe(seqs[0])
+    expect(await h.store.latestChangeSeq()).toBe(seqs.at(-1))
+
+    // Reading on from a seq, a page at a time, and per root.
+    expect((await h.store.readChanges({ sinceSeq: seqs[2]!, limit: 2 })).map((c) => c.seq)).toEqual([seqs[3], seqs[4]])
+    expect((await h.store.readChanges({ sinceSeq: seqs.at(-1)!, limit: 10 }))).toEqual([])
+    expect((await h.store.readChanges({ sinceSeq: 0, limit: 10, root: '/other' })).map((c) => c.seq)).toEqual([seqs[5]])
+    expect((await h.store.readChanges({ sinceSeq: seqs[0]!, limit: 2, root: ROOT })).map((c) => c.seq)).toEqual([seqs[1], seqs[2]])
+  })
+
+  it('prunes changes older than a time, keeping the newest, and never reuses a seq', async () => {
+    await h.store.applyFileSnapshot(snapshot('s1/a.md', TWO_TABLES))
+    await h.store.applyFileSnapshot(snapshot('s1/b.md', TWO_TABLES))
+    await h.store.removeFile(ROOT, 's1/a.md')
+    const [first, , last] = (await h.store.readChanges({ sinceSeq: 0, limit: 10 })).map((c) => c.seq)
+    expect(await h.store.pruneChangeLog('2000-01-01T00:00:00Z')).toBe(0)
+    expect(await h.store.oldestChangeSeq()).toBe(first)
+    // Everything is older than tomorrow, but the newest change stays so the latest seq does not go back.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString()
+    expect(await h.store.pruneChangeLog(tomorrow)).toBe(2)
+    expect(await h.store.oldestChangeSeq()).toBe(last)
+    expect(await h.store.latestChangeSeq()).toBe(last)
+    expect((await h.store.readChanges({ sinceSeq: 0, limit: 10 })).map((c) => c.seq)).toEqual([last])
+    await h.store.applyFileSnapshot(snapshot('s1/c.md', TWO_TABLES))
+    expect(await h.store.latestChangeSeq()).toBeGreaterThan(last!)
+    await expect(h.store.pruneChangeLog('last tuesday')).rejects.toThrow(RangeError)
   })
 })

@@ -4,9 +4,11 @@
  * which content of which file reached the database, and when.
  */
 import type {
+  ChangeRecord,
   FileFailure,
   FileSnapshot,
   KnownFile,
+  ReadChangesOptions,
   SessionDirectory,
   Store,
   StoreStatus,
@@ -123,6 +125,22 @@ export class CommitProbe implements Store {
 
   status(): Promise<StoreStatus> {
     return this.inner.status()
+  }
+
+  readChanges(options: ReadChangesOptions): Promise<ChangeRecord[]> {
+    return this.inner.readChanges(options)
+  }
+
+  oldestChangeSeq(): Promise<number | null> {
+    return this.inner.oldestChangeSeq()
+  }
+
+  latestChangeSeq(): Promise<number> {
+    return this.inner.latestChangeSeq()
+  }
+
+  pruneChangeLog(olderThan: string): Promise<number> {
+    return this.inner.pruneChangeLog(olderThan)
   }
 
   // The bench owns the underlying store and closes it itself.

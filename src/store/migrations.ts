@@ -37,6 +37,7 @@ export const migrations: readonly Migration[] = [
     sqlite: sqlite.step2,
     postgres: postgres.step2,
   },
+  { version: 3, name: 'change log: one row per committed file change', sqlite: sqlite.step3, postgres: postgres.step3 },
 ]
 
 /** The schema version this build needs. */

@@ -13,7 +13,7 @@ export interface OpenStoreOptions {
   migrate?: boolean
   /** Receives pool-level warnings (PostgreSQL) and a database file lost while open (SQLite). */
   logger?: Logger
-  /** This sidecar's name (PostgreSQL application_name, change notices). */
+  /** This sidecar's name (PostgreSQL application_name, change notices, change-log rows of removals). */
   instance?: string
   /** Most connections at once (PostgreSQL). */
   poolSize?: number
@@ -21,6 +21,6 @@ export interface OpenStoreOptions {
 
 /** Open and migrate (or check) the database of `target`. */
 export async function openStore(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Store> {
-  if (target.dialect === 'sqlite') return openSqliteStore(target.file, { migrate: options.migrate, logger: options.logger })
+  if (target.dialect === 'sqlite') return openSqliteStore(target.file, { migrate: options.migrate, logger: options.logger, instance: options.instance })
   return openPostgresStore({ url: target.url, schema: target.schema }, options)
 }

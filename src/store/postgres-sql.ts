@@ -107,6 +107,21 @@ export const SQL = {
   pruneRuns: `DELETE FROM sync_runs WHERE root = $1 AND id <= (
       SELECT id FROM sync_runs WHERE root = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
   notify: 'SELECT pg_notify($1, $2)',
+  // The lock first, then the seq: a change takes its seq only once the previous one committed, so
+  // seqs become visible in order and a reader that has seen seq n never later finds one below n.
+  // NOTIFY already serialises commits, so the lock costs little more. The casts type the SELECT list.
+  insertChange: `WITH turn AS (SELECT pg_advisory_xact_lock(hashtext($1)))
+    INSERT INTO change_log (root, session_id, path, change, status, instance, at)
+    SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::timestamptz FROM turn
+    RETURNING seq`,
+  readChanges: `SELECT seq, root, session_id AS "sessionId", path, change, status, instance, at FROM change_log
+    WHERE seq > $1 ORDER BY seq LIMIT $2`,
+  readChangesOfRoot: `SELECT seq, root, session_id AS "sessionId", path, change, status, instance, at FROM change_log
+    WHERE root = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+  oldestChange: 'SELECT min(seq) AS seq FROM change_log',
+  latestChange: 'SELECT max(seq) AS seq FROM change_log',
+  // The newest row stays, so the latest seq a client may hold never disappears from the log.
+  pruneChanges: 'DELETE FROM change_log WHERE at < $1::timestamptz AND seq < (SELECT max(seq) FROM change_log)',
 } as const
 
 export type StatementName = keyof typeof SQL

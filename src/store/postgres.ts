@@ -1,8 +1,9 @@
 /**
  * The PostgreSQL dialect of the store (node-postgres). Each write is one
  * transaction on one pooled client, serialised per session with an advisory
- * lock so sidecars sharing a root cannot interleave, and announced with
- * `NOTIFY statebridge_changes` when it commits.
+ * lock so sidecars sharing a root cannot interleave, recorded in `change_log`
+ * and announced with `NOTIFY statebridge_changes` (carrying the log's seq)
+ * when it commits.
  */
 import type pg from 'pg'
 import type { Logger } from 'pino'
@@ -11,16 +12,20 @@ import { SESSION_COLUMN_NAMES } from '../parsers/typed/tables.js'
 import { sessionIdOf } from '../sync/paths.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
+import { pruneCutoff } from './change-log.js'
 import { classifyPostgresError, fatalHint } from './postgres-errors.js'
 import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
 import { SQL, type StatementName } from './postgres-sql.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import type {
+  ChangeKind,
+  ChangeRecord,
   FileFailure,
   FileIdentity,
   FileSnapshot,
   KnownFile,
+  ReadChangesOptions,
   SessionDetail,
   SessionDirectory,
   Store,
@@ -35,11 +40,13 @@ export const CHANGE_CHANNEL = 'statebridge_changes'
 /** What a listener on `statebridge_changes` receives, as JSON. */
 export interface ChangeNotice {
   schema: string
+  /** The change's row in `change_log`: a listener that missed notices reads the log from its last seq. */
+  seq: number
   root: string
   session: string | null
   /** Relative path; `null` when a whole session was removed. */
   path: string | null
-  change: 'created' | 'updated' | 'removed'
+  change: ChangeKind
   /** `ok` or `error` for created and updated files. */
   status?: 'ok' | 'error'
   instance: string
@@ -108,6 +115,8 @@ class PostgresStore implements Store {
   private readonly pool: pg.Pool
   private readonly schema: string
   private readonly lockSpace: string
+  // Taken by every change-log insert in this schema (one-key advisory locks, apart from the per-session two-key ones).
+  private readonly changeLock: string
   private readonly instance: string
 
   constructor(pool: pg.Pool, schema: string, description: string, instance: string) {
@@ -115,6 +124,7 @@ class PostgresStore implements Store {
     this.schema = schema
     this.description = description
     this.lockSpace = `statebridge:${schema}`
+    this.changeLock = `statebridge:changes:${schema}`
     this.instance = instance
   }
 
@@ -143,7 +153,9 @@ class PostgresStore implements Store {
   async removeSession(root: string, sessionId: string): Promise<void> {
     await this.transaction(root, sessionId, async (client) => {
       const { rowCount } = await this.run(client, 'removeSession', [root, sessionId])
-      if (rowCount) await this.notify(client, { root, session: sessionId, path: null, change: 'removed', instance: this.instance })
+      if (rowCount) {
+        await this.logChange(client, { root, session: sessionId, path: null, change: 'removed', instance: this.instance }, new Date().toISOString())
+      }
     })
   }
 
@@ -158,14 +170,18 @@ class PostgresStore implements Store {
       if (encoded.tables !== null) await this.run(client, 'insertTables', [id, encoded.tables, encoded.rows])
       await this.run(client, 'insertRecords', [id, ...encoded.records])
       if (snapshot.sessionId !== null) await this.refreshSession(client, snapshot.root, snapshot.sessionId)
-      await this.notify(client, {
-        root: snapshot.root,
-        session: snapshot.sessionId,
-        path: snapshot.path,
-        change: created ? 'created' : 'updated',
-        status: 'ok',
-        instance: snapshot.instance,
-      })
+      await this.logChange(
+        client,
+        {
+          root: snapshot.root,
+          session: snapshot.sessionId,
+          path: snapshot.path,
+          change: created ? 'created' : 'updated',
+          status: 'ok',
+          instance: snapshot.instance,
+        },
+        now,
+      )
     })
   }
 
@@ -184,14 +200,18 @@ class PostgresStore implements Store {
         now,
       ])
       if (failure.sessionId !== null) await this.refreshSession(client, failure.root, failure.sessionId)
-      await this.notify(client, {
-        root: failure.root,
-        session: failure.sessionId,
-        path: failure.path,
-        change: rows[0]?.created ? 'created' : 'updated',
-        status: 'error',
-        instance: failure.instance,
-      })
+      await this.logChange(
+        client,
+        {
+          root: failure.root,
+          session: failure.sessionId,
+          path: failure.path,
+          change: rows[0]?.created ? 'created' : 'updated',
+          status: 'error',
+          instance: failure.instance,
+        },
+        now,
+      )
     })
   }
 
@@ -205,7 +225,8 @@ class PostgresStore implements Store {
       const { rows } = await this.run<{ sessionId: string | null }>(client, 'removeFile', [root, filePath])
       if (rows.length === 0) return
       if (rows[0]!.sessionId) await this.refreshSession(client, root, rows[0]!.sessionId)
-      await this.notify(client, { root, session: rows[0]!.sessionId, path: filePath, change: 'removed', instance: this.instance })
+      const change = { root, session: rows[0]!.sessionId, path: filePath, change: 'removed' as const, instance: this.instance }
+      await this.logChange(client, change, new Date().toISOString())
     })
   }
 
@@ -225,6 +246,27 @@ class PostgresStore implements Store {
       ])
       await this.run(client, 'pruneRuns', [summary.root, SYNC_RUNS_KEPT])
     })
+  }
+
+  async readChanges(options: ReadChangesOptions): Promise<ChangeRecord[]> {
+    const { rows } =
+      options.root === undefined
+        ? await this.run<ChangeRecord>(this.pool, 'readChanges', [options.sinceSeq, options.limit])
+        : await this.run<ChangeRecord>(this.pool, 'readChangesOfRoot', [options.root, options.sinceSeq, options.limit])
+    return rows
+  }
+
+  async oldestChangeSeq(): Promise<number | null> {
+    return (await this.run<{ seq: number | null }>(this.pool, 'oldestChange', [])).rows[0]?.seq ?? null
+  }
+
+  async latestChangeSeq(): Promise<number> {
+    return (await this.run<{ seq: number | null }>(this.pool, 'latestChange', [])).rows[0]?.seq ?? 0
+  }
+
+  async pruneChangeLog(olderThan: string): Promise<number> {
+    const { rowCount } = await this.run(this.pool, 'pruneChanges', [pruneCutoff(olderThan)])
+    return rowCount ?? 0
   }
 
   async status(): Promise<StoreStatus> {
@@ -394,8 +436,20 @@ class PostgresStore implements Store {
     ])
   }
 
-  private async notify(client: pg.PoolClient, notice: Omit<ChangeNotice, 'schema'>): Promise<void> {
-    const payload: ChangeNotice = { schema: this.schema, ...notice }
+  // The change's row in the log and its NOTIFY, last in the transaction, so the
+  // lock the insert takes is held only until COMMIT; a rollback takes both back.
+  private async logChange(client: pg.PoolClient, change: Omit<ChangeNotice, 'schema' | 'seq'>, at: string): Promise<void> {
+    const { rows } = await this.run<{ seq: number }>(client, 'insertChange', [
+      this.changeLock,
+      change.root,
+      change.session,
+      change.path,
+      change.change,
+      change.status ?? null,
+      change.instance,
+      at,
+    ])
+    const payload: ChangeNotice = { schema: this.schema, seq: rows[0]!.seq, ...change }
     await this.run(client, 'notify', [CHANGE_CHANNEL, truncatedNotice(payload)])
   }
 }

@@ -8,14 +8,18 @@ import type { Logger } from 'pino'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
+import { pruneCutoff } from './change-log.js'
 import { columnValue } from './column-value.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import { classifySqliteError, explainWriteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
 import type {
+  ChangeKind,
+  ChangeRecord,
   FileFailure,
   FileIdentity,
   FileSnapshot,
   KnownFile,
+  ReadChangesOptions,
   SessionDetail,
   SessionDirectory,
   Store,
@@ -32,12 +36,14 @@ export interface SqliteStoreOptions {
   migrate?: boolean
   /** Where a database file deleted or replaced while open is reported (default: nowhere). */
   logger?: Logger
+  /** This sidecar's name, recorded in the change log for removals (default `''`). */
+  instance?: string
 }
 
 /** Open (creating directories and schema as needed) a SQLite store at `file` (`:memory:` allowed). */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
   const db = openSqliteDatabase(file, options)
-  return new SqliteStore(db, file, options.logger)
+  return new SqliteStore(db, file, options.logger, options.instance ?? '')
 }
 
 class SqliteStore implements Store {
@@ -45,6 +51,7 @@ class SqliteStore implements Store {
   readonly description: string
   private readonly file: string
   private readonly logger: Logger | undefined
+  private readonly instance: string
   // The connection and everything prepared on it are replaced together when the file is reopened.
   private db!: Database.Database
   private opened: OpenedFile | null = null
@@ -54,11 +61,13 @@ class SqliteStore implements Store {
   private applyTx!: (snapshot: FileSnapshot) => void
   private failTx!: (failure: FileFailure) => void
   private removeTx!: (root: string, path: string) => void
+  private removeSessionTx!: (root: string, sessionId: string) => void
   private typedInsert!: Record<TypedTableName, Statement>
   private typedDelete!: Record<TypedTableName, Statement>
 
-  constructor(db: Database.Database, file: string, logger: Logger | undefined) {
+  constructor(db: Database.Database, file: string, logger: Logger | undefined, instance: string) {
     this.file = file
+    this.instance = instance
     this.description = `sqlite:${file}`
     this.logger = logger?.child({ module: 'store' })
     this.bind(db)
@@ -151,6 +160,22 @@ class SqliteStore implements Store {
         `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c) => `${c} = ?`).join(', ')}, status = ?, metadata = ?
          WHERE root = ? AND session_id = ?`,
       ),
+      documentExists: db.prepare('SELECT 1 FROM documents WHERE root = ? AND path = ?'),
+      insertChange: db.prepare(
+        'INSERT INTO change_log (root, session_id, path, change, status, instance, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readChanges: db.prepare(
+        `SELECT seq, root, session_id AS sessionId, path, change, status, instance, at FROM change_log
+         WHERE seq > ? ORDER BY seq LIMIT ?`,
+      ),
+      readChangesOfRoot: db.prepare(
+        `SELECT seq, root, session_id AS sessionId, path, change, status, instance, at FROM change_log
+         WHERE root = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      ),
+      oldestChange: db.prepare('SELECT min(seq) AS seq FROM change_log'),
+      latestChange: db.prepare('SELECT max(seq) AS seq FROM change_log'),
+      // The newest row stays, so the latest seq a client may hold never disappears from the log.
+      pruneChanges: db.prepare('DELETE FROM change_log WHERE at < ? AND seq < (SELECT max(seq) FROM change_log)'),
       insertRun: db.prepare(
         `INSERT INTO sync_runs (root, instance, mode, started_at, finished_at, files_seen, files_applied,
            files_unchanged, files_removed, files_failed)
@@ -173,6 +198,7 @@ class SqliteStore implements Store {
     this.applyTx = db.transaction((snapshot: FileSnapshot) => {
       const now = new Date().toISOString()
       this.ensureSessionRow(snapshot, now)
+      const change = this.changeOf(snapshot)
       const { parsed } = snapshot
       const markdown = parsed.markdown
       const { id } = this.sql.upsertDocument!.get({
@@ -206,6 +232,7 @@ class SqliteStore implements Store {
       }
       this.replaceTyped(snapshot, id, parsed.typed ?? null)
       if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
+      this.logChange(snapshot.root, snapshot.sessionId, snapshot.path, change, 'ok', snapshot.instance, now)
     })
 
     this.failTx = db.transaction((failure: FileFailure) => {
@@ -213,6 +240,7 @@ class SqliteStore implements Store {
       // A refused file keeps nothing: its document row is recreated bare, without any derived record.
       if (failure.discardRecords) this.sql.removeFile!.get(failure.root, failure.path)
       this.ensureSessionRow(failure, now)
+      const change = this.changeOf(failure)
       this.sql.upsertFailure!.run({
         ...identityParams(failure, now),
         contentHash: failure.contentHash,
@@ -220,12 +248,38 @@ class SqliteStore implements Store {
         errorLine: failure.error.line,
       })
       if (failure.sessionId !== null) this.refreshSession(failure.root, failure.sessionId)
+      this.logChange(failure.root, failure.sessionId, failure.path, change, 'error', failure.instance, now)
     })
 
     this.removeTx = db.transaction((root: string, filePath: string) => {
       const removed = this.sql.removeFile!.get(root, filePath) as { sessionId: string | null } | undefined
-      if (removed?.sessionId) this.refreshSession(root, removed.sessionId)
+      if (!removed) return
+      if (removed.sessionId) this.refreshSession(root, removed.sessionId)
+      this.logChange(root, removed.sessionId, filePath, 'removed', null, this.instance, new Date().toISOString())
     })
+
+    this.removeSessionTx = db.transaction((root: string, sessionId: string) => {
+      const { changes } = this.sql.removeSession!.run(root, sessionId)
+      if (changes > 0) this.logChange(root, sessionId, null, 'removed', null, this.instance, new Date().toISOString())
+    })
+  }
+
+  // Whether the apply about to run creates the document row or updates it; asked inside the transaction.
+  private changeOf(file: FileIdentity): ChangeKind {
+    return this.sql.documentExists!.get(file.root, file.path) === undefined ? 'created' : 'updated'
+  }
+
+  // One change-log row, in the transaction of the change it records.
+  private logChange(
+    root: string,
+    sessionId: string | null,
+    filePath: string | null,
+    change: ChangeKind,
+    status: 'ok' | 'error' | null,
+    instance: string,
+    at: string,
+  ): void {
+    this.sql.insertChange!.run(root, sessionId, filePath, change, status, instance, at)
   }
 
   private replaceTyped(file: FileIdentity, documentId: number, typed: TypedRecords | null): void {
@@ -355,7 +409,7 @@ class SqliteStore implements Store {
   }
 
   async removeSession(root: string, sessionId: string): Promise<void> {
-    this.write(() => this.sql.removeSession!.run(root, sessionId))
+    this.write(() => this.removeSessionTx(root, sessionId))
   }
 
   async applyFileSnapshot(snapshot: FileSnapshot): Promise<void> {
@@ -380,6 +434,27 @@ class SqliteStore implements Store {
       // A watch reconciles every 10 minutes for months: keep the recent history only.
       this.sql.pruneRuns!.run(summary.root, summary.root, SYNC_RUNS_KEPT)
     })
+  }
+
+  async readChanges(options: ReadChangesOptions): Promise<ChangeRecord[]> {
+    const rows =
+      options.root === undefined
+        ? this.sql.readChanges!.all(options.sinceSeq, options.limit)
+        : this.sql.readChangesOfRoot!.all(options.root, options.sinceSeq, options.limit)
+    return rows as ChangeRecord[]
+  }
+
+  async oldestChangeSeq(): Promise<number | null> {
+    return (this.sql.oldestChange!.get() as { seq: number | null }).seq
+  }
+
+  async latestChangeSeq(): Promise<number> {
+    return (this.sql.latestChange!.get() as { seq: number | null }).seq ?? 0
+  }
+
+  async pruneChangeLog(olderThan: string): Promise<number> {
+    const at = pruneCutoff(olderThan)
+    return this.write(() => this.sql.pruneChanges!.run(at).changes)
   }
 
   async status(): Promise<StoreStatus> {

@@ -114,6 +114,41 @@ export interface SessionDetail {
   agents: Array<{ agent: string | null; status: string | null; current_phase: string | null; last_updated: string | null }>
 }
 
+/** What happened to a file (or, with no path, to a whole session). */
+export type ChangeKind = 'created' | 'updated' | 'removed'
+
+/**
+ * One row of the change log: a file change committed by an apply, written in
+ * the apply's own transaction, so the log holds exactly the changes that
+ * committed, in commit order.
+ */
+export interface ChangeRecord {
+  /** Position in the log: increases with every commit, never reused (also after pruning). */
+  seq: number
+  root: string
+  /** Session directory name; `null` for files directly under the root. */
+  sessionId: string | null
+  /** Relative path; `null` when a whole session was removed. */
+  path: string | null
+  change: ChangeKind
+  /** `ok` or `error` for created and updated files; `null` for removals. */
+  status: 'ok' | 'error' | null
+  /** Name of the sidecar that committed the change. */
+  instance: string
+  /** When it was committed, ISO-8601 in UTC. */
+  at: string
+}
+
+/** Which changes `readChanges` returns. */
+export interface ReadChangesOptions {
+  /** Only changes after this seq (0: from the start of the log). */
+  sinceSeq: number
+  /** At most this many. */
+  limit: number
+  /** Only changes under this root (default: every root). */
+  root?: string
+}
+
 /**
  * What a failed store call means: `transient` (the database is away: wait,
  * retry, keep the file dirty), `file` (the database refused this file's
@@ -148,6 +183,20 @@ export interface Store {
   /** Delete a file's document and everything derived from it. */
   removeFile(root: string, path: string): Promise<void>
   recordSyncRun(summary: SyncRunSummary): Promise<void>
+  /** Changes with a seq above `sinceSeq`, ascending by seq, at most `limit`. */
+  readChanges(options: ReadChangesOptions): Promise<ChangeRecord[]>
+  /** The seq of the oldest change still in the log; `null` when the log is empty. */
+  oldestChangeSeq(): Promise<number | null>
+  /**
+   * The seq of the newest committed change; 0 when none was ever logged.
+   * Pruning never removes the newest change, so this never goes back.
+   */
+  latestChangeSeq(): Promise<number>
+  /**
+   * Delete changes committed before `olderThan` (ISO-8601), except the newest
+   * change of the log; resolves with the number of rows deleted.
+   */
+  pruneChangeLog(olderThan: string): Promise<number>
   status(): Promise<StoreStatus>
   /** One session in detail, per root that has it (usually one). */
   sessionDetail(sessionId: string): Promise<SessionDetail[]>

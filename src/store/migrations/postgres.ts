@@ -513,3 +513,23 @@ export const step2 = `
       CREATE INDEX risk_items_document ON risk_items (document_id);
       CREATE INDEX risk_items_session ON risk_items (root, session_id);
     `
+
+/**
+ * Step 3: the change log, one row per committed file change, so a listener
+ * that was away can resume from a seq. An identity never hands out a value
+ * twice; the store takes a lock before inserting so seqs also commit in order.
+ */
+export const step3 = `
+      CREATE TABLE change_log (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        path text,
+        change text NOT NULL CHECK (change IN ('created', 'updated', 'removed')),
+        status text CHECK (status IN ('ok', 'error')),
+        instance text NOT NULL,
+        at timestamptz NOT NULL
+      );
+      CREATE INDEX change_log_root ON change_log (root, seq);
+      CREATE INDEX change_log_at ON change_log (at);
+    `

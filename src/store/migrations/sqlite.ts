@@ -512,3 +512,23 @@ export const step2 = `
       CREATE INDEX risk_items_document ON risk_items (document_id);
       CREATE INDEX risk_items_session ON risk_items (root, session_id);
     `
+
+/**
+ * Step 3: the change log, one row per committed file change, so a listener
+ * that was away can resume from a seq. AUTOINCREMENT so a seq is never issued
+ * twice, even after the newest rows were deleted.
+ */
+export const step3 = `
+      CREATE TABLE change_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        path TEXT,
+        change TEXT NOT NULL CHECK (change IN ('created', 'updated', 'removed')),
+        status TEXT CHECK (status IN ('ok', 'error')),
+        instance TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX change_log_root ON change_log (root, seq);
+      CREATE INDEX change_log_at ON change_log (at);
+    `
