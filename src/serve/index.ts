@@ -4,3 +4,5 @@
 export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js'
 export { isLoopbackHost } from './auth.js'
 export { buildOpenApi } from './openapi.js'
+export { isPublic, type StreamRoute } from './stream-route.js'
+export { ProblemError } from './problem.js'

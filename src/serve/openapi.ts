@@ -10,9 +10,9 @@ import { SCHEMAS } from './schemas.js'
 // Every route but /healthz may answer these.
 const COMMON_PROBLEMS = [401, 405, 500, 503]
 
-/** Build the document; `version` is statebridge's. */
-export function buildOpenApi(version: string): Record<string, unknown> {
-  const paths: Record<string, unknown> = {}
+/** Build the document; `version` is statebridge's; `extraPaths` are the path items of the stream routes. */
+export function buildOpenApi(version: string, extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
+  const paths: Record<string, unknown> = { ...extraPaths }
   for (const route of ROUTES) {
     for (const [index, path] of [route.path, ...route.aliases].entries()) {
       paths[path] = { get: operation(route, index === 0 ? route.operationId : `${route.operationId}Alias${index}`, index > 0) }

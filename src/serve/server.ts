@@ -14,6 +14,7 @@ import { bearerCheck, isLoopbackHost } from './auth.js'
 import { buildOpenApi } from './openapi.js'
 import { ProblemError, sendProblem } from './problem.js'
 import { matchRoute } from './routes.js'
+import { isPublic, type StreamRoute } from './stream-route.js'
 
 /** How to start the API. */
 export interface ApiServerOptions {
@@ -31,6 +32,8 @@ export interface ApiServerOptions {
   logger: Logger
   /** Most time a request may take from its first byte to its answer, ms (default 30000). */
   requestTimeoutMs?: number
+  /** Routes that write their own response (feed, metrics, readiness), matched before the JSON routes. */
+  streamRoutes?: readonly StreamRoute[]
 }
 
 /** A running API server. */
@@ -58,7 +61,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const log = options.logger.child({ module: 'api' })
   const authorised = token === null ? () => true : bearerCheck(token)
   let openapi: unknown = null
-  const openapiDocument = () => (openapi ??= buildOpenApi(packageVersion()))
+  const streamRoutes = new Map<string, StreamRoute>()
+  for (const route of options.streamRoutes ?? []) for (const path of [route.path, ...(route.aliases ?? [])]) streamRoutes.set(path, route)
+  const openapiDocument = () =>
+    (openapi ??= buildOpenApi(packageVersion(), Object.fromEntries([...streamRoutes].map(([path, route]) => [path, route.openapi]))))
   const reader = options.reader
 
   const server = http.createServer(async (req, res) => {
@@ -67,6 +73,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     try {
       const url = new URL(req.url ?? '/', 'http://api')
       pathname = url.pathname
+      const stream = streamRoutes.get(url.pathname)
+      if (stream) {
+        if (!isPublic(stream) && !authorised(req)) {
+          throw new ProblemError('unauthorized', 'send Authorization: Bearer <token> with the API token', undefined, {
+            'www-authenticate': 'Bearer realm="statebridge"',
+          })
+        }
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          throw new ProblemError('method-not-allowed', `${req.method} is not allowed: the API is read-only (GET, HEAD)`, undefined, { allow: 'GET, HEAD' })
+        }
+        await stream.handle(req, res, url)
+        return
+      }
       const match = matchRoute(url.pathname)
       // The token comes first, so an unauthenticated caller learns nothing, not even which routes exist.
       if (!match?.route.public && !authorised(req)) {
@@ -107,7 +126,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.writeHead(200, headers)
       res.end(body)
     } catch (error) {
-      sendProblem(res, asProblem(error, log, pathname))
+      if (res.headersSent) {
+        // A stream that failed after it started: nothing left to say but to end it.
+        log.warn({ err: error, path: pathname }, `API stream failed: ${(error as Error)?.message ?? String(error)}`)
+        res.destroy()
+      } else sendProblem(res, asProblem(error, log, pathname))
     } finally {
       log.debug({ method: req.method, path: pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request')
     }
