@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import pretty from 'pino-pretty'
 import { parseInteger, resolveConfig, resolveSettings, type Settings } from './config.js'
+import { startService, type Service } from './service.js'
 import { COMMANDS, OPTION_SPECS, usageText, type Command, type OptionValues } from './options.js'
 import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
@@ -82,6 +83,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const json = values.json === true
   const flags = optionsFromFlags(values)
+
+  if (command === 'serve') {
+    if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'serve takes no directory: it reads the database given with --db')
+    const settings = resolveSettings(flags)
+    warnIgnoredFlags(command, values)
+    return serveUntilSignal(settings)
+  }
 
   if (command === 'migrate' || command === 'status' || command === 'show') {
     if (command === 'show' && root === undefined) {
@@ -214,17 +222,42 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
   const store = await openWhenReachable(open, config, logger, stopper.signal)
   if (store === null) return stoppedDuringStart(logger)
   logger.info({ database: store.description, instance: config.instance }, 'database open')
+  // The API starts once the schema is migrated, before the start-up reconcile, so /healthz answers during it.
+  let service: Service | null = null
   try {
+    if (config.listen !== null) {
+      service = await startService({ db: config.db, listen: config.listen, metricsPublic: config.metricsPublic, logger, store, daemon: () => handle })
+    }
     handle = await startWatch(config, store, logger, { signal: stopper.signal })
   } catch (error) {
+    await service?.close()
     await store.close()
     if ((error as StatebridgeError).code === 'SB_ABORTED') return stoppedDuringStart(logger)
     throw error
   }
   const running = handle
   if (!stopper.signal.aborted) await new Promise((resolve) => stopper.signal.addEventListener('abort', resolve, { once: true }))
+  await service?.close()
   await running.close()
   await store.close()
+  logger.flush()
+  return 0
+}
+
+/** `serve`: the HTTP API on a database another process fills, until SIGTERM or SIGINT. */
+async function serveUntilSignal(settings: Settings): Promise<number> {
+  if (settings.listen === null) throw new StatebridgeError('SB_CONFIG', 'serve needs --listen <host:port>, such as --listen 127.0.0.1:8787')
+  const logger = createLogger({ level: settings.logLevel, fd: 1 })
+  const service = await startService({ db: settings.db, listen: settings.listen, metricsPublic: settings.metricsPublic, logger })
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'shutting down the API')
+      resolve()
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await service.close()
   logger.flush()
   return 0
 }

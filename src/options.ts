@@ -15,6 +15,7 @@ export const COMMANDS = {
   check: { synopsis: 'check <reports-dir> [--json]', summary: 'parse without a database; report typed vs generic, misses' },
   show: { synopsis: 'show <session-id> [--json]', summary: 'one session from the database: deal, phases, pending work' },
   migrate: { synopsis: 'migrate', summary: 'apply pending schema migrations to --db and exit' },
+  serve: { synopsis: 'serve --listen <host:port>', summary: 'serve the HTTP API from --db, without watching' },
 } as const
 
 /** A command name. */
@@ -23,7 +24,9 @@ export type Command = keyof typeof COMMANDS
 /** Commands that mirror a tree into the database. */
 const DAEMON = ['sync', 'watch'] as const
 /** Commands that open the database. */
-const DATABASE = ['sync', 'watch', 'status', 'show', 'migrate'] as const
+const DATABASE = ['sync', 'watch', 'status', 'show', 'migrate', 'serve'] as const
+/** Commands that can serve the HTTP API. */
+const SERVING = ['watch', 'serve'] as const
 /** Commands that parse files. */
 const PARSING = ['sync', 'watch', 'check'] as const
 
@@ -209,10 +212,10 @@ export const OPTIONS = {
     default: 'info',
     choices: LOG_LEVELS,
     env: ['LOG_LEVEL'],
-    commands: ['sync', 'watch', 'migrate'],
+    commands: ['sync', 'watch', 'migrate', 'serve'],
     resolve: 'table',
     help: 'how much to log',
-    doc: 'how much to log: `sync` and `migrate` log to stderr, `watch` to stdout',
+    doc: 'how much to log: `sync` and `migrate` log to stderr, `watch` and `serve` to stdout',
   },
   /** Quiet time after the last event on a file before it is synced, ms; default 150. */
   debounceMs: {
@@ -340,6 +343,44 @@ export const OPTIONS = {
     resolve: 'table',
     help: 'heap limit of each parse worker',
     doc: 'heap limit of each parse worker; a file whose parse needs more gets an error status',
+  },
+  /** Address of the read-only HTTP API, `host:port`; default (`null`) no API. */
+  listen: {
+    flag: 'listen',
+    value: '<host:port>',
+    type: 'string',
+    default: null,
+    defaultText: 'no API',
+    commands: SERVING,
+    resolve: 'table',
+    check: (value) =>
+      /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/.test(value) && Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535
+        ? null
+        : `--listen must be host:port, such as 127.0.0.1:8787, not ${JSON.stringify(value)}`,
+    help: 'serve the read-only HTTP API on this address (anything but loopback needs STATEBRIDGE_API_TOKEN)',
+    doc: 'serve the read-only HTTP API on `host:port`, such as `127.0.0.1:8787`; any address but loopback is refused unless an API token is set',
+  },
+  /** Bearer token of the HTTP API (environment only; `STATEBRIDGE_API_TOKEN_FILE` names a file holding it). */
+  apiToken: {
+    flag: null,
+    type: 'string',
+    default: null,
+    defaultText: 'none',
+    env: ['STATEBRIDGE_API_TOKEN'],
+    commands: SERVING,
+    resolve: 'custom',
+    help: 'bearer token every API route but /healthz and /readyz requires',
+    doc: 'bearer token that every API route but `/healthz` and `/readyz` requires (`Authorization: Bearer …`); `STATEBRIDGE_API_TOKEN_FILE` names a file that holds it instead',
+  },
+  /** Serve /metrics without the token; default `false`. */
+  metricsPublic: {
+    flag: 'metrics-public',
+    type: 'boolean',
+    default: false,
+    defaultText: 'off',
+    commands: SERVING,
+    resolve: 'table',
+    help: 'serve /metrics without the API token',
   },
   /** Machine-readable output (command line only). */
   json: {

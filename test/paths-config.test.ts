@@ -145,6 +145,8 @@ describe('resolveConfig', () => {
       retryMaxMs: 30_000,
       poolSize: Math.max(2, 2 * Math.min(2, os.availableParallelism())) + 2,
       logLevel: 'info',
+      listen: null,
+      metricsPublic: false,
     })
     expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
   })
@@ -170,8 +172,12 @@ describe('resolveConfig', () => {
       retryMaxMs: 5_000,
       poolSize: 3,
       logLevel: 'debug',
+      listen: '0.0.0.0:8787',
+      metricsPublic: true,
+      apiToken: 'kept out of the configuration',
     }
-    const { schema, ...rest } = options
+    // The token is read where the API starts, never kept in the configuration (which may be logged).
+    const { schema, apiToken: _token, ...rest } = options
     expect(resolveConfig(options, {})).toEqual({ ...rest, db: { dialect: 'postgres', url: options.db, schema } })
   })
 
