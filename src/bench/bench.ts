@@ -3,7 +3,9 @@
  * (a) the floor (read + hash + parse, no database), (b) a full sync into an
  * empty SQLite database, (c) a re-sync of the unchanged tree, (f) the same full
  * sync and re-sync into an empty PostgreSQL schema (run after (c), before (d)),
- * (d) watch-mode write-to-commit latency (SQLite), (e) peak RSS; print them
+ * (d) watch-mode write-to-commit latency (SQLite), (e) peak RSS, (g) the HTTP
+ * API's latency under 20 clients while a `watch --listen` daemon (its own
+ * process) runs its full start-up sync, and that daemon's peak RSS; print them
  * against the targets.
  *
  *   --sessions N   session directories to generate (default 200)
@@ -16,6 +18,7 @@
  *                  (f) uses a fresh schema sb_bench_<pid>_<time> and drops it at the end;
  *                  an unreachable server skips (f) with a message on stderr
  *   --no-pg        skip (f)
+ *   --api-clients N  concurrent API clients of (g) (default 20; 0 skips (g))
  *   --json         print one JSON object line instead of the table
  *   --keep         keep the temporary tree, database and PostgreSQL schema (named on stderr)
  */
@@ -28,6 +31,7 @@ import { StatebridgeError } from '../errors.js'
 import { silentLogger } from '../logger.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import { runSync, type SyncSummary } from '../sync/run-sync.js'
+import { apiPercentiles, measureApiUnderSync, type ApiLoadResult } from './api-load.js'
 import { measureFloor, type FloorResult } from './floor.js'
 import { generateTreeInWorker, type GeneratedTree } from './generate-tree.js'
 import { RssSampler, kernelPeakRssMb, percentile, timed } from './measure.js'
@@ -36,7 +40,7 @@ import { formatJson, formatTable, type BenchFigures } from './report.js'
 import { measureEditParseTimes, measureWatchLatency, type CommittedEdit, type WatchLatencyResult } from './watch-latency.js'
 
 const USAGE =
-  'usage: npm run bench -- [--sessions N] [--edits N] [--seed N] [--large-memo-every N] [--pg-url URL | --no-pg] [--json] [--keep]'
+  'usage: npm run bench -- [--sessions N] [--edits N] [--seed N] [--large-memo-every N] [--pg-url URL | --no-pg] [--api-clients N] [--json] [--keep]'
 
 const WORKERS = 2
 const DEBOUNCE_MS = 150
@@ -51,6 +55,7 @@ interface BenchArgs {
   largeMemoEvery: number
   /** `null` with `--no-pg`. */
   pgUrl: string | null
+  apiClients: number
   json: boolean
   keep: boolean
 }
@@ -67,6 +72,7 @@ function parseBenchArgs(argv: string[]): BenchArgs {
       'large-memo-every': { type: 'string', default: '50' },
       'pg-url': { type: 'string' },
       'no-pg': { type: 'boolean', default: false },
+      'api-clients': { type: 'string', default: '20' },
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
     },
@@ -80,6 +86,7 @@ function parseBenchArgs(argv: string[]): BenchArgs {
     seed: wholeNumber('--seed', values.seed, 0),
     largeMemoEvery: wholeNumber('--large-memo-every', values['large-memo-every'], 0),
     pgUrl: values['no-pg'] ? null : resolvePgUrl(values['pg-url'], process.env),
+    apiClients: wholeNumber('--api-clients', values['api-clients'], 0),
     json: values.json,
     keep: values.keep,
   }
@@ -111,6 +118,8 @@ interface PhaseResults {
   /** Worker read + parse time per committed edit, same order. */
   editParseMs: number[]
   kernelPeakMb: number
+  /** (g); `null` with `--api-clients 0`. */
+  api: ApiLoadResult | null
 }
 
 async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSchema: BenchSchema | null): Promise<PhaseResults> {
@@ -192,7 +201,21 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
   const committed = watch?.committed ?? []
   if (committed.length > 0) progress('    splitting latency: worker read + parse time of each edited content')
   const editParseMs = await measureEditParseTimes(rootAbs, committed, workDir, config.workerHeapMb)
-  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb }
+
+  let api: ApiLoadResult | null = null
+  if (args.apiClients > 0) {
+    progress(`(g) API latency: ${args.apiClients} clients while \`watch --listen\` runs its full start-up sync (a separate process)`)
+    api = await measureApiUnderSync({
+      rootAbs,
+      dbFile: path.join(workDir, 'statebridge-api.db'),
+      clients: args.apiClients,
+      workers: WORKERS,
+      timeoutMs: 600_000,
+    })
+    const { p50, p99 } = apiPercentiles(api)
+    progress(`    ${api.latenciesMs.length} requests, ${api.errors} failed, p50 ${p50?.toFixed(1)} ms, p99 ${p99?.toFixed(1)} ms; daemon peak RSS ${api.daemonPeakRssMb.toFixed(0)} MB`)
+  }
+  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb, api }
 }
 
 function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: string, wallMs: number): BenchFigures {
@@ -249,6 +272,13 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     pg_sync_files_failed: r.pg?.sync.value.files_failed ?? null,
     pg_resync_files_unchanged: r.pg?.resync.value.files_unchanged ?? null,
     sqlite_file_mb: fileSizeMb(dbFile),
+    api_clients: r.api ? args.apiClients : null,
+    api_requests: r.api?.latenciesMs.length ?? null,
+    api_errors: r.api?.errors ?? null,
+    api_p50_ms: r.api ? apiPercentiles(r.api).p50 : null,
+    api_p99_ms: r.api ? apiPercentiles(r.api).p99 : null,
+    api_sync_ms: r.api?.syncMs ?? null,
+    listen_peak_rss_mb: r.api?.daemonPeakRssMb ?? null,
     workers: WORKERS,
     generate_ms: r.generateMs,
     wall_ms: wallMs,

@@ -64,6 +64,18 @@ export interface BenchFigures {
   pg_sync_files_failed: number | null
   pg_resync_files_unchanged: number | null
   sqlite_file_mb: number
+  /** (g) concurrent API clients; `null` when (g) did not run (so are all `api_` figures and `listen_peak_rss_mb`). */
+  api_clients: number | null
+  /** (g) requests answered while the daemon's full start-up sync ran, and those that failed. */
+  api_requests: number | null
+  api_errors: number | null
+  /** (g) latency of the session list and one session, p50 / p99. */
+  api_p50_ms: number | null
+  api_p99_ms: number | null
+  /** (g) the daemon's start-up sync under that load. */
+  api_sync_ms: number | null
+  /** (g) kernel RSS high-water mark of the `watch --listen` daemon process. */
+  listen_peak_rss_mb: number | null
   workers: number
   generate_ms: number
   wall_ms: number
@@ -82,7 +94,8 @@ export interface Verdict {
 
 /**
  * Targets: (b) ≤ 1.5×(a); (c) ≤ 5 % of (b); (f) PostgreSQL full sync ≤ 2×(a) on loopback;
- * (d) p99 excess ≤ 50 ms with debounce ≤ 300 ms; (e) < 250 MB.
+ * (d) p99 excess ≤ 50 ms with debounce ≤ 300 ms; (e) < 250 MB; (g) API p99 ≤ 50 ms
+ * and the `watch --listen` daemon < 250 MB.
  */
 export function verdicts(f: BenchFigures): Verdict[] {
   const peak = Math.max(f.peak_rss_mb, f.peak_rss_kernel_mb)
@@ -109,6 +122,18 @@ export function verdicts(f: BenchFigures): Verdict[] {
       pass: p99 === null ? null : p99 <= 50 && f.debounce_ms <= 300,
     },
     { label: 'rss', target: '< 250 MB', ratio: `${(peak / 250).toFixed(2)} x`, pass: peak < 250 },
+    {
+      label: 'api',
+      target: 'p99 <= 50 ms, no failed request',
+      ratio: f.api_p99_ms === null ? 'n/a' : `${(f.api_p99_ms / 50).toFixed(2)} x`,
+      pass: f.api_p99_ms === null ? 'skipped' : f.api_p99_ms <= 50 && f.api_errors === 0,
+    },
+    {
+      label: 'listen_rss',
+      target: '< 250 MB',
+      ratio: f.listen_peak_rss_mb === null ? 'n/a' : `${(f.listen_peak_rss_mb / 250).toFixed(2)} x`,
+      pass: f.listen_peak_rss_mb === null ? 'skipped' : f.listen_peak_rss_mb < 250,
+    },
   ]
 }
 
@@ -123,7 +148,7 @@ export function formatJson(f: BenchFigures): string {
 
 /** The human report: figures, targets, ratios, PASS/MISS. */
 export function formatTable(f: BenchFigures): string {
-  const [sync, resync, pgSync, latency, rss] = verdicts(f)
+  const [sync, resync, pgSync, latency, rss, api, listenRss] = verdicts(f)
   const mark = (v: Verdict | undefined): string =>
     v?.pass === null || v === undefined ? 'n/a' : v.pass === 'skipped' ? 'skipped' : v.pass ? 'PASS' : 'MISS'
   const ms = (value: number | null): string => (value === null ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`)
@@ -157,6 +182,10 @@ export function formatTable(f: BenchFigures): string {
       '',
     ],
     ['', '  bench process before the floor', mb(f.rss_before_floor_mb), '', '', ''],
+    ['(g)', `API p50, ${f.api_clients ?? 0} clients during a full sync`, ms(f.api_p50_ms), '', '', ''],
+    ['', 'API p99', ms(f.api_p99_ms), api!.target, api!.ratio, mark(api)],
+    ['', `  requests answered / failed; the sync under load`, `${f.api_requests ?? 'n/a'} / ${f.api_errors ?? 'n/a'}; ${ms(f.api_sync_ms)}`, '', '', ''],
+    ['', 'peak RSS of the `watch --listen` daemon', mb(f.listen_peak_rss_mb), listenRss!.target, listenRss!.ratio, mark(listenRss)],
   ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   const lines = rows.map((r) =>
