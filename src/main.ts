@@ -20,6 +20,7 @@ import { runCheck } from './check/run-check.js'
 import { retryDelay } from './sync/store-health.js'
 import { runSync } from './sync/run-sync.js'
 import { startWatch, type WatchHandle } from './sync/watch.js'
+import { notifySystemd } from './systemd-notify.js'
 
 /**
  * Parse the command line against the option table: every flag of the table,
@@ -202,6 +203,7 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
     }
     logger.info({ signal }, 'shutting down: finishing the applies in flight')
     stopper.abort()
+    void notifySystemd({ stopping: true, status: 'shutting down: finishing the applies in flight' }, logger)
     if (config.shutdownTimeoutMs > 0) {
       setTimeout(() => {
         const pending = handle?.pendingFiles ?? 0
@@ -229,6 +231,7 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
       service = await startService({ db: config.db, listen: config.listen, metricsPublic: config.metricsPublic, logger, store, daemon: () => handle })
     }
     handle = await startWatch(config, store, logger, { signal: stopper.signal })
+    await notifySystemd({ ready: true, status: `reconciled; watching ${config.root}` }, logger)
   } catch (error) {
     await service?.close()
     await store.close()
