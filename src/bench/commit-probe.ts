@@ -143,6 +143,14 @@ export class CommitProbe implements Store {
     return this.inner.pruneChangeLog(olderThan)
   }
 
+  readFeedCursor(name: string): Promise<number | null> {
+    return this.inner.readFeedCursor(name)
+  }
+
+  saveFeedCursor(name: string, seq: number): Promise<void> {
+    return this.inner.saveFeedCursor(name, seq)
+  }
+
   // The bench owns the underlying store and closes it itself.
   async close(): Promise<void> {}
 }

@@ -38,6 +38,7 @@ export const migrations: readonly Migration[] = [
     postgres: postgres.step2,
   },
   { version: 3, name: 'change log: one row per committed file change', sqlite: sqlite.step3, postgres: postgres.step3 },
+  { version: 4, name: 'feed cursors: how far each change-log consumer got', sqlite: sqlite.step4, postgres: postgres.step4 },
 ]
 
 /** The schema version this build needs. */

@@ -122,6 +122,10 @@ export const SQL = {
   latestChange: 'SELECT max(seq) AS seq FROM change_log',
   // The newest row stays, so the latest seq a client may hold never disappears from the log.
   pruneChanges: 'DELETE FROM change_log WHERE at < $1::timestamptz AND seq < (SELECT max(seq) FROM change_log)',
+  feedCursor: 'SELECT seq FROM feed_cursors WHERE name = $1',
+  // greatest(): two daemons mirroring one database must not move a shared cursor back.
+  saveFeedCursor: `INSERT INTO feed_cursors (name, seq, updated_at) VALUES ($1, $2, now())
+    ON CONFLICT (name) DO UPDATE SET seq = greatest(feed_cursors.seq, excluded.seq), updated_at = excluded.updated_at`,
 } as const
 
 export type StatementName = keyof typeof SQL

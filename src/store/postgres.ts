@@ -269,6 +269,14 @@ class PostgresStore implements Store {
     return rowCount ?? 0
   }
 
+  async readFeedCursor(name: string): Promise<number | null> {
+    return (await this.run<{ seq: number }>(this.pool, 'feedCursor', [name])).rows[0]?.seq ?? null
+  }
+
+  async saveFeedCursor(name: string, seq: number): Promise<void> {
+    await this.run(this.pool, 'saveFeedCursor', [name, seq])
+  }
+
   async status(): Promise<StoreStatus> {
     const one = async <T>(sql: string): Promise<T[]> => (await this.pool.query(sql)).rows as T[]
     const [counts] = await one<{ sessions: number; ok: number; error: number; tables: number; rows: number; runs: number }>(

@@ -176,6 +176,12 @@ class SqliteStore implements Store {
       latestChange: db.prepare('SELECT max(seq) AS seq FROM change_log'),
       // The newest row stays, so the latest seq a client may hold never disappears from the log.
       pruneChanges: db.prepare('DELETE FROM change_log WHERE at < ? AND seq < (SELECT max(seq) FROM change_log)'),
+      feedCursor: db.prepare('SELECT seq FROM feed_cursors WHERE name = ?'),
+      // max(): two daemons mirroring one database must not move a shared cursor back.
+      saveFeedCursor: db.prepare(
+        `INSERT INTO feed_cursors (name, seq, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET seq = max(seq, excluded.seq), updated_at = excluded.updated_at`,
+      ),
       insertRun: db.prepare(
         `INSERT INTO sync_runs (root, instance, mode, started_at, finished_at, files_seen, files_applied,
            files_unchanged, files_removed, files_failed)
@@ -457,6 +463,14 @@ class SqliteStore implements Store {
     return this.write(() => this.sql.pruneChanges!.run(at).changes)
   }
 
+  async readFeedCursor(name: string): Promise<number | null> {
+    return (this.sql.feedCursor!.get(name) as { seq: number } | undefined)?.seq ?? null
+  }
+
+  async saveFeedCursor(name: string, seq: number): Promise<void> {
+    this.write(() => this.sql.saveFeedCursor!.run(name, seq, new Date().toISOString()))
+  }
+
   async status(): Promise<StoreStatus> {
     const db = this.db
     const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n
@@ -534,7 +548,7 @@ class SqliteStore implements Store {
            WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id`,
         ) as SessionDetail['pendingSpecialists'],
         factCount: (db.prepare('SELECT count(*) AS n FROM fact_registry WHERE root = ? AND session_id = ?').get(...args) as { n: number }).n,
-        synthesis: synthesis ?? null,
+        synthesis: synthesis ? parseJsonColumns(synthesis, ['sections_completed', 'sections_pending']) : null,
         agents: all(
           'SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = ? AND session_id = ? ORDER BY agent',
         ) as SessionDetail['agents'],
@@ -565,4 +579,11 @@ function identityParams(file: FileIdentity, now: string): Record<string, unknown
     instance: file.instance,
     now,
   }
+}
+
+/** JSON columns come back from SQLite as text; give them as values, as PostgreSQL's jsonb does. */
+function parseJsonColumns(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
+  const parsed = { ...row }
+  for (const column of columns) if (typeof parsed[column] === 'string') parsed[column] = JSON.parse(parsed[column] as string) as unknown
+  return parsed
 }

@@ -197,6 +197,10 @@ export interface Store {
    * change of the log; resolves with the number of rows deleted.
    */
   pruneChangeLog(olderThan: string): Promise<number>
+  /** The last seq the change-log consumer `name` (such as the Redis mirror) delivered; `null` before its first save. */
+  readFeedCursor(name: string): Promise<number | null>
+  /** Record that `name` delivered every change up to `seq`; a cursor never moves back. */
+  saveFeedCursor(name: string, seq: number): Promise<void>
   status(): Promise<StoreStatus>
   /** One session in detail, per root that has it (usually one). */
   sessionDetail(sessionId: string): Promise<SessionDetail[]>

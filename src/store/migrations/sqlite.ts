@@ -532,3 +532,16 @@ export const step3 = `
       CREATE INDEX change_log_root ON change_log (root, seq);
       CREATE INDEX change_log_at ON change_log (at);
     `
+
+/**
+ * Step 4: feed cursors, one row per consumer of the change log that runs in
+ * the daemon (the Redis mirror): the last seq it delivered, so an outage of
+ * its target is lag that the next start resumes, never a loss.
+ */
+export const step4 = `
+      CREATE TABLE feed_cursors (
+        name TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `
