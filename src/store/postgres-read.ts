@@ -14,6 +14,7 @@ import { connectionBroken, createPool, describeTarget, type PostgresTarget } fro
 import { classifyPostgresError } from './postgres-errors.js'
 import {
   activeOf,
+  checkChangesQuery,
   checkListQuery,
   LIST_CAP,
   pageOf,
@@ -26,7 +27,7 @@ import {
   type SessionPage,
   type StoreReader,
 } from './read-types.js'
-import type { SessionDetail, SyncRunSummary } from './types.js'
+import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
 
 type Row = Record<string, unknown>
 type Query = (sql: string, values?: unknown[]) => Promise<Row[]>
@@ -347,6 +348,46 @@ class PostgresReader implements StoreReader {
     return { items: rows.slice(0, LIST_CAP) as unknown as ErrorList['items'], truncated: rows.length > LIST_CAP }
   }
 
+  // One statement each, outside a snapshot: the feed polls these, so they cost one round trip.
+  async changesSince(sinceSeq: number, limit: number, root?: string): Promise<ChangeRecord[]> {
+    checkChangesQuery(sinceSeq, limit)
+    const rows =
+      root === undefined
+        ? await this.plain(`SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [sinceSeq, limit])
+        : await this.plain(`SELECT ${CHANGE_COLUMNS} FROM change_log WHERE root = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [root, sinceSeq, limit])
+    return rows as unknown as ChangeRecord[]
+  }
+
+  async oldestChangeSeq(): Promise<number | null> {
+    const [row] = await this.plain('SELECT min(seq) AS seq FROM change_log')
+    return (row?.seq as number | null | undefined) ?? null
+  }
+
+  async latestChangeSeq(): Promise<number> {
+    const [row] = await this.plain('SELECT max(seq) AS seq FROM change_log')
+    return (row?.seq as number | null | undefined) ?? 0
+  }
+
+  // One statement on a configured connection, without BEGIN/COMMIT (a single statement is its own snapshot).
+  private async plain(sql: string, values: unknown[] = []): Promise<Row[]> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (error) {
+      return this.explain(error)
+    }
+    let destroy: Error | undefined
+    try {
+      await this.configure(client)
+      return (await client.query(sql, values)).rows as Row[]
+    } catch (error) {
+      if (connectionBroken(client) || classifyPostgresError(error) === 'transient') destroy = error as Error
+      return this.explain(error)
+    } finally {
+      client.release(destroy)
+    }
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end()
   }
@@ -419,6 +460,8 @@ const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, matter_na
 const LAST_RUN_COLUMNS = `root, instance, mode, started_at AS "startedAt", finished_at AS "finishedAt", files_seen AS "filesSeen",
   files_applied AS "filesApplied", files_unchanged AS "filesUnchanged", files_removed AS "filesRemoved",
   files_failed AS "filesFailed"`
+
+const CHANGE_COLUMNS = `seq, root, session_id AS "sessionId", path, change, status, instance, at`
 
 const DOCUMENT_LIST_COLUMNS = `root, path, document_type AS "documentType", format, status, error, error_line AS "errorLine",
   size_bytes AS "sizeBytes", applied_at AS "appliedAt", checked_at AS "checkedAt"`

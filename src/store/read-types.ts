@@ -6,7 +6,10 @@
  * the same JSON for the same rows: timestamps as ISO-8601 text in UTC, JSON
  * columns parsed (object keys in PostgreSQL's jsonb order), no surrogate ids.
  */
-import type { SessionDetail, SyncRunSummary } from './types.js'
+import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
+
+/** Most changes one `changesSince` call returns. */
+export const MAX_CHANGES_PAGE = 1000
 
 /** Derived session statuses (see README "Typed session state"). */
 export const SESSION_STATUSES = ['active', 'complete', 'error'] as const
@@ -213,7 +216,25 @@ export interface StoreReader {
   /** The file at `path` in each root (or in `root` only) that has it. */
   document(path: string, root?: string): Promise<DocumentDetail[]>
   errors(): Promise<ErrorList>
+  /**
+   * Changes with a seq above `sinceSeq`, ascending, at most `limit` (1 to
+   * `MAX_CHANGES_PAGE`), only under `root` when given: the change feed's one
+   * query. Same JSON from both dialects (`at` as ISO-8601 in UTC).
+   */
+  changesSince(sinceSeq: number, limit: number, root?: string): Promise<ChangeRecord[]>
+  /** The seq of the oldest change still in the log; `null` when the log is empty. */
+  oldestChangeSeq(): Promise<number | null>
+  /** The seq of the newest change; 0 when none was ever logged (pruning keeps the newest row, so it never goes back). */
+  latestChangeSeq(): Promise<number>
   close(): Promise<void>
+}
+
+/** Check `changesSince`'s arguments the same way for both dialects. */
+export function checkChangesQuery(sinceSeq: number, limit: number): void {
+  if (!Number.isSafeInteger(sinceSeq) || sinceSeq < 0) throw new ReadParamError('since', 'since must be a whole number, 0 or more')
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES_PAGE) {
+    throw new ReadParamError('limit', `limit must be an integer from 1 to ${MAX_CHANGES_PAGE}`)
+  }
 }
 
 /** A request parameter the reader cannot use; the API answers 400 naming `param`. */

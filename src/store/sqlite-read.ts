@@ -10,6 +10,7 @@ import { StatebridgeError } from '../errors.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import {
   activeOf,
+  checkChangesQuery,
   checkListQuery,
   LIST_CAP,
   pageOf,
@@ -22,7 +23,7 @@ import {
   type SessionPage,
   type StoreReader,
 } from './read-types.js'
-import type { SessionDetail, SyncRunSummary } from './types.js'
+import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
 
 type Row = Record<string, unknown>
 
@@ -333,6 +334,24 @@ class SqliteReader implements StoreReader {
     return { items: rows.slice(0, LIST_CAP) as unknown as ErrorList['items'], truncated: rows.length > LIST_CAP }
   }
 
+  // Through the primary key, or change_log_root (root, seq) with a root: one index range either way.
+  async changesSince(sinceSeq: number, limit: number, root?: string): Promise<ChangeRecord[]> {
+    checkChangesQuery(sinceSeq, limit)
+    const rows =
+      root === undefined
+        ? this.all(`SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`, sinceSeq, limit)
+        : this.all(`SELECT ${CHANGE_COLUMNS} FROM change_log WHERE root = ? AND seq > ? ORDER BY seq LIMIT ?`, root, sinceSeq, limit)
+    return rows as unknown as ChangeRecord[]
+  }
+
+  async oldestChangeSeq(): Promise<number | null> {
+    return (this.get('SELECT min(seq) AS seq FROM change_log') as { seq: number | null }).seq
+  }
+
+  async latestChangeSeq(): Promise<number> {
+    return (this.get('SELECT max(seq) AS seq FROM change_log') as { seq: number | null }).seq ?? 0
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
@@ -344,6 +363,8 @@ const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, matter_na
 const LAST_RUN_COLUMNS = `root, instance, mode, started_at AS "startedAt", finished_at AS "finishedAt", files_seen AS "filesSeen",
   files_applied AS "filesApplied", files_unchanged AS "filesUnchanged", files_removed AS "filesRemoved",
   files_failed AS "filesFailed"`
+
+const CHANGE_COLUMNS = `seq, root, session_id AS "sessionId", path, change, status, instance, at`
 
 const DOCUMENT_LIST_COLUMNS = `root, path, document_type AS "documentType", format, status, error, error_line AS "errorLine",
   size_bytes AS "sizeBytes", applied_at AS "appliedAt", checked_at AS "checkedAt"`
