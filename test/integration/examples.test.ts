@@ -43,6 +43,13 @@ describe('examples/reports', () => {
     }
   })
 
+  it('show --json gives the synthesis position with its section lists as arrays, as PostgreSQL does', () => {
+    const result = runCli(['show', '2026-03-05-1772668800', '--json', '--db', db])
+    expect(result.code, result.stderr).toBe(0)
+    const [detail] = JSON.parse(result.stdout) as Array<{ synthesis: { sections_completed: unknown; sections_pending: unknown } }>
+    expect(detail!.synthesis).toMatchObject({ sections_completed: ['IV.A', 'IV.B'], sections_pending: ['IV.C', 'IV.D'] })
+  })
+
   it('checks without a database: typed parsers cover the planning, synthesis and risk files', () => {
     const result = runCli(['check', EXAMPLES, '--json'])
     expect(result.code, result.stderr).toBe(0)
