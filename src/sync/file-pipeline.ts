@@ -13,6 +13,7 @@ import type { FileIdentity, KnownFile, Store } from '../store/types.js'
 import type { ParsePool, PoolResult } from './parse-pool.js'
 import type { ReadRequest } from './read-file.js'
 import { StatebridgeError } from '../errors.js'
+import type { FileErrorReason, SyncObserver } from './observer.js'
 import { hasEscapedBytes, isUtf8, pathBytes, relativeToRoot, sessionCreatedAt, sessionIdOf } from './paths.js'
 
 /** Everything one pipeline run needs; built once per daemon. */
@@ -34,6 +35,8 @@ export interface PipelineContext {
   prefetched: Map<string, Promise<PoolResult>>
   /** Why each refused path was refused as its row says now, so an unchanged refusal is not written (and logged) again. */
   refusals: Map<string, string>
+  /** Told of every committed change, error and apply duration (`NO_OBSERVER` when nobody listens). */
+  observer: SyncObserver
 }
 
 /** What one run did to the file's rows. */
@@ -66,18 +69,18 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     stat = await fs.promises.lstat(absPath)
     if (stat.isSymbolicLink()) {
       const escape = await symlinkEscape(ctx.rootAbs, absPath)
-      if (escape === 'dangling') return fail(ctx, relPath, zeroStat(stat), null, { reason: await danglingReason(absPath) })
+      if (escape === 'dangling') return fail(ctx, relPath, zeroStat(stat), null, { reason: await danglingReason(absPath), kind: 'not_regular' })
       if (escape !== null) return refuse(ctx, relPath, escape)
       stat = await fs.promises.stat(absPath)
     }
   } catch (error) {
     if (isMissing(error)) return removeIfKnown(ctx, relPath)
-    return fail(ctx, relPath, null, null, { reason: `cannot stat: ${errorMessage(error)}` })
+    return fail(ctx, relPath, null, null, { reason: `cannot stat: ${errorMessage(error)}`, kind: 'unreadable' })
   }
   // A directory is never a document; one that replaced a file or a symlink takes its rows with it.
   if (stat.isDirectory()) return removeIfKnown(ctx, relPath)
   // A FIFO or socket would block the reader forever.
-  if (!stat.isFile()) return fail(ctx, relPath, zeroStat(stat), null, { reason: 'not a regular file' })
+  if (!stat.isFile()) return fail(ctx, relPath, zeroStat(stat), null, { reason: 'not a regular file', kind: 'not_regular' })
 
   if (trustStat && known && known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs && (known.ino ?? stat.ino) === stat.ino) {
     return 'unchanged'
@@ -106,17 +109,19 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     case 'too-large':
       return fail(ctx, relPath, result, null, {
         reason: `file is ${result.sizeBytes} bytes, over the ${ctx.maxFileBytes}-byte limit (--max-file-bytes); not parsed`,
+        kind: 'too_large',
       })
     case 'timeout':
       return fail(ctx, relPath, stat, result.hash, {
         reason: result.repeated
           ? `parsing took longer than the ${result.budgetMs} ms budget (--parse-timeout-ms) before; this content is not parsed again`
           : `parsing took longer than the ${result.budgetMs} ms budget (--parse-timeout-ms); not parsed`,
+        kind: 'timeout',
       })
     case 'unreadable':
-      return fail(ctx, relPath, stat, null, { reason: `cannot read (${result.code}): ${result.message}` })
+      return fail(ctx, relPath, stat, null, { reason: `cannot read (${result.code}): ${result.message}`, kind: 'unreadable' })
     case 'parser-failed':
-      return fail(ctx, relPath, result, result.hash, { reason: `parser failed: ${result.message}` })
+      return fail(ctx, relPath, result, result.hash, { reason: `parser failed: ${result.message}`, kind: 'parser_failed' })
     case 'unchanged': {
       if (known && (known.sizeBytes !== result.sizeBytes || known.mtimeMs !== result.mtimeMs)) {
         await ctx.store.recordFileStat(ctx.rootId, relPath, result.sizeBytes, result.mtimeMs)
@@ -127,13 +132,16 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     case 'parsed': {
       const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
       if (error) return fail(ctx, relPath, result, result.hash, error)
+      const started = performance.now()
       try {
         await ctx.store.applyFileSnapshot({ ...identity(ctx, relPath, result), contentHash: result.hash, parsed: result.parsed, jsonText: result.jsonText })
       } catch (error) {
         // The database refused these records (a value it cannot hold): the file gets an error, not the daemon.
         if (ctx.store.classifyError(error) !== 'file') throw error
-        return fail(ctx, relPath, result, result.hash, { reason: `the database refused the records: ${errorMessage(error)}` })
+        return fail(ctx, relPath, result, result.hash, { reason: `the database refused the records: ${errorMessage(error)}`, kind: 'db_refused' })
       }
+      ctx.observer.applyDuration((performance.now() - started) / 1000)
+      ctx.observer.fileApplied(known ? 'updated' : 'created', 'ok')
       ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
       ctx.refusals.delete(relPath)
       const tables = result.parsed.markdown?.tables.length
@@ -210,7 +218,10 @@ function readRequest(ctx: PipelineContext, relPath: string): ReadRequest {
 async function removeIfKnown(ctx: PipelineContext, relPath: string): Promise<FileOutcome> {
   ctx.refusals.delete(relPath)
   if (!ctx.known.has(relPath)) return 'skipped'
+  const started = performance.now()
   await ctx.store.removeFile(ctx.rootId, relPath)
+  ctx.observer.applyDuration((performance.now() - started) / 1000)
+  ctx.observer.fileApplied('removed', 'none')
   ctx.known.delete(relPath)
   ctx.logger[ctx.appliedLevel]({ path: relPath }, 'removed')
   return 'removed'
@@ -221,13 +232,18 @@ async function fail(
   relPath: string,
   stat: { sizeBytes?: number; size?: number; mtimeMs: number } | null,
   contentHash: string | null,
-  problem: Partial<Diagnostic> & { reason: string },
+  problem: Partial<Diagnostic> & { reason: string; kind?: FileErrorReason },
   discardRecords = false,
 ): Promise<FileOutcome> {
   const sizeBytes = stat ? (stat.sizeBytes ?? stat.size ?? 0) : 0
   const mtimeMs = stat?.mtimeMs ?? 0
   const error: Diagnostic = { line: problem.line ?? null, column: problem.column ?? null, reason: problem.reason, severity: 'error' }
+  const started = performance.now()
   await ctx.store.recordFileFailure({ ...identity(ctx, relPath, { sizeBytes, mtimeMs }), contentHash, error, discardRecords })
+  ctx.observer.applyDuration((performance.now() - started) / 1000)
+  ctx.observer.fileApplied(ctx.known.has(relPath) ? 'updated' : 'created', 'error')
+  // A diagnostic straight from the parser carries no kind: it is a parse error.
+  ctx.observer.fileError(problem.kind ?? 'parse')
   ctx.known.set(relPath, { path: relPath, sizeBytes, mtimeMs, contentHash, status: 'error' })
   if (discardRecords) ctx.refusals.set(relPath, problem.reason)
   else ctx.refusals.delete(relPath)
@@ -245,7 +261,7 @@ async function refuse(ctx: PipelineContext, relPath: string, reason: string): Pr
   // link's stat): the same refusal is already what the store says.
   const known = ctx.known.get(relPath)
   if (known?.status === 'error' && known.contentHash === null && ctx.refusals.get(relPath) === reason) return 'failed'
-  return fail(ctx, relPath, null, null, { reason }, true)
+  return fail(ctx, relPath, null, null, { reason, kind: 'refused' }, true)
 }
 
 function identity(ctx: PipelineContext, relPath: string, stat: { sizeBytes: number; mtimeMs: number }): FileIdentity {

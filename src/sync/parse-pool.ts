@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
+import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
 
 /** Default old-generation heap per parse worker, MB. */
@@ -46,6 +47,8 @@ export interface ParsePoolOptions {
   workerUrl?: URL
   /** Where worker start failures are reported; default: not logged. */
   logger?: Logger
+  /** Told each parse's duration and each worker replaced; default: nobody. */
+  observer?: SyncObserver
 }
 
 /** What the pool posts to a worker. */
@@ -67,6 +70,8 @@ interface Slot {
   ready: boolean
   job: Job | null
   timer: NodeJS.Timeout | null
+  /** When the job was posted (performance.now()), for the parse duration. */
+  startedAt: number
 }
 
 /** Runs read requests on worker threads, one file per worker at a time. */
@@ -84,9 +89,11 @@ export class ParsePool {
   private replaced = 0
   private nextId = 1
   private closed = false
+  private readonly observer: SyncObserver
 
   constructor(options: ParsePoolOptions) {
     this.options = options
+    this.observer = options.observer ?? NO_OBSERVER
     this.target = options.workers
     this.startWorkers()
   }
@@ -141,6 +148,7 @@ export class ParsePool {
       const preferred = this.slots[affinity(job.request.relPath, this.slots.length)]
       const slot = preferred && free.includes(preferred) ? preferred : free[0]!
       slot.job = job
+      slot.startedAt = performance.now()
       if (this.options.budgetMs > 0) slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
       slot.worker.postMessage({ id: job.id, request: job.request } satisfies WorkerMessage)
     }
@@ -172,7 +180,7 @@ export class ParsePool {
       resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
       workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY },
     })
-    const slot: Slot = { worker, ready: false, job: null, timer: null }
+    const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 }
     worker.on('message', (message: WorkerReply) => {
       if ('ready' in message) {
         slot.ready = true
@@ -250,6 +258,8 @@ export class ParsePool {
     slot.timer = null
     const job = slot.job
     slot.job = null
+    // Only a parse that ran counts: an unchanged hash or a refused read says nothing about parse cost.
+    if (result.kind === 'parsed' || result.kind === 'parser-failed') this.observer.parseDuration((performance.now() - slot.startedAt) / 1000)
     job?.resolve(this.answer(result))
     if (!this.closed) this.dispatch()
   }
@@ -281,6 +291,7 @@ export class ParsePool {
     slot.job = null
     void slot.worker.terminate()
     this.replaced++
+    this.observer.workerRestart()
     this.startWorkers()
     job?.resolve(result)
     if (!this.closed) this.dispatch()
@@ -295,7 +306,10 @@ export class ParsePool {
 
   private readInline(request: ReadRequest): PoolResult {
     try {
-      return this.answer(readAndParse(request, { overBudget: this.overBudget }))
+      const startedAt = performance.now()
+      const result = readAndParse(request, { overBudget: this.overBudget })
+      if (result.kind === 'parsed' || result.kind === 'parser-failed') this.observer.parseDuration((performance.now() - startedAt) / 1000)
+      return this.answer(result)
     } catch (error) {
       return { kind: 'unreadable', code: 'EPARSE', message: error instanceof Error ? error.message : String(error) }
     }

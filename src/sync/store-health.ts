@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino'
 import type { Store, StoreErrorKind } from '../store/types.js'
+import { NO_OBSERVER, type SyncObserver } from './observer.js'
 
 /** Backoff settings. */
 export interface RetryPolicy {
@@ -33,6 +34,8 @@ export interface StoreHealthOptions {
   retry: RetryPolicy
   /** Probe and recover by itself (watch); `false` for a one-shot sync, which reports instead. */
   probe: boolean
+  /** Told when the database goes, each retry, and when it is back; default: nobody. */
+  observer?: SyncObserver
 }
 
 /** The database's availability as the sync loop sees it. */
@@ -51,9 +54,11 @@ export class StoreHealth {
   private dirty = new Map<string, boolean>()
   private sleeper: { timer: NodeJS.Timeout; wake: () => void } | null = null
   private upWaiters: Array<() => void> = []
+  private readonly observer: SyncObserver
 
   constructor(options: StoreHealthOptions) {
     this.options = options
+    this.observer = options.observer ?? NO_OBSERVER
   }
 
   /** Whether store calls are being held back. */
@@ -98,6 +103,7 @@ export class StoreHealth {
     if (this.isDown || this.closed) return
     this.isDown = true
     this.downSince = Date.now()
+    this.observer.dbDown()
     const message = `database unavailable (${this.options.store.description}): ${this.reason}`
     if (kind === 'fatal') {
       this.options.logger.error({ err: error, kind }, `${message}; retrying cannot fix this by itself: fix the configuration or the schema`)
@@ -145,6 +151,7 @@ export class StoreHealth {
         )
         await this.sleep(delayMs)
         if (this.closed) return
+        this.observer.dbRetry()
         try {
           await store.ping()
         } catch (error) {
@@ -157,6 +164,7 @@ export class StoreHealth {
         const dirty = this.dirty
         this.dirty = new Map()
         this.isDown = false
+        this.observer.dbUp()
         // A server that answers does not prove a fatal error (a dropped schema, a revoked grant) is fixed: say so.
         const fields = { downMs: Date.now() - this.downSince, attempts: this.attempt, dirtyFiles: dirty.size }
         if (this.lastKind === 'fatal') {

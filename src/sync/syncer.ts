@@ -9,6 +9,7 @@ import { StatebridgeError } from '../errors.js'
 import type { KnownFile, Store } from '../store/types.js'
 import { prefetchFile, syncFile, type FileOutcome, type PipelineContext } from './file-pipeline.js'
 import { FileQueue } from './file-queue.js'
+import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { ParsePool } from './parse-pool.js'
 import { sessionCreatedAt } from './paths.js'
 import { scanTree } from './scan.js'
@@ -57,6 +58,13 @@ export interface Syncer {
   takeRootLost(): boolean
   /** Why files were not parsed because no parse worker could run, since the last call (cleared by it); `null` when none. */
   takeWorkerFailure(): StatebridgeError | null
+  /**
+   * A watcher event on `relPath`: the file waits from now until its change
+   * commits (change_to_commit_seconds, oldest_dirty_age_seconds).
+   */
+  fileEvent(relPath: string): void
+  /** Seconds the oldest file waiting since an event or a deferral has waited; 0 when none. */
+  oldestWaitingSeconds(): number
   /** Wait for queued work, then stop the workers. The store stays open. */
   close(): Promise<void>
 }
@@ -67,8 +75,9 @@ export async function createSyncer(
   store: Store,
   logger: Logger,
   appliedLevel: 'info' | 'debug',
-  options: { probe: boolean },
+  options: { probe: boolean; observer?: SyncObserver },
 ): Promise<Syncer> {
+  const observer = options.observer ?? NO_OBSERVER
   const rootAbs = await realRoot(config.root)
   const rootId = config.rootId ?? rootAbs
   const ctx: PipelineContext = {
@@ -82,12 +91,14 @@ export async function createSyncer(
       budgetMs: config.parseTimeoutMs,
       heapMb: config.workerHeapMb,
       logger: logger.child({ module: 'parse-pool' }),
+      observer,
     }),
     known: await store.loadKnownFiles(rootId),
     logger,
     appliedLevel,
     prefetched: new Map(),
     refusals: new Map(),
+    observer,
   }
 
   const health = new StoreHealth({
@@ -95,6 +106,7 @@ export async function createSyncer(
     logger,
     retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     probe: options.probe,
+    observer,
   })
   // A root moved away or unmounted is not a tree whose files were all deleted:
   // nothing is removed while it is gone, and the owner reconciles once it is back.
@@ -108,7 +120,23 @@ export async function createSyncer(
     return present
   }
   let workerFailure: StatebridgeError | null = null
-  const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
+  // When each waiting file started waiting (performance.now()): its first event,
+  // or its deferral in an outage. An entry stays while the file is in flight, so
+  // a hung apply still ages; it goes when the change commits or proves a no-op.
+  const waitingSince = new Map<string, number>()
+  const waited = (relPath: string, outcome: FileOutcome): FileOutcome => {
+    const since = waitingSince.get(relPath)
+    if (outcome === 'deferred' || outcome === 'retry') {
+      if (since === undefined) waitingSince.set(relPath, performance.now())
+      return outcome
+    }
+    if (since === undefined) return outcome
+    waitingSince.delete(relPath)
+    if (outcome === 'applied' || outcome === 'removed' || outcome === 'failed') observer.changeToCommit((performance.now() - since) / 1000)
+    return outcome
+  }
+  const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => waited(relPath, await runFile(relPath, trustStat))
+  const runFile = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
     if (!(await rootPresent())) return 'skipped'
     // While the database is away, remember the path and do nothing else: its
     // content is read when the database is back, so the latest write wins.
@@ -127,10 +155,12 @@ export async function createSyncer(
       // fault and not this file's. The pool says why; the next reconcile tries again.
       if ((error as StatebridgeError).code === 'SB_WORKER') {
         workerFailure = error as StatebridgeError
+        observer.fileError('worker_unavailable')
         return 'failed'
       }
       if (health.fail(error) === 'file') {
         logger.error({ path: relPath, err: error }, `${relPath}: could not apply: ${(error as Error).message}`)
+        observer.fileError('apply')
         return 'failed'
       }
       ctx.prefetched.delete(relPath)
@@ -254,6 +284,14 @@ export async function createSyncer(
       const failure = workerFailure
       workerFailure = null
       return failure
+    },
+    fileEvent(relPath) {
+      if (!waitingSince.has(relPath)) waitingSince.set(relPath, performance.now())
+    },
+    oldestWaitingSeconds() {
+      let oldest = Infinity
+      for (const since of waitingSince.values()) if (since < oldest) oldest = since
+      return oldest === Infinity ? 0 : (performance.now() - oldest) / 1000
     },
     takeRootLost() {
       const lost = rootLost

@@ -12,6 +12,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import type { Store } from '../store/types.js'
 import { StatebridgeError } from '../errors.js'
+import { SyncMonitor } from './observer.js'
 import { createSyncer, type ReconcileCounts, type ReconcileOptions, type Syncer } from './syncer.js'
 import { TreeWatcher } from './tree-watcher.js'
 
@@ -48,6 +49,11 @@ export interface WatchHandle {
   readonly pendingFiles: number
   /** The chokidar watcher in use now, for diagnostics and tests (renewed when a directory is replaced). */
   readonly watcher: FSWatcher
+  /**
+   * What the sync layer reports, for /metrics and /readyz: cumulative counts,
+   * live state, and `observe()` to receive every later event.
+   */
+  readonly monitor: SyncMonitor
   /** Stop watching, finish the applies in flight, stop the workers. The store stays open. */
   close(): Promise<void>
 }
@@ -55,7 +61,8 @@ export interface WatchHandle {
 /** Reconcile `config.root`, then keep the store equal to it until `close()`. */
 export async function startWatch(config: Config, store: Store, logger: Logger, options: WatchStartOptions = {}): Promise<WatchHandle> {
   const log = logger.child({ module: 'watch' })
-  const syncer = await createSyncer(config, store, log, 'info', { probe: true })
+  const monitor = new SyncMonitor()
+  const syncer = await createSyncer(config, store, log, 'info', { probe: true, observer: monitor })
   const { rootAbs } = syncer.ctx
   let degraded = false
   let closed = false
@@ -77,7 +84,7 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
   const startReconcile = (requested: ReconcileOptions): Promise<ReconcileCounts> => {
     const verify = periodic ? { ...requested, verifySlice: verifySlice() } : requested
     periodic = false
-    const run = runReconcile(syncer, store, config, log, verify, () => !aborting).finally(() => {
+    const run = runReconcile(syncer, store, config, log, verify, () => !aborting, monitor).finally(() => {
       if (reconciling === run) reconciling = null
     })
     reconciling = run
@@ -213,6 +220,7 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
     events: {
       file: (relPath) => {
         noteEvent()
+        syncer.fileEvent(relPath)
         syncer.queue.touch(relPath)
       },
       addDir: (relDir) => {
@@ -223,7 +231,11 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
       unlinkDir: (relDir) => {
         noteEvent()
         // chokidar does not promise an unlink per file inside a removed directory.
-        for (const known of syncer.ctx.known.keys()) if (known.startsWith(`${relDir}/`)) syncer.queue.touch(known)
+        for (const known of syncer.ctx.known.keys()) {
+          if (!known.startsWith(`${relDir}/`)) continue
+          syncer.fileEvent(known)
+          syncer.queue.touch(known)
+        }
         if (!relDir.includes('/')) sessionEvent(relDir)
       },
       // Rare (a directory removed and recreated at once), so a full look is affordable.
@@ -296,6 +308,12 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
   }
   const guardTimer = setInterval(() => void guard(), GUARD_INTERVAL_MS)
   guardTimer.unref()
+  monitor.bindStatus({
+    dirtyFiles: () => syncer.queue.size + syncer.health.dirtyCount,
+    oldestDirtyAgeSeconds: () => syncer.oldestWaitingSeconds(),
+    degraded: () => degraded,
+    databaseUp: () => !syncer.health.down,
+  })
   log.info({ root: rootAbs }, 'watching')
 
   return {
@@ -308,6 +326,7 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
     get watcher() {
       return tree.chokidar
     },
+    monitor,
     reconcile,
     async whenIdle() {
       for (;;) {
@@ -353,14 +372,17 @@ async function runReconcile(
   log: Logger,
   options: ReconcileOptions,
   complete: () => boolean,
+  monitor: SyncMonitor,
 ): Promise<ReconcileCounts> {
   const started = new Date()
+  const seconds = (): number => (Date.now() - started.getTime()) / 1000
   try {
     const counts = await syncer.reconcile(options)
     if (!complete()) return counts
     // A reconcile cut short by an outage is not a run; the one after recovery is.
     if (counts.filesDeferred > 0 || syncer.health.down) {
       log.warn(counts, 'reconcile incomplete: the database went away; it runs again when the database is back')
+      monitor.reconcileDone(seconds(), false)
       return counts
     }
     const { filesDeferred: _deferred, ...summary } = counts
@@ -373,8 +395,10 @@ async function runReconcile(
       ...summary,
     })
     log.info({ ...counts, verified: options.verifyAll ? 'all' : (options.verifySlice ?? 0), durationMs: Date.now() - started.getTime() }, 'reconciled')
+    monitor.reconcileDone(seconds(), true)
     return counts
   } catch (error) {
+    monitor.reconcileDone(seconds(), false)
     // A root that is gone says nothing about the database; the health check reports it once.
     if ((error as StatebridgeError).code !== 'SB_ROOT') syncer.health.fail(error)
     throw error
