@@ -85,6 +85,15 @@ async function main(argv: string[]): Promise<number> {
   const json = values.json === true
   const flags = optionsFromFlags(values)
 
+  if (command === 'health') {
+    if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'health takes no directory; give the API address with --url or --listen')
+    const settings = resolveSettings(flags)
+    warnIgnoredFlags(command, values)
+    // Loaded here only: the daemon's commands never need it.
+    const { checkHealth, healthBaseUrl } = await import('./metrics/health-check.js')
+    return checkHealth(healthBaseUrl(values.url as string | undefined, settings.listen))
+  }
+
   if (command === 'serve') {
     if (root !== undefined) throw new StatebridgeError('SB_CONFIG', 'serve takes no directory: it reads the database given with --db')
     const settings = resolveSettings(flags)

@@ -16,6 +16,7 @@ export const COMMANDS = {
   show: { synopsis: 'show <session-id> [--json]', summary: 'one session from the database: deal, phases, pending work' },
   migrate: { synopsis: 'migrate', summary: 'apply pending schema migrations to --db and exit' },
   serve: { synopsis: 'serve --listen <host:port>', summary: 'serve the HTTP API from --db, without watching' },
+  health: { synopsis: 'health [--url <base>]', summary: 'exit 0 when <base>/readyz answers 200, else 1 (container health checks)' },
 } as const
 
 /** A command name. */
@@ -351,14 +352,15 @@ export const OPTIONS = {
     type: 'string',
     default: null,
     defaultText: 'no API',
-    commands: SERVING,
+    // `health` asks the API at this address unless --url is given.
+    commands: [...SERVING, 'health'],
     resolve: 'table',
     check: (value) =>
       /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/.test(value) && Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535
         ? null
         : `--listen must be host:port, such as 127.0.0.1:8787, not ${JSON.stringify(value)}`,
     help: 'serve the read-only HTTP API on this address (anything but loopback needs STATEBRIDGE_API_TOKEN)',
-    doc: 'serve the read-only HTTP API on `host:port`, such as `127.0.0.1:8787`; any address but loopback is refused unless an API token is set',
+    doc: 'serve the read-only HTTP API on `host:port`, such as `127.0.0.1:8787`; any address but loopback is refused unless an API token is set. `health` asks this address unless `--url` is given',
   },
   /** Bearer token of the HTTP API (environment only; `STATEBRIDGE_API_TOKEN_FILE` names a file holding it). */
   apiToken: {
@@ -381,6 +383,19 @@ export const OPTIONS = {
     commands: SERVING,
     resolve: 'table',
     help: 'serve /metrics without the API token',
+  },
+  /** Base URL whose /readyz `health` asks (command line only); default from `--listen`, else `http://127.0.0.1:8787`. */
+  url: {
+    flag: 'url',
+    value: '<base>',
+    type: 'string',
+    default: null,
+    defaultText: '`http://` + `--listen`, else `http://127.0.0.1:8787`',
+    commands: ['health'],
+    resolve: 'cli',
+    check: (value) => (/^https?:\/\/[^/\s]+/.test(value) ? null : `--url must be an http:// or https:// base URL, such as http://127.0.0.1:8787, not ${JSON.stringify(value)}`),
+    help: 'base URL of the API whose /readyz health asks',
+    doc: 'base URL of the API whose `/readyz` `health` asks, such as `http://127.0.0.1:8787`',
   },
   /** Machine-readable output (command line only). */
   json: {

@@ -3,6 +3,7 @@
  * that serves its own response (the change feed, /metrics, /readyz) adds its
  * routes here, built from what the service knows.
  */
+import { metricsRoutes } from './metrics/routes.js'
 import type { StreamRoute } from './serve/stream-route.js'
 import type { StoreReader } from './store/read-types.js'
 import type { Store } from './store/types.js'
@@ -23,6 +24,8 @@ export interface ServiceContext {
 }
 
 /** Every stream route, in match order. */
-export function serviceRoutes(_context: ServiceContext): StreamRoute[] {
-  return []
+export function serviceRoutes(context: ServiceContext): StreamRoute[] {
+  return [
+    ...metricsRoutes(context),
+  ]
 }
