@@ -12,6 +12,7 @@
 import fs from 'node:fs'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ServiceContext } from '../service-routes.js'
+import { SESSION_STATUSES } from '../store/read-types.js'
 import { FILE_ERROR_REASONS, type FileChange, type FileChangeStatus, type SyncMonitor, type SyncObserver } from '../sync/observer.js'
 import { serviceGauges } from './service-gauges.js'
 import { withTimeout } from './timeout.js'
@@ -60,6 +61,8 @@ export function createMetrics(context: ServiceContext): Metrics {
       const counts = await sessionCounts()
       if (counts === null) return
       sessions.reset()
+      // Every known status is present, at 0 too, so a query never meets a missing series.
+      for (const status of SESSION_STATUSES) sessions.set({ status }, 0)
       for (const [status, count] of Object.entries(counts)) sessions.set({ status }, count)
     },
   })
