@@ -10,6 +10,15 @@ import { OPTION_SPECS, optionName, type OptionSpec, type OptionValues, type Reso
 /** Where the rows go. A PostgreSQL `url` of `null` means: all from the `PG*` environment variables. */
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string | null; schema: string }
 
+/** The Redis the change feed is mirrored into (a Redis Stream). */
+export interface RedisTarget {
+  /** `redis://…` or `rediss://…`; may hold credentials, so it is never logged as it is. */
+  readonly url: string
+}
+
+/** Redis when `SESSION_STORAGE_TYPE=redis-postgres` names none in `REDIS_URL`. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
 /** Options as a user gives them (flags or API): every option of the table in options.ts, all optional, plus the root. */
 export type StatebridgeOptions = {
   /** The reports directory to mirror; every directory directly under it is a session. */
@@ -20,9 +29,10 @@ export type StatebridgeOptions = {
  * The frozen, defaulted settings every command runs with: the database target
  * plus every option of the table in options.ts (see there for each one's
  * meaning and default). `rootId` is `null` for "the real path of the root";
- * `poolSize` is unused by SQLite.
+ * `poolSize` is unused by SQLite. `redis` is `null` unless the change feed is
+ * mirrored into Redis (`--redis-url`, or `SESSION_STORAGE_TYPE=redis-postgres`).
  */
-export type Settings = { readonly db: DatabaseTarget } & ResolvedOptions
+export type Settings = { readonly db: DatabaseTarget; readonly redis: RedisTarget | null } & ResolvedOptions
 
 /** The frozen, defaulted configuration the daemon runs with: the settings plus the root. */
 export type Config = { readonly root: string } & Settings
@@ -58,7 +68,29 @@ export function resolveSettings(options: Omit<StatebridgeOptions, 'root'>, env: 
   if (resolved.retryMaxMs < resolved.retryBaseMs) {
     throw configError(`--retry-max-ms (${resolved.retryMaxMs}) must not be below --retry-base-ms (${resolved.retryBaseMs})`)
   }
-  return Object.freeze({ db: Object.freeze(db), ...resolved })
+  const redis = resolveRedis(options.redisUrl, env)
+  return Object.freeze({ db: Object.freeze(db), redis: redis === null ? null : Object.freeze(redis), ...resolved })
+}
+
+/**
+ * The Redis mirror: `--redis-url`, else, with `SESSION_STORAGE_TYPE=redis-postgres`
+ * (the upstream name: PostgreSQL plus Redis), `REDIS_URL` or the local default.
+ * `REDIS_URL` alone turns nothing on: other tools on the host may set it.
+ */
+export function resolveRedis(flag: string | undefined, env: NodeJS.ProcessEnv): RedisTarget | null {
+  if (flag !== undefined) return { url: checkRedisUrl(flag, '--redis-url') }
+  if (storageType(env) !== 'redis-postgres') return null
+  return { url: env.REDIS_URL ? checkRedisUrl(env.REDIS_URL, 'REDIS_URL') : DEFAULT_REDIS_URL }
+}
+
+function checkRedisUrl(value: string, source: string): string {
+  const trimmed = value.trim()
+  if (!/^rediss?:\/\/[^\s]*$/i.test(trimmed)) throw configError(`${source} must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379`)
+  return trimmed
+}
+
+function storageType(env: NodeJS.ProcessEnv): string | undefined {
+  return env.SESSION_STORAGE_TYPE?.trim().toLowerCase()
 }
 
 /**
@@ -146,10 +178,12 @@ export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv
 
 function databaseOf(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseTarget {
   if (flag !== undefined) return parseDatabaseUrl(flag, '--db')
-  const type = env.SESSION_STORAGE_TYPE?.trim().toLowerCase()
-  if (type !== undefined && type !== '' && type !== 'sqlite' && type !== 'postgres' && type !== 'postgresql') {
-    throw configError(`SESSION_STORAGE_TYPE must be sqlite or postgres, not ${JSON.stringify(env.SESSION_STORAGE_TYPE)}`)
+  const stated = storageType(env)
+  if (stated !== undefined && stated !== '' && !['sqlite', 'postgres', 'postgresql', 'redis-postgres'].includes(stated)) {
+    throw configError(`SESSION_STORAGE_TYPE must be sqlite, postgres or redis-postgres, not ${JSON.stringify(env.SESSION_STORAGE_TYPE)}`)
   }
+  // redis-postgres keeps the rows in PostgreSQL; the Redis part is resolveRedis's.
+  const type = stated === 'redis-postgres' ? 'postgres' : stated
   if (type === 'postgres' || type === 'postgresql') {
     // Without a URL, node-postgres takes host, user, password and database from PGHOST, PGUSER, ...
     if (!env.DATABASE_URL) {

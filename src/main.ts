@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import pretty from 'pino-pretty'
 import { parseInteger, resolveConfig, resolveSettings, type Settings } from './config.js'
 import { startService, type Service } from './service.js'
+import { startFeedJobs } from './feed/jobs.js'
 import { COMMANDS, OPTION_SPECS, usageText, type Command, type OptionValues } from './options.js'
 import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
@@ -248,9 +249,12 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
     throw error
   }
   const running = handle
+  // Change-log retention and the Redis mirror run on the watch's store, and stop before it closes.
+  const feedJobs = await startFeedJobs(config, store, logger)
   if (!stopper.signal.aborted) await new Promise((resolve) => stopper.signal.addEventListener('abort', resolve, { once: true }))
   await service?.close()
   await running.close()
+  await feedJobs.stop()
   await store.close()
   logger.flush()
   return 0

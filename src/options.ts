@@ -397,6 +397,38 @@ export const OPTIONS = {
     help: 'base URL of the API whose /readyz health asks',
     doc: 'base URL of the API whose `/readyz` `health` asks, such as `http://127.0.0.1:8787`',
   },
+  /** Days the change log keeps a change (the feed's resume window); default 7; 0 keeps it forever. Pruned at start and hourly by `watch`. */
+  changeLogKeepDays: {
+    flag: 'change-log-keep-days',
+    value: '<n>',
+    type: 'integer',
+    default: 7,
+    min: 0,
+    max: 36_500,
+    commands: ['watch'],
+    resolve: 'table',
+    help: 'days the change log keeps a change, for feed clients that resume (`0`: forever)',
+    doc: 'days the change log keeps a change: a feed client away longer gets `event: reset`; `watch` prunes at start and hourly (`0`: keep forever)',
+  },
+  /**
+   * Redis of the change feed's mirror (a Redis Stream); default (`null`) none.
+   * On with `--redis-url`, or with `SESSION_STORAGE_TYPE=redis-postgres`
+   * (then `REDIS_URL`, else `redis://127.0.0.1:6379`). Resolved in config.ts.
+   */
+  redisUrl: {
+    flag: 'redis-url',
+    value: '<url>',
+    type: 'string',
+    default: null,
+    defaultText: 'no mirror; `redis://127.0.0.1:6379` with `SESSION_STORAGE_TYPE=redis-postgres`',
+    env: ['REDIS_URL'],
+    commands: ['watch'],
+    resolve: 'custom',
+    help: 'mirror the change feed into the Redis Stream statebridge:changes at this URL',
+    doc:
+      'mirror the change feed into the Redis Stream `statebridge:changes` (`redis://…`); `REDIS_URL` is read only with ' +
+      '`SESSION_STORAGE_TYPE=redis-postgres`, which also means PostgreSQL from `DATABASE_URL`',
+  },
   /** Machine-readable output (command line only). */
   json: {
     flag: 'json',

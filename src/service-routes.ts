@@ -3,6 +3,7 @@
  * that serves its own response (the change feed, /metrics, /readyz) adds its
  * routes here, built from what the service knows.
  */
+import { feedRoutes } from './feed/feed-routes.js'
 import { metricsRoutes } from './metrics/routes.js'
 import type { StreamRoute } from './serve/stream-route.js'
 import type { StoreReader } from './store/read-types.js'
@@ -26,6 +27,7 @@ export interface ServiceContext {
 /** Every stream route, in match order. */
 export function serviceRoutes(context: ServiceContext): StreamRoute[] {
   return [
+    ...feedRoutes(context),
     ...metricsRoutes(context),
   ]
 }

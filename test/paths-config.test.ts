@@ -147,6 +147,8 @@ describe('resolveConfig', () => {
       logLevel: 'info',
       listen: null,
       metricsPublic: false,
+      changeLogKeepDays: 7,
+      redis: null,
     })
     expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
   })
@@ -175,10 +177,12 @@ describe('resolveConfig', () => {
       listen: '0.0.0.0:8787',
       metricsPublic: true,
       apiToken: 'kept out of the configuration',
+      changeLogKeepDays: 0,
+      redisUrl: 'redis://cache.internal:6380/2',
     }
     // The token is read where the API starts, never kept in the configuration (which may be logged).
-    const { schema, apiToken: _token, ...rest } = options
-    expect(resolveConfig(options, {})).toEqual({ ...rest, db: { dialect: 'postgres', url: options.db, schema } })
+    const { schema, apiToken: _token, redisUrl, ...rest } = options
+    expect(resolveConfig(options, {})).toEqual({ ...rest, db: { dialect: 'postgres', url: options.db, schema }, redis: { url: redisUrl } })
   })
 
   it('refuses --workers 0 with a parse budget it could not enforce, and takes it without one', () => {
