@@ -480,7 +480,7 @@ describe('resolveDatabase', () => {
 
   it.each(['mongo', 'mysql', 'file'])('refuses SESSION_STORAGE_TYPE=%s', (type) => {
     expect(configError(() => resolveDatabase(undefined, { SESSION_STORAGE_TYPE: type })).message).toBe(
-      `SESSION_STORAGE_TYPE must be sqlite or postgres, not ${JSON.stringify(type)}`,
+      `SESSION_STORAGE_TYPE must be sqlite, postgres or redis-postgres, not ${JSON.stringify(type)}`,
     )
   })
 })
