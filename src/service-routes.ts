@@ -5,6 +5,7 @@
  */
 import { feedRoutes } from './feed/feed-routes.js'
 import { metricsRoutes } from './metrics/routes.js'
+import type { Logger } from 'pino'
 import type { StreamRoute } from './serve/stream-route.js'
 import type { StoreReader } from './store/read-types.js'
 import type { Store } from './store/types.js'
@@ -22,12 +23,14 @@ export interface ServiceContext {
   metricsPublic: boolean
   /** Whether this process watches (`watch --listen`) or only serves (`serve`). */
   mode: 'watch' | 'serve'
+  /** The root logger; each feature takes a child of its own. */
+  logger: Logger
 }
 
 /** Every stream route, in match order. */
 export function serviceRoutes(context: ServiceContext): StreamRoute[] {
   return [
-    ...feedRoutes(context),
+    ...feedRoutes(context, { logger: context.logger.child({ module: 'feed' }) }),
     ...metricsRoutes(context),
   ]
 }

@@ -74,6 +74,7 @@ function contextOf(options: ServiceOptions, reader: ServiceContext['reader']): S
     store: options.store ?? null,
     metricsPublic: options.metricsPublic,
     mode: options.daemon ? 'watch' : 'serve',
+    logger: options.logger,
   }
 }
 

@@ -8,6 +8,7 @@
  * at-least-once, and consumers dedupe on `seq`. node-redis is imported only
  * here, and this module only when Redis is configured.
  */
+import { setRedisLag } from '../metrics/service-gauges.js'
 import type { Logger } from 'pino'
 import type { Store } from '../store/types.js'
 import { feedChange } from './change-event.js'
@@ -112,6 +113,11 @@ export async function startRedisSink(store: Store, options: RedisSinkOptions, lo
         failures++
       }
       if (stopped) break
+      // statebridge_redis_lag: changes committed and not yet in the stream (the cursor lags while Redis is away).
+      await store.latestChangeSeq().then(
+        (latest) => setRedisLag(Math.max(0, latest - (cursor ?? 0))),
+        () => undefined,
+      )
       if (sent < batch) await sleep(failures > 0 ? Math.min(pollIntervalMs * 2 ** Math.min(failures, 4), 5_000) : pollIntervalMs)
     }
   })()
@@ -122,6 +128,7 @@ export async function startRedisSink(store: Store, options: RedisSinkOptions, lo
     },
     async stop() {
       stopped = true
+      setRedisLag(null)
       if (timer !== null) clearTimeout(timer)
       wake?.()
       await loop

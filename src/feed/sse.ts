@@ -7,6 +7,7 @@
  */
 import { once } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { addSseClients } from '../metrics/service-gauges.js'
 import { MAX_CHANGES_PAGE, type StoreReader } from '../store/read-types.js'
 import type { ChangeRecord } from '../store/types.js'
 import type { ChangeBroadcaster, FeedSubscriber, Subscription } from './broadcaster.js'
@@ -62,6 +63,7 @@ const STREAM_HEADERS = {
 
 class SseClient implements FeedSubscriber {
   private mode: 'backfill' | 'live' | 'closed' = 'backfill'
+  private counted = false
   // Last seq this client is past: written to it, or skipped as another root's.
   private sent = 0
   // Highest seq the broadcaster has delivered: those rows are in the log already.
@@ -85,6 +87,9 @@ class SseClient implements FeedSubscriber {
     this.subscription = subscription
     if (this.mode === 'closed') return this.release()
     this.seen = subscription.position
+    // Counted from the stream's start to its release, for statebridge_sse_clients.
+    addSseClients(1)
+    this.counted = true
     this.res.writeHead(200, STREAM_HEADERS)
     // EventSource waits this long before it reconnects with Last-Event-ID.
     this.res.write('retry: 2000\n\n')
@@ -173,6 +178,8 @@ class SseClient implements FeedSubscriber {
   }
 
   private release(): void {
+    if (this.counted) addSseClients(-1)
+    this.counted = false
     if (this.keepalive !== null) clearInterval(this.keepalive)
     this.keepalive = null
     this.subscription?.unsubscribe()

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { DatabaseTarget } from '../../src/config.js'
 import { feedRoutes, type FeedOptions } from '../../src/feed/feed-routes.js'
+import { serviceGauges } from '../../src/metrics/service-gauges.js'
 import { startChangeLogPruner } from '../../src/feed/pruner.js'
 import { silentLogger } from '../../src/logger.js'
 import { startApiServer, type ApiServer } from '../../src/serve/index.js'
@@ -144,7 +145,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
       expect(first.events.filter((e) => e.event === 'change').map((e) => Number(e.id))).toEqual(seen.map((c) => c.seq))
       const lastId = first.events.at(-1)!.id!
+      // statebridge_sse_clients counts the open stream, and forgets it once it is gone.
+      expect(serviceGauges().sseClients).toBe(1)
       first.close()
+      await waitFor(() => serviceGauges().sseClients === 0, 10_000, 'the stream released')
 
       // Stopped: the files change while no statebridge runs; the next start's reconcile logs them.
       await running.stop()
