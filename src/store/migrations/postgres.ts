@@ -546,3 +546,12 @@ export const step4 = `
         updated_at timestamptz NOT NULL
       );
     `
+
+/**
+ * Step 5: the API's session list pages newest first on (updated_at, session_id,
+ * root), comparing ids bytewise (COLLATE "C", as SQLite does); this index
+ * lets a page read its rows in order instead of sorting every session.
+ */
+export const step5 = `
+      CREATE INDEX sessions_updated ON sessions (updated_at DESC, session_id COLLATE "C", root COLLATE "C");
+    `

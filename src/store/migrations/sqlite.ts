@@ -545,3 +545,12 @@ export const step4 = `
         updated_at TEXT NOT NULL
       );
     `
+
+/**
+ * Step 5: the API's session list pages newest first on (updated_at, session_id,
+ * root); this index lets a page read its rows in order instead of sorting
+ * every session.
+ */
+export const step5 = `
+      CREATE INDEX sessions_updated ON sessions (updated_at DESC, session_id, root);
+    `
