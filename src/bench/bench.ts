@@ -5,7 +5,8 @@
  * sync and re-sync into an empty PostgreSQL schema (run after (c), before (d)),
  * (d) watch-mode write-to-commit latency (SQLite), (e) peak RSS, (g) the HTTP
  * API's latency under 20 clients while a `watch --listen` daemon (its own
- * process) runs its full start-up sync, and that daemon's peak RSS; print them
+ * process) runs its full start-up sync, and that daemon's peak RSS, (h) apply
+ * throughput with 50 SSE clients on the change feed against none; print them
  * against the targets.
  *
  *   --sessions N   session directories to generate (default 200)
@@ -19,6 +20,7 @@
  *                  an unreachable server skips (f) with a message on stderr
  *   --no-pg        skip (f)
  *   --api-clients N  concurrent API clients of (g) (default 20; 0 skips (g))
+ *   --feed-clients N SSE clients of (h) (default 50; 0 skips (h))
  *   --json         print one JSON object line instead of the table
  *   --keep         keep the temporary tree, database and PostgreSQL schema (named on stderr)
  */
@@ -32,6 +34,7 @@ import { silentLogger } from '../logger.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import { runSync, type SyncSummary } from '../sync/run-sync.js'
 import { apiPercentiles, measureApiUnderSync, type ApiLoadResult } from './api-load.js'
+import { measureFeedThroughput, type FeedLoadResult } from './feed-load.js'
 import { measureFloor, type FloorResult } from './floor.js'
 import { generateTreeInWorker, type GeneratedTree } from './generate-tree.js'
 import { RssSampler, kernelPeakRssMb, percentile, timed } from './measure.js'
@@ -40,12 +43,14 @@ import { formatJson, formatTable, type BenchFigures } from './report.js'
 import { measureEditParseTimes, measureWatchLatency, type CommittedEdit, type WatchLatencyResult } from './watch-latency.js'
 
 const USAGE =
-  'usage: npm run bench -- [--sessions N] [--edits N] [--seed N] [--large-memo-every N] [--pg-url URL | --no-pg] [--api-clients N] [--json] [--keep]'
+  'usage: npm run bench -- [--sessions N] [--edits N] [--seed N] [--large-memo-every N] [--pg-url URL | --no-pg] [--api-clients N] [--feed-clients N] [--json] [--keep]'
 
 const WORKERS = 2
 const DEBOUNCE_MS = 150
 const WARMUP_EDITS = 10
 const MAX_FILE_BYTES = 25 * 1024 * 1024
+/** Files each run of (h) applies. */
+const FEED_FILES = 300
 const MB = 1024 * 1024
 
 interface BenchArgs {
@@ -56,6 +61,7 @@ interface BenchArgs {
   /** `null` with `--no-pg`. */
   pgUrl: string | null
   apiClients: number
+  feedClients: number
   json: boolean
   keep: boolean
 }
@@ -73,6 +79,7 @@ function parseBenchArgs(argv: string[]): BenchArgs {
       'pg-url': { type: 'string' },
       'no-pg': { type: 'boolean', default: false },
       'api-clients': { type: 'string', default: '20' },
+      'feed-clients': { type: 'string', default: '50' },
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
     },
@@ -87,6 +94,7 @@ function parseBenchArgs(argv: string[]): BenchArgs {
     largeMemoEvery: wholeNumber('--large-memo-every', values['large-memo-every'], 0),
     pgUrl: values['no-pg'] ? null : resolvePgUrl(values['pg-url'], process.env),
     apiClients: wholeNumber('--api-clients', values['api-clients'], 0),
+    feedClients: wholeNumber('--feed-clients', values['feed-clients'], 0),
     json: values.json,
     keep: values.keep,
   }
@@ -120,6 +128,8 @@ interface PhaseResults {
   kernelPeakMb: number
   /** (g); `null` with `--api-clients 0`. */
   api: ApiLoadResult | null
+  /** (h); `null` with `--feed-clients 0`. */
+  feed: FeedLoadResult | null
 }
 
 async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSchema: BenchSchema | null): Promise<PhaseResults> {
@@ -215,7 +225,13 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     const { p50, p99 } = apiPercentiles(api)
     progress(`    ${api.latenciesMs.length} requests, ${api.errors} failed, p50 ${p50?.toFixed(1)} ms, p99 ${p99?.toFixed(1)} ms; daemon peak RSS ${api.daemonPeakRssMb.toFixed(0)} MB`)
   }
-  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb, api }
+  let feed: FeedLoadResult | null = null
+  if (args.feedClients > 0) {
+    progress(`(h) apply throughput: ${FEED_FILES} new files with no SSE client, then with ${args.feedClients} connected`)
+    feed = await measureFeedThroughput(workDir, { files: FEED_FILES, clients: args.feedClients, workers: WORKERS })
+    progress(`    ${feed.without.filesPerSecond.toFixed(0)} files/s without, ${feed.with.filesPerSecond.toFixed(0)} files/s with; ${feed.with.received} events received`)
+  }
+  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb, api, feed }
 }
 
 function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: string, wallMs: number): BenchFigures {
@@ -279,6 +295,10 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     api_p99_ms: r.api ? apiPercentiles(r.api).p99 : null,
     api_sync_ms: r.api?.syncMs ?? null,
     listen_peak_rss_mb: r.api?.daemonPeakRssMb ?? null,
+    feed_clients: r.feed?.clients ?? null,
+    feed_files_per_s_without: r.feed?.without.filesPerSecond ?? null,
+    feed_files_per_s_with: r.feed?.with.filesPerSecond ?? null,
+    feed_events_missed: r.feed ? r.feed.clients * r.feed.files - r.feed.with.received : null,
     workers: WORKERS,
     generate_ms: r.generateMs,
     wall_ms: wallMs,

@@ -76,6 +76,13 @@ export interface BenchFigures {
   api_sync_ms: number | null
   /** (g) kernel RSS high-water mark of the `watch --listen` daemon process. */
   listen_peak_rss_mb: number | null
+  /** (h) SSE clients; `null` when (h) did not run (so are all `feed_` figures). */
+  feed_clients: number | null
+  /** (h) files applied per second with no client, and with the clients connected. */
+  feed_files_per_s_without: number | null
+  feed_files_per_s_with: number | null
+  /** (h) change events the clients should have received and did not (0 when none was lost). */
+  feed_events_missed: number | null
   workers: number
   generate_ms: number
   wall_ms: number
@@ -129,6 +136,18 @@ export function verdicts(f: BenchFigures): Verdict[] {
       pass: f.api_p99_ms === null ? 'skipped' : f.api_p99_ms <= 50 && f.api_errors === 0,
     },
     {
+      label: 'feed',
+      target: '>= 90 % of the throughput without clients',
+      ratio:
+        f.feed_files_per_s_with === null || f.feed_files_per_s_without === null
+          ? 'n/a'
+          : `${((100 * f.feed_files_per_s_with) / f.feed_files_per_s_without).toFixed(0)} %`,
+      pass:
+        f.feed_files_per_s_with === null || f.feed_files_per_s_without === null
+          ? 'skipped'
+          : f.feed_files_per_s_with >= 0.9 * f.feed_files_per_s_without && f.feed_events_missed === 0,
+    },
+    {
       label: 'listen_rss',
       target: '< 250 MB',
       ratio: f.listen_peak_rss_mb === null ? 'n/a' : `${(f.listen_peak_rss_mb / 250).toFixed(2)} x`,
@@ -148,13 +167,14 @@ export function formatJson(f: BenchFigures): string {
 
 /** The human report: figures, targets, ratios, PASS/MISS. */
 export function formatTable(f: BenchFigures): string {
-  const [sync, resync, pgSync, latency, rss, api, listenRss] = verdicts(f)
+  const [sync, resync, pgSync, latency, rss, api, feed, listenRss] = verdicts(f)
   const mark = (v: Verdict | undefined): string =>
     v?.pass === null || v === undefined ? 'n/a' : v.pass === 'skipped' ? 'skipped' : v.pass ? 'PASS' : 'MISS'
   const ms = (value: number | null): string => (value === null ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`)
   const mb = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(0)} MB`)
   const pgVsSqlite = f.pg_sync_ms === null ? 'n/a' : `${(f.pg_sync_ms / f.sync_ms).toFixed(2)} x`
   const pgResyncShare = f.pg_resync_ms === null || f.pg_sync_ms === null ? '' : `${((100 * f.pg_resync_ms) / f.pg_sync_ms).toFixed(2)} %`
+  const rate = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(0)} files/s`)
   const kb = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(0)} KB`)
   const rows: string[][] = [
     ['', 'measure', 'value', 'target', 'ratio', 'result'],
@@ -186,6 +206,9 @@ export function formatTable(f: BenchFigures): string {
     ['', 'API p99', ms(f.api_p99_ms), api!.target, api!.ratio, mark(api)],
     ['', `  requests answered / failed; the sync under load`, `${f.api_requests ?? 'n/a'} / ${f.api_errors ?? 'n/a'}; ${ms(f.api_sync_ms)}`, '', '', ''],
     ['', 'peak RSS of the `watch --listen` daemon', mb(f.listen_peak_rss_mb), listenRss!.target, listenRss!.ratio, mark(listenRss)],
+    ['(h)', 'apply throughput, no SSE client', rate(f.feed_files_per_s_without), '', '', ''],
+    ['', `apply throughput, ${f.feed_clients ?? 0} SSE clients`, rate(f.feed_files_per_s_with), feed!.target, feed!.ratio, mark(feed)],
+    ['', '  change events the clients missed', String(f.feed_events_missed ?? 'n/a'), '', '', ''],
   ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   const lines = rows.map((r) =>
