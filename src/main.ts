@@ -384,14 +384,23 @@ function formatStatus(status: StoreStatus): string {
   return `${lines.join('\n')}\n`
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (error: unknown) => {
-    const known = error instanceof StatebridgeError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    process.stderr.write(`statebridge: ${(error as Error).message}\n`)
-    if (!known) process.stderr.write(`${(error as Error).stack ?? ''}\n`)
-    process.exitCode = (error as StatebridgeError).code === 'SB_CONFIG' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1
-  },
-)
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      const known = error instanceof StatebridgeError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      process.stderr.write(`statebridge: ${(error as Error).message}\n`)
+      if (!known) process.stderr.write(`${(error as Error).stack ?? ''}\n`)
+      process.exitCode = (error as StatebridgeError).code === 'SB_CONFIG' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1
+    },
+  )
+  .finally(() => {
+    // Every command has closed what it opened by now. Should a handle still hold
+    // the event loop (a bug), the command must end all the same, not hang: say so and exit.
+    setTimeout(() => {
+      process.stderr.write('statebridge: exiting although a handle was left open (a bug worth reporting)\n')
+      process.exit()
+    }, 5_000).unref()
+  })

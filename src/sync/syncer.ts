@@ -80,6 +80,8 @@ export async function createSyncer(
   const observer = options.observer ?? NO_OBSERVER
   const rootAbs = await realRoot(config.root)
   const rootId = config.rootId ?? rootAbs
+  // Before the parse pool starts: a database lost here must not leave worker threads that keep the process alive.
+  const known = await store.loadKnownFiles(rootId)
   const ctx: PipelineContext = {
     rootAbs,
     rootId,
@@ -93,7 +95,7 @@ export async function createSyncer(
       logger: logger.child({ module: 'parse-pool' }),
       observer,
     }),
-    known: await store.loadKnownFiles(rootId),
+    known,
     logger,
     appliedLevel,
     prefetched: new Map(),
