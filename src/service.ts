@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import type { Logger } from 'pino'
 import type { DatabaseTarget } from './config.js'
 import { StatebridgeError } from './errors.js'
-import { serviceRoutes, type ServiceContext } from './service-routes.js'
+import type { ServiceContext } from './service-routes.js'
 import type { Store } from './store/types.js'
 import type { WatchHandle } from './sync/watch.js'
 
@@ -43,6 +43,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const token = apiToken(options.env ?? process.env)
   const { openReader } = await import('./store/open-reader.js')
   const { startApiServer } = await import('./serve/index.js')
+  const { serviceRoutes } = await import('./service-routes.js')
   const reader = await openReader(options.db, { logger: options.logger })
   try {
     const server = await startApiServer({

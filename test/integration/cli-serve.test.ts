@@ -2,11 +2,13 @@
  * The HTTP API through the built CLI: `serve` on a database another process
  * filled, and `watch --listen` serving while it syncs. (Routes in depth: api.test.ts.)
  */
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli, startCli, waitFor } from '../helpers/cli.js'
+import { fileURLToPath } from 'node:url'
+import { CLI, cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
 
 let dir: string
@@ -93,6 +95,20 @@ describe('the API from the command line', () => {
     expect((await getJson(`http://127.0.0.1:${port}/api/v1/sessions`)).status).toBe(401)
     expect((await getJson(`http://127.0.0.1:${port}/api/v1/sessions`, { authorization: 'Bearer s3cret-token' })).status).toBe(200)
     expect((await getJson(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+  })
+
+  it('a watch without --listen never loads the HTTP server, the API routes or the metrics library', { timeout: 60_000 }, async () => {
+    const trace = fileURLToPath(new URL('../helpers/module-trace.mjs', import.meta.url))
+    const child = spawn(process.execPath, ['--import', trace, CLI, 'watch', root, '--db', db], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(child)
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
+    await waitFor(() => out.includes('"watching"'), 30_000, 'watching')
+    const loaded = err.split('\n').filter((line) => line.startsWith('LOAD '))
+    expect(loaded.some((line) => line.includes('/dist/sync/watch.js'))).toBe(true)
+    expect(loaded.filter((line) => /node:http$|\/dist\/serve\/|\/dist\/feed\/feed-routes|\/dist\/metrics\/|prom-client|\/redis\//.test(line))).toEqual([])
   })
 
   it('says what serve needs', () => {
