@@ -30,7 +30,8 @@ import {
 import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
 
 type Row = Record<string, unknown>
-type Query = (sql: string, values?: unknown[]) => Promise<Row[]>
+/** One statement on the connection of the caller's snapshot (or the pool). */
+export type Query = (sql: string, values?: unknown[]) => Promise<Row[]>
 
 /** How to open the PostgreSQL reader. */
 export interface PostgresReaderOptions {
@@ -128,7 +129,13 @@ class PostgresReader implements StoreReader {
   }
 
   // Several statements on one client in one read-only snapshot, as the SQLite reader's transaction.
-  private async snapshot<T>(work: (query: Query) => Promise<T>): Promise<T> {
+  private snapshot<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    return this.onClient(true, work)
+  }
+
+  // One configured client for `work`, in a read-only transaction or not. A client whose
+  // connection broke is destroyed, not reused; every failure becomes the reader's error.
+  private async onClient<T>(transaction: boolean, work: (query: Query) => Promise<T>): Promise<T> {
     let client: pg.PoolClient
     try {
       client = await this.pool.connect()
@@ -138,13 +145,13 @@ class PostgresReader implements StoreReader {
     let destroy: Error | undefined
     try {
       await this.configure(client)
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      if (transaction) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       const result = await work(async (sql, values = []) => (await client.query(sql, values)).rows as Row[])
-      await client.query('COMMIT')
+      if (transaction) await client.query('COMMIT')
       return result
     } catch (error) {
       if (connectionBroken(client) || classifyPostgresError(error) === 'transient') destroy = error as Error
-      else {
+      else if (transaction) {
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
           destroy = rollbackError
         })
@@ -245,64 +252,8 @@ class PostgresReader implements StoreReader {
     })
   }
 
-  // The statements of the write store's sessionDetail (postgres.ts), in one snapshot.
   async session(sessionId: string): Promise<SessionDetail[]> {
-    return this.snapshot(async (query) => {
-      const sessions = await query(
-        `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
-         FROM sessions WHERE session_id = $1 ORDER BY root COLLATE "C" LIMIT 100`,
-        [sessionId],
-      )
-      const details: SessionDetail[] = []
-      for (const row of sessions) {
-        const root = String(row.root)
-        const args = [root, sessionId]
-        const [docs] = await query(
-          `SELECT count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'error') AS error
-           FROM documents WHERE root = $1 AND session_id = $2`,
-          args,
-        )
-        const [synthesis] = await query(
-          `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
-             sections_completed, sections_pending
-           FROM synthesis_state WHERE root = $1 AND session_id = $2 ORDER BY id LIMIT 1`,
-          args,
-        )
-        const [facts] = await query('SELECT count(*) AS n FROM fact_registry WHERE root = $1 AND session_id = $2', args)
-        details.push({
-          root,
-          sessionId,
-          createdAt: (row.created_at as string | null) ?? null,
-          status: String(row.status),
-          deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
-          metadata: row.metadata as Record<string, string>,
-          documents: { ok: Number(docs!.ok), error: Number(docs!.error) },
-          phases: (await query(
-            `SELECT phase, status, start_time, end_time FROM session_phases WHERE root = $1 AND session_id = $2
-             ORDER BY document_id, id LIMIT ${LIST_CAP}`,
-            args,
-          )) as SessionDetail['phases'],
-          iterations: (await query(
-            `SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = $1 AND session_id = $2
-             ORDER BY id LIMIT ${LIST_CAP}`,
-            args,
-          )) as SessionDetail['iterations'],
-          pendingSpecialists: (await query(
-            `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
-             WHERE root = $1 AND session_id = $2 AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
-            args,
-          )) as SessionDetail['pendingSpecialists'],
-          factCount: Number(facts?.n ?? 0),
-          synthesis: synthesis ?? null,
-          agents: (await query(
-            `SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = $1 AND session_id = $2
-             ORDER BY agent COLLATE "C", id LIMIT ${LIST_CAP}`,
-            args,
-          )) as SessionDetail['agents'],
-        })
-      }
-      return details
-    })
+    return this.snapshot((query) => readSessionDetail(query, sessionId))
   }
 
   async documents(sessionId: string): Promise<DocumentList | null> {
@@ -369,28 +320,75 @@ class PostgresReader implements StoreReader {
   }
 
   // One statement on a configured connection, without BEGIN/COMMIT (a single statement is its own snapshot).
-  private async plain(sql: string, values: unknown[] = []): Promise<Row[]> {
-    let client: pg.PoolClient
-    try {
-      client = await this.pool.connect()
-    } catch (error) {
-      return this.explain(error)
-    }
-    let destroy: Error | undefined
-    try {
-      await this.configure(client)
-      return (await client.query(sql, values)).rows as Row[]
-    } catch (error) {
-      if (connectionBroken(client) || classifyPostgresError(error) === 'transient') destroy = error as Error
-      return this.explain(error)
-    } finally {
-      client.release(destroy)
-    }
+  private plain(sql: string, values: unknown[] = []): Promise<Row[]> {
+    return this.onClient(false, (query) => query(sql, values))
   }
 
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end()
   }
+}
+
+/**
+ * One session in detail, per root that has it: what `statebridge show --json`
+ * prints and `GET /api/v1/sessions/{id}` answers. Ids sort bytewise, as in
+ * SQLite. The write store's `sessionDetail` runs it too.
+ */
+export async function readSessionDetail(query: Query, sessionId: string): Promise<SessionDetail[]> {
+  const sessions = await query(
+    `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
+     FROM sessions WHERE session_id = $1 ORDER BY root COLLATE "C" LIMIT 100`,
+    [sessionId],
+  )
+  const details: SessionDetail[] = []
+  for (const row of sessions) {
+    const root = String(row.root)
+    const args = [root, sessionId]
+    const [docs] = await query(
+      `SELECT count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'error') AS error
+       FROM documents WHERE root = $1 AND session_id = $2`,
+      args,
+    )
+    const [synthesis] = await query(
+      `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
+         sections_completed, sections_pending
+       FROM synthesis_state WHERE root = $1 AND session_id = $2 ORDER BY id LIMIT 1`,
+      args,
+    )
+    const [facts] = await query('SELECT count(*) AS n FROM fact_registry WHERE root = $1 AND session_id = $2', args)
+    details.push({
+      root,
+      sessionId,
+      createdAt: (row.created_at as string | null) ?? null,
+      status: String(row.status),
+      deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
+      metadata: row.metadata as Record<string, string>,
+      documents: { ok: Number(docs!.ok), error: Number(docs!.error) },
+      phases: (await query(
+        `SELECT phase, status, start_time, end_time FROM session_phases WHERE root = $1 AND session_id = $2
+         ORDER BY document_id, id LIMIT ${LIST_CAP}`,
+        args,
+      )) as SessionDetail['phases'],
+      iterations: (await query(
+        `SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = $1 AND session_id = $2
+         ORDER BY id LIMIT ${LIST_CAP}`,
+        args,
+      )) as SessionDetail['iterations'],
+      pendingSpecialists: (await query(
+        `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
+         WHERE root = $1 AND session_id = $2 AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
+        args,
+      )) as SessionDetail['pendingSpecialists'],
+      factCount: Number(facts?.n ?? 0),
+      synthesis: synthesis ?? null,
+      agents: (await query(
+        `SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = $1 AND session_id = $2
+         ORDER BY agent COLLATE "C", id LIMIT ${LIST_CAP}`,
+        args,
+      )) as SessionDetail['agents'],
+    })
+  }
+  return details
 }
 
 async function documentDetail(query: Query, row: Row): Promise<DocumentDetail> {

@@ -16,6 +16,7 @@ import { pruneCutoff } from './change-log.js'
 import { classifyPostgresError, fatalHint } from './postgres-errors.js'
 import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
+import { readSessionDetail } from './postgres-read.js'
 import { SQL, type StatementName } from './postgres-sql.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import type {
@@ -314,57 +315,8 @@ class PostgresStore implements Store {
   }
 
   async sessionDetail(sessionId: string): Promise<SessionDetail[]> {
-    const query = async (sql: string, values: unknown[]) => (await this.pool.query(sql, values)).rows as Array<Record<string, unknown>>
-    const sessions = await query(
-      `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')} FROM sessions WHERE session_id = $1`,
-      [sessionId],
-    )
-    const details: SessionDetail[] = []
-    for (const row of sessions) {
-      const root = String(row.root)
-      const args = [root, sessionId]
-      const [docs] = await query(
-        `SELECT count(*) FILTER (WHERE status = 'ok') AS ok, count(*) FILTER (WHERE status = 'error') AS error
-         FROM documents WHERE root = $1 AND session_id = $2`,
-        args,
-      )
-      const [synthesis] = await query(
-        `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
-           sections_completed, sections_pending
-         FROM synthesis_state WHERE root = $1 AND session_id = $2 ORDER BY id LIMIT 1`,
-        args,
-      )
-      const [facts] = await query('SELECT count(*) AS n FROM fact_registry WHERE root = $1 AND session_id = $2', args)
-      details.push({
-        root,
-        sessionId,
-        createdAt: (row.created_at as string | null) ?? null,
-        status: String(row.status),
-        deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
-        metadata: row.metadata as Record<string, string>,
-        documents: docs as SessionDetail['documents'],
-        phases: (await query(
-          'SELECT phase, status, start_time, end_time FROM session_phases WHERE root = $1 AND session_id = $2 ORDER BY document_id, id',
-          args,
-        )) as SessionDetail['phases'],
-        iterations: (await query(
-          'SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = $1 AND session_id = $2 ORDER BY id',
-          args,
-        )) as SessionDetail['iterations'],
-        pendingSpecialists: (await query(
-          `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
-           WHERE root = $1 AND session_id = $2 AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id`,
-          args,
-        )) as SessionDetail['pendingSpecialists'],
-        factCount: Number(facts?.n ?? 0),
-        synthesis: synthesis ?? null,
-        agents: (await query(
-          'SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = $1 AND session_id = $2 ORDER BY agent',
-          args,
-        )) as SessionDetail['agents'],
-      })
-    }
-    return details
+    // The read side's statements, so `show` and the API give one answer.
+    return readSessionDetail(async (sql, values) => (await this.pool.query(sql, values)).rows as Array<Record<string, unknown>>, sessionId)
   }
 
   async reopenIfReplaced(): Promise<boolean> {

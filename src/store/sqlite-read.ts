@@ -163,65 +163,9 @@ class SqliteReader implements StoreReader {
     })
   }
 
-  // The statements of the write store's sessionDetail (sqlite.ts), with JSON columns parsed so both dialects agree.
   async session(sessionId: string): Promise<SessionDetail[]> {
-    return this.snapshot(() => {
-      const sessions = this.all(
-        `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
-         FROM sessions WHERE session_id = ? ORDER BY root LIMIT 100`,
-        sessionId,
-      )
-      return sessions.map((row): SessionDetail => {
-        const root = String(row.root)
-        const args = [root, sessionId]
-        const docs = this.get(
-          `SELECT coalesce(sum(status = 'ok'), 0) AS ok, coalesce(sum(status = 'error'), 0) AS error
-           FROM documents WHERE root = ? AND session_id = ?`,
-          ...args,
-        ) as { ok: number; error: number }
-        const synthesis = this.get(
-          `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
-             sections_completed, sections_pending
-           FROM synthesis_state WHERE root = ? AND session_id = ? ORDER BY id LIMIT 1`,
-          ...args,
-        )
-        if (synthesis) {
-          synthesis.sections_completed = parseJson(synthesis.sections_completed)
-          synthesis.sections_pending = parseJson(synthesis.sections_pending)
-        }
-        return {
-          root,
-          sessionId,
-          createdAt: (row.created_at as string | null) ?? null,
-          status: String(row.status),
-          deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
-          metadata: parseJson(row.metadata) as Record<string, string>,
-          documents: { ok: docs.ok, error: docs.error },
-          phases: this.all(
-            `SELECT phase, status, start_time, end_time FROM session_phases WHERE root = ? AND session_id = ?
-             ORDER BY document_id, id LIMIT ${LIST_CAP}`,
-            ...args,
-          ) as SessionDetail['phases'],
-          iterations: this.all(
-            `SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = ? AND session_id = ?
-             ORDER BY id LIMIT ${LIST_CAP}`,
-            ...args,
-          ) as SessionDetail['iterations'],
-          pendingSpecialists: this.all(
-            `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
-             WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
-            ...args,
-          ) as SessionDetail['pendingSpecialists'],
-          factCount: Number(this.get('SELECT count(*) AS n FROM fact_registry WHERE root = ? AND session_id = ?', ...args)!.n),
-          synthesis: synthesis ?? null,
-          agents: this.all(
-            `SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = ? AND session_id = ?
-             ORDER BY agent, id LIMIT ${LIST_CAP}`,
-            ...args,
-          ) as SessionDetail['agents'],
-        }
-      })
-    })
+    const queries: SqliteQueries = { all: (sql, ...params) => this.all(sql, ...params), get: (sql, ...params) => this.get(sql, ...params) }
+    return this.snapshot(() => readSessionDetail(queries, sessionId))
   }
 
   async documents(sessionId: string): Promise<DocumentList | null> {
@@ -375,6 +319,75 @@ const DOCUMENT_COLUMNS = `root, path, session_id AS "sessionId", document_type A
   applied_at AS "appliedAt", checked_at AS "checkedAt", json, diagnostics`
 
 /** JSON text as stored by SQLite, parsed, with object keys in jsonb order (what PostgreSQL answers). */
+/** Statements run on one connection, inside the caller's snapshot if it has one. */
+export interface SqliteQueries {
+  all(sql: string, ...params: unknown[]): Row[]
+  get(sql: string, ...params: unknown[]): Row | undefined
+}
+
+/**
+ * One session in detail, per root that has it: what `statebridge show --json`
+ * prints and `GET /api/v1/sessions/{id}` answers. JSON columns are parsed, so
+ * both dialects give the same object. The write store's `sessionDetail` runs it too.
+ */
+export function readSessionDetail(db: SqliteQueries, sessionId: string): SessionDetail[] {
+  const sessions = db.all(
+    `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
+     FROM sessions WHERE session_id = ? ORDER BY root LIMIT 100`,
+    sessionId,
+  )
+  return sessions.map((row): SessionDetail => {
+    const root = String(row.root)
+    const args = [root, sessionId]
+    const docs = db.get(
+      `SELECT coalesce(sum(status = 'ok'), 0) AS ok, coalesce(sum(status = 'error'), 0) AS error
+       FROM documents WHERE root = ? AND session_id = ?`,
+      ...args,
+    ) as { ok: number; error: number }
+    const synthesis = db.get(
+      `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
+         sections_completed, sections_pending
+       FROM synthesis_state WHERE root = ? AND session_id = ? ORDER BY id LIMIT 1`,
+      ...args,
+    )
+    if (synthesis) {
+      synthesis.sections_completed = parseJson(synthesis.sections_completed)
+      synthesis.sections_pending = parseJson(synthesis.sections_pending)
+    }
+    return {
+      root,
+      sessionId,
+      createdAt: (row.created_at as string | null) ?? null,
+      status: String(row.status),
+      deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
+      metadata: parseJson(row.metadata) as Record<string, string>,
+      documents: { ok: docs.ok, error: docs.error },
+      phases: db.all(
+        `SELECT phase, status, start_time, end_time FROM session_phases WHERE root = ? AND session_id = ?
+         ORDER BY document_id, id LIMIT ${LIST_CAP}`,
+        ...args,
+      ) as SessionDetail['phases'],
+      iterations: db.all(
+        `SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = ? AND session_id = ?
+         ORDER BY id LIMIT ${LIST_CAP}`,
+        ...args,
+      ) as SessionDetail['iterations'],
+      pendingSpecialists: db.all(
+        `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
+         WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
+        ...args,
+      ) as SessionDetail['pendingSpecialists'],
+      factCount: Number(db.get('SELECT count(*) AS n FROM fact_registry WHERE root = ? AND session_id = ?', ...args)!.n),
+      synthesis: synthesis ?? null,
+      agents: db.all(
+        `SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = ? AND session_id = ?
+         ORDER BY agent, id LIMIT ${LIST_CAP}`,
+        ...args,
+      ) as SessionDetail['agents'],
+    }
+  })
+}
+
 function parseJson(text: unknown): unknown {
   if (text === null || text === undefined) return null
   return jsonbOrder(JSON.parse(String(text)))

@@ -12,6 +12,7 @@ import { pruneCutoff } from './change-log.js'
 import { columnValue } from './column-value.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import { classifySqliteError, explainWriteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
+import { readSessionDetail, type SqliteQueries } from './sqlite-read.js'
 import type {
   ChangeKind,
   ChangeRecord,
@@ -511,49 +512,12 @@ class SqliteStore implements Store {
 
   async sessionDetail(sessionId: string): Promise<SessionDetail[]> {
     const db = this.db
-    const sessions = db
-      .prepare(`SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')} FROM sessions WHERE session_id = ?`)
-      .all(sessionId) as Array<Record<string, unknown>>
-    return sessions.map((row) => {
-      const root = String(row.root)
-      const args = [root, sessionId]
-      const all = (sql: string) => db.prepare(sql).all(...args) as Array<Record<string, unknown>>
-      const docs = db
-        .prepare(
-          `SELECT coalesce(sum(status = 'ok'), 0) AS ok, coalesce(sum(status = 'error'), 0) AS error
-           FROM documents WHERE root = ? AND session_id = ?`,
-        )
-        .get(...args) as { ok: number; error: number }
-      const synthesis = db
-        .prepare(
-          `SELECT current_phase, status, last_completed_step, next_action, critical_context, blocking_issue, last_updated,
-             sections_completed, sections_pending
-           FROM synthesis_state WHERE root = ? AND session_id = ? ORDER BY id LIMIT 1`,
-        )
-        .get(...args) as Record<string, unknown> | undefined
-      return {
-        root,
-        sessionId,
-        createdAt: (row.created_at as string | null) ?? null,
-        status: String(row.status),
-        deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
-        metadata: JSON.parse(String(row.metadata)) as Record<string, string>,
-        documents: docs,
-        phases: all('SELECT phase, status, start_time, end_time FROM session_phases WHERE root = ? AND session_id = ? ORDER BY document_id, id') as SessionDetail['phases'],
-        iterations: all(
-          'SELECT gate_name, current_iteration, max_iterations FROM session_iterations WHERE root = ? AND session_id = ? ORDER BY id',
-        ) as SessionDetail['iterations'],
-        pendingSpecialists: all(
-          `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
-           WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id`,
-        ) as SessionDetail['pendingSpecialists'],
-        factCount: (db.prepare('SELECT count(*) AS n FROM fact_registry WHERE root = ? AND session_id = ?').get(...args) as { n: number }).n,
-        synthesis: synthesis ? parseJsonColumns(synthesis, ['sections_completed', 'sections_pending']) : null,
-        agents: all(
-          'SELECT agent, status, current_phase, last_updated FROM agent_states WHERE root = ? AND session_id = ? ORDER BY agent',
-        ) as SessionDetail['agents'],
-      }
-    })
+    // The read side's statements, so `show` and the API give one answer; one snapshot, as there.
+    const queries: SqliteQueries = {
+      all: (sql, ...params) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>,
+      get: (sql, ...params) => db.prepare(sql).get(...params) as Record<string, unknown> | undefined,
+    }
+    return db.transaction(() => readSessionDetail(queries, sessionId)).deferred()
   }
 
   async close(): Promise<void> {
@@ -579,11 +543,4 @@ function identityParams(file: FileIdentity, now: string): Record<string, unknown
     instance: file.instance,
     now,
   }
-}
-
-/** JSON columns come back from SQLite as text; give them as values, as PostgreSQL's jsonb does. */
-function parseJsonColumns(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
-  const parsed = { ...row }
-  for (const column of columns) if (typeof parsed[column] === 'string') parsed[column] = JSON.parse(parsed[column] as string) as unknown
-  return parsed
 }
