@@ -37,6 +37,11 @@ export interface PipelineContext {
   refusals: Map<string, string>
   /** Told of every committed change, error and apply duration (`NO_OBSERVER` when nobody listens). */
   observer: SyncObserver
+  /**
+   * Whether the root itself is still there. Asked only before rows are removed:
+   * under a root that is gone (moved away, unmounted) every path looks missing.
+   */
+  rootPresent: () => Promise<boolean>
 }
 
 /** What one run did to the file's rows. */
@@ -216,8 +221,13 @@ function readRequest(ctx: PipelineContext, relPath: string): ReadRequest {
 }
 
 async function removeIfKnown(ctx: PipelineContext, relPath: string): Promise<FileOutcome> {
+  if (!ctx.known.has(relPath)) {
+    ctx.refusals.delete(relPath)
+    return 'skipped'
+  }
+  // Nothing is removed while the root is gone; the owner reconciles once it is back.
+  if (!(await ctx.rootPresent())) return 'skipped'
   ctx.refusals.delete(relPath)
-  if (!ctx.known.has(relPath)) return 'skipped'
   const started = performance.now()
   await ctx.store.removeFile(ctx.rootId, relPath)
   ctx.observer.applyDuration((performance.now() - started) / 1000)

@@ -82,6 +82,17 @@ export async function createSyncer(
   const rootId = config.rootId ?? rootAbs
   // Before the parse pool starts: a database lost here must not leave worker threads that keep the process alive.
   const known = await store.loadKnownFiles(rootId)
+  // A root moved away or unmounted is not a tree whose files were all deleted:
+  // nothing is removed while it is gone, and the owner reconciles once it is back.
+  let rootLost = false
+  const rootPresent = async (): Promise<boolean> => {
+    const present = await fs.promises.stat(rootAbs).then(
+      (s) => s.isDirectory(),
+      () => false,
+    )
+    if (!present) rootLost = true
+    return present
+  }
   const ctx: PipelineContext = {
     rootAbs,
     rootId,
@@ -100,6 +111,7 @@ export async function createSyncer(
     appliedLevel,
     prefetched: new Map(),
     refusals: new Map(),
+    rootPresent,
     observer,
   }
 
@@ -110,17 +122,6 @@ export async function createSyncer(
     probe: options.probe,
     observer,
   })
-  // A root moved away or unmounted is not a tree whose files were all deleted:
-  // nothing is removed while it is gone, and the owner reconciles once it is back.
-  let rootLost = false
-  const rootPresent = async (): Promise<boolean> => {
-    const present = await fs.promises.stat(rootAbs).then(
-      (s) => s.isDirectory(),
-      () => false,
-    )
-    if (!present) rootLost = true
-    return present
-  }
   let workerFailure: StatebridgeError | null = null
   // When each waiting file started waiting (performance.now()): its first event,
   // or its deferral in an outage. An entry stays while the file is in flight, so
@@ -139,7 +140,6 @@ export async function createSyncer(
   }
   const run = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => waited(relPath, await runFile(relPath, trustStat))
   const runFile = async (relPath: string, trustStat: boolean): Promise<FileOutcome> => {
-    if (!(await rootPresent())) return 'skipped'
     // While the database is away, remember the path and do nothing else: its
     // content is read when the database is back, so the latest write wins.
     if (health.down) {
