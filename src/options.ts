@@ -17,6 +17,19 @@ export const COMMANDS = {
   migrate: { synopsis: 'migrate', summary: 'apply pending schema migrations to --db and exit' },
   serve: { synopsis: 'serve --listen <host:port>', summary: 'serve the HTTP API from --db, without watching' },
   health: { synopsis: 'health [--url <base>]', summary: 'exit 0 when <base>/readyz answers 200, else 1 (container health checks)' },
+  history: { synopsis: 'history <path|session-id> [--json]', summary: 'the revisions of a file or of a session: time, size, change, instance' },
+  diff: { synopsis: 'diff <path> <rev-a> <rev-b>', summary: 'unified diff between two revisions of a file' },
+  restore: {
+    synopsis: 'restore <path|session-id> --at <rev|time>',
+    summary: 'write a file (or a whole session) back as it was at a revision or time',
+  },
+  render: { synopsis: 'render <kind> <session-id> [--write]', summary: 'regenerate orchestrator-state.md or research-plan.md from the rows' },
+  prune: { synopsis: 'prune [--dry-run]', summary: 'apply history retention now (watch does it hourly)' },
+  cleanup: {
+    synopsis: 'cleanup --completed-older-than <30d> --archive <dir>',
+    summary: 'archive finished sessions to tar.gz, then drop their rows (dry run unless --yes)',
+  },
+  import: { synopsis: 'import <archive.tar.gz>', summary: 'bring an archived session back: its files and its history' },
 } as const
 
 /** A command name. */
@@ -25,7 +38,11 @@ export type Command = keyof typeof COMMANDS
 /** Commands that mirror a tree into the database. */
 const DAEMON = ['sync', 'watch'] as const
 /** Commands that open the database. */
-const DATABASE = ['sync', 'watch', 'status', 'show', 'migrate', 'serve'] as const
+const DATABASE = ['sync', 'watch', 'status', 'show', 'migrate', 'serve', 'history', 'diff', 'restore', 'render', 'prune', 'cleanup', 'import'] as const
+/** Commands that keep or trim history. */
+const RETAINING = ['watch', 'prune'] as const
+/** Commands that write files into a root and apply them. */
+const WRITING = ['restore', 'render', 'import'] as const
 /** Commands that can serve the HTTP API. */
 const SERVING = ['watch', 'serve'] as const
 /** Commands that parse files. */
@@ -410,6 +427,57 @@ export const OPTIONS = {
     help: 'days the change log keeps a change, for feed clients that resume (`0`: forever)',
     doc: 'days the change log keeps a change: a feed client away longer gets `event: reset`; `watch` prunes at start and hourly (`0`: keep forever)',
   },
+  /** Contents of at least this many bytes are stored gzip-compressed in history; default 1000. */
+  compressThreshold: {
+    flag: 'compress-threshold',
+    value: '<bytes>',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    max: 1_073_741_824,
+    env: ['SESSION_COMPRESS_THRESHOLD'],
+    commands: ['sync', 'watch', ...WRITING],
+    resolve: 'table',
+    help: 'history stores contents of at least this many bytes gzip-compressed',
+  },
+  /** Days history keeps a revision; default 30; 0 keeps every revision forever (the per-file cap still applies). */
+  historyKeepDays: {
+    flag: 'history-keep-days',
+    value: '<n>',
+    type: 'integer',
+    default: 30,
+    min: 0,
+    max: 36_500,
+    env: ['SESSION_CLEANUP_DAYS'],
+    commands: RETAINING,
+    resolve: 'table',
+    help: 'days history keeps a revision (`0`: forever); the latest revision of a live file always stays',
+  },
+  /** Revisions kept per file; default 50; 0: no cap. */
+  historyKeepRevisions: {
+    flag: 'history-keep-revisions',
+    value: '<n>',
+    type: 'integer',
+    default: 50,
+    min: 0,
+    max: 1_000_000,
+    commands: RETAINING,
+    resolve: 'table',
+    help: 'revisions history keeps per file, newest first (`0`: no cap)',
+  },
+  /** Of revisions older than 24 h, keep every Nth of a file; default 1 (all). */
+  historyCheckpointInterval: {
+    flag: 'history-checkpoint-interval',
+    value: '<n>',
+    type: 'integer',
+    default: 1,
+    min: 1,
+    max: 1_000_000,
+    env: ['SESSION_CHECKPOINT_INTERVAL'],
+    commands: RETAINING,
+    resolve: 'table',
+    help: 'of revisions older than 24 h, keep only every Nth of each file (`1`: all)',
+  },
   /**
    * Redis of the change feed's mirror (a Redis Stream); default (`null`) none.
    * On with `--redis-url`, or with `SESSION_STORAGE_TYPE=redis-postgres`
@@ -429,12 +497,103 @@ export const OPTIONS = {
       'mirror the change feed into the Redis Stream `statebridge:changes` (`redis://…`); `REDIS_URL` is read only with ' +
       '`SESSION_STORAGE_TYPE=redis-postgres`, which also means PostgreSQL from `DATABASE_URL`',
   },
+  /** The revision (number) or instant (ISO-8601) to restore (command line only). */
+  at: {
+    flag: 'at',
+    value: '<rev|time>',
+    type: 'string',
+    default: null,
+    commands: ['restore'],
+    resolve: 'cli',
+    help: 'revision number, or ISO-8601 time, to restore',
+  },
+  /** Where `restore` writes one file instead of its path (`-`: stdout; command line only). */
+  to: {
+    flag: 'to',
+    value: '<file|->',
+    type: 'string',
+    default: null,
+    commands: ['restore'],
+    resolve: 'cli',
+    defaultText: 'the file itself',
+    help: 'write the restored content here instead (`-`: standard output); history is not changed',
+  },
+  /** Say what would happen, change nothing (command line only). */
+  dryRun: {
+    flag: 'dry-run',
+    type: 'boolean',
+    default: false,
+    commands: ['restore', 'prune'],
+    resolve: 'cli',
+    defaultText: 'off',
+    help: 'say what would be written or deleted; change nothing',
+  },
+  /** Restore over a file that changed since its latest revision (command line only). */
+  force: {
+    flag: 'force',
+    type: 'boolean',
+    default: false,
+    commands: ['restore'],
+    resolve: 'cli',
+    defaultText: 'off',
+    help: 'restore even over a file that changed since its latest revision',
+  },
+  /** Write the rendered file into the root when it differs (command line only). */
+  write: {
+    flag: 'write',
+    type: 'boolean',
+    default: false,
+    commands: ['render'],
+    resolve: 'cli',
+    defaultText: 'off (print)',
+    help: 'write the rendered file into the session directory, only when it differs',
+  },
+  /** Sessions finished for at least this long (`30d`, `12h`; command line only). */
+  completedOlderThan: {
+    flag: 'completed-older-than',
+    value: '<age>',
+    type: 'string',
+    default: null,
+    commands: ['cleanup'],
+    resolve: 'cli',
+    help: 'sessions complete and unchanged for at least this long (`30d`, `12h`)',
+  },
+  /** Directory the cleanup archives go to (command line only). */
+  archive: {
+    flag: 'archive',
+    value: '<dir>',
+    type: 'string',
+    default: null,
+    commands: ['cleanup'],
+    resolve: 'cli',
+    help: 'directory that receives one <root-name>-<session-id>.tar.gz per session',
+  },
+  /** Also delete the archived session directories from disk (command line only). */
+  deleteFiles: {
+    flag: 'delete-files',
+    type: 'boolean',
+    default: false,
+    commands: ['cleanup'],
+    resolve: 'cli',
+    defaultText: 'off',
+    help: 'also delete the session directories once archived',
+  },
+  /** Do it: cleanup is a dry run without it (command line only). */
+  yes: {
+    flag: 'yes',
+    type: 'boolean',
+    default: false,
+    commands: ['cleanup'],
+    resolve: 'cli',
+    defaultText: 'off (dry run)',
+    help: 'carry the cleanup out; without it, only say what would go',
+  },
   /** Machine-readable output (command line only). */
   json: {
     flag: 'json',
     type: 'boolean',
     default: false,
-    commands: ['sync', 'status', 'check', 'show'],
+    commands: ['sync', 'status', 'check', 'show', 'history', 'prune', 'cleanup'],
     resolve: 'cli',
     defaultText: 'off',
     help: 'machine-readable output; also turns off the progress line of sync',

@@ -148,6 +148,10 @@ describe('resolveConfig', () => {
       listen: null,
       metricsPublic: false,
       changeLogKeepDays: 7,
+      compressThreshold: 1000,
+      historyKeepDays: 30,
+      historyKeepRevisions: 50,
+      historyCheckpointInterval: 1,
       redis: null,
     })
     expect(DEFAULT_SQLITE_FILE).toBe('./data/statebridge.db')
@@ -178,6 +182,10 @@ describe('resolveConfig', () => {
       metricsPublic: true,
       apiToken: 'kept out of the configuration',
       changeLogKeepDays: 0,
+      compressThreshold: 0,
+      historyKeepDays: 0,
+      historyKeepRevisions: 0,
+      historyCheckpointInterval: 12,
       redisUrl: 'redis://cache.internal:6380/2',
     }
     // The token is read where the API starts, never kept in the configuration (which may be logged).

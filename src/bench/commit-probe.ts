@@ -3,6 +3,7 @@
  * forwarded, and once the underlying transaction has resolved the bench learns
  * which content of which file reached the database, and when.
  */
+import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import type {
   ChangeRecord,
   FileFailure,
@@ -125,6 +126,26 @@ export class CommitProbe implements Store {
 
   status(): Promise<StoreStatus> {
     return this.inner.status()
+  }
+
+  listRevisions(query: RevisionQuery): Promise<Revision[]> {
+    return this.inner.listRevisions(query)
+  }
+
+  getRevision(rev: number): Promise<Revision | null> {
+    return this.inner.getRevision(rev)
+  }
+
+  blobChain(contentHash: string): Promise<BlobChain> {
+    return this.inner.blobChain(contentHash)
+  }
+
+  historyStats(): Promise<HistoryStats> {
+    return this.inner.historyStats()
+  }
+
+  pruneHistory(policy: RetentionPolicy, options?: { dryRun?: boolean; now?: Date }): Promise<PruneResult> {
+    return this.inner.pruneHistory(policy, options)
   }
 
   readChanges(options: ReadChangesOptions): Promise<ChangeRecord[]> {

@@ -17,6 +17,8 @@ import { classifyPostgresError, fatalHint } from './postgres-errors.js'
 import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
 import { readSessionDetail } from './postgres-read.js'
+import * as history from './postgres-history.js'
+import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import { SQL, type StatementName } from './postgres-sql.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import type {
@@ -153,9 +155,11 @@ class PostgresStore implements Store {
 
   async removeSession(root: string, sessionId: string): Promise<void> {
     await this.transaction(root, sessionId, async (client) => {
+      const now = new Date().toISOString()
+      await history.recordSessionRemoval(client, root, sessionId, this.instance, now)
       const { rowCount } = await this.run(client, 'removeSession', [root, sessionId])
       if (rowCount) {
-        await this.logChange(client, { root, session: sessionId, path: null, change: 'removed', instance: this.instance }, new Date().toISOString())
+        await this.logChange(client, { root, session: sessionId, path: null, change: 'removed', instance: this.instance }, now)
       }
     })
   }
@@ -171,6 +175,7 @@ class PostgresStore implements Store {
       if (encoded.tables !== null) await this.run(client, 'insertTables', [id, encoded.tables, encoded.rows])
       await this.run(client, 'insertRecords', [id, ...encoded.records])
       if (snapshot.sessionId !== null) await this.refreshSession(client, snapshot.root, snapshot.sessionId)
+      await history.recordContent(client, snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
       await this.logChange(
         client,
         {
@@ -201,6 +206,7 @@ class PostgresStore implements Store {
         now,
       ])
       if (failure.sessionId !== null) await this.refreshSession(client, failure.root, failure.sessionId)
+      await history.recordContent(client, failure, failure.contentHash, failure.blob ?? null, 'error', undefined, now)
       await this.logChange(
         client,
         {
@@ -226,8 +232,10 @@ class PostgresStore implements Store {
       const { rows } = await this.run<{ sessionId: string | null }>(client, 'removeFile', [root, filePath])
       if (rows.length === 0) return
       if (rows[0]!.sessionId) await this.refreshSession(client, root, rows[0]!.sessionId)
+      const now = new Date().toISOString()
+      await history.recordRemoval(client, root, filePath, rows[0]!.sessionId, this.instance, now)
       const change = { root, session: rows[0]!.sessionId, path: filePath, change: 'removed' as const, instance: this.instance }
-      await this.logChange(client, change, new Date().toISOString())
+      await this.logChange(client, change, now)
     })
   }
 
@@ -319,6 +327,30 @@ class PostgresStore implements Store {
     return readSessionDetail(async (sql, values) => (await this.pool.query(sql, values)).rows as Array<Record<string, unknown>>, sessionId)
   }
 
+  async listRevisions(query: RevisionQuery): Promise<Revision[]> {
+    return history.listRevisions(this.query, query)
+  }
+
+  async getRevision(rev: number): Promise<Revision | null> {
+    return history.getRevision(this.query, rev)
+  }
+
+  async blobChain(contentHash: string): Promise<BlobChain> {
+    return history.blobChain(this.query, contentHash)
+  }
+
+  async historyStats(): Promise<HistoryStats> {
+    return history.historyStats(this.query)
+  }
+
+  async pruneHistory(policy: RetentionPolicy, options: { dryRun?: boolean; now?: Date } = {}): Promise<PruneResult> {
+    const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>, rollback = false): Promise<T> =>
+      this.transaction(PRUNE_LOCK_ROOT, null, work, rollback)
+    return history.pruneHistory(transaction, policy, options.now ?? new Date(), options.dryRun === true)
+  }
+
+  private readonly query: history.Query = async (sql, values) => (await this.pool.query(sql as string, values)).rows
+
   async reopenIfReplaced(): Promise<boolean> {
     // A server has no file to lose; a restarted or failed-over server is the outage path's business.
     return false
@@ -330,14 +362,15 @@ class PostgresStore implements Store {
 
   // One transaction on one pooled client. The client goes back to the pool
   // whatever happens; one whose connection broke is destroyed, not reused.
-  private async transaction<T>(root: string, sessionId: string | null, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  // `rollback`: end with ROLLBACK instead of COMMIT (a dry run).
+  private async transaction<T>(root: string, sessionId: string | null, work: (client: pg.PoolClient) => Promise<T>, rollback = false): Promise<T> {
     const client = await this.pool.connect()
     let destroy: Error | undefined
     try {
       await client.query('BEGIN')
       await this.run(client, 'lockSession', [this.lockSpace, `${root}\n${sessionId ?? ''}`])
       const result = await work(client)
-      await client.query('COMMIT')
+      await client.query(rollback ? 'ROLLBACK' : 'COMMIT')
       return result
     } catch (error) {
       // A lost connection, or a client-side timeout after which the server may
@@ -413,6 +446,9 @@ class PostgresStore implements Store {
     await this.run(client, 'notify', [CHANGE_CHANNEL, truncatedNotice(payload)])
   }
 }
+
+/** The advisory-lock key of history sweeps: one sweep at a time per schema, whatever the sidecar. */
+const PRUNE_LOCK_ROOT = 'statebridge:history-prune'
 
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000

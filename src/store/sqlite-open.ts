@@ -39,6 +39,7 @@ export function openSqliteDatabase(file: string, options: { migrate?: boolean } 
   let db: Database.Database | undefined
   try {
     db = new Database(file)
+    useIncrementalVacuum(db)
     db.pragma('journal_mode = WAL')
     // NORMAL in WAL mode survives a killed process; only a power cut may lose the last commits.
     db.pragma('synchronous = NORMAL')
@@ -117,6 +118,27 @@ function createDirectory(dir: string, file: string): void {
         { cause: error },
       )
     }
+  }
+}
+
+/**
+ * History pruning gives pages back to the file system bit by bit
+ * (`PRAGMA incremental_vacuum`), which needs `auto_vacuum = INCREMENTAL`. A
+ * new database takes it before its first table; an existing one without it is
+ * rebuilt once (VACUUM, outside any transaction), the price of getting space back.
+ */
+function useIncrementalVacuum(db: Database.Database): void {
+  const INCREMENTAL = 2
+  if (db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL || db.readonly) return
+  db.pragma('auto_vacuum = INCREMENTAL')
+  // A new file takes the setting with its first page; an existing one only through VACUUM.
+  if (db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return
+  try {
+    db.exec('VACUUM')
+  } catch (error) {
+    // Not worth refusing to start over (a full disk, another reader): pruning
+    // then frees pages for reuse without shrinking the file, and says so.
+    if (classifySqliteError(error) === 'fatal') throw error
   }
 }
 

@@ -13,6 +13,8 @@ import { columnValue } from './column-value.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import { classifySqliteError, explainWriteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
 import { readSessionDetail, type SqliteQueries } from './sqlite-read.js'
+import { SqliteHistory } from './sqlite-history.js'
+import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import type {
   ChangeKind,
   ChangeRecord,
@@ -63,6 +65,7 @@ class SqliteStore implements Store {
   private failTx!: (failure: FileFailure) => void
   private removeTx!: (root: string, path: string) => void
   private removeSessionTx!: (root: string, sessionId: string) => void
+  private history!: SqliteHistory
   private typedInsert!: Record<TypedTableName, Statement>
   private typedDelete!: Record<TypedTableName, Statement>
 
@@ -202,6 +205,7 @@ class SqliteStore implements Store {
       this.typedDelete[table] = db.prepare(`DELETE FROM ${table} WHERE document_id = ?`)
     }
 
+    this.history = new SqliteHistory(db)
     this.applyTx = db.transaction((snapshot: FileSnapshot) => {
       const now = new Date().toISOString()
       this.ensureSessionRow(snapshot, now)
@@ -239,6 +243,7 @@ class SqliteStore implements Store {
       }
       this.replaceTyped(snapshot, id, parsed.typed ?? null)
       if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
+      this.history.recordContent(snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
       this.logChange(snapshot.root, snapshot.sessionId, snapshot.path, change, 'ok', snapshot.instance, now)
     })
 
@@ -255,6 +260,7 @@ class SqliteStore implements Store {
         errorLine: failure.error.line,
       })
       if (failure.sessionId !== null) this.refreshSession(failure.root, failure.sessionId)
+      this.history.recordContent(failure, failure.contentHash, failure.blob ?? null, 'error', undefined, now)
       this.logChange(failure.root, failure.sessionId, failure.path, change, 'error', failure.instance, now)
     })
 
@@ -262,12 +268,16 @@ class SqliteStore implements Store {
       const removed = this.sql.removeFile!.get(root, filePath) as { sessionId: string | null } | undefined
       if (!removed) return
       if (removed.sessionId) this.refreshSession(root, removed.sessionId)
-      this.logChange(root, removed.sessionId, filePath, 'removed', null, this.instance, new Date().toISOString())
+      const now = new Date().toISOString()
+      this.history.recordRemoval(root, filePath, removed.sessionId, this.instance, now)
+      this.logChange(root, removed.sessionId, filePath, 'removed', null, this.instance, now)
     })
 
     this.removeSessionTx = db.transaction((root: string, sessionId: string) => {
+      const now = new Date().toISOString()
+      this.history.recordSessionRemoval(root, sessionId, this.instance, now)
       const { changes } = this.sql.removeSession!.run(root, sessionId)
-      if (changes > 0) this.logChange(root, sessionId, null, 'removed', null, this.instance, new Date().toISOString())
+      if (changes > 0) this.logChange(root, sessionId, null, 'removed', null, this.instance, now)
     })
   }
 
@@ -470,6 +480,28 @@ class SqliteStore implements Store {
 
   async saveFeedCursor(name: string, seq: number): Promise<void> {
     this.write(() => this.sql.saveFeedCursor!.run(name, seq, new Date().toISOString()))
+  }
+
+  async listRevisions(query: RevisionQuery): Promise<Revision[]> {
+    return this.history.revisions(query)
+  }
+
+  async getRevision(rev: number): Promise<Revision | null> {
+    return this.history.revision(rev)
+  }
+
+  async blobChain(contentHash: string): Promise<BlobChain> {
+    return this.history.chain(contentHash)
+  }
+
+  async historyStats(): Promise<HistoryStats> {
+    return this.history.stats()
+  }
+
+  async pruneHistory(policy: RetentionPolicy, options: { dryRun?: boolean; now?: Date } = {}): Promise<PruneResult> {
+    // Between batches the event loop runs, so queued applies get the connection.
+    const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+    return this.write(() => this.history.prune(policy, options.now ?? new Date(), options.dryRun === true, pause))
   }
 
   async status(): Promise<StoreStatus> {

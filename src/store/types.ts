@@ -4,6 +4,7 @@
  */
 import type { DocumentType } from '../parsers/document-type.js'
 import type { Diagnostic, DocumentFormat, ParsedDocument } from '../parsers/types.js'
+import type { BlobChain, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 
 /** Identity and file-system facts of one file under a root. */
 export interface FileIdentity {
@@ -30,6 +31,10 @@ export interface FileSnapshot extends FileIdentity {
   parsed: ParsedDocument
   /** The document of a valid JSON file, serialised before the transaction; `null` otherwise. */
   jsonText: string | null
+  /** The content as history stores it, encoded by a parse worker; absent when history has it already or keeps none. */
+  blob?: EncodedBlob | null
+  /** The revision's change when it is not plain `created`/`updated` (a `restore` writing the file). */
+  revisionChange?: 'restored'
 }
 
 /** A file that could not be read or parsed: status and reason change, its last good records stay. */
@@ -43,6 +48,8 @@ export interface FileFailure extends FileIdentity {
    * symlink that leaves the root, whose earlier rows may hold outside bytes.
    */
   discardRecords?: boolean
+  /** The bytes that failed to parse, as history stores them; absent when they were not read. */
+  blob?: EncodedBlob | null
 }
 
 /** What the store remembers of a file, enough to decide whether it changed. */
@@ -201,6 +208,20 @@ export interface Store {
   readFeedCursor(name: string): Promise<number | null>
   /** Record that `name` delivered every change up to `seq`; a cursor never moves back. */
   saveFeedCursor(name: string, seq: number): Promise<void>
+  /** Revisions matching `query` (history). */
+  listRevisions(query: RevisionQuery): Promise<Revision[]>
+  /** One revision; `null` when none has that number (or it was pruned). */
+  getRevision(rev: number): Promise<Revision | null>
+  /** The stored blobs that decode `contentHash`, from its full copy up; empty when it is not stored. */
+  blobChain(contentHash: string): Promise<BlobChain>
+  /** What history holds. */
+  historyStats(): Promise<HistoryStats>
+  /**
+   * Delete the revisions `policy` no longer keeps, then the contents nothing
+   * needs; in bounded batches, so applies run in between. Never removes the
+   * latest revision of a live file or a content a kept delta is built on.
+   */
+  pruneHistory(policy: RetentionPolicy, options?: { dryRun?: boolean; now?: Date }): Promise<PruneResult>
   status(): Promise<StoreStatus>
   /** One session in detail, per root that has it (usually one). */
   sessionDetail(sessionId: string): Promise<SessionDetail[]>

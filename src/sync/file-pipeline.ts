@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import { documentFormat, documentType } from '../parsers/document-type.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import type { Diagnostic } from '../parsers/types.js'
+import type { BlobChain, EncodedBlob } from '../history/types.js'
 import type { FileIdentity, KnownFile, Store } from '../store/types.js'
 import type { ParsePool, PoolResult } from './parse-pool.js'
 import type { ReadRequest } from './read-file.js'
@@ -24,6 +25,8 @@ export interface PipelineContext {
   rootId: string
   instance: string
   maxFileBytes: number
+  /** History compresses contents of at least this many bytes; `null`: history keeps nothing (the bench's scratch runs). */
+  compressThreshold: number | null
   store: Store
   pool: ParsePool
   /** What the store holds, kept current by the pipeline itself. */
@@ -42,6 +45,8 @@ export interface PipelineContext {
    * under a root that is gone (moved away, unmounted) every path looks missing.
    */
   rootPresent: () => Promise<boolean>
+  /** What the revisions of this run's applies record instead of created/updated (a `restore` writing files). */
+  revisionChange?: 'restored'
 }
 
 /** What one run did to the file's rows. */
@@ -97,7 +102,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     prefetched && (prefetched.kind === 'parsed' || prefetched.kind === 'unchanged') &&
     prefetched.sizeBytes === stat.size && prefetched.mtimeMs === stat.mtimeMs && prefetched.ino === stat.ino
       ? prefetched
-      : await readFile(ctx, relPath)
+      : await readFile(ctx, relPath, await historyBase(ctx, relPath, stat))
 
   switch (result.kind) {
     case 'gone':
@@ -126,7 +131,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     case 'unreadable':
       return fail(ctx, relPath, stat, null, { reason: `cannot read (${result.code}): ${result.message}`, kind: 'unreadable' })
     case 'parser-failed':
-      return fail(ctx, relPath, result, result.hash, { reason: `parser failed: ${result.message}`, kind: 'parser_failed' })
+      return fail(ctx, relPath, result, result.hash, { reason: `parser failed: ${result.message}`, kind: 'parser_failed' }, false, result.blob)
     case 'unchanged': {
       if (known && (known.sizeBytes !== result.sizeBytes || known.mtimeMs !== result.mtimeMs)) {
         await ctx.store.recordFileStat(ctx.rootId, relPath, result.sizeBytes, result.mtimeMs)
@@ -136,14 +141,22 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     }
     case 'parsed': {
       const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
-      if (error) return fail(ctx, relPath, result, result.hash, error)
+      if (error) return fail(ctx, relPath, result, result.hash, error, false, result.blob)
       const started = performance.now()
       try {
-        await ctx.store.applyFileSnapshot({ ...identity(ctx, relPath, result), contentHash: result.hash, parsed: result.parsed, jsonText: result.jsonText })
+        await ctx.store.applyFileSnapshot({
+          ...identity(ctx, relPath, result),
+          contentHash: result.hash,
+          parsed: result.parsed,
+          jsonText: result.jsonText,
+          blob: result.blob,
+          ...(ctx.revisionChange ? { revisionChange: ctx.revisionChange } : {}),
+        })
       } catch (error) {
         // The database refused these records (a value it cannot hold): the file gets an error, not the daemon.
         if (ctx.store.classifyError(error) !== 'file') throw error
-        return fail(ctx, relPath, result, result.hash, { reason: `the database refused the records: ${errorMessage(error)}`, kind: 'db_refused' })
+        const reason = `the database refused the records: ${errorMessage(error)}`
+        return fail(ctx, relPath, result, result.hash, { reason, kind: 'db_refused' }, false, result.blob)
       }
       ctx.observer.applyDuration((performance.now() - started) / 1000)
       ctx.observer.fileApplied(known ? 'updated' : 'created', 'ok')
@@ -164,9 +177,9 @@ const FD_RETRIES = 10
  * says nothing about the file: wait for others to close and try again, and
  * only then record it, naming the limit to raise.
  */
-async function readFile(ctx: PipelineContext, relPath: string): Promise<PoolResult> {
+async function readFile(ctx: PipelineContext, relPath: string, base: BlobChain): Promise<PoolResult> {
   for (let attempt = 0; ; attempt++) {
-    const result = await ctx.pool.run(readRequest(ctx, relPath))
+    const result = await ctx.pool.run(readRequest(ctx, relPath, base))
     if (result.kind !== 'unreadable' || (result.code !== 'EMFILE' && result.code !== 'ENFILE')) return result
     if (attempt === FD_RETRIES) {
       return { ...result, message: `${result.message}; the process is out of file descriptors: raise the open-file limit (\`ulimit -n\`)` }
@@ -206,10 +219,12 @@ async function syncOddName(ctx: PipelineContext, relPath: string, trustStat: boo
  */
 export function prefetchFile(ctx: PipelineContext, relPath: string): void {
   if (ctx.prefetched.has(relPath)) return
-  ctx.prefetched.set(relPath, ctx.pool.run(readRequest(ctx, relPath)))
+  // Without its base (the database is away), the content is stored as a full copy.
+  const base = historyBase(ctx, relPath, null).catch((): BlobChain => [])
+  ctx.prefetched.set(relPath, base.then((chain) => ctx.pool.run(readRequest(ctx, relPath, chain))))
 }
 
-function readRequest(ctx: PipelineContext, relPath: string): ReadRequest {
+function readRequest(ctx: PipelineContext, relPath: string, base: BlobChain): ReadRequest {
   const known = ctx.known.get(relPath)
   return {
     absPath: path.join(ctx.rootAbs, relPath),
@@ -217,7 +232,21 @@ function readRequest(ctx: PipelineContext, relPath: string): ReadRequest {
     realRoot: ctx.rootAbs,
     knownHash: known?.status === 'ok' ? known.contentHash : null,
     maxFileBytes: ctx.maxFileBytes,
+    ...(ctx.compressThreshold === null ? {} : { history: { threshold: ctx.compressThreshold, base } }),
   }
+}
+
+/**
+ * The stored blobs of the content last applied to `relPath`, which a changed
+ * content may be stored as a delta against. Not fetched when the stat says
+ * the content is unchanged (a hashing reconcile reads every file): should it
+ * have changed after all, it is stored as a full copy.
+ */
+async function historyBase(ctx: PipelineContext, relPath: string, stat: fs.Stats | null): Promise<BlobChain> {
+  const known = ctx.known.get(relPath)
+  if (ctx.compressThreshold === null || !known?.contentHash) return []
+  if (stat && known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs) return []
+  return ctx.store.blobChain(known.contentHash)
 }
 
 async function removeIfKnown(ctx: PipelineContext, relPath: string): Promise<FileOutcome> {
@@ -244,12 +273,13 @@ async function fail(
   contentHash: string | null,
   problem: Partial<Diagnostic> & { reason: string; kind?: FileErrorReason },
   discardRecords = false,
+  blob: EncodedBlob | null = null,
 ): Promise<FileOutcome> {
   const sizeBytes = stat ? (stat.sizeBytes ?? stat.size ?? 0) : 0
   const mtimeMs = stat?.mtimeMs ?? 0
   const error: Diagnostic = { line: problem.line ?? null, column: problem.column ?? null, reason: problem.reason, severity: 'error' }
   const started = performance.now()
-  await ctx.store.recordFileFailure({ ...identity(ctx, relPath, { sizeBytes, mtimeMs }), contentHash, error, discardRecords })
+  await ctx.store.recordFileFailure({ ...identity(ctx, relPath, { sizeBytes, mtimeMs }), contentHash, error, discardRecords, blob })
   ctx.observer.applyDuration((performance.now() - started) / 1000)
   ctx.observer.fileApplied(ctx.known.has(relPath) ? 'updated' : 'created', 'error')
   // A diagnostic straight from the parser carries no kind: it is a parse error.

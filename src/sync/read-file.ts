@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import { encodeAgainst, encodeFull } from '../history/encode.js'
+import type { BlobChain, EncodedBlob } from '../history/types.js'
 import { parseFile } from '../parsers/parse-file.js'
 import type { ParsedDocument } from '../parsers/types.js'
 import { relativeToRoot } from './paths.js'
@@ -20,13 +22,20 @@ export interface ReadRequest {
   /** Hash of the content already applied; equal content is not parsed again. */
   knownHash: string | null
   maxFileBytes: number
+  /**
+   * Encode the content for history when it changed: gzip at or above
+   * `threshold` bytes, or a delta against the last content of `base` (the
+   * blobs of the content last applied) when that is at most half the size.
+   * Absent: history keeps nothing of this read.
+   */
+  history?: { threshold: number; base: BlobChain }
 }
 
 /** What a worker answers. */
 export type ReadResult =
   | { kind: 'unchanged'; hash: string; sizeBytes: number; mtimeMs: number; ino: number }
   /** `parsed.json` is moved into `jsonText`: a string crosses threads far cheaper than an object graph. */
-  | { kind: 'parsed'; hash: string; sizeBytes: number; mtimeMs: number; ino: number; parsed: ParsedDocument; jsonText: string | null }
+  | { kind: 'parsed'; hash: string; sizeBytes: number; mtimeMs: number; ino: number; parsed: ParsedDocument; jsonText: string | null; blob: EncodedBlob | null }
   | { kind: 'too-large'; sizeBytes: number; mtimeMs: number }
   /** The file changed while it was read: read it again later. */
   | { kind: 'unstable' }
@@ -35,7 +44,7 @@ export type ReadResult =
   /** What was opened lies outside the root (a symlink on the way): nothing was read. */
   | { kind: 'outside'; realPath: string }
   /** The parser threw (a stack overflow on deep nesting, a parser bug). */
-  | { kind: 'parser-failed'; hash: string; sizeBytes: number; mtimeMs: number; message: string }
+  | { kind: 'parser-failed'; hash: string; sizeBytes: number; mtimeMs: number; message: string; blob: EncodedBlob | null }
   /** This content blew its parse budget before: not parsed again. */
   | { kind: 'over-budget'; hash: string; sizeBytes: number; mtimeMs: number }
 
@@ -87,14 +96,31 @@ export function readAndParse(request: ReadRequest, hooks: ReadHooks = {}): ReadR
   if (hash === request.knownHash) return { kind: 'unchanged', ...stat, ino: before.ino }
   if (hooks.overBudget?.has(hash)) return { kind: 'over-budget', ...stat }
   hooks.onParse?.(hash)
+  let parsed: ParsedDocument
+  let jsonText: string | null
   try {
-    const parsed = parseFile(request.relPath, content)
-    const jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
-    return { kind: 'parsed', ...stat, ino: before.ino, parsed: { ...parsed, json: null }, jsonText }
+    parsed = parseFile(request.relPath, content)
+    jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
   } catch (error) {
     // Not an I/O problem: the bytes were read, the parser (or serialising its
     // result, which recurses as deep as the input nests) gave up on them.
-    return { kind: 'parser-failed', ...stat, message: error instanceof Error ? error.message : String(error) }
+    return { kind: 'parser-failed', ...stat, message: error instanceof Error ? error.message : String(error), blob: historyBlob(request, content, hash) }
+  }
+  return { kind: 'parsed', ...stat, ino: before.ino, parsed: { ...parsed, json: null }, jsonText, blob: historyBlob(request, content, hash) }
+}
+
+/** The content as history stores it, when the request asks for it. */
+function historyBlob(request: ReadRequest, content: Buffer, hash: string): EncodedBlob | null {
+  if (!request.history) return null
+  const { threshold, base } = request.history
+  const full = encodeFull(content, hash, threshold)
+  if (base.length === 0) return full
+  try {
+    return encodeAgainst(content, full, base, threshold)
+  } catch {
+    // A base that does not decode (damaged row) must not cost this file its
+    // apply: the full copy needs no base. `restore` reports the damaged row.
+    return full
   }
 }
 

@@ -75,7 +75,7 @@ export async function createSyncer(
   store: Store,
   logger: Logger,
   appliedLevel: 'info' | 'debug',
-  options: { probe: boolean; observer?: SyncObserver },
+  options: { probe: boolean; observer?: SyncObserver; history?: boolean; revisionChange?: 'restored' },
 ): Promise<Syncer> {
   const observer = options.observer ?? NO_OBSERVER
   const rootAbs = await realRoot(config.root)
@@ -98,6 +98,7 @@ export async function createSyncer(
     rootId,
     instance: config.instance,
     maxFileBytes: config.maxFileBytes,
+    compressThreshold: options.history === false ? null : config.compressThreshold,
     store,
     pool: new ParsePool({
       workers: config.workers,
@@ -113,6 +114,7 @@ export async function createSyncer(
     refusals: new Map(),
     rootPresent,
     observer,
+    ...(options.revisionChange ? { revisionChange: options.revisionChange } : {}),
   }
 
   const health = new StoreHealth({

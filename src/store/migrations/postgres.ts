@@ -555,3 +555,44 @@ export const step4 = `
 export const step5 = `
       CREATE INDEX sessions_updated ON sessions (updated_at DESC, session_id COLLATE "C", root COLLATE "C");
     `
+
+/**
+ * Step 6: history. Every applied version of every file is a revision; each
+ * distinct content is stored once (`history_blobs`), as a full copy (gzip at
+ * or above the compression threshold) or as a delta against an earlier
+ * content. A removal leaves a tombstone revision that names the content the
+ * file last had. `ordinal` numbers a file's revisions 1, 2, 3… and never
+ * changes, so thinning old revisions to every Nth keeps the same ones on every run. The blob column is STORAGE EXTERNAL: what it holds is
+ * already compressed, and TOAST would only try again. See README "History".
+ */
+export const step6 = `
+      CREATE TABLE history_blobs (
+        content_hash text PRIMARY KEY,
+        size_bytes bigint NOT NULL,
+        encoding text NOT NULL CHECK (encoding IN ('identity', 'gzip')),
+        base_hash text REFERENCES history_blobs (content_hash),
+        depth integer NOT NULL,
+        stored_bytes bigint NOT NULL,
+        data bytea NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      ALTER TABLE history_blobs ALTER COLUMN data SET STORAGE EXTERNAL;
+      CREATE INDEX history_blobs_base ON history_blobs (base_hash) WHERE base_hash IS NOT NULL;
+      CREATE TABLE file_revisions (
+        rev bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        path text NOT NULL,
+        ordinal integer NOT NULL,
+        session_id text,
+        change text NOT NULL CHECK (change IN ('created', 'updated', 'removed', 'restored')),
+        content_hash text REFERENCES history_blobs (content_hash),
+        size_bytes bigint,
+        status text CHECK (status IN ('ok', 'error')),
+        at timestamptz NOT NULL,
+        instance text NOT NULL
+      );
+      CREATE INDEX file_revisions_path ON file_revisions (root, path, rev);
+      CREATE INDEX file_revisions_session ON file_revisions (root, session_id, rev);
+      CREATE INDEX file_revisions_at ON file_revisions (at);
+      CREATE INDEX file_revisions_content ON file_revisions (content_hash);
+    `

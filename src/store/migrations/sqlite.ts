@@ -554,3 +554,42 @@ export const step4 = `
 export const step5 = `
       CREATE INDEX sessions_updated ON sessions (updated_at DESC, session_id, root);
     `
+
+/**
+ * Step 6: history. Every applied version of every file is a revision; each
+ * distinct content is stored once (`history_blobs`), as a full copy (gzip at
+ * or above the compression threshold) or as a delta against an earlier
+ * content. A removal leaves a tombstone revision that names the content the
+ * file last had. `ordinal` numbers a file's revisions 1, 2, 3… and never
+ * changes, so thinning old revisions to every Nth keeps the same ones on every run. See README "History".
+ */
+export const step6 = `
+      CREATE TABLE history_blobs (
+        content_hash TEXT PRIMARY KEY,
+        size_bytes INTEGER NOT NULL,
+        encoding TEXT NOT NULL CHECK (encoding IN ('identity', 'gzip')),
+        base_hash TEXT REFERENCES history_blobs (content_hash),
+        depth INTEGER NOT NULL,
+        stored_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX history_blobs_base ON history_blobs (base_hash) WHERE base_hash IS NOT NULL;
+      CREATE TABLE file_revisions (
+        rev INTEGER PRIMARY KEY AUTOINCREMENT,
+        root TEXT NOT NULL,
+        path TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        session_id TEXT,
+        change TEXT NOT NULL CHECK (change IN ('created', 'updated', 'removed', 'restored')),
+        content_hash TEXT REFERENCES history_blobs (content_hash),
+        size_bytes INTEGER,
+        status TEXT CHECK (status IN ('ok', 'error')),
+        at TEXT NOT NULL,
+        instance TEXT NOT NULL
+      );
+      CREATE INDEX file_revisions_path ON file_revisions (root, path, rev);
+      CREATE INDEX file_revisions_session ON file_revisions (root, session_id, rev);
+      CREATE INDEX file_revisions_at ON file_revisions (at);
+      CREATE INDEX file_revisions_content ON file_revisions (content_hash);
+    `
