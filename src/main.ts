@@ -10,6 +10,8 @@ import pretty from 'pino-pretty'
 import { parseInteger, resolveConfig, resolveSettings, type Settings } from './config.js'
 import { startService, type Service } from './service.js'
 import { startFeedJobs } from './feed/jobs.js'
+import { retentionPolicy } from './history/retention.js'
+import { startHistorySweeper } from './history/sweeper.js'
 import { COMMANDS, OPTION_SPECS, usageText, type Command, type OptionValues } from './options.js'
 import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
@@ -251,9 +253,11 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
   const running = handle
   // Change-log retention and the Redis mirror run on the watch's store, and stop before it closes.
   const feedJobs = await startFeedJobs(config, store, logger)
+  const sweeper = startHistorySweeper(store, retentionPolicy(config), logger)
   if (!stopper.signal.aborted) await new Promise((resolve) => stopper.signal.addEventListener('abort', resolve, { once: true }))
   await service?.close()
   await running.close()
+  await sweeper.stop()
   await feedJobs.stop()
   await store.close()
   logger.flush()

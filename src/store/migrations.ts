@@ -40,7 +40,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'change log: one row per committed file change', sqlite: sqlite.step3, postgres: postgres.step3 },
   { version: 4, name: 'feed cursors: how far each change-log consumer got', sqlite: sqlite.step4, postgres: postgres.step4 },
   { version: 5, name: 'sessions index for the API list, newest first', sqlite: sqlite.step5, postgres: postgres.step5 },
-  { version: 6, name: 'history: file revisions and their content, stored once', sqlite: sqlite.step6, postgres: postgres.step6 },
+  { version: 6, name: 'history: file revisions and their content, stored once; archived sessions', sqlite: sqlite.step6, postgres: postgres.step6 },
 ]
 
 /** The schema version this build needs. */

@@ -562,7 +562,9 @@ export const step5 = `
  * or above the compression threshold) or as a delta against an earlier
  * content. A removal leaves a tombstone revision that names the content the
  * file last had. `ordinal` numbers a file's revisions 1, 2, 3… and never
- * changes, so thinning old revisions to every Nth keeps the same ones on every run. The blob column is STORAGE EXTERNAL: what it holds is
+ * changes, so thinning old revisions to every Nth keeps the same ones on every run.
+ * `archived_sessions` lists the sessions `cleanup` archived: the sync leaves
+ * their directories alone until `import` brings them back. The blob column is STORAGE EXTERNAL: what it holds is
  * already compressed, and TOAST would only try again. See README "History".
  */
 export const step6 = `
@@ -595,4 +597,12 @@ export const step6 = `
       CREATE INDEX file_revisions_session ON file_revisions (root, session_id, rev);
       CREATE INDEX file_revisions_at ON file_revisions (at);
       CREATE INDEX file_revisions_content ON file_revisions (content_hash);
+      CREATE TABLE archived_sessions (
+        root text NOT NULL,
+        session_id text NOT NULL,
+        archive text NOT NULL,
+        files_deleted boolean NOT NULL,
+        archived_at timestamptz NOT NULL,
+        PRIMARY KEY (root, session_id)
+      );
     `

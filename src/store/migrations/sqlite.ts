@@ -561,7 +561,9 @@ export const step5 = `
  * or above the compression threshold) or as a delta against an earlier
  * content. A removal leaves a tombstone revision that names the content the
  * file last had. `ordinal` numbers a file's revisions 1, 2, 3… and never
- * changes, so thinning old revisions to every Nth keeps the same ones on every run. See README "History".
+ * changes, so thinning old revisions to every Nth keeps the same ones on every run.
+ * `archived_sessions` lists the sessions `cleanup` archived: the sync leaves
+ * their directories alone until `import` brings them back. See README "History".
  */
 export const step6 = `
       CREATE TABLE history_blobs (
@@ -592,4 +594,12 @@ export const step6 = `
       CREATE INDEX file_revisions_session ON file_revisions (root, session_id, rev);
       CREATE INDEX file_revisions_at ON file_revisions (at);
       CREATE INDEX file_revisions_content ON file_revisions (content_hash);
+      CREATE TABLE archived_sessions (
+        root TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        archive TEXT NOT NULL,
+        files_deleted INTEGER NOT NULL,
+        archived_at TEXT NOT NULL,
+        PRIMARY KEY (root, session_id)
+      );
     `
