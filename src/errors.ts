@@ -12,6 +12,8 @@ export type StatebridgeErrorCode =
   | 'SB_ABORTED' // stopped by a signal before the work was done
   | 'SB_PARSE_TIMEOUT' // a file exceeded its parse budget
   | 'SB_WORKER' // a parse worker died
+  | 'SB_HISTORY' // no such revision, file or session in history, or a time outside the kept range
+  | 'SB_RESTORE_REFUSED' // restore would overwrite a file that changed since its latest revision
 
 /** An error with identity. */
 export class StatebridgeError extends Error {

@@ -11,6 +11,7 @@ import { parseInteger, resolveConfig, resolveSettings, type Settings } from './c
 import { startService, type Service } from './service.js'
 import { startFeedJobs } from './feed/jobs.js'
 import { retentionPolicy } from './history/retention.js'
+import { isHistoryCommand, runHistoryCommand } from './commands/history-commands.js'
 import { startHistorySweeper } from './history/sweeper.js'
 import { COMMANDS, OPTION_SPECS, usageText, type Command, type OptionValues } from './options.js'
 import { ProgressLine, showProgress } from './progress.js'
@@ -80,6 +81,20 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${usageText()}\n`)
     return command === undefined && !values.help ? 2 : 0
+  }
+  if (isHistoryCommand(command)) {
+    warnIgnoredFlags(command, values)
+    const switches = {
+      json: values.json === true,
+      dryRun: values['dry-run'] === true,
+      force: values.force === true,
+      ...(typeof values.at === 'string' ? { at: values.at } : {}),
+      ...(typeof values.to === 'string' ? { to: values.to } : {}),
+    }
+    return runHistoryCommand(command, positionals.slice(1), optionsFromFlags(values), switches)
+  }
+  if (command === 'render' || command === 'cleanup' || command === 'import') {
+    throw new StatebridgeError('SB_CONFIG', `${command} is not available in this build yet`)
   }
   if (extra.length > 0) throw new StatebridgeError('SB_CONFIG', `unexpected arguments: ${extra.join(' ')}`)
   if (!Object.hasOwn(COMMANDS, command)) {

@@ -1,0 +1,97 @@
+/**
+ * The command-line side of history: `history`, `diff`, `restore` and `prune`
+ * (and, as their modules land, `render`, `cleanup`, `import`): positionals
+ * checked, the database opened, the command run, the database closed.
+ */
+import { resolveConfig, resolveSettings, type Settings } from '../config.js'
+import { StatebridgeError } from '../errors.js'
+import { retentionPolicy } from '../history/retention.js'
+import { createLogger } from '../logger.js'
+import type { OptionValues } from '../options.js'
+import { openStore } from '../store/open-store.js'
+import type { Store } from '../store/types.js'
+import { runDiff, runHistory } from './history.js'
+import { runRestore } from './restore.js'
+
+/** The positionals each history command takes, for its usage error. */
+const ARGUMENTS = {
+  history: ['<path|session-id>'],
+  diff: ['<path>', '<rev-a>', '<rev-b>'],
+  restore: ['<path|session-id>'],
+  prune: [],
+} as const
+
+/** A history command's name. */
+export type HistoryCommand = keyof typeof ARGUMENTS
+
+/** Whether `command` is run by `runHistoryCommand`. */
+export function isHistoryCommand(command: string): command is HistoryCommand {
+  return Object.hasOwn(ARGUMENTS, command)
+}
+
+/** Command-line switches the history commands read. */
+export interface HistorySwitches {
+  json: boolean
+  at?: string
+  to?: string
+  dryRun: boolean
+  force: boolean
+}
+
+/** Run one history command; returns the exit code. */
+export async function runHistoryCommand(command: HistoryCommand, args: string[], flags: OptionValues, switches: HistorySwitches): Promise<number> {
+  const expected = ARGUMENTS[command]
+  if (args.length !== expected.length) {
+    throw new StatebridgeError('SB_CONFIG', `${command} takes ${expected.length === 0 ? 'no arguments' : expected.join(' ')}; got ${args.length === 0 ? 'none' : args.join(' ')}`)
+  }
+  const settings = resolveSettings(flags)
+  // Logs go to stderr: stdout carries what the command prints (a restored file with --to -).
+  const logger = createLogger({ level: settings.logLevel, fd: 2 })
+  const store = await openStore(settings.db, { migrate: settings.migrate, logger, instance: settings.instance, poolSize: settings.poolSize })
+  try {
+    return await run(command, args, flags, switches, settings, store, logger)
+  } finally {
+    await store.close()
+    logger.flush()
+  }
+}
+
+async function run(
+  command: HistoryCommand,
+  args: string[],
+  flags: OptionValues,
+  switches: HistorySwitches,
+  settings: Settings,
+  store: Store,
+  logger: ReturnType<typeof createLogger>,
+): Promise<number> {
+  const out = process.stdout
+  switch (command) {
+    case 'history':
+      return runHistory(store, args[0]!, { rootId: settings.rootId, json: switches.json, out })
+    case 'diff':
+      return runDiff(store, args[0]!, args[1]!, args[2]!, { rootId: settings.rootId, out })
+    case 'restore':
+      if (switches.at === undefined) throw new StatebridgeError('SB_CONFIG', 'restore needs --at <rev|time>, e.g. --at 42 or --at 2026-11-30T14:00:00Z')
+      return runRestore(store, {
+        target: args[0]!,
+        at: switches.at,
+        to: switches.to ?? null,
+        dryRun: switches.dryRun,
+        force: switches.force,
+        rootId: settings.rootId,
+        configFor: (rootDir, rootId) => resolveConfig({ ...flags, root: rootDir, ...(rootId !== undefined ? { rootId } : {}) }),
+        out,
+        logger,
+      })
+    case 'prune': {
+      const result = await store.pruneHistory(retentionPolicy(settings), { dryRun: switches.dryRun })
+      out.write(
+        switches.json
+          ? `${JSON.stringify(result)}\n`
+          : `${switches.dryRun ? 'would delete' : 'deleted'} ${result.revisionsDeleted} revisions and ${result.blobsDeleted} stored contents (${result.bytesFreed} bytes)\n`,
+      )
+      return 0
+    }
+  }
+}
