@@ -6,8 +6,11 @@
  * (d) watch-mode write-to-commit latency (SQLite), (e) peak RSS, (g) the HTTP
  * API's latency under 20 clients while a `watch --listen` daemon (its own
  * process) runs its full start-up sync, and that daemon's peak RSS, (h) apply
- * throughput with 50 SSE clients on the change feed against none; print them
- * against the targets.
+ * throughput with 50 SSE clients on the change feed against none, (i) history:
+ * the storage of a 1.5 MB memorandum written in 20 appends and a 30 KB state
+ * file rewritten 200 times against the raw bytes of all their versions, the
+ * time to restore any memorandum revision, and (b) again with history off, for
+ * what history costs the full sync; print them against the targets.
  *
  *   --sessions N   session directories to generate (default 200)
  *   --edits N      measured watch-mode edits, one at a time, after 10 warm-up edits
@@ -35,6 +38,7 @@ import { openSqliteStore } from '../store/sqlite.js'
 import { runSync, type SyncSummary } from '../sync/run-sync.js'
 import { apiPercentiles, measureApiUnderSync, type ApiLoadResult } from './api-load.js'
 import { measureFeedThroughput, type FeedLoadResult } from './feed-load.js'
+import { measureHistory, type HistoryLoadResult } from './history-load.js'
 import { measureFloor, type FloorResult } from './floor.js'
 import { generateTreeInWorker, type GeneratedTree } from './generate-tree.js'
 import { RssSampler, kernelPeakRssMb, percentile, timed } from './measure.js'
@@ -130,6 +134,10 @@ interface PhaseResults {
   api: ApiLoadResult | null
   /** (h); `null` with `--feed-clients 0`. */
   feed: FeedLoadResult | null
+  /** (i) storage and restore. */
+  history: HistoryLoadResult
+  /** (b) with history off, into another empty database. */
+  syncNoHistory: { ms: number; value: SyncSummary }
 }
 
 async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSchema: BenchSchema | null): Promise<PhaseResults> {
@@ -171,12 +179,23 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
   let watch: WatchLatencyResult | null = null
   let sync: PhaseResults['sync']
   let resync: PhaseResults['resync']
+  let syncNoHistory: PhaseResults['syncNoHistory']
   let pg: PgResults | null = null
   try {
     rss.enter('sync')
     progress('(b) full sync into an empty SQLite database')
     sync = await timed(() => runSync(config, store, silentLogger()))
     progress(`    ${(sync.ms / 1000).toFixed(1)} s (${sync.value.files_applied} applied, ${sync.value.files_failed} failed)`)
+
+    rss.enter('sync-no-history')
+    progress('(i) the same full sync with history off, into another empty SQLite database')
+    const bare = openSqliteStore(path.join(workDir, 'statebridge-bench-no-history.db'))
+    try {
+      syncNoHistory = await timed(() => runSync(config, bare, silentLogger(), { history: false }))
+    } finally {
+      await bare.close()
+    }
+    progress(`    ${(syncNoHistory.ms / 1000).toFixed(1)} s: history costs ${((100 * (sync.ms - syncNoHistory.ms)) / syncNoHistory.ms).toFixed(1)} %`)
 
     rss.enter('resync')
     progress('(c) re-sync of the unchanged tree')
@@ -231,7 +250,13 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     feed = await measureFeedThroughput(workDir, { files: FEED_FILES, clients: args.feedClients, workers: WORKERS })
     progress(`    ${feed.without.filesPerSecond.toFixed(0)} files/s without, ${feed.with.filesPerSecond.toFixed(0)} files/s with; ${feed.with.received} events received`)
   }
-  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb, api, feed }
+  progress('(i) history: a 1.5 MB memorandum in 20 appends, a 30 KB state file rewritten 200 times, then every memorandum revision restored')
+  const history = await measureHistory(workDir, { workers: WORKERS, seed: args.seed })
+  progress(
+    `    ${history.revisions} revisions, ${(history.rawBytes / MB).toFixed(1)} MB of versions stored in ${(history.storedBytes / 1024).toFixed(0)} KB; ` +
+      `restore p50 ${history.restoreP50Ms.toFixed(1)} ms, max ${history.restoreMaxMs.toFixed(1)} ms`,
+  )
+  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb, api, feed, history, syncNoHistory }
 }
 
 function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: string, wallMs: number): BenchFigures {
@@ -299,6 +324,12 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     feed_files_per_s_without: r.feed?.without.filesPerSecond ?? null,
     feed_files_per_s_with: r.feed?.with.filesPerSecond ?? null,
     feed_events_missed: r.feed ? r.feed.clients * r.feed.files - r.feed.with.received : null,
+    sync_no_history_ms: r.syncNoHistory.ms,
+    history_raw_bytes: r.history.rawBytes,
+    history_stored_bytes: r.history.storedBytes,
+    history_revisions: r.history.revisions,
+    history_restore_p50_ms: r.history.restoreP50Ms,
+    history_restore_max_ms: r.history.restoreMaxMs,
     workers: WORKERS,
     generate_ms: r.generateMs,
     wall_ms: wallMs,

@@ -5,12 +5,18 @@
  */
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import type {
+  ArchivedSession,
   ChangeRecord,
   FileFailure,
   FileSnapshot,
+  FinishedSession,
+  HistoryImportResult,
   KnownFile,
+  PurgeResult,
   ReadChangesOptions,
   SessionDirectory,
+  SessionExport,
+  SessionMark,
   Store,
   StoreStatus,
   SyncRunSummary,
@@ -146,6 +152,26 @@ export class CommitProbe implements Store {
 
   pruneHistory(policy: RetentionPolicy, options?: { dryRun?: boolean; now?: Date }): Promise<PruneResult> {
     return this.inner.pruneHistory(policy, options)
+  }
+
+  finishedSessions(root: string, olderThan: string): Promise<FinishedSession[]> {
+    return this.inner.finishedSessions(root, olderThan)
+  }
+
+  exportSession(root: string, sessionId: string): Promise<SessionExport | null> {
+    return this.inner.exportSession(root, sessionId)
+  }
+
+  purgeSession(root: string, sessionId: string, archive: string, filesDeleted: boolean, unchangedSince?: SessionMark): Promise<PurgeResult> {
+    return this.inner.purgeSession(root, sessionId, archive, filesDeleted, unchangedSince)
+  }
+
+  importSessionHistory(root: string, data: SessionExport): Promise<HistoryImportResult> {
+    return this.inner.importSessionHistory(root, data)
+  }
+
+  archivedSessions(root: string): Promise<Map<string, ArchivedSession>> {
+    return this.inner.archivedSessions(root)
   }
 
   readChanges(options: ReadChangesOptions): Promise<ChangeRecord[]> {

@@ -86,6 +86,16 @@ export interface BenchFigures {
   workers: number
   generate_ms: number
   wall_ms: number
+  /** (i) (b) again with history off, into another empty database. */
+  sync_no_history_ms: number
+  /** (i) bytes of every version of the memorandum and the state file. */
+  history_raw_bytes: number
+  /** (i) bytes history stores for them. */
+  history_stored_bytes: number
+  history_revisions: number
+  /** (i) `restore --to` of each memorandum revision. */
+  history_restore_p50_ms: number
+  history_restore_max_ms: number
 }
 
 /**
@@ -148,6 +158,24 @@ export function verdicts(f: BenchFigures): Verdict[] {
           : f.feed_files_per_s_with >= 0.9 * f.feed_files_per_s_without && f.feed_events_missed === 0,
     },
     {
+      label: 'history_storage',
+      target: '<= 0.1 x raw bytes of all versions',
+      ratio: `${(f.history_stored_bytes / f.history_raw_bytes).toFixed(3)} x`,
+      pass: f.history_stored_bytes <= 0.1 * f.history_raw_bytes,
+    },
+    {
+      label: 'history_restore',
+      target: '<= 100 ms, any revision of 1.5 MB',
+      ratio: `${(f.history_restore_max_ms / 100).toFixed(2)} x`,
+      pass: f.history_restore_max_ms <= 100,
+    },
+    {
+      label: 'history_cost',
+      target: '<= 10 % over the sync without history',
+      ratio: `${((100 * (f.sync_ms - f.sync_no_history_ms)) / f.sync_no_history_ms).toFixed(1)} %`,
+      pass: f.sync_ms <= 1.1 * f.sync_no_history_ms,
+    },
+    {
       label: 'listen_rss',
       target: '< 250 MB',
       ratio: f.listen_peak_rss_mb === null ? 'n/a' : `${(f.listen_peak_rss_mb / 250).toFixed(2)} x`,
@@ -167,7 +195,7 @@ export function formatJson(f: BenchFigures): string {
 
 /** The human report: figures, targets, ratios, PASS/MISS. */
 export function formatTable(f: BenchFigures): string {
-  const [sync, resync, pgSync, latency, rss, api, feed, listenRss] = verdicts(f)
+  const [sync, resync, pgSync, latency, rss, api, feed, historyStorage, historyRestore, historyCost, listenRss] = verdicts(f)
   const mark = (v: Verdict | undefined): string =>
     v?.pass === null || v === undefined ? 'n/a' : v.pass === 'skipped' ? 'skipped' : v.pass ? 'PASS' : 'MISS'
   const ms = (value: number | null): string => (value === null ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`)
@@ -209,6 +237,17 @@ export function formatTable(f: BenchFigures): string {
     ['(h)', 'apply throughput, no SSE client', rate(f.feed_files_per_s_without), '', '', ''],
     ['', `apply throughput, ${f.feed_clients ?? 0} SSE clients`, rate(f.feed_files_per_s_with), feed!.target, feed!.ratio, mark(feed)],
     ['', '  change events the clients missed', String(f.feed_events_missed ?? 'n/a'), '', '', ''],
+    [
+      '(i)',
+      `history stored / raw, ${f.history_revisions} revisions`,
+      `${(f.history_stored_bytes / 1024).toFixed(0)} KB / ${(f.history_raw_bytes / 1024 / 1024).toFixed(1)} MB`,
+      historyStorage!.target,
+      historyStorage!.ratio,
+      mark(historyStorage),
+    ],
+    ['', 'restore, slowest memorandum revision', ms(f.history_restore_max_ms), historyRestore!.target, historyRestore!.ratio, mark(historyRestore)],
+    ['', '  restore p50', ms(f.history_restore_p50_ms), '', '', ''],
+    ['', 'full sync without history', ms(f.sync_no_history_ms), historyCost!.target, historyCost!.ratio, mark(historyCost)],
   ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   const lines = rows.map((r) =>
