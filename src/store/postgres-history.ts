@@ -58,6 +58,13 @@ const CHAIN = `
   SELECT content_hash AS "contentHash", size_bytes AS "sizeBytes", encoding, base_hash AS "baseHash", depth, data
   FROM chain ORDER BY step DESC`
 
+// A loose index scan of (root, path, rev): one step per root, however many revisions each holds.
+const ROOTS = `
+  WITH RECURSIVE roots(root) AS (
+    SELECT min(root) FROM file_revisions
+    UNION ALL SELECT (SELECT min(root) FROM file_revisions WHERE root > roots.root) FROM roots WHERE roots.root IS NOT NULL)
+  SELECT root FROM roots WHERE root IS NOT NULL`
+
 const STATS = `
   SELECT (SELECT count(*) FROM file_revisions) AS revisions, count(*) AS blobs,
          coalesce(sum(stored_bytes), 0) AS "storedBytes", coalesce(sum(size_bytes), 0) AS "contentBytes",
@@ -141,6 +148,11 @@ export async function getRevision(query: Query, rev: number): Promise<Revision |
 export async function blobChain(query: Query, contentHash: string): Promise<BlobChain> {
   const chain = (await query({ name: 'sb_history_chain', text: CHAIN, values: [contentHash] })) as unknown as EncodedBlob[]
   return chain.length > 0 && chain[0]!.baseHash === null ? chain : []
+}
+
+/** The roots that have revisions. */
+export async function historyRoots(query: Query): Promise<string[]> {
+  return (await query({ name: 'sb_history_roots', text: ROOTS, values: [] })).map((row) => String(row.root))
 }
 
 /** What history holds. */

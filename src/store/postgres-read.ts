@@ -9,15 +9,20 @@
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
+import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
 import { classifyPostgresError } from './postgres-errors.js'
+import * as history from './postgres-history.js'
 import {
   activeOf,
   checkChangesQuery,
   checkListQuery,
+  checkRevisionQuery,
   LIST_CAP,
+  mergeRevisions,
   pageOf,
+  readsByRoot,
   type ActiveSessions,
   type DocumentDetail,
   type DocumentList,
@@ -129,13 +134,14 @@ class PostgresReader implements StoreReader {
   }
 
   // Several statements on one client in one read-only snapshot, as the SQLite reader's transaction.
-  private snapshot<T>(work: (query: Query) => Promise<T>): Promise<T> {
+  private snapshot<T>(work: (query: history.Query) => Promise<T>): Promise<T> {
     return this.onClient(true, work)
   }
 
   // One configured client for `work`, in a read-only transaction or not. A client whose
   // connection broke is destroyed, not reused; every failure becomes the reader's error.
-  private async onClient<T>(transaction: boolean, work: (query: Query) => Promise<T>): Promise<T> {
+  // The history statements pass a named query config, whose values must not be replaced.
+  private async onClient<T>(transaction: boolean, work: (query: history.Query) => Promise<T>): Promise<T> {
     let client: pg.PoolClient
     try {
       client = await this.pool.connect()
@@ -146,7 +152,9 @@ class PostgresReader implements StoreReader {
     try {
       await this.configure(client)
       if (transaction) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      const result = await work(async (sql, values = []) => (await client.query(sql, values)).rows as Row[])
+      const result = await work(async (sql, values) =>
+        (typeof sql === 'string' ? await client.query(sql, values ?? []) : await client.query(sql)).rows as Row[],
+      )
       if (transaction) await client.query('COMMIT')
       return result
     } catch (error) {
@@ -317,6 +325,28 @@ class PostgresReader implements StoreReader {
   async latestChangeSeq(): Promise<number> {
     const [row] = await this.plain('SELECT max(seq) AS seq FROM change_log')
     return (row?.seq as number | null | undefined) ?? 0
+  }
+
+  async revisions(filter: RevisionQuery): Promise<Revision[]> {
+    checkRevisionQuery(filter)
+    if (!readsByRoot(filter)) return this.onClient(false, (query) => history.listRevisions(query, filter))
+    return this.snapshot(async (query) => {
+      const perRoot: Revision[][] = []
+      for (const root of await history.historyRoots(query)) perRoot.push(await history.listRevisions(query, { ...filter, root }))
+      return mergeRevisions(perRoot, filter)
+    })
+  }
+
+  async revision(rev: number): Promise<Revision | null> {
+    return this.onClient(false, (query) => history.getRevision(query, rev))
+  }
+
+  async blobChain(contentHash: string): Promise<BlobChain> {
+    return this.onClient(false, (query) => history.blobChain(query, contentHash))
+  }
+
+  async historyStats(): Promise<HistoryStats> {
+    return this.onClient(false, (query) => history.historyStats(query))
   }
 
   // One statement on a configured connection, without BEGIN/COMMIT (a single statement is its own snapshot).

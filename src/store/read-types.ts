@@ -6,10 +6,14 @@
  * the same JSON for the same rows: timestamps as ISO-8601 text in UTC, JSON
  * columns parsed (object keys in PostgreSQL's jsonb order), no surrogate ids.
  */
+import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
 import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
 
 /** Most changes one `changesSince` call returns. */
 export const MAX_CHANGES_PAGE = 1000
+
+/** Most revisions one `revisions` call returns (the API's pages are at most `MAX_PAGE_SIZE`, read one over). */
+export const MAX_REVISIONS_PAGE = 1000
 
 /** Derived session statuses (see README "Typed session state"). */
 export const SESSION_STATUSES = ['active', 'complete', 'error'] as const
@@ -226,6 +230,19 @@ export interface StoreReader {
   oldestChangeSeq(): Promise<number | null>
   /** The seq of the newest change; 0 when none was ever logged (pruning keeps the newest row, so it never goes back). */
   latestChangeSeq(): Promise<number>
+  /**
+   * Revisions matching `query` (limit 1 to `MAX_REVISIONS_PAGE`), through the
+   * write store's own history statements. A session or path without a root
+   * is read one root at a time (the history indexes lead with the root) and
+   * merged. Throws `ReadParamError` for a bad limit or cursor.
+   */
+  revisions(query: RevisionQuery): Promise<Revision[]>
+  /** One revision; `null` when none has that number (never had, or pruned). */
+  revision(rev: number): Promise<Revision | null>
+  /** The blobs that decode `contentHash`, its full copy first (`decodeChain`); empty when it is not stored. */
+  blobChain(contentHash: string): Promise<BlobChain>
+  /** Revisions, contents and their stored bytes, for /metrics. */
+  historyStats(): Promise<HistoryStats>
   close(): Promise<void>
 }
 
@@ -235,6 +252,32 @@ export function checkChangesQuery(sinceSeq: number, limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES_PAGE) {
     throw new ReadParamError('limit', `limit must be an integer from 1 to ${MAX_CHANGES_PAGE}`)
   }
+}
+
+/** Check `revisions`' query the same way for both dialects. */
+export function checkRevisionQuery(query: RevisionQuery): void {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_REVISIONS_PAGE) {
+    throw new ReadParamError('limit', `limit must be an integer from 1 to ${MAX_REVISIONS_PAGE}`)
+  }
+  if (query.cursor !== undefined && (!Number.isSafeInteger(query.cursor) || query.cursor < 0)) {
+    throw new ReadParamError('cursor', 'cursor must be a revision number, 0 or more')
+  }
+}
+
+/**
+ * Whether `query` is read one root at a time: a session or a path narrows it
+ * but no root does, and every history index but the primary key leads with
+ * the root, so one statement would walk the revisions newest first until it
+ * found enough.
+ */
+export function readsByRoot(query: RevisionQuery): boolean {
+  return query.root === undefined && (query.sessionId !== undefined || query.path !== undefined)
+}
+
+/** The first `query.limit` revisions of the per-root answers, in `query.order`. */
+export function mergeRevisions(perRoot: Revision[][], query: RevisionQuery): Revision[] {
+  const sign = query.order === 'asc' ? 1 : -1
+  return perRoot.flat().sort((a, b) => sign * (a.rev - b.rev)).slice(0, query.limit)
 }
 
 /** A request parameter the reader cannot use; the API answers 400 naming `param`. */

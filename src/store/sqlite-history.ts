@@ -17,6 +17,13 @@ const INCREMENTAL = 2
 
 const REVISION_COLUMNS = 'rev, root, path, session_id AS sessionId, change, content_hash AS contentHash, size_bytes AS sizeBytes, status, at, instance'
 
+// A loose index scan: the next root after each one, so a few roots cost a few steps however many revisions they hold.
+const HISTORY_ROOTS = `
+  WITH RECURSIVE roots(root) AS (
+    SELECT min(root) FROM file_revisions
+    UNION ALL SELECT (SELECT min(root) FROM file_revisions WHERE root > roots.root) FROM roots WHERE roots.root IS NOT NULL)
+  SELECT root FROM roots WHERE root IS NOT NULL`
+
 interface LatestRevision {
   ordinal: number
   change: RevisionChange
@@ -74,6 +81,7 @@ export class SqliteHistory {
          LIMIT ${PRUNE_BATCH}`,
       ),
       deleteBlob: prepare('DELETE FROM history_blobs WHERE content_hash = ?'),
+      roots: prepare(HISTORY_ROOTS),
     }
   }
 
@@ -143,6 +151,11 @@ export class SqliteHistory {
       hash = blob.baseHash
     }
     return chain
+  }
+
+  /** The roots that have revisions: one step of the (root, path, rev) index per root. */
+  roots(): string[] {
+    return (this.sql.roots!.all() as Array<{ root: string }>).map((row) => row.root)
   }
 
   stats(): HistoryStats {

@@ -7,13 +7,17 @@
  */
 import Database from 'better-sqlite3'
 import { StatebridgeError } from '../errors.js'
+import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import {
   activeOf,
   checkChangesQuery,
   checkListQuery,
+  checkRevisionQuery,
   LIST_CAP,
+  mergeRevisions,
   pageOf,
+  readsByRoot,
   type ActiveSessions,
   type DocumentDetail,
   type DocumentList,
@@ -23,6 +27,7 @@ import {
   type SessionPage,
   type StoreReader,
 } from './read-types.js'
+import { SqliteHistory } from './sqlite-history.js'
 import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
 
 type Row = Record<string, unknown>
@@ -64,6 +69,9 @@ class SqliteReader implements StoreReader {
   private readonly db: Database.Database
   // Statements are prepared on first use and kept: a read-only connection never sees them invalidated by us.
   private readonly prepared = new Map<string, Database.Statement>()
+  // The write store's history statements, prepared on the first history read (a read-only
+  // connection may prepare its writes; it never runs them).
+  private historyStatements: SqliteHistory | null = null
 
   constructor(db: Database.Database, file: string) {
     this.db = db
@@ -294,6 +302,31 @@ class SqliteReader implements StoreReader {
 
   async latestChangeSeq(): Promise<number> {
     return (this.get('SELECT max(seq) AS seq FROM change_log') as { seq: number | null }).seq ?? 0
+  }
+
+  private get history(): SqliteHistory {
+    return (this.historyStatements ??= new SqliteHistory(this.db))
+  }
+
+  async revisions(query: RevisionQuery): Promise<Revision[]> {
+    checkRevisionQuery(query)
+    return this.snapshot(() =>
+      readsByRoot(query)
+        ? mergeRevisions(this.history.roots().map((root) => this.history.revisions({ ...query, root })), query)
+        : this.history.revisions(query),
+    )
+  }
+
+  async revision(rev: number): Promise<Revision | null> {
+    return this.history.revision(rev)
+  }
+
+  async blobChain(contentHash: string): Promise<BlobChain> {
+    return this.snapshot(() => this.history.chain(contentHash))
+  }
+
+  async historyStats(): Promise<HistoryStats> {
+    return this.history.stats()
   }
 
   async close(): Promise<void> {
