@@ -4,7 +4,8 @@
  * problems it may answer.
  */
 import { PROBLEMS } from './problem.js'
-import { ROUTES, type RouteSpec } from './routes.js'
+import type { RouteSpec } from './route-spec.js'
+import { ROUTES } from './routes.js'
 import { SCHEMAS } from './schemas.js'
 
 // Every route but /healthz may answer these.
@@ -31,12 +32,7 @@ export function buildOpenApi(version: string, extraPaths: Record<string, unknown
     components: {
       schemas: SCHEMAS,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      responses: Object.fromEntries(
-        Object.values(PROBLEMS).map(({ status, title }) => [
-          `Problem${status}`,
-          { description: title, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-        ]),
-      ),
+      responses: problemResponses(),
     },
     security: [{ bearer: [] }],
     paths,
@@ -46,12 +42,15 @@ export function buildOpenApi(version: string, extraPaths: Record<string, unknown
 function operation(route: RouteSpec, operationId: string, alias: boolean): Record<string, unknown> {
   const problems = route.public ? route.problems : [...route.problems, ...COMMON_PROBLEMS]
   const responses: Record<string, unknown> = {}
-  if (route.response !== null) {
-    responses['200'] = {
-      description: route.summary,
-      ...(route.etag !== false ? { headers: { ETag: { schema: { type: 'string' } } } } : {}),
-      content: { 'application/json': { schema: { $ref: `#/components/schemas/${route.response}` } } },
-    }
+  const headers = { ...(route.etag !== false ? { ETag: { schema: { type: 'string' } } } : {}), ...route.responseHeaders }
+  const content =
+    route.response !== null
+      ? { 'application/json': { schema: { $ref: `#/components/schemas/${route.response}` } } }
+      : route.media
+        ? Object.fromEntries(Object.entries(route.media).map(([type, schema]) => [type, { schema }]))
+        : null
+  if (content !== null) {
+    responses['200'] = { description: route.summary, ...(Object.keys(headers).length > 0 ? { headers } : {}), content }
     if (route.etag !== false) responses['304'] = { description: 'Not modified: the If-None-Match tag still matches.' }
   } else if (route.operationId === 'openapi') {
     responses['200'] = { description: route.summary, content: { 'application/json': { schema: { type: 'object' } } } }
@@ -69,4 +68,16 @@ function operation(route: RouteSpec, operationId: string, alias: boolean): Recor
     ],
     responses,
   }
+}
+
+// One response per status; a status several kinds of problem share lists their titles.
+function problemResponses(): Record<string, unknown> {
+  const titles = new Map<number, string[]>()
+  for (const { status, title } of Object.values(PROBLEMS)) titles.set(status, [...(titles.get(status) ?? []), title])
+  return Object.fromEntries(
+    [...titles].map(([status, names]) => [
+      `Problem${status}`,
+      { description: names.join('; '), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+    ]),
+  )
 }

@@ -11,6 +11,9 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   ambiguous: { status: 409, title: 'Ambiguous request' },
+  'no-previous-revision': { status: 422, title: 'No earlier revision to compare with' },
+  'not-text': { status: 422, title: 'Content is not UTF-8 text' },
+  'diff-too-costly': { status: 422, title: 'Diff would take too long' },
   'internal-error': { status: 500, title: 'Internal error' },
   'not-implemented': { status: 501, title: 'Not implemented yet' },
   'database-unavailable': { status: 503, title: 'Database unavailable' },
@@ -26,7 +29,7 @@ export interface Problem {
   status: number
   /** What went wrong and what to do, for this request. */
   detail: string
-  /** The parameter at fault (400, 409). */
+  /** The parameter at fault (400, 409, some 404 and 422). */
   param?: string
 }
 

@@ -3,69 +3,12 @@
  * list and `/openapi.json` is derived from it, so a route, its parameters and
  * its documented response cannot drift apart.
  */
-import { MAX_PAGE_SIZE, ReadParamError, SESSION_STATUSES, type StoreReader } from '../store/read-types.js'
+import { MAX_PAGE_SIZE, SESSION_STATUSES } from '../store/read-types.js'
+import { HISTORY_ROUTES } from './history-routes.js'
 import { ProblemError } from './problem.js'
+import { limitOf, text, type RouteSpec } from './route-spec.js'
 
-type Schema = Record<string, unknown>
-
-/** A query parameter a route accepts. */
-export interface QueryParam {
-  name: string
-  description: string
-  schema: Schema
-  /** Default `false`. */
-  required?: boolean
-}
-
-/** What a handler gets. */
-export interface RouteContext {
-  reader: StoreReader
-  /** Path parameters, percent-decoded. */
-  params: Record<string, string>
-  /** Query parameters, each given once and declared by the route. */
-  query: Map<string, string>
-  /** The OpenAPI document (served by `/openapi.json`). */
-  openapi: () => unknown
-}
-
-/** One route. */
-export interface RouteSpec {
-  operationId: string
-  /** OpenAPI path template, `{name}` for a path parameter (one segment). */
-  path: string
-  /** The seed's paths that answer the same. */
-  aliases: readonly string[]
-  summary: string
-  description?: string
-  pathParams: ReadonlyArray<{ name: string; description: string }>
-  query: readonly QueryParam[]
-  /** The `components.schemas` name of the 200 body; `null` when the route always answers a problem. */
-  response: string | null
-  /** Problem statuses this route may answer besides 401, 405, 500 and 503 (which all may). */
-  problems: readonly number[]
-  /** Open without a token (and never touches the database). */
-  public?: boolean
-  /** Answer with an ETag and 304 on a matching If-None-Match (default true for 200 bodies). */
-  etag?: boolean
-  handle(ctx: RouteContext): Promise<unknown>
-}
-
-const MAX_TEXT = 4096
-
-/** A query value, if present, no longer than `MAX_TEXT`. */
-function text(ctx: RouteContext, name: string): string | undefined {
-  const value = ctx.query.get(name)
-  if (value !== undefined && value.length > MAX_TEXT) throw new ProblemError('bad-parameter', `${name} is longer than ${MAX_TEXT} characters`, name)
-  return value
-}
-
-function limitOf(ctx: RouteContext): number | undefined {
-  const raw = ctx.query.get('limit')
-  if (raw === undefined) return undefined
-  // Digits only: "1e2", "0x10", " 5" and "5.0" are refused rather than guessed at.
-  if (!/^[0-9]{1,6}$/.test(raw)) throw new ReadParamError('limit', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-  return Number(raw)
-}
+export type { QueryParam, RouteContext, RouteSpec } from './route-spec.js'
 
 const sessionId = { name: 'id', description: 'The session directory name.' }
 
@@ -183,22 +126,7 @@ export const ROUTES: readonly RouteSpec[] = [
       return documents
     },
   },
-  {
-    operationId: 'sessionCheckpoints',
-    path: '/api/v1/sessions/{id}/checkpoints',
-    aliases: ['/api/sessions/{id}/checkpoints'],
-    summary: "A session's checkpoint history: not implemented yet (501).",
-    pathParams: [sessionId],
-    query: [],
-    response: null,
-    problems: [501],
-    handle: async () => {
-      throw new ProblemError(
-        'not-implemented',
-        'checkpoint history is not kept yet: statebridge stores the current state only, and history arrives with the change log in a later release',
-      )
-    },
-  },
+  ...HISTORY_ROUTES,
   {
     operationId: 'getDocument',
     path: '/api/v1/documents',

@@ -107,6 +107,19 @@ const typedRows = Object.fromEntries(
 
 const stringArray: Schema = { type: 'array', items: { type: 'string' } }
 
+const revisionFields: Record<string, Schema> = {
+  rev: { type: 'integer', minimum: 1, description: 'Position in the history; increases with every revision, never reused.' },
+  root: { type: 'string' },
+  path: { type: 'string', description: 'Relative to the root, `/`-separated.' },
+  sessionId: nullable('string'),
+  change: { type: 'string', enum: ['created', 'updated', 'removed', 'restored'] },
+  contentHash: { type: ['string', 'null'], description: 'sha256 (hex) of the content; for a removal, of the content the file last had.' },
+  sizeBytes: nullable('integer'),
+  status: { type: ['string', 'null'], enum: ['ok', 'error', null], description: 'Whether the content parsed; null for a removal.' },
+  at: instant,
+  instance: { type: 'string', description: 'The sidecar (or command) that recorded it.' },
+}
+
 /** Every schema under `components.schemas`, by name. */
 export const SCHEMAS: Record<string, Schema> = {
   Problem: {
@@ -117,7 +130,7 @@ export const SCHEMAS: Record<string, Schema> = {
       title: { type: 'string' },
       status: { type: 'integer' },
       detail: { type: 'string' },
-      param: { type: 'string', description: 'The request parameter at fault (400 and 409 only).' },
+      param: { type: 'string', description: 'The request parameter at fault (400, 409, and a 404 or 422 that a parameter caused).' },
     },
     required: ['type', 'title', 'status', 'detail'],
     additionalProperties: false,
@@ -248,4 +261,24 @@ export const SCHEMAS: Record<string, Schema> = {
     checkedAt: instant,
   }),
   ErrorList: list(ref('ErrorItem')),
+  Revision: record(revisionFields),
+  RevisionPage: list(ref('Revision'), {
+    nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+  }),
+  RevisionDetail: record({
+    ...revisionFields,
+    storage: {
+      oneOf: [
+        { type: 'null' },
+        record({
+          kind: { type: 'string', enum: ['full', 'delta'], description: 'A copy of the file, or changes against baseHash.' },
+          encoding: { type: 'string', enum: ['gzip', 'identity'] },
+          storedBytes: { type: 'integer', description: 'Bytes stored for this content, not counting its base.' },
+          baseHash: nullable('string'),
+          depth: { type: 'integer', description: 'Deltas between this content and its full copy; 0 for a full copy.' },
+        }),
+      ],
+    },
+    previousRev: { type: ['integer', 'null'], description: "The file's revision before this one; null for its first kept revision." },
+  }),
 }

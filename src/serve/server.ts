@@ -13,6 +13,7 @@ import { ReadParamError, type StoreReader } from '../store/read-types.js'
 import { bearerCheck, isLoopbackHost } from './auth.js'
 import { buildOpenApi } from './openapi.js'
 import { ProblemError, sendProblem } from './problem.js'
+import { etagMatches, RawAnswer } from './route-spec.js'
 import { matchRoute } from './routes.js'
 import { isPublic, type StreamRoute } from './stream-route.js'
 
@@ -106,23 +107,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         if (query.has(name)) throw new ProblemError('bad-parameter', `${name} is given more than once`, name)
         query.set(name, value)
       }
-      const body = JSON.stringify(await match.route.handle({ reader, params: match.params, query, openapi: openapiDocument }))
+      const answer = await match.route.handle({ reader, params: match.params, query, headers: req.headers, openapi: openapiDocument })
+      const raw = answer instanceof RawAnswer ? answer : null
+      const body = raw ? raw.body : Buffer.from(JSON.stringify(answer))
       const headers: Record<string, string | number> = {
-        'content-type': 'application/json; charset=utf-8',
+        ...(raw ? raw.headers : { 'content-type': 'application/json; charset=utf-8' }),
         'x-content-type-options': 'nosniff',
       }
       if (match.route.etag !== false) {
-        const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
+        const etag = raw?.etag ?? `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
         headers.etag = etag
         // Clients may keep the body but must ask again: the answer changes with every apply.
         headers['cache-control'] = 'no-cache'
         if (etagMatches(req.headers['if-none-match'], etag)) {
+          delete headers['content-encoding']
           res.writeHead(304, headers)
           res.end()
           return
         }
       } else headers['cache-control'] = 'no-store'
-      headers['content-length'] = Buffer.byteLength(body)
+      headers['content-length'] = body.length
       res.writeHead(200, headers)
       res.end(body)
     } catch (error) {
@@ -172,13 +176,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         server.closeIdleConnections()
       }),
   }
-}
-
-/** Whether an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks for this header). */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false
-  if (header.trim() === '*') return true
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)
 }
 
 /** The problem for any error a handler threw; the unexpected ones are logged, and their text is not sent. */
