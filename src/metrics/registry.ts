@@ -7,21 +7,24 @@
  * Counters and gauges are read from the watch's `SyncMonitor` at scrape time;
  * histograms are fed by an observer attached to it (it replays the samples it
  * held until then). `serve` has no watch: it exports what it knows
- * (build_info, sessions, the feed's gauges, process metrics).
+ * (build_info, sessions, history, the feed's gauges, process metrics).
  */
 import fs from 'node:fs'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ServiceContext } from '../service-routes.js'
 import { SESSION_STATUSES } from '../store/read-types.js'
 import { FILE_ERROR_REASONS, type FileChange, type FileChangeStatus, type SyncMonitor, type SyncObserver } from '../sync/observer.js'
+import { cachedRead } from './cached-read.js'
 import { serviceGauges } from './service-gauges.js'
-import { withTimeout } from './timeout.js'
 
 /** How long the `sessions{status}` counts are reused before the reader is asked again, ms. */
 export const SESSIONS_CACHE_MS = 30_000
 
-/** How long the reader may take to count sessions before the cached counts are served, ms. */
-const SESSIONS_TIMEOUT_MS = 2_000
+/** How long the history totals are reused before the reader is asked again, ms (they sum every stored content). */
+export const HISTORY_CACHE_MS = 30_000
+
+/** How long the reader may take to count before the cached counts are served, ms. */
+const STORE_READ_TIMEOUT_MS = 2_000
 
 const CHANGES: ReadonlyArray<readonly [FileChange, FileChangeStatus]> = [
   ['created', 'ok'],
@@ -66,22 +69,28 @@ export function createMetrics(context: ServiceContext): Metrics {
       for (const [status, count] of Object.entries(counts)) sessions.set({ status }, count)
     },
   })
-  let cached: { at: number; counts: Record<string, number> } | null = null
-  let counting: Promise<Record<string, number> | null> | null = null
-  // The last counts stay when the reader is slow or away: a gap in this gauge would say more than it knows.
-  const sessionCounts = async (): Promise<Record<string, number> | null> => {
-    if (cached && Date.now() - cached.at < SESSIONS_CACHE_MS) return cached.counts
-    counting ??= withTimeout(context.reader.stats(), SESSIONS_TIMEOUT_MS)
-      .then((stats) => {
-        cached = { at: Date.now(), counts: stats.sessions.byStatus }
-        return cached.counts
-      })
-      .catch(() => cached?.counts ?? null)
-      .finally(() => {
-        counting = null
-      })
-    return counting
-  }
+  const sessionCounts = cachedRead(async () => (await context.reader.stats()).sessions.byStatus, SESSIONS_CACHE_MS, STORE_READ_TIMEOUT_MS)
+
+  // One read of the history totals feeds both gauges.
+  const historyStats = cachedRead(() => context.reader.historyStats(), HISTORY_CACHE_MS, STORE_READ_TIMEOUT_MS)
+  new Gauge({
+    name: 'statebridge_history_bytes',
+    help: `Bytes history stores for its contents (gzip copies and deltas, each content once; read at most every ${HISTORY_CACHE_MS / 1000} s).`,
+    registers: [register],
+    async collect() {
+      const stats = await historyStats()
+      if (stats !== null) this.set(stats.storedBytes)
+    },
+  })
+  new Gauge({
+    name: 'statebridge_history_revisions',
+    help: `Revisions history keeps, tombstones included (read at most every ${HISTORY_CACHE_MS / 1000} s).`,
+    registers: [register],
+    async collect() {
+      const stats = await historyStats()
+      if (stats !== null) this.set(stats.revisions)
+    },
+  })
 
   new Gauge({
     name: 'statebridge_sse_clients',
