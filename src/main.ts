@@ -88,12 +88,13 @@ async function main(argv: string[]): Promise<number> {
       json: values.json === true,
       dryRun: values['dry-run'] === true,
       force: values.force === true,
+      write: values.write === true,
       ...(typeof values.at === 'string' ? { at: values.at } : {}),
       ...(typeof values.to === 'string' ? { to: values.to } : {}),
     }
     return runHistoryCommand(command, positionals.slice(1), optionsFromFlags(values), switches)
   }
-  if (command === 'render' || command === 'cleanup' || command === 'import') {
+  if (command === 'cleanup' || command === 'import') {
     throw new StatebridgeError('SB_CONFIG', `${command} is not available in this build yet`)
   }
   if (extra.length > 0) throw new StatebridgeError('SB_CONFIG', `unexpected arguments: ${extra.join(' ')}`)

@@ -533,10 +533,10 @@ export const OPTIONS = {
     flag: 'force',
     type: 'boolean',
     default: false,
-    commands: ['restore'],
+    commands: ['restore', 'render'],
     resolve: 'cli',
     defaultText: 'off',
-    help: 'restore even over a file that changed since its latest revision',
+    help: 'restore (or render --write) even over a file that changed since its latest revision',
   },
   /** Write the rendered file into the root when it differs (command line only). */
   write: {

@@ -11,7 +11,9 @@ import { PassThrough } from 'node:stream'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runRestore } from '../src/commands/restore.js'
-import { resolveConfig, type Config } from '../src/config.js'
+import { resolveConfig, type Config, type DatabaseTarget } from '../src/config.js'
+import { runRender } from '../src/commands/render.js'
+import { openReader } from '../src/store/open-reader.js'
 import { fileRevisions, revisionContent } from '../src/history/read.js'
 import type { Revision } from '../src/history/types.js'
 import { silentLogger } from '../src/logger.js'
@@ -25,6 +27,7 @@ import { cleanup, tempDir } from './helpers/tree.js'
 interface Harness {
   store: Store
   db: string
+  target: DatabaseTarget
   close(): Promise<void>
 }
 
@@ -33,7 +36,8 @@ const dialects: Array<[string, (dir: string) => Promise<Harness>]> = [
     'sqlite',
     async (dir) => {
       const file = path.join(dir, 'history.db')
-      return { store: openSqliteStore(file, { instance: 'test' }), db: `sqlite:${file}`, close: async () => undefined }
+      const target: DatabaseTarget = { dialect: 'sqlite', file }
+      return { store: openSqliteStore(file, { instance: 'test' }), db: `sqlite:${file}`, target, close: async () => undefined }
     },
   ],
 ]
@@ -43,10 +47,17 @@ if (await postgresAvailable()) {
     async () => {
       const target = { url: PG_URL, schema: uniqueSchema('history') }
       const store = await openPostgresStore(target, { instance: 'test' })
-      return { store, db: PG_URL, close: () => dropSchema(target.schema) }
+      return {
+        store,
+        db: PG_URL,
+        target: { dialect: 'postgres', url: PG_URL, schema: target.schema },
+        close: () => dropSchema(target.schema),
+      }
     },
   ])
 }
+
+const schemaOf = (target: DatabaseTarget): { schema?: string } => (target.dialect === 'postgres' ? { schema: target.schema } : {})
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
@@ -62,7 +73,7 @@ describe.each(dialects)('history (%s)', (_name, open) => {
     root = path.join(dir, 'reports')
     fs.mkdirSync(path.join(root, 's1'), { recursive: true })
     harness = await open(dir)
-    config = resolveConfig({ root, db: harness.db, workers: 0, parseTimeoutMs: 0, compressThreshold: 200 }, {})
+    config = resolveConfig({ root, db: harness.db, workers: 0, parseTimeoutMs: 0, compressThreshold: 200, ...schemaOf(harness.target) }, {})
     syncer = await createSyncer(config, harness.store, silentLogger(), 'debug', { probe: false })
   })
 
@@ -282,5 +293,54 @@ describe.each(dialects)('history (%s)', (_name, open) => {
     expect(stats.blobs).toBeLessThanOrEqual(10)
     // A second run with the same policy finds nothing more: thinning by ordinal is stable.
     expect((await harness.store.pruneHistory({ keepDays: 30, keepRevisions: 0, checkpointInterval: 2 }, { now: later })).revisionsDeleted).toBe(0)
+  })
+
+  it('render --write regenerates orchestrator-state.md from its rows only when it differs, keeps the old version, refuses an unrecorded edit', async () => {
+    const file = path.join(root, 's1', 'orchestrator-state.md')
+    fs.copyFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'orchestrator-state', 'drifted.md'), file)
+    const original = fs.readFileSync(file)
+    await observe()
+    const render = async (write: boolean, force = false): Promise<string> => {
+      const reader = await openReader(harness.target)
+      const out = new PassThrough()
+      const chunks: Buffer[] = []
+      out.on('data', (chunk: Buffer) => chunks.push(chunk))
+      try {
+        await runRender(reader, harness.store, {
+          kind: 'orchestrator-state',
+          sessionId: 's1',
+          write,
+          force,
+          rootId: null,
+          configFor: () => config,
+          out,
+          err: new PassThrough(),
+          logger: silentLogger(),
+        })
+      } finally {
+        await reader.close()
+      }
+      return Buffer.concat(chunks).toString('utf8')
+    }
+    const printed = await render(false)
+    expect(printed).toMatch(/^# ORCHESTRATOR STATE/)
+    expect(fs.readFileSync(file).equals(original)).toBe(true)
+
+    expect(await render(true)).toMatch(/^wrote s1\/orchestrator-state\.md \(\d+ bytes\)/)
+    expect(fs.readFileSync(file, 'utf8')).toBe(printed)
+    const revisions = await fileRevisions(harness.store, fs.realpathSync(root), 's1/orchestrator-state.md')
+    expect(revisions.map((r) => r.change)).toEqual(['created', 'updated'])
+    expect(sha(await revisionContent(harness.store, revisions[0]!))).toBe(sha(original))
+    // The daemon reading its own write changes nothing, and a second render finds nothing to write.
+    const counts = await syncer.reconcile({ verifyAll: true })
+    expect(counts.filesApplied).toBe(0)
+    expect(await render(true)).toBe('unchanged s1/orchestrator-state.md\n')
+
+    fs.appendFileSync(file, '\n## NOTES\n\nTyped by hand, not recorded yet.\n')
+    await expect(render(true)).rejects.toThrow(/not writing s1\/orchestrator-state\.md: it differs from its latest revision/)
+    expect(await render(true, true)).toMatch(/^wrote /)
+    const after = await fileRevisions(harness.store, fs.realpathSync(root), 's1/orchestrator-state.md')
+    expect(after.map((r) => r.change)).toEqual(['created', 'updated', 'updated', 'updated'])
+    expect((await revisionContent(harness.store, after[2]!)).toString('utf8')).toContain('Typed by hand, not recorded yet.')
   })
 })

@@ -11,13 +11,16 @@ import type { OptionValues } from '../options.js'
 import { openStore } from '../store/open-store.js'
 import type { Store } from '../store/types.js'
 import { runDiff, runHistory } from './history.js'
+import { runRender } from './render.js'
 import { runRestore } from './restore.js'
+import { openReader } from '../store/open-reader.js'
 
 /** The positionals each history command takes, for its usage error. */
 const ARGUMENTS = {
   history: ['<path|session-id>'],
   diff: ['<path>', '<rev-a>', '<rev-b>'],
   restore: ['<path|session-id>'],
+  render: ['<orchestrator-state|research-plan>', '<session-id>'],
   prune: [],
 } as const
 
@@ -36,6 +39,7 @@ export interface HistorySwitches {
   to?: string
   dryRun: boolean
   force: boolean
+  write: boolean
 }
 
 /** Run one history command; returns the exit code. */
@@ -84,6 +88,24 @@ async function run(
         out,
         logger,
       })
+    case 'render': {
+      const reader = await openReader(settings.db, { logger })
+      try {
+        return await runRender(reader, store, {
+          kind: args[0]!,
+          sessionId: args[1]!,
+          write: switches.write,
+          force: switches.force,
+          rootId: settings.rootId,
+          configFor: (rootDir, rootId) => resolveConfig({ ...flags, root: rootDir, ...(rootId !== undefined ? { rootId } : {}) }),
+          out,
+          err: process.stderr,
+          logger,
+        })
+      } finally {
+        await reader.close()
+      }
+    }
     case 'prune': {
       const result = await store.pruneHistory(retentionPolicy(settings), { dryRun: switches.dryRun })
       out.write(

@@ -5,7 +5,6 @@
  * recorded as `restored`; history only grows. Nothing is written when a file
  * changed since its latest revision (its bytes would be lost), unless forced.
  */
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Writable } from 'node:stream'
@@ -18,6 +17,7 @@ import type { Revision } from '../history/types.js'
 import type { Store } from '../store/types.js'
 import { syncFile } from '../sync/file-pipeline.js'
 import { createSyncer } from '../sync/syncer.js'
+import { diskState, sha256, unrecordedChange, writeAtomically } from './file-write.js'
 
 /** What `restore` was asked. */
 export interface RestoreOptions {
@@ -86,7 +86,7 @@ export async function runRestore(store: Store, options: RestoreOptions): Promise
   const config = options.configFor(rootDir, target.root === rootDir ? undefined : target.root)
   // The workers start before the first write, so the apply follows the rename at
   // once and a watching daemon, still in its debounce, finds the revision recorded.
-  const syncer = await createSyncer(config, store, options.logger, 'info', { probe: false, revisionChange: 'restored' })
+  const syncer = await createSyncer(config, store, options.logger, 'debug', { probe: false, revisionChange: 'restored' })
   try {
     // Forced over local changes: those bytes become a revision first, so a restore never loses anything.
     const record = { ...syncer.ctx, revisionChange: undefined }
@@ -132,53 +132,11 @@ async function sessionSteps(store: Store, target: HistoryTarget, at: { time: str
 async function planStep(store: Store, target: HistoryTarget, filePath: string, revisions: Revision[], revision: Revision | null, absent: boolean): Promise<Step> {
   const content = absent || revision === null ? null : await revisionContent(store, revision)
   const onDisk = target.rootDir === null ? null : diskState(path.join(target.rootDir, filePath))
-  const latest = revisions.at(-1)!
-  let conflict: string | null = null
-  if (onDisk !== null) {
-    const expected = latest.change === 'removed' ? null : latest.contentHash
-    if (onDisk.kind === 'other') conflict = 'is not a regular file'
-    else if (expected === null && onDisk.kind === 'file') conflict = `exists, but its latest revision (${latest.rev}) is its removal`
-    else if (expected !== null && onDisk.kind === 'missing') conflict = `is gone, but its latest revision (${latest.rev}) has content`
-    else if (expected !== null && onDisk.kind === 'file' && onDisk.hash !== expected) conflict = `differs from its latest revision (${latest.rev})`
-  }
+  const conflict = onDisk === null ? null : unrecordedChange(onDisk, revisions.at(-1))
   const now = onDisk?.kind === 'file' ? onDisk.hash : null
   const wanted = content === null ? null : sha256(content)
   const action = wanted === now && onDisk?.kind !== 'other' ? 'none' : wanted === null ? 'delete' : 'write'
   return { path: filePath, revision, content, action, conflict }
-}
-
-type DiskState = { kind: 'file'; hash: string } | { kind: 'missing' } | { kind: 'other' }
-
-function diskState(absPath: string): DiskState {
-  let stat: fs.Stats
-  try {
-    stat = fs.lstatSync(absPath)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return { kind: 'missing' }
-    throw error
-  }
-  if (!stat.isFile()) return { kind: 'other' }
-  return { kind: 'file', hash: sha256(fs.readFileSync(absPath)) }
-}
-
-/** Write to a temporary dotfile beside `absPath` (the sync ignores dotfiles), keep the old mode, rename into place. */
-function writeAtomically(absPath: string, content: Buffer): void {
-  fs.mkdirSync(path.dirname(absPath), { recursive: true })
-  const temp = path.join(path.dirname(absPath), `.${path.basename(absPath)}.statebridge-restore-${process.pid}`)
-  const mode = (() => {
-    try {
-      return fs.statSync(absPath).mode & 0o7777
-    } catch {
-      return 0o644
-    }
-  })()
-  try {
-    fs.writeFileSync(temp, content, { mode })
-    fs.renameSync(temp, absPath)
-  } catch (error) {
-    fs.rmSync(temp, { force: true })
-    throw error
-  }
 }
 
 function describe(step: Step, dryRun: boolean): string {
@@ -186,8 +144,4 @@ function describe(step: Step, dryRun: boolean): string {
   const from = step.revision ? ` (revision ${step.revision.rev}, ${step.revision.at}, ${step.content?.length ?? 0} bytes)` : ' (did not exist then)'
   const forced = step.conflict !== null && step.action !== 'none' ? ` — forced over a file that ${step.conflict} (${dryRun ? 'would be' : 'was'} recorded first)` : ''
   return `${verb} ${step.path}${step.action === 'none' ? '' : from}${forced}`
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
 }
