@@ -50,9 +50,14 @@ export const SQL = {
   knownFiles: `SELECT path, size_bytes AS "sizeBytes", mtime_ms AS "mtimeMs", content_hash AS "contentHash", status
     FROM documents WHERE root = $1`,
   listSessions: 'SELECT session_id AS "sessionId" FROM sessions WHERE root = $1',
-  ensureSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+  // An archived session gets no row (`import` brings it back, not a file event): touchSession then changes no row.
+  ensureSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at)
+    SELECT $1::text, $2::text, $3::timestamptz, $4::timestamptz, $4::timestamptz
+    WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = $1 AND session_id = $2)
     ON CONFLICT (root, session_id) DO NOTHING`,
-  touchSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+  touchSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at)
+    SELECT $1::text, $2::text, $3::timestamptz, $4::timestamptz, $4::timestamptz
+    WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = $1 AND session_id = $2)
     ON CONFLICT (root, session_id) DO UPDATE SET updated_at = excluded.updated_at`,
   removeSession: 'DELETE FROM sessions WHERE root = $1 AND session_id = $2',
   upsertDocument: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,

@@ -18,19 +18,26 @@ import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './post
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
 import { readSessionDetail } from './postgres-read.js'
 import * as history from './postgres-history.js'
+import * as archives from './postgres-archive.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import { SQL, type StatementName } from './postgres-sql.js'
 import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import type {
+  ArchivedSession,
   ChangeKind,
   ChangeRecord,
   FileFailure,
   FileIdentity,
   FileSnapshot,
+  FinishedSession,
+  HistoryImportResult,
   KnownFile,
+  PurgeResult,
   ReadChangesOptions,
   SessionDetail,
   SessionDirectory,
+  SessionExport,
+  SessionMark,
   Store,
   StoreErrorKind,
   StoreStatus,
@@ -168,7 +175,8 @@ class PostgresStore implements Store {
     const encoded = encodeSnapshot(snapshot)
     await this.transaction(snapshot.root, snapshot.sessionId, async (client) => {
       const now = new Date().toISOString()
-      await this.touchSession(client, snapshot, now)
+      // Archived by a cleanup since this file was read (another process): the file is not applied.
+      if (!(await this.touchSession(client, snapshot, now))) return
       const { rows } = await this.run<{ id: number; created: boolean }>(client, 'upsertDocument', [...encoded.document, now])
       const { id, created } = rows[0]!
       await this.run(client, 'deleteDerived', [id])
@@ -196,7 +204,7 @@ class PostgresStore implements Store {
       const now = new Date().toISOString()
       // A refused file keeps nothing: its document row is recreated bare, without any derived record.
       if (failure.discardRecords) await this.run(client, 'removeFile', [failure.root, failure.path])
-      await this.touchSession(client, failure, now)
+      if (!(await this.touchSession(client, failure, now))) return
       const { rows } = await this.run<{ created: boolean }>(client, 'upsertFailure', [
         ...identityParams(failure),
         failure.contentHash,
@@ -322,6 +330,31 @@ class PostgresStore implements Store {
     }
   }
 
+  async finishedSessions(root: string, olderThan: string): Promise<FinishedSession[]> {
+    return archives.finishedSessions(this.query, root, olderThan)
+  }
+
+  async exportSession(root: string, sessionId: string): Promise<SessionExport | null> {
+    return archives.exportSession(this.pool, root, sessionId)
+  }
+
+  async purgeSession(root: string, sessionId: string, archive: string, filesDeleted: boolean, unchangedSince?: SessionMark): Promise<PurgeResult> {
+    return this.transaction(root, sessionId, async (client) => {
+      const now = new Date().toISOString()
+      const result = await archives.purgeSession(client, root, sessionId, archive, filesDeleted, unchangedSince, now)
+      if (result.purged) await this.logChange(client, { root, session: sessionId, path: null, change: 'removed', instance: this.instance }, now)
+      return result
+    })
+  }
+
+  async importSessionHistory(root: string, data: SessionExport): Promise<HistoryImportResult> {
+    return this.transaction(root, data.sessionId, (client) => archives.importSessionHistory(client, root, data))
+  }
+
+  async archivedSessions(root: string): Promise<Map<string, ArchivedSession>> {
+    return archives.archivedSessions(this.query, root)
+  }
+
   async sessionDetail(sessionId: string): Promise<SessionDetail[]> {
     // The read side's statements, so `show` and the API give one answer.
     return readSessionDetail(async (sql, values) => (await this.pool.query(sql, values)).rows as Array<Record<string, unknown>>, sessionId)
@@ -397,9 +430,11 @@ class PostgresStore implements Store {
     return client.query<R>({ name: `sb_${name}`, text: SQL[name], values })
   }
 
-  private async touchSession(client: pg.PoolClient, file: FileIdentity, now: string): Promise<void> {
-    if (file.sessionId === null) return
-    await this.run(client, 'touchSession', [file.root, file.sessionId, file.sessionCreatedAt, now])
+  // Create or touch the file's session row; `false` when the session is archived (no row is made).
+  private async touchSession(client: pg.PoolClient, file: FileIdentity, now: string): Promise<boolean> {
+    if (file.sessionId === null) return true
+    const { rowCount } = await this.run(client, 'touchSession', [file.root, file.sessionId, file.sessionCreatedAt, now])
+    return rowCount === 1
   }
 
   // The session row's derived columns follow every change to its documents.

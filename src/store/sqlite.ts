@@ -14,17 +14,24 @@ import { summariseSession, type StoredSessionFacts } from './session-summary.js'
 import { classifySqliteError, explainWriteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
 import { readSessionDetail, type SqliteQueries } from './sqlite-read.js'
 import { SqliteHistory } from './sqlite-history.js'
+import { SqliteArchive } from './sqlite-archive.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import type {
+  ArchivedSession,
   ChangeKind,
   ChangeRecord,
   FileFailure,
   FileIdentity,
   FileSnapshot,
+  FinishedSession,
+  HistoryImportResult,
   KnownFile,
+  PurgeResult,
   ReadChangesOptions,
   SessionDetail,
   SessionDirectory,
+  SessionExport,
+  SessionMark,
   Store,
   StoreErrorKind,
   StoreStatus,
@@ -66,6 +73,7 @@ class SqliteStore implements Store {
   private removeTx!: (root: string, path: string) => void
   private removeSessionTx!: (root: string, sessionId: string) => void
   private history!: SqliteHistory
+  private archive!: SqliteArchive
   private typedInsert!: Record<TypedTableName, Statement>
   private typedDelete!: Record<TypedTableName, Statement>
 
@@ -89,8 +97,11 @@ class SqliteStore implements Store {
         'SELECT path, size_bytes AS sizeBytes, mtime_ms AS mtimeMs, content_hash AS contentHash, status FROM documents WHERE root = ?',
       ),
       listSessions: db.prepare('SELECT session_id AS sessionId FROM sessions WHERE root = ?'),
+      // An archived session gets no row: `import` brings it back, not a file event.
       ensureSession: db.prepare(
-        `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at)
+         SELECT @root, @sessionId, @createdAt, @now, @now
+         WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = @root AND session_id = @sessionId)
          ON CONFLICT (root, session_id) DO NOTHING`,
       ),
       touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE root = ? AND session_id = ?'),
@@ -206,9 +217,12 @@ class SqliteStore implements Store {
     }
 
     this.history = new SqliteHistory(db)
+    this.archive = new SqliteArchive(db, (root, sessionId, at) => this.logChange(root, sessionId, null, 'removed', null, this.instance, at))
     this.applyTx = db.transaction((snapshot: FileSnapshot) => {
       const now = new Date().toISOString()
       this.ensureSessionRow(snapshot, now)
+      // Archived by a cleanup since this file was read (another process): the file is not applied.
+      if (snapshot.sessionId !== null && this.archive.isArchived(snapshot.root, snapshot.sessionId)) return
       const change = this.changeOf(snapshot)
       const { parsed } = snapshot
       const markdown = parsed.markdown
@@ -252,6 +266,7 @@ class SqliteStore implements Store {
       // A refused file keeps nothing: its document row is recreated bare, without any derived record.
       if (failure.discardRecords) this.sql.removeFile!.get(failure.root, failure.path)
       this.ensureSessionRow(failure, now)
+      if (failure.sessionId !== null && this.archive.isArchived(failure.root, failure.sessionId)) return
       const change = this.changeOf(failure)
       this.sql.upsertFailure!.run({
         ...identityParams(failure, now),
@@ -362,7 +377,7 @@ class SqliteStore implements Store {
 
   private ensureSessionRow(file: FileIdentity, now: string): void {
     if (file.sessionId === null) return
-    this.sql.ensureSession!.run(file.root, file.sessionId, file.sessionCreatedAt, now, now)
+    this.sql.ensureSession!.run({ root: file.root, sessionId: file.sessionId, createdAt: file.sessionCreatedAt, now })
     this.sql.touchSession!.run(now, file.root, file.sessionId)
   }
 
@@ -422,7 +437,7 @@ class SqliteStore implements Store {
 
   async ensureSession(session: SessionDirectory): Promise<void> {
     const now = new Date().toISOString()
-    this.write(() => this.sql.ensureSession!.run(session.root, session.sessionId, session.createdAt, now, now))
+    this.write(() => this.sql.ensureSession!.run({ root: session.root, sessionId: session.sessionId, createdAt: session.createdAt, now }))
   }
 
   async removeSession(root: string, sessionId: string): Promise<void> {
@@ -502,6 +517,26 @@ class SqliteStore implements Store {
     // Between batches the event loop runs, so queued applies get the connection.
     const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
     return this.write(() => this.history.prune(policy, options.now ?? new Date(), options.dryRun === true, pause))
+  }
+
+  async finishedSessions(root: string, olderThan: string): Promise<FinishedSession[]> {
+    return this.archive.finished(root, olderThan)
+  }
+
+  async exportSession(root: string, sessionId: string): Promise<SessionExport | null> {
+    return this.archive.exportSession(root, sessionId)
+  }
+
+  async purgeSession(root: string, sessionId: string, archive: string, filesDeleted: boolean, unchangedSince?: SessionMark): Promise<PurgeResult> {
+    return this.write(() => this.archive.purge(root, sessionId, archive, filesDeleted, unchangedSince))
+  }
+
+  async importSessionHistory(root: string, data: SessionExport): Promise<HistoryImportResult> {
+    return this.write(() => this.archive.importHistory(root, data))
+  }
+
+  async archivedSessions(root: string): Promise<Map<string, ArchivedSession>> {
+    return this.archive.archived(root)
   }
 
   async status(): Promise<StoreStatus> {

@@ -4,7 +4,7 @@
  */
 import type { DocumentType } from '../parsers/document-type.js'
 import type { Diagnostic, DocumentFormat, ParsedDocument } from '../parsers/types.js'
-import type { BlobChain, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
+import type { BlobChain, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionChange, RevisionQuery } from '../history/types.js'
 
 /** Identity and file-system facts of one file under a root. */
 export interface FileIdentity {
@@ -164,6 +164,104 @@ export interface ReadChangesOptions {
  */
 export type StoreErrorKind = 'transient' | 'file' | 'fatal'
 
+/** A session `cleanup` may archive: derived status `complete`, not updated since the cutoff. */
+export interface FinishedSession {
+  sessionId: string
+  /** When an apply last touched the session, ISO-8601 in UTC. */
+  updatedAt: string
+}
+
+/** A session `cleanup` archived (a row of `archived_sessions`): sync and watch leave its directory alone. */
+export interface ArchivedSession {
+  sessionId: string
+  /** The archive written for it (an absolute path). */
+  archive: string
+  /** Whether the cleanup was asked to delete its directory from disk. */
+  filesDeleted: boolean
+  /** When it was archived, ISO-8601 in UTC. */
+  archivedAt: string
+}
+
+/**
+ * What a session looked like when it was exported: `purgeSession` given it
+ * deletes nothing if the session changed since (an apply by a watch elsewhere).
+ */
+export interface SessionMark {
+  /** The session row's `updated_at`. */
+  updatedAt: string
+  /** The highest rev among the session's revisions; `null` when it has none. */
+  latestRev: number | null
+  /** Documents of the session. */
+  documents: number
+}
+
+/** One revision in a session export: as stored, with the rev it had (the importing database numbers it anew). */
+export interface ExportedRevision {
+  rev: number
+  path: string
+  /** The file's own revision number (1, 2, 3…), kept on import. */
+  ordinal: number
+  change: RevisionChange
+  contentHash: string | null
+  sizeBytes: number | null
+  status: 'ok' | 'error' | null
+  at: string
+  instance: string
+}
+
+/** One stored content in a session export: an `EncodedBlob` whose bytes are base64 text. */
+export interface ExportedBlob {
+  contentHash: string
+  sizeBytes: number
+  encoding: 'gzip' | 'identity'
+  baseHash: string | null
+  depth: number
+  /** The stored bytes (gzip or delta as stored), base64. */
+  data: string
+}
+
+/**
+ * A session's part of the database, as JSON can carry it (see README
+ * "Cleanup and import"). `session` and `documents` record what the database
+ * held; an import derives them again from the files, as it does every typed
+ * row, which is why typed rows, tables and fields are not exported. The
+ * history is exported whole: every revision of the session and every content
+ * they need, delta bases included, so it decodes without the database it came from.
+ */
+export interface SessionExport {
+  /** Root identity the session was exported from. */
+  root: string
+  sessionId: string
+  dialect: 'sqlite' | 'postgres'
+  exportedAt: string
+  mark: SessionMark
+  /** The session row: every column but the surrogate id, JSON columns parsed. */
+  session: Record<string, unknown>
+  /** The session's document rows (metadata: no id, no JSON body; the file is in the archive), by path. */
+  documents: Array<Record<string, unknown>>
+  /** Revisions, oldest first. */
+  revisions: ExportedRevision[]
+  /** Contents the revisions need, bases before the deltas built on them. */
+  blobs: ExportedBlob[]
+}
+
+/** What `purgeSession` deleted. */
+export interface PurgeResult {
+  /** `false`: the session changed since its mark (or is gone), and nothing was deleted. */
+  purged: boolean
+  documents: number
+  revisions: number
+  blobs: number
+}
+
+/** What `importSessionHistory` added. */
+export interface HistoryImportResult {
+  /** Revisions inserted (those already present, same path, ordinal, time and change, are skipped). */
+  revisions: number
+  /** Contents inserted (those already stored are skipped). */
+  blobs: number
+}
+
 /** The database behind statebridge. Every method that writes is one transaction. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
@@ -177,13 +275,17 @@ export interface Store {
   loadKnownFiles(root: string): Promise<Map<string, KnownFile>>
   /** Session ids known under `root`. */
   listSessions(root: string): Promise<string[]>
-  /** Create the session row if missing. */
+  /** Create the session row if missing (not for an archived session: see `archivedSessions`). */
   ensureSession(session: SessionDirectory): Promise<void>
   /** Delete a session with every document and record derived from it. */
   removeSession(root: string, sessionId: string): Promise<void>
-  /** Replace every record of one file, in one transaction. */
+  /**
+   * Replace every record of one file, in one transaction. A file of an
+   * archived session is not applied (nothing is written): a cleanup in
+   * another process may archive it after the sync decided to apply.
+   */
   applyFileSnapshot(snapshot: FileSnapshot): Promise<void>
-  /** Mark a file as failed, keeping its last good records. */
+  /** Mark a file as failed, keeping its last good records; nothing for a file of an archived session. */
   recordFileFailure(failure: FileFailure): Promise<void>
   /** The content is unchanged but the stat moved (touch, copy): remember the new stat. */
   recordFileStat(root: string, path: string, sizeBytes: number, mtimeMs: number): Promise<void>
@@ -222,6 +324,28 @@ export interface Store {
    * latest revision of a live file or a content a kept delta is built on.
    */
   pruneHistory(policy: RetentionPolicy, options?: { dryRun?: boolean; now?: Date }): Promise<PruneResult>
+  /** Sessions under `root` whose status is `complete` and whose `updated_at` is before `olderThan` (ISO-8601), by id. */
+  finishedSessions(root: string, olderThan: string): Promise<FinishedSession[]>
+  /** One session's rows and whole history, read in one snapshot; `null` when the session has no row. */
+  exportSession(root: string, sessionId: string): Promise<SessionExport | null>
+  /**
+   * In one transaction: delete the session with its documents and every row
+   * derived from them, its revisions, and the contents nothing else needs any
+   * more (one another revision uses, or a kept delta is built on, stays);
+   * record it in `archived_sessions` (replacing an earlier row); log one
+   * `removed` change for the session. With `unchangedSince`, nothing happens
+   * (`purged: false`) unless the session still matches that mark.
+   */
+  purgeSession(root: string, sessionId: string, archive: string, filesDeleted: boolean, unchangedSince?: SessionMark): Promise<PurgeResult>
+  /**
+   * In one transaction: insert the contents and revisions of `data` under
+   * `root` (new rev numbers; path, ordinal, change, time and instance kept) and
+   * take the session off `archived_sessions`. Importing the same export twice
+   * adds nothing the second time.
+   */
+  importSessionHistory(root: string, data: SessionExport): Promise<HistoryImportResult>
+  /** The sessions under `root` that `cleanup` archived, by session id. */
+  archivedSessions(root: string): Promise<Map<string, ArchivedSession>>
   status(): Promise<StoreStatus>
   /** One session in detail, per root that has it (usually one). */
   sessionDetail(sessionId: string): Promise<SessionDetail[]>
