@@ -31,6 +31,11 @@ export interface PipelineContext {
   pool: ParsePool
   /** What the store holds, kept current by the pipeline itself. */
   known: Map<string, KnownFile>
+  /**
+   * Sessions `cleanup` archived, as the store said at the last reconcile: their
+   * files are left alone (the store refuses them too, should one be archived since).
+   */
+  archived: Set<string>
   logger: Logger
   /** Level of the one log line per applied file. */
   appliedLevel: 'info' | 'debug'
@@ -65,6 +70,7 @@ export type FileOutcome =
  * events pass `false` because something did happen to the file.
  */
 export async function syncFile(ctx: PipelineContext, relPath: string, trustStat: boolean): Promise<FileOutcome> {
+  if (inArchivedSession(ctx, relPath)) return 'skipped'
   if (hasEscapedBytes(relPath)) return syncOddName(ctx, relPath, trustStat)
   const absPath = path.join(ctx.rootAbs, relPath)
   const known = ctx.known.get(relPath)
@@ -167,6 +173,12 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
       return 'applied'
     }
   }
+}
+
+/** Whether `relPath` belongs to a session `cleanup` archived: not synced until `import` brings it back. */
+export function inArchivedSession(ctx: PipelineContext, relPath: string): boolean {
+  const sessionId = sessionIdOf(relPath)
+  return sessionId !== null && ctx.archived.has(sessionId)
 }
 
 /** Reads retried after running out of file descriptors (about 15 s in all). */

@@ -22,8 +22,12 @@ export interface TreeScan {
   unreadable: Array<{ path: string; reason: string }>
 }
 
-/** List the tree under `rootAbs`, a real path (or only under its subdirectory `relDir`), skipping ignored names. */
-export async function scanTree(rootAbs: string, relDir = ''): Promise<TreeScan> {
+/**
+ * List the tree under `rootAbs`, a real path (or only under its subdirectory
+ * `relDir`), skipping ignored names and the session directories in `skipSessions`
+ * (archived sessions, which the sync leaves alone; default none).
+ */
+export async function scanTree(rootAbs: string, relDir = '', skipSessions: ReadonlySet<string> = NO_SESSIONS): Promise<TreeScan> {
   const scan: TreeScan = { files: [], sessions: [], unreadable: [] }
   const pending: string[] = [relDir]
   while (pending.length > 0) {
@@ -44,6 +48,7 @@ export async function scanTree(rootAbs: string, relDir = ''): Promise<TreeScan> 
       const rel = dir === '' ? name.text : `${dir}/${name.text}`
       if (isIgnoredPath(rel)) continue
       if (name.valid && entry.isDirectory()) {
+        if (dir === '' && skipSessions.has(name.text)) continue
         if (dir === '') scan.sessions.push(name.text)
         pending.push(rel)
       } else {
@@ -55,6 +60,8 @@ export async function scanTree(rootAbs: string, relDir = ''): Promise<TreeScan> 
   scan.sessions.sort()
   return scan
 }
+
+const NO_SESSIONS: ReadonlySet<string> = new Set()
 
 /**
  * The entries of `rootAbs/dir`, or `null` when that path does not lead to a

@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { StatebridgeError } from '../errors.js'
 import type { KnownFile, Store } from '../store/types.js'
-import { prefetchFile, syncFile, type FileOutcome, type PipelineContext } from './file-pipeline.js'
+import { inArchivedSession, prefetchFile, syncFile, type FileOutcome, type PipelineContext } from './file-pipeline.js'
 import { FileQueue } from './file-queue.js'
 import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { ParsePool } from './parse-pool.js'
@@ -82,6 +82,7 @@ export async function createSyncer(
   const rootId = config.rootId ?? rootAbs
   // Before the parse pool starts: a database lost here must not leave worker threads that keep the process alive.
   const known = await store.loadKnownFiles(rootId)
+  const archived = new Set((await store.archivedSessions(rootId)).keys())
   // A root moved away or unmounted is not a tree whose files were all deleted:
   // nothing is removed while it is gone, and the owner reconciles once it is back.
   let rootLost = false
@@ -108,6 +109,7 @@ export async function createSyncer(
       observer,
     }),
     known,
+    archived,
     logger,
     appliedLevel,
     prefetched: new Map(),
@@ -184,6 +186,8 @@ export async function createSyncer(
   })
 
   const syncSession = async (sessionId: string): Promise<number> => {
+    // An archived session has no rows to create or remove; `import` brings it back.
+    if (ctx.archived.has(sessionId)) return 0
     if (!(await rootPresent())) return 0
     // lstat: a session swapped for a symlink is no session directory (scans list it as an entry).
     const exists = await fs.promises
@@ -216,7 +220,13 @@ export async function createSyncer(
     }
     // The store, not this process's memory, says what is applied: take its view wherever they differ.
     adoptStoredView(ctx.known, await store.loadKnownFiles(rootId))
-    const scan = await scanTree(rootAbs)
+    // Read after the known files: a session archived in between is skipped, not applied again.
+    // Sessions a `cleanup` elsewhere archived go; those an `import` brought back return.
+    const archived = await store.archivedSessions(rootId)
+    ctx.archived.clear()
+    for (const sessionId of archived.keys()) ctx.archived.add(sessionId)
+    for (const relPath of ctx.known.keys()) if (inArchivedSession(ctx, relPath)) ctx.known.delete(relPath)
+    const scan = await scanTree(rootAbs, '', ctx.archived)
     for (const problem of scan.unreadable) {
       logger.error({ path: problem.path }, `${problem.path}: cannot list directory: ${problem.reason}; its files keep their rows`)
     }
@@ -271,6 +281,7 @@ export async function createSyncer(
   }
 
   const reconcileDirectory = async (relDir: string): Promise<void> => {
+    if (inArchivedSession(ctx, `${relDir}/`)) return
     const scan = await scanTree(rootAbs, relDir)
     const seen = new Set(scan.files)
     const gone = [...ctx.known.keys()].filter((relPath) => relPath.startsWith(`${relDir}/`) && !seen.has(relPath))
