@@ -12,6 +12,8 @@ export type StatebridgeErrorCode =
   | 'SB_ABORTED' // stopped by a signal before the work was done
   | 'SB_PARSE_TIMEOUT' // a file exceeded its parse budget
   | 'SB_WORKER' // a parse worker died
+  | 'SB_ARCHIVE' // a session archive could not be written, read back or verified, or is not one statebridge wrote
+  | 'SB_IMPORT_REFUSED' // import would overwrite different files, or the session is live in the database
   | 'SB_HISTORY' // no such revision, file or session in history, or a time outside the kept range
   | 'SB_RESTORE_REFUSED' // restore would overwrite a file that changed since its latest revision
 
