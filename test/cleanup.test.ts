@@ -346,7 +346,7 @@ describe.each(dialects)('cleanup and import (%s)', (_name, open) => {
     expect(imported.mode).toBe('extracted')
     expect(imported.filesExtracted).toBe(files.size)
     expect(filesOf(DONE)).toEqual(files)
-    for (const [rel, mtime] of mtimes) expect(Math.abs(fs.statSync(path.join(root, rel)).mtimeMs - mtime)).toBeLessThan(1)
+    for (const [rel, mtime] of mtimes) expect(Math.abs(fs.statSync(path.join(root, rel)).mtimeMs - mtime)).toBeLessThan(0.01)
     expect(canonicalDump(await h.dump()).typed).toEqual(before.typed)
     const withoutMtimes = (dump: Dump) => dump.documents.map(({ mtime_ms: _m, ...row }) => row)
     expect(withoutMtimes(canonicalDump(await h.dump()))).toEqual(withoutMtimes(before))

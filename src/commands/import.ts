@@ -176,7 +176,8 @@ async function extractFiles(archive: string, rootAbs: string, manifest: ArchiveM
       }
       if (hash.digest('hex') !== meta.sha256) throw new StatebridgeError('SB_ARCHIVE', `${archive}: ${name} did not extract to the archived bytes`)
       await fs.promises.chmod(temp, meta.mode)
-      await fs.promises.utimes(temp, new Date(meta.mtimeMs), new Date(meta.mtimeMs))
+      // Seconds as a number keep microseconds; a Date would keep milliseconds only.
+      await fs.promises.utimes(temp, meta.mtimeMs / 1000, meta.mtimeMs / 1000)
       // Checked absent before extracting; something written there since is not overwritten.
       const there = await fs.promises.lstat(target).then(
         () => true,

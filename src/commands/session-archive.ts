@@ -36,7 +36,7 @@ export interface ArchivedFile {
   sizeBytes: number
   /** sha256 (hex) of the bytes. */
   sha256: string
-  /** Modification time in ms, exactly (tar headers keep whole seconds). */
+  /** Modification time in ms as stat gave it (tar headers keep whole seconds); import restores it to the microsecond. */
   mtimeMs: number
   /** Permission bits (`mode & 0o777`). */
   mode: number
