@@ -89,13 +89,14 @@ async function main(argv: string[]): Promise<number> {
       dryRun: values['dry-run'] === true,
       force: values.force === true,
       write: values.write === true,
+      deleteFiles: values['delete-files'] === true,
+      yes: values.yes === true,
+      ...(typeof values['completed-older-than'] === 'string' ? { completedOlderThan: values['completed-older-than'] } : {}),
+      ...(typeof values.archive === 'string' ? { archive: values.archive } : {}),
       ...(typeof values.at === 'string' ? { at: values.at } : {}),
       ...(typeof values.to === 'string' ? { to: values.to } : {}),
     }
     return runHistoryCommand(command, positionals.slice(1), optionsFromFlags(values), switches)
-  }
-  if (command === 'cleanup' || command === 'import') {
-    throw new StatebridgeError('SB_CONFIG', `${command} is not available in this build yet`)
   }
   if (extra.length > 0) throw new StatebridgeError('SB_CONFIG', `unexpected arguments: ${extra.join(' ')}`)
   if (!Object.hasOwn(COMMANDS, command)) {

@@ -1,7 +1,7 @@
 /**
- * The command-line side of history: `history`, `diff`, `restore` and `prune`
- * (and, as their modules land, `render`, `cleanup`, `import`): positionals
- * checked, the database opened, the command run, the database closed.
+ * The command-line side of history: `history`, `diff`, `restore`, `render`,
+ * `prune`, `cleanup` and `import`: positionals checked, the database opened,
+ * the command run, the database closed.
  */
 import { resolveConfig, resolveSettings, type Settings } from '../config.js'
 import { StatebridgeError } from '../errors.js'
@@ -11,6 +11,8 @@ import type { OptionValues } from '../options.js'
 import { openStore } from '../store/open-store.js'
 import type { Store } from '../store/types.js'
 import { runDiff, runHistory } from './history.js'
+import { parseAge, runCleanup } from './cleanup.js'
+import { runImport } from './import.js'
 import { runRender } from './render.js'
 import { runRestore } from './restore.js'
 import { openReader } from '../store/open-reader.js'
@@ -22,6 +24,8 @@ const ARGUMENTS = {
   restore: ['<path|session-id>'],
   render: ['<orchestrator-state|research-plan>', '<session-id>'],
   prune: [],
+  cleanup: ['<reports-dir>'],
+  import: ['<reports-dir>', '<archive.tar.gz>'],
 } as const
 
 /** A history command's name. */
@@ -40,6 +44,10 @@ export interface HistorySwitches {
   dryRun: boolean
   force: boolean
   write: boolean
+  deleteFiles: boolean
+  yes: boolean
+  completedOlderThan?: string
+  archive?: string
 }
 
 /** Run one history command; returns the exit code. */
@@ -105,6 +113,27 @@ async function run(
       } finally {
         await reader.close()
       }
+    }
+    case 'cleanup': {
+      if (switches.completedOlderThan === undefined || switches.archive === undefined) {
+        throw new StatebridgeError('SB_CONFIG', 'cleanup needs --completed-older-than <age> (such as 30d) and --archive <dir>')
+      }
+      const report = await runCleanup({
+        config: resolveConfig({ ...flags, root: args[0]! }),
+        store,
+        archiveDir: switches.archive,
+        olderThanMs: parseAge(switches.completedOlderThan),
+        deleteFiles: switches.deleteFiles,
+        yes: switches.yes,
+        json: switches.json,
+        logger,
+        out,
+      })
+      return report.exitCode
+    }
+    case 'import': {
+      const report = await runImport({ config: resolveConfig({ ...flags, root: args[0]! }), store, archive: args[1]!, json: switches.json, logger, out })
+      return report.exitCode
     }
     case 'prune': {
       const result = await store.pruneHistory(retentionPolicy(settings), { dryRun: switches.dryRun })
