@@ -217,7 +217,7 @@ describe('statebridge sync', () => {
     expect(runCli(['--version'])).toMatchObject({ code: 0, stdout: `statebridge ${pkg.version}\n`, stderr: '' })
     const status = runCli(['status', '--db', `sqlite:${path.join(dir, 'notes.db')}`, '--workers', '3'])
     expect(status.code).toBe(0)
-    expect(status.stderr).toBe('statebridge: --workers has no effect on status (it applies to sync, watch, check)\n')
+    expect(status.stderr).toBe('statebridge: --workers has no effect on status (it applies to sync, watch, check, restore, render, import)\n')
     expect(runCli(['status', '--db', `sqlite:${path.join(dir, 'notes.db')}`, '--workers', 'x'])).toMatchObject({
       code: 2,
       stderr: 'statebridge: --workers must be a whole number, not "x"\n',
