@@ -112,6 +112,14 @@ describe('parseMoney', () => {
     ['$8M-$8M', 8 * M, 8 * M, 8 * M],
     ['$40M-$20M = $20M', 40 * M, 40 * M, 40 * M],
     ['$5M and $10M', 5 * M, 5 * M, 5 * M],
+    // A second end that counts something else is no end of a range.
+    ['$8.5M to 450 brokers', 8.5 * M, 8.5 * M, 8.5 * M],
+    ['$50 million to 32 states', 50 * M, 50 * M, 50 * M],
+    ['$100 to 450 broker-dealers', 100, 100, 100],
+    ['$5M – 12 months', 5 * M, 5 * M, 5 * M],
+    ['$10M-15 annually', null, 10 * M, 15 * M],
+    ['$5 to 10 per share', null, 5, 10],
+    ['$8-15 CPM', null, 8, 15],
     // Open-ended and approximate
     ['$22M+', 22 * M, 22 * M, null, '+'],
     ['$22M or more', 22 * M, 22 * M, null, '+'],

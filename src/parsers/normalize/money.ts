@@ -40,6 +40,10 @@ const LOWER_BOUND_TRAIL = /(?:>=?|≥|(?<![\p{L}])(?:over|above|more than|greate
 const UPPER_BOUND_TRAIL = /(?:<=?|≤|(?<![\p{L}])(?:up to|under|below|less than|at most|not to exceed|no more than|not more than|maximum(?: of)?|max\.|capped at))\s*$/iu
 const MINUS_TRAIL = /(?:^|[\s(\[:=])[-−]$/u
 const BETWEEN_TRAIL = /(?<![\p{L}])between\s*$/iu
+/** The word right after a range's second end, when one follows. */
+const NEXT_WORD = /\s+(?<word>\p{L}[\p{L}-]*)/uy
+/** Words that may follow an amount: how often, per what, what kind of money (`$10M-15 annually`, `$5 to 10 per share`). */
+const MONEY_FOLLOWER = /^(?:per|a|an|each|every|annual|annually|yearly|monthly|quarterly|weekly|daily|in|of|for|plus|or|and|range|total|net|gross|aggregate|cumulative|combined|estimated|expected|depending|dollars?|euros?|usd|eur|gbp|cad|aud|chf)$/iu
 
 const EXPONENT: Record<string, number> = {
   k: 3, thousand: 3,
@@ -166,6 +170,26 @@ function rangeValues(first: Amount, firstNegative: boolean, second: RangeEnd): [
   return null
 }
 
+/**
+ * Whether a range's second end is a count of something else rather than an
+ * amount: `$8.5M to 450 brokers` is $8.5M paid to 450 brokers, not $8.5M to
+ * $450M. An end with its own currency or scale is an amount. A bare end
+ * followed by a word that money does not take (`brokers`, `states`,
+ * `months`) counts that word when it would have to borrow the first end's
+ * scale (`$5M – 12 months`) or when the ends are joined by a word (`$100 to
+ * 450 brokers`); bare ends joined by a dash keep one scale and stay a range
+ * (`$8-15 CPM`, `$200-300,000 defense costs`).
+ */
+function countsSomethingElse(text: string, first: Amount, second: RangeEnd): boolean {
+  if (second.currency !== null || second.exponent !== null) return false
+  const borrows = first.exponent !== null
+  const joinedByWord = /^\p{L}/u.test(second.connector)
+  if (!borrows && !joinedByWord) return false
+  NEXT_WORD.lastIndex = second.end
+  const word = NEXT_WORD.exec(text)?.groups?.word
+  return word !== undefined && !MONEY_FOLLOWER.test(word)
+}
+
 /** What the words before an amount say about it: `~`, `over`, `up to`, `-`, `between`. */
 function readPrefix(before: string): { approximate: boolean; bound: 'lower' | 'upper' | null; minus: boolean; between: boolean; rest: string } {
   let text = before
@@ -235,6 +259,7 @@ export function parseMoney(raw: string): Money | null {
     const prefix = readPrefix(text.slice(window, amount.start))
     let second = readRangeEnd(text, amount.end)
     if (second !== null && second.connector === 'and' && !prefix.between) second = null
+    if (second !== null && countsSomethingElse(text, amount, second)) second = null
     const negativeFirst = amount.negative || prefix.minus
     let range = second === null ? null : rangeValues(amount, negativeFirst, second)
     const hasCurrency = amount.currency !== null || (range !== null && second !== null && second.currency !== null)
