@@ -5,9 +5,10 @@
 import { unified } from 'unified'
 import remarkParse from 'remark-parse'
 import remarkGfm from 'remark-gfm'
-import type { Nodes, Parent, Root, Table, TableRow } from 'mdast'
+import type { Nodes, Paragraph, Parent, Root, Table, TableRow } from 'mdast'
 import { linkDefinitions, mayHoldRecords, splitBlocks } from './markdown-blocks.js'
 import { scanFields, type HeadingMark } from './fields.js'
+import { brokenDelimiter, findPipeRuns } from './pipe-runs.js'
 import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
 
 // Frozen once: building a unified processor per file costs more than parsing small files.
@@ -48,6 +49,7 @@ export function parseMarkdown(text: string): { records: MarkdownRecords; diagnos
           line: t.line + offset,
           endLine: t.endLine + offset,
           rows: t.rows.map((row) => ({ ...row, line: row.line + offset })),
+          ...(t.recovered ? { recovered: true as const } : {}),
         })
       } else {
         const d = item.diagnostic
@@ -124,7 +126,7 @@ function parseBlock(source: string, definitions: string, atFileEnd: boolean): Bl
         records.footnotes++
         break
       case 'paragraph':
-        checkPipeParagraph(node, at, diagnostics)
+        for (const table of pipeRunTables(node, at, definitions, diagnostics)) records.items.push({ kind: 'table', table })
         flush()
         return
       default:
@@ -213,19 +215,64 @@ function noteShortRow(row: TableRow, at: BlockPlace, expected: number, diagnosti
   })
 }
 
-// Pipe-delimited lines that GFM did not accept as a table (usually a missing
-// or malformed delimiter row): the data would otherwise vanish without a trace.
-function checkPipeParagraph(node: Nodes, at: BlockPlace, diagnostics: Diagnostic[]): void {
-  const lines = rawText(node, at.source).split('\n')
-  if (lines.length < 2) return
-  // Continuation lines inside a blockquote keep their `>` markers in the source.
-  if (!lines.every((line) => /^(\s*>)*\s*\|.*\|\s*$/.test(line))) return
-  diagnostics.push({
-    line: lineOf(node, at),
-    column: 1,
-    reason: 'pipe-delimited lines are not a GFM table (the second line must be a delimiter row such as |---|---|)',
-    severity: 'warning',
-  })
+// Pipe lines that GFM did not accept as a table (see pipe-runs.ts for the
+// rule): a run under a delimiter-like row is recovered as a table with a
+// warning; any other run stays prose with a warning, so neither vanishes.
+function pipeRunTables(
+  node: Paragraph,
+  at: BlockPlace,
+  definitions: string,
+  diagnostics: Diagnostic[],
+): Array<Omit<TableRecord, 'ordinal' | 'headingPath'>> {
+  const start = node.position?.start.offset
+  const end = node.position?.end.offset
+  if (start === undefined || end === undefined) return []
+  const lines = at.source.slice(start, end).split('\n')
+  const tables: Array<Omit<TableRecord, 'ordinal' | 'headingPath'>> = []
+  for (const run of findPipeRuns(lines)) {
+    const line = lineOf(node, at) + run.first
+    const broken = brokenDelimiter(run)
+    const rowDiagnostics: Diagnostic[] = []
+    const after = run.first + run.lines.length === lines.length ? at.source.slice(end) : '\n'
+    const table = broken === null ? null : recoverTable(run.lines, broken.repaired, after, { line, atFileEnd: at.atFileEnd }, definitions, rowDiagnostics)
+    if (broken !== null && table !== null) {
+      diagnostics.push({ line: line + 1, column: 1, reason: `pipe lines recovered as a table, though not GFM: ${broken.reason}`, severity: 'warning', code: 'table-recovered' })
+      diagnostics.push(...rowDiagnostics)
+      tables.push({ ...table, recovered: true })
+    } else {
+      diagnostics.push({
+        line,
+        column: 1,
+        reason: 'pipe-delimited lines are not a GFM table (the second line must be a delimiter row such as |---|---|)',
+        severity: 'warning',
+        code: 'pipe-run-not-table',
+      })
+    }
+  }
+  return tables
+}
+
+// The run with its delimiter row repaired, parsed as a table of its own so its
+// cells are read exactly as a GFM table's are. `after` is what follows the run
+// when the run ends the paragraph: a truncated last row is still noticed.
+function recoverTable(
+  runLines: string[],
+  repaired: string,
+  after: string,
+  where: { line: number; atFileEnd: boolean },
+  definitions: string,
+  diagnostics: Diagnostic[],
+): Omit<TableRecord, 'ordinal' | 'headingPath'> | null {
+  const lines = [...runLines]
+  lines[1] = repaired
+  const source = `${lines.join('\n')}${after.trim() === '' ? after : '\n'}`
+  const tree = parseMarkdownTree(definitions === '' ? source : `${source}${definitions}`)
+  const [first] = tree.children
+  // Every line must be the table's: header, delimiter, then one row per line.
+  if (first?.type !== 'table' || first.children.length !== lines.length - 1) return null
+  const place: BlockPlace = { source, lineOffset: where.line - 1, atFileEnd: where.atFileEnd }
+  const { ordinal: _ordinal, headingPath: _path, ...table } = captureTable(first, place, 0, [], diagnostics)
+  return table
 }
 
 /** Make header texts usable as object keys: empty ones get `column_N`, repeats get ` (2)`. */

@@ -16,7 +16,16 @@ export interface Diagnostic {
   reason: string
   /** `error` makes the whole file fail; `warning` is recorded next to good rows. */
   severity: 'error' | 'warning'
+  /** A stable identity for diagnostics that reports count (see {@link DiagnosticCode}); absent for the rest. */
+  code?: DiagnosticCode
 }
+
+/**
+ * Codes of diagnostics that `statebridge check` counts:
+ * `table-recovered`, pipe lines recovered as a table though GFM rejected them;
+ * `pipe-run-not-table`, pipe lines left as prose (no delimiter row to trust).
+ */
+export type DiagnosticCode = 'table-recovered' | 'pipe-run-not-table'
 
 /** How a file is parsed. */
 export type DocumentFormat = 'markdown' | 'json' | 'other'
@@ -48,6 +57,12 @@ export interface TableRecord {
   /** 1-based last line of the table. */
   endLine: number
   rows: TableRowRecord[]
+  /**
+   * Set when the lines were no GFM table (their delimiter row did not match the
+   * header) and were recovered as one, with a `table-recovered` warning; absent
+   * for GFM tables. The stores do not read it.
+   */
+  recovered?: true
 }
 
 /** One key-value line: `**Key:** value`, `- **Key**: value`, or a plain `- key: value` bullet. */

@@ -1,0 +1,94 @@
+/**
+ * Runs of pipe lines that GFM did not accept as a table.
+ *
+ * Agents write tables whose delimiter row has a different number of cells
+ * than the header (`| a | b | c |` over `|---|---|`), or leave a cell of it
+ * empty. GFM then has no table: remark keeps the lines as a paragraph, and the
+ * rows would vanish from the records. This module finds such runs in a
+ * paragraph's source and says which can be recovered.
+ *
+ * The rule, applied to each paragraph remark produced (so code fences, HTML
+ * blocks and real GFM tables are never considered):
+ * - A pipe run is a maximal run of two or more consecutive lines that start
+ *   with `|` once container markers (`>` and indentation) are set aside. A run
+ *   may follow prose lines of the same paragraph, as a GFM table may
+ *   interrupt a paragraph.
+ * - A run is a broken table, and recovered, when its second line is a
+ *   delimiter-like row: nothing but `|`, `-`, `:` and white space, with at
+ *   least one `-`. GFM rejected it, so its cell count differs from the
+ *   header's or one of its cells is not `-+` with optional colons.
+ * - Any other run (no delimiter row, or one further down) is not captured:
+ *   its first line would be a guessed header, so it stays prose and is only
+ *   reported.
+ */
+
+/** A pipe run inside a paragraph, with its lines as written minus container markers. */
+export interface PipeRun {
+  /** 0-based index of the run's first line among the paragraph's lines. */
+  first: number
+  /** The run's lines, container markers removed, each starting with `|`. */
+  lines: string[]
+}
+
+/** Why a broken table's delimiter row is not GFM, and how to repair it. */
+export interface BrokenDelimiter {
+  /** Cells of the header row. */
+  headerCells: number
+  /** Cells of the delimiter row. */
+  delimiterCells: number
+  /** The reason for the diagnostic, e.g. `delimiter row has 3 cells, header has 5`. */
+  reason: string
+  /** A delimiter row with the header's cell count. */
+  repaired: string
+}
+
+// Container markers before the first pipe: blockquote `>` and indentation.
+const CONTAINER_PREFIX = /^[ \t>]*(?=\|)/
+const DELIMITER_LIKE = /^[|:\s-]*-[|:\s-]*$/
+const DELIMITER_CELL = /^:?-+:?$/
+
+/** The pipe runs of a paragraph's source lines, in order. */
+export function findPipeRuns(lines: readonly string[]): PipeRun[] {
+  const runs: PipeRun[] = []
+  let current: PipeRun | null = null
+  lines.forEach((line, index) => {
+    const prefix = CONTAINER_PREFIX.exec(line)
+    if (prefix) {
+      current ??= { first: index, lines: [] }
+      current.lines.push(line.slice(prefix[0].length))
+      return
+    }
+    if (current && current.lines.length >= 2) runs.push(current)
+    current = null
+  })
+  if (current !== null && (current as PipeRun).lines.length >= 2) runs.push(current)
+  return runs
+}
+
+/** The cells of a pipe line as GFM splits them: on unescaped pipes, outer pipes dropped. */
+export function splitCells(line: string): string[] {
+  let body = line.trim()
+  if (body.startsWith('|')) body = body.slice(1)
+  if (body.endsWith('|') && !body.endsWith('\\|')) body = body.slice(0, -1)
+  return body.split(/(?<!\\)\|/).map((cell) => cell.trim())
+}
+
+/**
+ * What is wrong with the run's delimiter row, or `null` when the run has no
+ * delimiter-like second line and so is no broken table.
+ */
+export function brokenDelimiter(run: PipeRun): BrokenDelimiter | null {
+  const [header, delimiter] = run.lines
+  if (header === undefined || delimiter === undefined || !DELIMITER_LIKE.test(delimiter)) return null
+  const headerCells = splitCells(header).length
+  const cells = splitCells(delimiter)
+  const malformed = cells.filter((cell) => !DELIMITER_CELL.test(cell)).length
+  const reason =
+    cells.length !== headerCells
+      ? `delimiter row has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}, header has ${headerCells}`
+      : malformed > 0
+        ? `delimiter row has ${malformed} malformed ${malformed === 1 ? 'cell' : 'cells'} (each must be dashes with optional colons)`
+        : // Same count and well-formed cells: GFM refused it for its place (say, lazy lines of a quote).
+          'delimiter row is not accepted by GFM where it stands'
+  return { headerCells, delimiterCells: cells.length, reason, repaired: `|${'---|'.repeat(headerCells)}` }
+}
