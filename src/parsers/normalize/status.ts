@@ -162,6 +162,23 @@ export function parseSeverity(raw: string): Severity | null {
   return readLevel(raw, SEVERITY_PATTERN, SEVERITY_WORDS, SEVERITY_RANK, 'higher')
 }
 
+/** `NONE`, `N/A`, `Not applicable`, `—`, `No risk`, with or without an aside (`NONE (clerical error)`). */
+const NO_LEVEL = /^(?:none|nil|zero|n\/a|na|not applicable|no (?:risk|impact|severity|issue|concern|exposure)s?|[-‐‑‒–—―−]+)(?![\p{L}\p{N}])/iu
+
+/**
+ * Whether a severity, priority or level cell says there is none: `NONE`,
+ * `N/A`, `Not applicable`, `—`, `No risk`, also with an aside (`NONE
+ * (clerical error)`, `N/A (summary section)`). Such a cell is no level, and
+ * no level should be borrowed for it from a heading or a list either.
+ * Empty text and placeholders for a value not known yet (`TBD`, `Unknown`)
+ * are not a statement of none.
+ */
+export function saysNoLevel(raw: string | null): boolean {
+  if (raw === null) return false
+  const text = plain(raw).replace(LABEL, '').trim()
+  return text !== '' && NO_LEVEL.test(text)
+}
+
 /**
  * Read a confidence level: `VERIFIED`, `✓ Verified`, `[VERIFIED: ...]`,
  * `CONFIRMED` (verified), `HIGH`, `MEDIUM`, `LOW`, `HIGH (60-70%)`. A

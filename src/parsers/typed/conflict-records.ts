@@ -24,7 +24,7 @@ import {
   type LabelPriority,
 } from './fact-columns.js'
 import { addOrMerge } from './fact-merge.js'
-import { conflictStatusOf, severityOf, trailingSeverity } from './fact-values.js'
+import { conflictStatusOf, severityOf, severityOr, trailingSeverity } from './fact-values.js'
 import { normalizeLabel } from './labels.js'
 import type { TypedRow } from './types.js'
 
@@ -192,7 +192,7 @@ function recordRow(record: ConflictRecord, title: string | null): TypedRow {
   else extra.push(...stated)
   if (values.sources === null && stated.length > 0) values.sources = sourcesOf(stated)
   const severityRaw = typeof values.severity === 'string' ? values.severity : null
-  values.severity = severityOf(severityRaw) ?? record.headingSeverity ?? ancestorSeverity(record.path, title)
+  values.severity = severityOr(severityRaw, () => record.headingSeverity ?? ancestorSeverity(record.path, title))
   if (severityRaw !== null && severityOf(severityRaw) === null) extra.push(['Severity', severityRaw])
   const statusRaw = typeof values.status === 'string' ? values.status : null
   values.status = conflictStatusOf(statusRaw) ?? statusFromKeys(record.fields) ?? ancestorStatus(record.path, title)

@@ -23,7 +23,7 @@ import {
   type LabelPriority,
 } from './fact-columns.js'
 import { addOrMerge } from './fact-merge.js'
-import { gapStatusOf, severityOf } from './fact-values.js'
+import { gapStatusOf, severityOf, severityOr } from './fact-values.js'
 import { isNullLike } from '../normalize/index.js'
 import { normalizeLabel } from './labels.js'
 import type { TypedRow } from './types.js'
@@ -186,7 +186,7 @@ function headingGap(path: readonly string[], fields: readonly FieldRecord[], tit
   }
   values.gap_id = values.gap_id ?? split.id
   const severityRaw = typeof values.severity === 'string' ? values.severity : null
-  values.severity = severityOf(severityRaw) ?? severityOf(cleaned) ?? ancestorSeverity(body.slice(0, -1))
+  values.severity = severityOr(severityRaw, () => severityOf(cleaned) ?? ancestorSeverity(body.slice(0, -1)))
   if (severityRaw !== null && severityOf(severityRaw) === null) extra.push(['Severity', severityRaw])
   const statusRaw = typeof values.status === 'string' ? values.status : null
   values.status = gapStatusOf(statusRaw) ?? headingStatus(body)
@@ -242,7 +242,7 @@ function listGaps(fields: readonly FieldRecord[], body: readonly string[]): Arra
     if (block.columns.size === 0) continue
     if (values.description === null && !(block.columns.has('severity') && block.columns.size >= 2)) continue
     const severityRaw = typeof values.severity === 'string' ? values.severity : null
-    values.severity = severityOf(severityRaw) ?? ancestorSeverity(body)
+    values.severity = severityOr(severityRaw, () => ancestorSeverity(body))
     if (severityRaw !== null && severityOf(severityRaw) === null) extra.push(['Severity', severityRaw])
     const statusRaw = typeof values.status === 'string' ? values.status : null
     values.status = gapStatusOf(statusRaw) ?? headingStatus(body)

@@ -171,7 +171,7 @@ function factRow(input: FactInput): TypedRow {
   values.fact_id = input.id
   values.fact_name = input.name
   values.canonical_value = input.value
-  if (input.value !== null && !isIdentifierLike(input.name)) {
+  if (input.value !== null && !isIdentifierLike(input.name, input.value)) {
     const quantity = quantify(input.value, isDateLike(input.name, input.category), isCountLike(input.name))
     values.value_number = quantity.value_number
     values.value_low = quantity.value_low

@@ -3,7 +3,7 @@
  * normalisers, and the small vocabularies of conflict and gap records
  * (severity, resolution status) that the normalisers do not cover.
  */
-import { isNullLike, parseCount, parseDateValue, parseMoney, parsePercent, parseSeverity, plain } from '../normalize/index.js'
+import { isNullLike, parseCount, parseDateValue, parseMoney, parsePercent, parseSeverity, plain, saysNoLevel } from '../normalize/index.js'
 import type { NormaliseMiss } from './types.js'
 import type { TypedTableName } from './tables.js'
 
@@ -84,11 +84,23 @@ function countRange(lead: string): [number, number] | null {
   return [low.value, high.value]
 }
 
-const IDENTIFIER = /\b(?:id|identifier|code|citation|docket|license|licence|permit|registration|cik|ein|naic|ccn|cusip|isin|ticker)\b|\b(?:number|no\.?|#)\s*(?:\([^)]*\))?$/i
+const IDENTIFIER = /\b(?:id|identifier|code|citation|docket|cik|ein|naic|ccn|cusip|isin|ticker)\b|\b(?:number|no\.?|#)\s*(?:\([^)]*\))?$/i
+/** Things that have identifiers but also dates, fees and counts: `Permit Expiration`, `License Transfer Cost`. */
+const LICENSED_THING = /\b(?:licen[cs]es?|permits?|registrations?)\b/i
+/** A value written as a code: `NPF-37`, `IL0048232`, `801-45678`, `024587`. */
+const CODE_VALUE = /^(?:[A-Z]{1,6}[-‐–\s]?\d[\w-]*(?:\s+(?:[Oo][Rr]|[Aa][Nn][Dd]|\/)\s+[A-Z]{1,6}[-‐–\s]?\d[\w-]*)*|\d{2,}[-‐–]\d{3,}|0\d+)$/u
 
-/** Whether a fact names an identifier (`Permit Number`, `NAIC Code`): its value is a label, not a quantity. */
-export function isIdentifierLike(name: string | null): boolean {
-  return name !== null && IDENTIFIER.test(name) && !/\bnumber of\b/i.test(name)
+/**
+ * Whether a fact's value is an identifier, a label rather than a quantity:
+ * the name says so (`NAIC Code`, `Permit Number`, `Docket`), or it names a
+ * licence, permit or registration and the value is written as a code
+ * (`NRC License: NPF-37`). A licence's other facts keep their numbers and
+ * dates (`License Expiration: 2037-08`, `Permit Renewal Cost: $2.5M`).
+ */
+export function isIdentifierLike(name: string | null, value: string | null = null): boolean {
+  if (name === null || /\bnumber of\b/i.test(name)) return false
+  if (IDENTIFIER.test(name)) return true
+  return LICENSED_THING.test(name) && value !== null && CODE_VALUE.test(plain(value))
 }
 
 /** Whether a fact name says it counts things (`Number of Employees`, `Total Vessels`). */
@@ -124,6 +136,17 @@ export function severityOf(raw: string | null): string | null {
   return null
 }
 
+/**
+ * A record's severity: its own cell when that reads as a level; none when the
+ * cell says there is none (`NONE`, `N/A`, `—`); otherwise what `fallback`
+ * finds (a severity in the heading, or in a section such as `Minor Gaps`).
+ */
+export function severityOr(raw: string | null, fallback: () => string | null): string | null {
+  const own = severityOf(raw)
+  if (own !== null) return own
+  return saysNoLevel(raw) ? null : fallback()
+}
+
 /** A severity word trailing a title: `Employee Count 🟡 MINOR`, `Lease Date (CRITICAL)`. */
 export function trailingSeverity(title: string): { title: string; severity: string | null } {
   const match = /[\s(\-–—:[]+(critical|major|high|medium|moderate|minor|low)\s*\)?\]?\s*$/iu.exec(title)
@@ -135,6 +158,9 @@ export function trailingSeverity(title: string): { title: string; severity: stri
 export function conflictStatusOf(raw: string | null): string | null {
   if (raw === null || isNullLike(raw)) return null
   const text = plain(raw).toLowerCase()
+  // `No action required`, `None needed`: nothing is left to do, which is no open conflict.
+  if (/^(?:no|none|nothing)\b[^.;]*\b(?:requir|needed|necessary)/.test(text)) return 'dismissed'
+  if (/\bnot (?:yet )?(?:resolved|reconciled|closed)\b/.test(text)) return 'unresolved'
   if (/\bunresolved\b|\bopen\b|\brequir|\bpending\b|\bawait|\bneeds?\b|\bescalat|\bunder review\b|\bto be (?:verified|resolved)\b|\bflag/.test(text)) return 'unresolved'
   if (/\bnot (?:a )?conflict|\bno conflict|\bconsistent\b|\bdismiss|\bstandardi[sz]ed\b|\bnot material\b|\bimmaterial\b/.test(text)) return 'dismissed'
   if (/resolved|\bclosed\b|\bcorrected\b|\baccepted\b|\breconciled\b|^✅|^✓/.test(text)) return 'resolved'
@@ -146,6 +172,8 @@ export function gapStatusOf(raw: string | null): string | null {
   if (raw === null || isNullLike(raw)) return null
   const text = plain(raw).toLowerCase()
   if (/\bdismiss|\bnot a (?:research )?gap\b|\bno (?:follow-up|action) (?:required|needed)\b|\bwaived\b|\bnot required\b/.test(text)) return 'dismissed'
+  // `No gap`, `No material gaps`, `None identified`: the row says there is no gap, which `gap` alone would read as open.
+  if (/^(?:no|none)\b(?:\s+[\w-]+){0,2}\s+gaps?\b|^none (?:identified|found)\b|^no gaps?\b/.test(text)) return 'dismissed'
   if (/\bunresolved\b|\bopen\b|\boutstanding\b|\bpending\b|\brequir|\bnot (?:yet )?(?:addressed|covered|resolved)\b|\bmissing\b|\bgap\b|\bin progress\b|\bqueued\b|^❌|^⚠/.test(text)) return 'open'
   if (/\bresolved\b|\bclosed\b|\baddressed\b|\bcovered\b|\bcomplete|\bremediated\b|\bdone\b|^✅|^✓/.test(text)) return 'resolved'
   return null

@@ -13,6 +13,7 @@ import {
   parsePercent,
   parseSeverity,
   parseStatus,
+  saysNoLevel,
 } from '../normalize/index.js'
 import type { Count, DateValue, Money, Percent } from '../normalize/index.js'
 import type { FieldRecord, TableRecord, TableRowRecord } from '../types.js'
@@ -280,10 +281,10 @@ export function statusValue(
   return null
 }
 
-/** A severity or priority as stored: `critical`/`high`/`medium`/`low` when readable, else the text. */
+/** A severity or priority as stored: `critical`/`high`/`medium`/`low` when readable, null when it says none (`NONE`, `N/A`), else the text. */
 export function severityText(raw: string | null): string | null {
   const text = textValue(raw)
-  if (text === null) return null
+  if (text === null || saysNoLevel(text)) return null
   return parseSeverity(text) ?? text
 }
 

@@ -13,7 +13,7 @@
  * An entry that groups findings (`{ "domain": ..., "key_findings": [{...}] }`)
  * yields its findings, which inherit its category and source.
  */
-import { isNullLike, parseSeverity, type Severity } from '../normalize/index.js'
+import { isNullLike, parseSeverity, saysNoLevel, type Severity } from '../normalize/index.js'
 import type { NormaliseMiss, TypedRow } from './types.js'
 import { isBlank, isRecord, labelOf, normalizeKey, pick, pickValue, type JsonObject } from './json-keys.js'
 import { amountKey, amountOf, probabilityValue, type MoneyScale } from './risk-money.js'
@@ -219,7 +219,9 @@ function riskRow(entry: Entry, scale: MoneyScale, misses: NormaliseMiss[]): Type
   const { item } = entry
   const severityRaw = labelOf(pickValue(item, SEVERITY_KEYS))
   const severity = severityRaw === null ? null : parseSeverity(severityRaw)
-  if (severityRaw !== null && severity === null && !isNullLike(severityRaw)) {
+  // `NONE` or `N/A (summary section)` is no severity, and no bucket's either.
+  const none = severity === null && saysNoLevel(severityRaw)
+  if (severityRaw !== null && severity === null && !isNullLike(severityRaw) && !none) {
     misses.push({ table: 'risk_items', column: 'severity', raw: severityRaw, line: null })
   }
   const probability = probabilityOf(item, misses)
@@ -228,7 +230,7 @@ function riskRow(entry: Entry, scale: MoneyScale, misses: NormaliseMiss[]): Type
     title: titleOf(item),
     category: labelOf(pickValue(item, CATEGORY_KEYS)) ?? entry.category,
     // A placeholder (`N/A`) is no severity; an unread word is kept as written; a bucket names the level of its entries.
-    severity: severity ?? (severityRaw !== null && !isNullLike(severityRaw) ? severityRaw : entry.severity),
+    severity: none ? null : (severity ?? (severityRaw !== null && !isNullLike(severityRaw) ? severityRaw : entry.severity)),
     probability,
     gross_exposure: nestedAmount(item, GROSS_CONCEPTS, scale),
     weighted_exposure: nestedAmount(item, WEIGHTED_CONCEPTS, scale),

@@ -8,7 +8,7 @@
  * (`aggregate_exposure`, `aggregate_risk`, `summary`, `key_metrics`, ...),
  * then at the top level; a range stands for its midpoint.
  */
-import { parseSeverity, type Severity } from '../normalize/index.js'
+import { parseSeverity, saysNoLevel, type Severity } from '../normalize/index.js'
 import { isRecord, labelOf, normalizeKey, pick, pickValue, textOf, type JsonObject } from './json-keys.js'
 import { amountOf, amountValue, moneyScale, type MoneyScale } from './risk-money.js'
 import { findRiskList, higherSeverity, riskRows, SEVERITY_BUCKET } from './risk-items.js'
@@ -112,8 +112,9 @@ export function parseRiskSummary(json: object): TypedRecords {
   const scale = moneyScale(document)
   const list = findRiskList(document)
   const items = list === null ? [] : riskRows(list, scale, records.misses)
-  let highest = explicitSeverity(document, records)
-  if (highest === null) {
+  const stated = explicitSeverity(document, records)
+  let highest = stated === 'none' ? null : stated
+  if (stated === null) {
     for (const item of items) highest = higherSeverity(highest, parseSeverity(String(item.values.severity ?? '')))
     highest = higherSeverity(highest, severityFromCounts(document))
   }
@@ -167,14 +168,19 @@ function riskCount(document: JsonObject): number | null {
   return null
 }
 
-/** A highest severity the document states, or null; a statement that names no level is a miss. */
-function explicitSeverity(document: JsonObject, records: TypedRecords): Severity | null {
+/**
+ * A highest severity the document states, or null; a statement that names no
+ * level is a miss. `NONE` is a statement too: the answer is then none, not a
+ * level worked out from the items.
+ */
+function explicitSeverity(document: JsonObject, records: TypedRecords): Severity | 'none' | null {
   for (const container of ['', 'summary', 'statistics', 'key_metrics'] as const) {
     const place = container === '' ? document : pickValue(document, [container])
     const raw = labelOf(pickValue(place, HIGHEST_SEVERITY_KEYS))
     if (raw === null) continue
     const severity = parseSeverity(raw)
     if (severity !== null) return severity
+    if (saysNoLevel(raw)) return 'none'
     records.misses.push({ table: 'risk_summary', column: 'highest_severity', raw, line: null })
   }
   return null
