@@ -89,3 +89,49 @@ describe('licence and permit facts', () => {
     expect(isIdentifierLike(name, value)).toBe(true)
   })
 })
+
+describe('JSON strings in text columns', () => {
+  it('lose their markdown markers, and keep their lines', async () => {
+    const { parseSynthesisState } = await import('../src/parsers/typed/agent-state.js')
+    const records = parseSynthesisState({
+      status: '**IN_PROGRESS**',
+      current_phase: '`PHASE_4`',
+      next_action: '**Write** section __IV.B__\nthen `append`',
+      blocking_issue: ['**Lender consent**'],
+    })
+    const row = records.rows.synthesis_state?.[0]?.values
+    expect(row?.status).toBe('in_progress')
+    expect(row?.current_phase).toBe('PHASE_4')
+    expect(row?.next_action).toBe('Write section IV.B\nthen append')
+    expect(row?.blocking_issue).toBe('["Lender consent"]')
+  })
+
+  it('keeps identifiers with inner underscores', async () => {
+    const { parseAgentState } = await import('../src/parsers/typed/agent-state.js')
+    const records = parseAgentState('x-state.json', { agent: '**fact_validator**', status: 'IN__PROGRESS' })
+    expect(records.rows.agent_states?.[0]?.values.agent).toBe('fact_validator')
+  })
+
+  it('risk titles, categories and sources lose them too', () => {
+    const records = parseRiskSummary({ risks: [{ id: '`R1`', title: '**Permit Loss** (T2)', category: '__Environmental__', source: '**T2**' }] })
+    const values = records.rows.risk_items?.[0]?.values
+    expect(values).toMatchObject({ risk_id: 'R1', title: 'Permit Loss (T2)', category: 'Environmental', source: 'T2' })
+  })
+})
+
+describe('extra amounts', () => {
+  it('are in the typed columns’ unit: cents keys converted and renamed, money keys scaled with the document', () => {
+    const records = parseRiskSummary({
+      amounts_in_cents: true,
+      risks: [{ id: 'R1', title: 'x', exposure: 2_600_000_000, present_value: 2_600_000_000, escrow_cents: 5_000_000, percent_of_total: 85.7, line_number: 288 }],
+    })
+    const item = records.rows.risk_items?.[0]
+    expect(item?.values.gross_exposure).toBe(26_000_000)
+    expect(item?.extra).toEqual({ present_value: '26000000', escrow_usd: '50000', percent_of_total: '85.7', line_number: '288' })
+  })
+
+  it('leave dollar documents alone, but still convert a cents key', () => {
+    const records = parseRiskSummary({ risks: [{ id: 'R1', title: 'x', exposure: 5_000_000, present_value: 4_000_000, mitigation_cost_cents: 10_000 }] })
+    expect(records.rows.risk_items?.[0]?.extra).toEqual({ present_value: '4000000', mitigation_cost_usd: '100' })
+  })
+})

@@ -4,7 +4,7 @@
  * keeps the raw text beside the result, and never throws.
  */
 
-export { isNullLike, plain } from './null-like.js'
+export { isNullLike, plain, withoutMarkers } from './null-like.js'
 export { parseMoney } from './money.js'
 export { parseDateValue } from './date.js'
 export { parsePercent } from './percent.js'

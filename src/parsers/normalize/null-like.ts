@@ -38,6 +38,20 @@ export function plain(raw: string): string {
 }
 
 /**
+ * Text without markdown markers: `**` anywhere, `__` at word edges (so
+ * `IN__PROGRESS` survives) and backticks. Unlike {@link plain} it keeps line
+ * breaks and spacing, so a multi-line summary stays multi-line. For JSON
+ * string values that land in text columns: agents write `**Bold**` there too.
+ */
+export function withoutMarkers(text: string): string {
+  return text
+    .replace(/\*\*/g, '')
+    .replace(/(?<![\p{L}\p{N}])__|__(?![\p{L}\p{N}])/gu, '')
+    .replace(/`/g, '')
+    .trim()
+}
+
+/**
  * Whether a cell holds a placeholder instead of a value: empty, a dash,
  * `N/A`, `TBD`, `TBC`, `None`, `Unknown`, `pending` and the like, optionally
  * in parentheses or brackets or with a trailing full stop.

@@ -7,7 +7,7 @@
  * readers reduce each shape to an ordered list of phases with a normalised
  * status, from which a missing current phase or overall status is derived.
  */
-import { parseStatus } from '../normalize/index.js'
+import { parseStatus, withoutMarkers } from '../normalize/index.js'
 import type { Status } from '../normalize/types.js'
 import { isRecord, labelOf, normalizeKey, pick, pickValue, type JsonObject } from './json-keys.js'
 
@@ -32,7 +32,7 @@ export function statusText(reading: StatusReading | null): string | null {
 export function readStatus(value: unknown): StatusReading | null {
   if (typeof value === 'boolean') return { status: value ? 'complete' : 'pending', raw: String(value) }
   if (typeof value === 'string') {
-    const raw = value.trim()
+    const raw = withoutMarkers(value)
     // `parseStatus` answers null for a placeholder (`N/A`, `TBD`): no status, not an unknown one.
     const parsed = parseStatus(raw)
     return parsed === null ? null : { status: parsed.status, raw }

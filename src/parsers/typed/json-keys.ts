@@ -5,6 +5,7 @@
  * value and never throws: state files drift between sessions and a wrong shape
  * is data, not an error.
  */
+import { withoutMarkers } from '../normalize/index.js'
 
 /** A JSON object (not an array, not null). */
 export type JsonObject = Record<string, unknown>
@@ -62,26 +63,29 @@ export function pickValue(object: unknown, synonyms: readonly string[]): unknown
 }
 
 /**
- * A value as text for a text column: strings as they are (trimmed), numbers
- * and booleans in their JSON spelling, arrays and objects as JSON; null for
- * blank values.
+ * A value as text for a text column: strings trimmed and without markdown
+ * markers (`**`, `__`, backticks), numbers and booleans in their JSON
+ * spelling, arrays and objects as JSON (their strings without markers too);
+ * null for blank values.
  */
 export function textOf(value: unknown): string | null {
   if (isBlank(value)) return null
-  if (typeof value === 'string') return value.trim()
+  if (typeof value === 'string') return orNull(withoutMarkers(value))
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  return JSON.stringify(value) ?? null
+  return JSON.stringify(value, (_, item: unknown) => (typeof item === 'string' ? withoutMarkers(item) : item)) ?? null
 }
 
 /**
- * A value as a short label, for a name or an identifier: strings and numbers
- * only; an array or an object is not a label.
+ * A value as a short label, for a name or an identifier: strings (trimmed,
+ * without markdown markers) and numbers only; an array or an object is not a label.
  */
 export function labelOf(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim() === '' ? null : value.trim()
+  if (typeof value === 'string') return orNull(withoutMarkers(value))
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   return null
 }
+
+const orNull = (text: string): string | null => (text === '' ? null : text)
 
 /** A value for a JSON column: arrays and objects as they are, null otherwise. */
 export function jsonOf(value: unknown): unknown[] | JsonObject | null {

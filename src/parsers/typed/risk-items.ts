@@ -236,7 +236,7 @@ function riskRow(entry: Entry, scale: MoneyScale, misses: NormaliseMiss[]): Type
     weighted_exposure: nestedAmount(item, WEIGHTED_CONCEPTS, scale),
     source: sourceOf(item) ?? entry.source,
   }
-  return { line: null, values, extra: extraOf(item), raw: JSON.stringify(item) }
+  return { line: null, values, extra: extraOf(item, scale), raw: JSON.stringify(item) }
 }
 
 /** An amount on the item, or else in one of its objects (`"exposure": { "weighted_cents": .. }`). */
@@ -273,9 +273,8 @@ function probabilityOf(item: JsonObject, misses: NormaliseMiss[]): number | null
 }
 
 function titleOf(item: JsonObject): string | null {
-  const title = labelOf(pickValue(item, TITLE_KEYS))
-  // Script-made summaries carry markdown emphasis from the tables they read (`**Permit Loss**`).
-  return title === null ? null : title.replace(/^\*\*(.+)\*\*$/s, '$1').replace(/^__(.+)__$/s, '$1')
+  // Script-made summaries carry markdown emphasis from the tables they read (`**Permit Loss**`): labelOf drops it.
+  return labelOf(pickValue(item, TITLE_KEYS))
 }
 
 function sourceOf(item: JsonObject): string | null {
@@ -292,16 +291,52 @@ const MAPPED_KEYS = new Set(
 )
 const AMOUNT_CONCEPTS = new Set<string>([...GROSS_CONCEPTS, ...WEIGHTED_CONCEPTS])
 
+/** Words of a key that names money (`present_value`, `mitigation_cost`, `residual_risk`). */
+const MONEY_KEY_WORDS = new Set([
+  'exposure', 'value', 'cost', 'costs', 'risk', 'amount', 'price', 'payment', 'payments', 'loss', 'losses', 'savings', 'benefit',
+  'fee', 'fees', 'premium', 'reserve', 'reserves', 'liability', 'penalty', 'penalties', 'fine', 'fines', 'damages', 'npv', 'capex',
+  'revenue', 'ebitda', 'income', 'escrow', 'holdback', 'indemnity', 'deductible', 'capital', 'investment', 'budget', 'settlement',
+  'adjustment', 'proceeds', 'consideration',
+])
+/** Words of a key that names a ratio, count or time, whatever else it says (`percent_of_total`, `exposure_rank`). */
+const NOT_MONEY_KEY_WORDS = new Set([
+  'pct', 'percent', 'percentage', 'ratio', 'rate', 'probability', 'score', 'count', 'number', 'rank', 'line', 'days', 'months',
+  'years', 'multiple', 'factor', 'share', 'weight', 'index',
+])
+
 /**
- * Scalar fields that no column reads, as text, for `extra`. Nested
- * structures, and the exact text of mapped fields, stay in `raw`.
+ * A scalar field as `extra` keeps it: amounts in the unit of the typed
+ * columns. A number under a `_cents` key is divided by 100 and its key says
+ * so (`mitigation_cost_cents` → `mitigation_cost_usd`); a number under a key
+ * that names money (`present_value`, `residual_risk`) follows the document's
+ * scale, as the typed amounts do. Everything else is its JSON spelling.
  */
-function extraOf(item: JsonObject): Record<string, string> | null {
+function extraEntry(key: string, value: string | number | boolean, scale: MoneyScale): [string, string] {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return [key, String(value)]
+  const words = normalizeKey(key).split('_')
+  if (words.some((word) => NOT_MONEY_KEY_WORDS.has(word))) return [key, String(value)]
+  const cents = words.some((word) => word === 'cents' || word === 'cent')
+  if (cents) {
+    return [words.map((word) => (word === 'cents' || word === 'cent' ? 'usd' : word)).join('_'), String(Math.round(value) / 100)]
+  }
+  if (scale !== 1 && words.some((word) => MONEY_KEY_WORDS.has(word))) return [key, String(Math.round(value * scale * 100) / 100)]
+  return [key, String(value)]
+}
+
+/**
+ * Scalar fields that no column reads, as text, for `extra`, amounts in the
+ * typed columns' unit (see {@link extraEntry}). Nested structures, and the
+ * exact text of mapped fields, stay in `raw`.
+ */
+function extraOf(item: JsonObject, scale: MoneyScale): Record<string, string> | null {
   const extra: Record<string, string> = {}
   for (const [key, value] of Object.entries(item)) {
     if (isBlank(value) || typeof value === 'object') continue
     if (MAPPED_KEYS.has(normalizeKey(key)) || AMOUNT_CONCEPTS.has(amountKey(key).concept)) continue
-    extra[key] = String(value)
+    const [name, text] = extraEntry(key, value as string | number | boolean, scale)
+    // A field the document wrote under the new name wins; the converted one stays in `raw`.
+    if (name !== key && Object.keys(item).some((other) => normalizeKey(other) === name)) continue
+    extra[name] = text
   }
   return Object.keys(extra).length > 0 ? extra : null
 }

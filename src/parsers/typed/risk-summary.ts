@@ -257,7 +257,7 @@ const DEEP_RECOMMENDATION_KEYS = new Set([
 function deepRecommendation(object: JsonObject, depth: number): string | null {
   if (depth > 3) return null
   for (const [key, value] of Object.entries(object)) {
-    if (typeof value === 'string' && DEEP_RECOMMENDATION_KEYS.has(normalizeKey(key)) && value.trim() !== '') return value.trim()
+    if (typeof value === 'string' && DEEP_RECOMMENDATION_KEYS.has(normalizeKey(key)) && textOf(value) !== null) return textOf(value)
   }
   // Lists are per-finding: their recommendations are not the deal's.
   for (const value of Object.values(object)) {
