@@ -53,4 +53,47 @@ describe('statebridge check', () => {
     expect(text.stdout).toContain('generic: s1/orchestrator-state.md:13 ORCHESTRATOR STATE > SESSION_METRICS')
     expect(text.stdout).toContain('failed: s1/bad-state.json')
   })
+
+  it('reports what was dropped or recovered: broken tables, pipe runs, keys no column took, empty known sections', () => {
+    const root = path.join(dir, 'dropped')
+    writeTree(root, {
+      's2/review-outputs/fact-registry.md': [
+        '# FACT REGISTRY',
+        '',
+        '## Key Dates',
+        '',
+        '| Fact | Canonical Value | Source | Confidence |',
+        '|------|-----------------|--------|',
+        '| Signing Date | 2027-02-14 | deal-terms-report.md | HIGH |',
+        '',
+        '## Quantitative Facts',
+        '',
+        'None found yet.',
+        '',
+      ].join('\n'),
+      's2/specialist-reports/labor-report.md': '**With PEB:**\n| Cooling off | 60 days |\n| Strike | 2028 |\n',
+      's2/review-outputs/risk-summary.json': JSON.stringify({
+        findings_by_domain: [{ domain: 'Tax', exposure: 1000000, severity: 'HIGH', time_profile: 'ONE_TIME' }],
+      }),
+    })
+    const report = JSON.parse(runCli(['check', root, '--json']).stdout)
+    const facts = report.kinds.fact_registry
+    // The recovered table is typed like any other: its fact is mapped.
+    expect(facts).toMatchObject({ tables: 1, typedTables: 1, rowsMapped: { fact_registry: 1 } })
+    expect(facts.recoveredTables).toEqual([
+      { path: 's2/review-outputs/fact-registry.md', line: 6, reason: 'delimiter row has 3 cells, header has 4' },
+    ])
+    expect(facts.emptySections).toEqual([
+      { path: 's2/review-outputs/fact-registry.md', line: 9, headingPath: ['FACT REGISTRY', 'Quantitative Facts'], tables: 0, fields: 0 },
+    ])
+    expect(report.kinds.specialist_report.pipeRuns).toEqual([{ path: 's2/specialist-reports/labor-report.md', line: 2 }])
+    expect(report.kinds.risk_summary.untaken['risk_items.time_profile']).toEqual({ count: 1, path: 's2/review-outputs/risk-summary.json', line: null })
+
+    const text = runCli(['check', root]).stdout
+    expect(text).toMatch(/^fact_registry +1 +0 +1 +1 +1 +0 +0 +1 +0 +1$/m)
+    expect(text).toContain('recovered table: s2/review-outputs/fact-registry.md:6 delimiter row has 3 cells, header has 4')
+    expect(text).toContain('empty section: s2/review-outputs/fact-registry.md:9 FACT REGISTRY > Quantitative Facts (0 tables, 0 fields)')
+    expect(text).toContain('specialist_report:\n  pipe lines not a table: s2/specialist-reports/labor-report.md:2')
+    expect(text).toContain('not taken: risk_items.time_profile in 1 row (first s2/review-outputs/risk-summary.json)')
+  })
 })

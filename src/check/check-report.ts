@@ -1,10 +1,12 @@
 /**
  * Aggregate parse results into the `statebridge check` report: per file kind,
- * files parsed or failed, tables typed or left generic, rows mapped, and the
- * values that did not normalise. Pure.
+ * files parsed or failed, tables typed or left generic, rows mapped, the
+ * values that did not normalise, and what was dropped or recovered (see
+ * dropped.ts). Pure.
  */
 import { labelMatches } from '../parsers/typed/labels.js'
 import type { ParsedDocument } from '../parsers/types.js'
+import { addDropped, emptyDropped, formatDropped, type DroppedReport } from './dropped.js'
 
 /**
  * Headings that name a section the typed parser of a kind should understand,
@@ -34,8 +36,8 @@ export const KNOWN_SECTIONS: Record<string, readonly string[]> = {
   coverage_gaps: ['coverage gaps', 'gaps', 'identified gaps'],
 }
 
-/** Per document type. */
-export interface KindReport {
+/** Per document type; what its files held that no record took is in {@link DroppedReport}. */
+export interface KindReport extends DroppedReport {
   files: number
   failed: number
   typedFiles: number
@@ -62,7 +64,7 @@ export function emptyReport(root: string): CheckReport {
 }
 
 function kindOf(report: CheckReport, type: string): KindReport {
-  report.kinds[type] ??= { files: 0, failed: 0, typedFiles: 0, tables: 0, typedTables: 0, genericKnown: [], rowsMapped: {}, misses: [], errors: [] }
+  report.kinds[type] ??= { files: 0, failed: 0, typedFiles: 0, tables: 0, typedTables: 0, genericKnown: [], rowsMapped: {}, misses: [], errors: [], ...emptyDropped() }
   return report.kinds[type]!
 }
 
@@ -93,6 +95,7 @@ export function addParsed(report: CheckReport, type: string, path: string, parse
   }
   // Only state files are held to their kind's section list; reports quote such headings freely.
   const known = KNOWN_SECTIONS[type]
+  addDropped(kind, path, parsed, known)
   if (!typed || !known) return
   for (const table of tables) {
     if (typedOrdinals.has(table.ordinal)) continue
@@ -105,21 +108,26 @@ export function addParsed(report: CheckReport, type: string, path: string, parse
 /** The report as aligned text. */
 export function formatCheckReport(report: CheckReport, detail = 10): string {
   const lines = [`${report.root}: ${report.files} files, ${report.failed} failed`, '']
-  lines.push('kind                  files  failed  typed  tables  typed-tables  generic-known  misses')
+  lines.push('kind                  files  failed  typed  tables  typed-tables  generic-known  misses  recovered  not-table  empty-sections')
   const kinds = Object.entries(report.kinds).sort(([a], [b]) => a.localeCompare(b))
   for (const [name, k] of kinds) {
     lines.push(
-      `${name.padEnd(20)} ${pad(k.files, 6)} ${pad(k.failed, 7)} ${pad(k.typedFiles, 6)} ${pad(k.tables, 7)} ${pad(k.typedTables, 13)} ${pad(k.genericKnown.length, 14)} ${pad(k.misses.length, 7)}`,
+      `${name.padEnd(20)} ${pad(k.files, 6)} ${pad(k.failed, 7)} ${pad(k.typedFiles, 6)} ${pad(k.tables, 7)} ${pad(k.typedTables, 13)} ${pad(k.genericKnown.length, 14)} ${pad(k.misses.length, 7)} ${pad(k.recoveredTables.length, 10)} ${pad(k.pipeRuns.length, 10)} ${pad(k.emptySections.length, 15)}`,
     )
   }
   for (const [name, k] of kinds) {
+    const details: string[] = []
+    for (const g of k.genericKnown.slice(0, detail)) details.push(`  generic: ${g.path}:${g.line} ${g.headingPath.join(' > ')}`)
+    if (k.genericKnown.length > detail) details.push(`  … ${k.genericKnown.length - detail} more generic tables`)
+    for (const m of k.misses.slice(0, detail)) details.push(`  not normalised: ${m.path}:${m.line ?? '-'} ${m.table}.${m.column} = ${JSON.stringify(m.raw)}`)
+    if (k.misses.length > detail) details.push(`  … ${k.misses.length - detail} more values not normalised`)
+    for (const e of k.errors.slice(0, detail)) details.push(`  failed: ${e.path}: ${e.error}`)
+    details.push(...formatDropped(k, detail))
+    // Every kind with details gets a title line, so no detail reads as the previous kind's.
     const mapped = Object.entries(k.rowsMapped)
     if (mapped.length > 0) lines.push('', `${name}: rows mapped: ${mapped.map(([t, n]) => `${t} ${n}`).join(', ')}`)
-    for (const g of k.genericKnown.slice(0, detail)) lines.push(`  generic: ${g.path}:${g.line} ${g.headingPath.join(' > ')}`)
-    if (k.genericKnown.length > detail) lines.push(`  … ${k.genericKnown.length - detail} more generic tables`)
-    for (const m of k.misses.slice(0, detail)) lines.push(`  not normalised: ${m.path}:${m.line ?? '-'} ${m.table}.${m.column} = ${JSON.stringify(m.raw)}`)
-    if (k.misses.length > detail) lines.push(`  … ${k.misses.length - detail} more values not normalised`)
-    for (const e of k.errors.slice(0, detail)) lines.push(`  failed: ${e.path}: ${e.error}`)
+    else if (details.length > 0) lines.push('', `${name}:`)
+    lines.push(...details)
   }
   return `${lines.join('\n')}\n`
 }
