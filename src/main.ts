@@ -351,7 +351,9 @@ function formatSessionDetail(d: SessionDetail): string {
   const deal = d.deal
   const money = (v: unknown) => (typeof v === 'number' ? `$${(v / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })}M` : '-')
   const lines = [
-    `session ${d.sessionId} (${d.status})${d.createdAt ? `, created ${d.createdAt}` : ''}`,
+    `session ${d.sessionId}`,
+    `  status: ${d.status}${d.statusReason ? `: ${d.statusReason}` : ''}`,
+    `  created: ${d.createdAt ?? '-'} (from ${createdFrom(d)})`,
     `  root: ${d.root}`,
     `  matter: ${String(deal.matter_name ?? '-')}   deal value: ${money(deal.deal_value)}${deal.deal_value_raw ? ` (${String(deal.deal_value_raw)})` : ''}`,
     `  closing: ${String(deal.closing_date ?? deal.closing_date_raw ?? '-')}   type: ${String(deal.transaction_type ?? '-')}   complexity: ${String(deal.complexity ?? '-')}`,
@@ -363,9 +365,27 @@ function formatSessionDetail(d: SessionDetail): string {
     for (const p of d.phases) lines.push(`    ${String(p.phase ?? '?').padEnd(40)} ${String(p.status ?? '-').padEnd(12)} ${p.end_time ?? p.start_time ?? ''}`)
   }
   for (const i of d.iterations) lines.push(`  gate ${i.gate_name ?? '?'}: ${i.current_iteration ?? '?'}/${i.max_iterations ?? '?'}`)
+  if (d.errorFiles.length > 0) {
+    lines.push(`  files in error (${d.errorFiles.length}):`)
+    for (const e of d.errorFiles) lines.push(`    ${e.path}${e.error ? `: ${e.error}` : ''}`)
+  }
+  if (d.specialists.length > 0) {
+    const byEvidence = new Map<string, number>()
+    for (const s of d.specialists) if (s.evidence !== null) byEvidence.set(s.evidence, (byEvidence.get(s.evidence) ?? 0) + 1)
+    const evidence = [...byEvidence].map(([kind, n]) => `${n} by ${kind}`).join(', ')
+    lines.push(`  specialists: ${d.specialists.length} planned, ${d.specialists.length - d.pendingSpecialists.length} done${evidence ? ` (${evidence})` : ''}`)
+    // The plan's mark beside what the evidence says, where they differ.
+    for (const s of d.specialists) {
+      if (s.status === s.plan_status) continue
+      const where = s.evidence_path ? ` ${s.evidence_path}` : ''
+      lines.push(`    ${String(s.task_id ?? '?').padEnd(6)} ${String(s.specialist_type ?? '?').padEnd(36)} plan ${s.plan_mark ?? s.plan_status ?? '-'} -> ${s.status ?? '-'} (${s.evidence ?? '-'}${where})`)
+    }
+  }
   if (d.pendingSpecialists.length > 0) {
     lines.push(`  pending specialists (${d.pendingSpecialists.length}):`)
-    for (const p of d.pendingSpecialists) lines.push(`    ${String(p.task_id ?? '?').padEnd(6)} ${String(p.specialist_type ?? '?').padEnd(36)} ${p.status ?? '-'}`)
+    for (const p of d.pendingSpecialists) {
+      lines.push(`    ${String(p.task_id ?? '?').padEnd(6)} ${String(p.specialist_type ?? '?').padEnd(36)} ${p.status ?? '-'} (plan ${p.plan_mark ?? p.plan_status ?? '-'})`)
+    }
   }
   const s = d.synthesis
   if (s) {
@@ -378,6 +398,15 @@ function formatSessionDetail(d: SessionDetail): string {
     for (const a of d.agents) lines.push(`    ${String(a.agent ?? '?').padEnd(36)} ${String(a.status ?? '-').padEnd(12)} ${a.current_phase ?? ''}`)
   }
   return `${lines.join('\n')}\n`
+}
+
+// Where the creation time comes from, with the name's value when the content's differs.
+function createdFrom(d: SessionDetail): string {
+  if (d.createdAtSource === null) return 'nowhere: neither the content nor the name states it'
+  if (d.createdAtSource === 'name') return 'the directory name'
+  const path = d.createdAtSource.replace(/^content:/, '')
+  const name = d.createdAtFromName === null ? 'the name gives none' : d.createdAtFromName === d.createdAt ? 'the name agrees' : `the name says ${d.createdAtFromName}`
+  return `${path}; ${name}`
 }
 
 function formatStatus(status: StoreStatus): string {

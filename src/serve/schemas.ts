@@ -5,6 +5,7 @@
  * test. The typed-row schemas are derived from the typed table catalogue.
  */
 import { SESSION_COLUMN_NAMES, SESSION_COLUMNS, TYPED_TABLE_NAMES, TYPED_TABLES, type ColumnType } from '../parsers/typed/tables.js'
+import { SESSION_STATUSES } from '../store/read-types.js'
 
 type Schema = Record<string, unknown>
 
@@ -33,9 +34,29 @@ const COLUMN_SCHEMA: Record<ColumnType, Schema> = {
 const pendingSpecialist = record({
   task_id: nullable('string'),
   specialist_type: nullable('string'),
-  status: nullable('string'),
+  status: { ...nullable('string'), description: 'Derived from evidence; for a pending specialist, the plan\'s own.' },
+  plan_status: { ...nullable('string'), description: "The plan's status, normalised." },
+  plan_mark: { ...nullable('string'), description: "The plan's mark as written (such as ⏳)." },
   priority: nullable('string'),
 })
+
+const specialistStatus = record({
+  task_id: nullable('string'),
+  specialist_type: nullable('string'),
+  plan_status: nullable('string'),
+  plan_mark: nullable('string'),
+  status: { ...nullable('string'), description: 'Derived from evidence: the plan, a report, the execution inventory, an agent state, or the session being complete.' },
+  evidence: { type: ['string', 'null'], enum: ['plan', 'report', 'inventory', 'agent_state', 'session', null] },
+  evidence_path: nullable('string'),
+})
+
+const sessionStatus: Schema = { type: 'string', enum: [...SESSION_STATUSES] }
+const statusReason: Schema = {
+  ...nullable('string'),
+  description: 'Why the session has its status: the evidence for complete, the files in error for degraded, what is missing for active.',
+}
+const createdAtSource: Schema = { ...nullable('string'), description: '`content:<path>` (the file that states the creation time) or `name`.' }
+
 
 const syncRun = record({
   root: { type: 'string' },
@@ -54,7 +75,11 @@ const sessionDetail = record({
   root: { type: 'string' },
   sessionId: { type: 'string' },
   createdAt: nullableInstant,
-  status: { type: 'string' },
+  createdAtSource,
+  createdAtFromName: nullableInstant,
+  status: sessionStatus,
+  statusReason,
+  errorFiles: { type: 'array', items: record({ path: { type: 'string' }, line: nullable('integer'), error: nullable('string') }) },
   deal: record(Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, COLUMN_SCHEMA[SESSION_COLUMNS[c as keyof typeof SESSION_COLUMNS]]]))),
   metadata: { type: 'object', additionalProperties: { type: 'string' } },
   documents: record({ ok: { type: 'integer' }, error: { type: 'integer' } }),
@@ -67,6 +92,7 @@ const sessionDetail = record({
     items: record({ gate_name: nullable('string'), current_iteration: nullable('integer'), max_iterations: nullable('integer') }),
   },
   pendingSpecialists: { type: 'array', items: pendingSpecialist },
+  specialists: { type: 'array', items: specialistStatus },
   factCount: { type: 'integer' },
   synthesis: {
     oneOf: [
@@ -139,11 +165,13 @@ export const SCHEMAS: Record<string, Schema> = {
   SessionListItem: record({
     root: { type: 'string' },
     sessionId: { type: 'string' },
-    status: { type: 'string' },
+    status: sessionStatus,
+    statusReason,
     matterName: nullable('string'),
     dealValue: nullable('number'),
     closingDate: nullable('string'),
     createdAt: nullableInstant,
+    createdAtSource,
     firstSeenAt: instant,
     updatedAt: instant,
   }),
@@ -153,7 +181,8 @@ export const SCHEMAS: Record<string, Schema> = {
   ActiveSession: record({
     root: { type: 'string' },
     sessionId: { type: 'string' },
-    status: { type: 'string' },
+    status: sessionStatus,
+    statusReason,
     matterName: nullable('string'),
     updatedAt: instant,
     resume: record({

@@ -41,6 +41,12 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'feed cursors: how far each change-log consumer got', sqlite: sqlite.step4, postgres: postgres.step4 },
   { version: 5, name: 'sessions index for the API list, newest first', sqlite: sqlite.step5, postgres: postgres.step5 },
   { version: 6, name: 'history: file revisions and their content, stored once; archived sessions', sqlite: sqlite.step6, postgres: postgres.step6 },
+  {
+    version: 7,
+    name: 'status from evidence: session status reason, files in error, creation time source; derived specialist status',
+    sqlite: sqlite.step7,
+    postgres: postgres.step7,
+  },
 ]
 
 /** The schema version this build needs. */

@@ -206,7 +206,8 @@ class PostgresReader implements StoreReader {
   async activeSessions(): Promise<ActiveSessions> {
     return this.snapshot(async (query) => {
       const rows = await query(
-        `SELECT s.root, s.session_id AS "sessionId", s.status, s.matter_name AS "matterName", s.updated_at AS "updatedAt",
+        `SELECT s.root, s.session_id AS "sessionId", s.status, s.status_reason AS "statusReason", s.matter_name AS "matterName",
+           s.updated_at AS "updatedAt",
            y.id AS has_synthesis, y.current_phase, y.status AS synthesis_status, y.last_completed_step, y.next_action,
            y.blocking_issue, p.phase AS open_phase, p.status AS open_phase_status
          FROM sessions s
@@ -222,11 +223,11 @@ class PostgresReader implements StoreReader {
       const kept = rows.slice(0, LIST_CAP)
       // One statement for every session's pending specialists, not one per session.
       const pending = await query(
-        `SELECT a.root, a.session_id, a.task_id, a.specialist_type, a.status, a.priority
+        `SELECT a.root, a.session_id, a.task_id, a.specialist_type, a.status, a.plan_status, a.plan_mark, a.priority
          FROM unnest($1::text[], $2::text[]) AS s(root, session_id)
          CROSS JOIN LATERAL (
-           SELECT root, session_id, task_id, specialist_type, status, priority FROM specialist_assignments
-           WHERE root = s.root AND session_id = s.session_id AND coalesce(status, '') NOT IN ('complete', 'skipped')
+           SELECT root, session_id, task_id, specialist_type, coalesce(derived_status, status) AS status, status AS plan_status, status_raw AS plan_mark, priority FROM specialist_assignments
+           WHERE root = s.root AND session_id = s.session_id AND coalesce(derived_status, status, '') NOT IN ('complete', 'skipped')
            ORDER BY id LIMIT ${LIST_CAP}) AS a`,
         [kept.map((r) => r.root), kept.map((r) => r.sessionId)],
       )
@@ -366,7 +367,8 @@ class PostgresReader implements StoreReader {
  */
 export async function readSessionDetail(query: Query, sessionId: string): Promise<SessionDetail[]> {
   const sessions = await query(
-    `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
+    `SELECT root, session_id, created_at, created_at_source, created_at_from_name, status, status_reason, error_files, metadata,
+       ${SESSION_COLUMN_NAMES.join(', ')}
      FROM sessions WHERE session_id = $1 ORDER BY root COLLATE "C" LIMIT 100`,
     [sessionId],
   )
@@ -390,7 +392,11 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
       root,
       sessionId,
       createdAt: (row.created_at as string | null) ?? null,
+      createdAtSource: (row.created_at_source as string | null) ?? null,
+      createdAtFromName: (row.created_at_from_name as string | null) ?? null,
       status: String(row.status),
+      statusReason: (row.status_reason as string | null) ?? null,
+      errorFiles: (row.error_files as SessionDetail['errorFiles'] | null) ?? [],
       deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
       metadata: row.metadata as Record<string, string>,
       documents: { ok: Number(docs!.ok), error: Number(docs!.error) },
@@ -405,10 +411,16 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
         args,
       )) as SessionDetail['iterations'],
       pendingSpecialists: (await query(
-        `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
-         WHERE root = $1 AND session_id = $2 AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
+        `SELECT task_id, specialist_type, coalesce(derived_status, status) AS status, status AS plan_status, status_raw AS plan_mark, priority FROM specialist_assignments
+         WHERE root = $1 AND session_id = $2 AND coalesce(derived_status, status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
         args,
-      )) as SessionDetail['pendingSpecialists'],
+      )) as unknown as SessionDetail['pendingSpecialists'],
+      specialists: (await query(
+        `SELECT task_id, specialist_type, status AS plan_status, status_raw AS plan_mark, coalesce(derived_status, status) AS status,
+           status_evidence AS evidence, evidence_path
+         FROM specialist_assignments WHERE root = $1 AND session_id = $2 ORDER BY id LIMIT ${LIST_CAP}`,
+        args,
+      )) as unknown as SessionDetail['specialists'],
       factCount: Number(facts?.n ?? 0),
       synthesis: synthesis ?? null,
       agents: (await query(
@@ -482,8 +494,9 @@ function asciiLower(expression: string): string {
   return `translate(${expression}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`
 }
 
-const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, matter_name AS "matterName", deal_value AS "dealValue",
-  closing_date AS "closingDate", created_at AS "createdAt", first_seen_at AS "firstSeenAt", updated_at AS "updatedAt"`
+const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, status_reason AS "statusReason", matter_name AS "matterName",
+  deal_value AS "dealValue", closing_date AS "closingDate", created_at AS "createdAt", created_at_source AS "createdAtSource",
+  first_seen_at AS "firstSeenAt", updated_at AS "updatedAt"`
 
 const LAST_RUN_COLUMNS = `root, instance, mode, started_at AS "startedAt", finished_at AS "finishedAt", files_seen AS "filesSeen",
   files_applied AS "filesApplied", files_unchanged AS "filesUnchanged", files_removed AS "filesRemoved",

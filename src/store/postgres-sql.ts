@@ -5,8 +5,9 @@
  * round trips however many rows it has.
  */
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
+import { TRACEABILITY_FIELDS } from './session-derive.js'
 
-/** Document types whose error makes the session's status `error`. */
+/** Document types whose error makes the session `degraded` when nothing shows it complete. */
 const STATE_TYPES = `('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report', 'coverage_gaps', 'risk_summary', 'state_file')`
 
 /** Parameters of `insertRecords` after the fixed ones ($1 document id, $2 root, $3 session id, $4 fields). */
@@ -51,12 +52,14 @@ export const SQL = {
     FROM documents WHERE root = $1`,
   listSessions: 'SELECT session_id AS "sessionId" FROM sessions WHERE root = $1',
   // An archived session gets no row (`import` brings it back, not a file event): touchSession then changes no row.
-  ensureSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at)
-    SELECT $1::text, $2::text, $3::timestamptz, $4::timestamptz, $4::timestamptz
+  ensureSession: `INSERT INTO sessions (root, session_id, created_at, created_at_from_name, created_at_source, status_reason, first_seen_at, updated_at)
+    SELECT $1::text, $2::text, $3::timestamptz, $3::timestamptz, CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE 'name' END,
+      'no file applied yet', $4::timestamptz, $4::timestamptz
     WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = $1 AND session_id = $2)
     ON CONFLICT (root, session_id) DO NOTHING`,
-  touchSession: `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at)
-    SELECT $1::text, $2::text, $3::timestamptz, $4::timestamptz, $4::timestamptz
+  touchSession: `INSERT INTO sessions (root, session_id, created_at, created_at_from_name, created_at_source, status_reason, first_seen_at, updated_at)
+    SELECT $1::text, $2::text, $3::timestamptz, $3::timestamptz, CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE 'name' END,
+      'no file applied yet', $4::timestamptz, $4::timestamptz
     WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = $1 AND session_id = $2)
     ON CONFLICT (root, session_id) DO UPDATE SET updated_at = excluded.updated_at`,
   removeSession: 'DELETE FROM sessions WHERE root = $1 AND session_id = $2',
@@ -96,16 +99,55 @@ export const SQL = {
   removeFile: 'DELETE FROM documents WHERE root = $1 AND path = $2 RETURNING session_id AS "sessionId"',
   sessionFacts: `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
     FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = $1 AND f.session_id = $2`,
-  sessionSignals: `SELECT
-      (SELECT count(*) FROM documents WHERE root = $1 AND session_id = $2 AND status = 'error'
-         AND document_type IN ${STATE_TYPES}) AS "stateErrors",
-      (SELECT count(*) FROM documents WHERE root = $1 AND session_id = $2 AND document_type = 'final_memorandum') AS "finalMemos",
+  // Everything one refresh reads, in one round trip: each list as a JSON array under the aliases SQLite's statements give.
+  sessionRows: `SELECT
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT path, error_line AS line, error FROM documents WHERE root = $1 AND session_id = $2 AND status = 'error'
+           AND document_type IN ${STATE_TYPES} ORDER BY path COLLATE "C" LIMIT 100) x) AS "errorFiles",
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT d.path, y.status FROM synthesis_state y JOIN documents d ON d.id = y.document_id
+         WHERE y.root = $1 AND y.session_id = $2) x) AS synthesis,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT path FROM documents WHERE root = $1 AND session_id = $2 AND document_type = 'final_memorandum'
+         ORDER BY path COLLATE "C" LIMIT 100) x) AS "finalMemoranda",
       (SELECT count(*) FROM session_phases WHERE root = $1 AND session_id = $2
          AND status IN ('pending', 'in_progress', 'ready', 'blocked')) AS "openPhases",
-      ARRAY(SELECT coalesce(status, '') FROM synthesis_state WHERE root = $1 AND session_id = $2) AS "synthesisStatuses"`,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT d.path, (SELECT f.value FROM document_fields f WHERE f.document_id = d.id
+             AND lower(f.key) IN ('status', 'decision', 'certification status', 'certification decision') ORDER BY f.line, f.id LIMIT 1) AS decision
+         FROM documents d WHERE d.root = $1 AND d.session_id = $2 AND d.status = 'ok'
+           AND (lower(d.path) LIKE '%certific%' OR lower(d.path) LIKE '%final-qa%' OR lower(d.path) LIKE '%delivery-decision%')
+         ORDER BY d.path COLLATE "C" LIMIT 100) x) AS certificates,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT path, coalesce(json->'created_at', json->'createdAt', json#>'{metadata,created_at}') AS value
+         FROM documents WHERE root = $1 AND session_id = $2 AND status = 'ok' AND format = 'json' AND json IS NOT NULL
+           AND jsonb_typeof(json) = 'object' AND document_type IN ('state_file', 'risk_summary')) x) AS "createdClaims",
+      (SELECT created_at_from_name FROM sessions WHERE root = $1 AND session_id = $2) AS "createdAtFromName",
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT id, task_id, specialist_type, status FROM specialist_assignments WHERE root = $1 AND session_id = $2) x) AS assignments,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT path FROM documents WHERE root = $1 AND session_id = $2 AND document_type = 'specialist_report' AND status = 'ok') x) AS reports,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT d.path, r.cells->>'Field' AS field, r.cells->>'Value' AS value
+         FROM documents d JOIN document_tables t ON t.document_id = d.id JOIN document_table_rows r ON r.table_id = t.id
+         WHERE d.root = $1 AND d.session_id = $2 AND d.document_type = 'specialist_report' AND d.status = 'ok'
+           AND t.headers = '["Field", "Value"]'::jsonb
+           AND r.cells->>'Field' IN (${TRACEABILITY_FIELDS.map((f) => `'${f}'`).join(', ')})) x) AS "reportFields",
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT d.path, e.specialist_id, e.report_file, e.complete FROM execution_inventory e JOIN documents d ON d.id = e.document_id
+         WHERE e.root = $1 AND e.session_id = $2) x) AS inventory,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT d.path, a.agent, a.status FROM agent_states a JOIN documents d ON d.id = a.document_id
+         WHERE a.root = $1 AND a.session_id = $2) x) AS agents`,
+  // The derived statuses as one JSON parameter: [{id, status, evidence, evidencePath}].
+  updateAssignments: `UPDATE specialist_assignments a SET derived_status = x.status, status_evidence = x.evidence, evidence_path = x."evidencePath"
+    FROM json_to_recordset($1::json) AS x(id bigint, status text, evidence text, "evidencePath" text) WHERE a.id = x.id`,
   updateSession: `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c, i) => `${c} = $${i + 1}`).join(', ')},
-      status = $${SESSION_COLUMN_NAMES.length + 1}, metadata = $${SESSION_COLUMN_NAMES.length + 2}::jsonb
-    WHERE root = $${SESSION_COLUMN_NAMES.length + 3} AND session_id = $${SESSION_COLUMN_NAMES.length + 4}`,
+      status = $${SESSION_COLUMN_NAMES.length + 1}, metadata = $${SESSION_COLUMN_NAMES.length + 2}::jsonb,
+      status_reason = $${SESSION_COLUMN_NAMES.length + 3}, error_files = $${SESSION_COLUMN_NAMES.length + 4}::jsonb,
+      created_at = $${SESSION_COLUMN_NAMES.length + 5}::timestamptz, created_at_source = $${SESSION_COLUMN_NAMES.length + 6}
+    WHERE root = $${SESSION_COLUMN_NAMES.length + 7} AND session_id = $${SESSION_COLUMN_NAMES.length + 8}`,
+  unexplainedSessions: 'SELECT root, session_id AS "sessionId" FROM sessions WHERE status_reason IS NULL',
   insertRun: `INSERT INTO sync_runs (root, instance, mode, started_at, finished_at, files_seen, files_applied,
       files_unchanged, files_removed, files_failed)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

@@ -21,7 +21,8 @@ import * as history from './postgres-history.js'
 import * as archives from './postgres-archive.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import { SQL, type StatementName } from './postgres-sql.js'
-import { summariseSession, type StoredSessionFacts } from './session-summary.js'
+import { deriveSession } from './session-derive.js'
+import type { StoredSessionFacts } from './session-summary.js'
 import type {
   ArchivedSession,
   ChangeKind,
@@ -116,7 +117,16 @@ export async function openPostgresStore(target: PostgresTarget, options: Postgre
     }
     throw new StatebridgeError('SB_DB_OPEN', `cannot use ${description}: ${message}; ${fatalHint(error)}`, { cause: error })
   }
-  return new PostgresStore(pool, target.schema, description, options.instance ?? '')
+  const store = new PostgresStore(pool, target.schema, description, options.instance ?? '')
+  if (options.migrate !== false) {
+    try {
+      await store.explainSessions()
+    } catch (error) {
+      await store.close().catch(() => undefined)
+      throw error
+    }
+  }
+  return store
 }
 
 class PostgresStore implements Store {
@@ -448,20 +458,44 @@ class PostgresStore implements Store {
         metadata: row.metadata as Record<string, string>,
       }),
     )
-    const signals = (await this.run(client, 'sessionSignals', [root, sessionId])).rows[0]!
-    const summary = summariseSession(facts, {
-      stateFilesInError: Number(signals.stateErrors),
-      synthesisStatuses: signals.synthesisStatuses as string[],
-      hasFinalMemorandum: Number(signals.finalMemos) > 0,
-      openPhases: Number(signals.openPhases),
+    const row = (await this.run(client, 'sessionRows', [root, sessionId])).rows[0]!
+    const list = (v: unknown): Array<Record<string, unknown>> => (v ?? []) as Array<Record<string, unknown>>
+    const named = row.createdAtFromName as Date | string | null
+    const { summary, specialists } = deriveSession({
+      facts,
+      errorFiles: list(row.errorFiles),
+      synthesis: list(row.synthesis),
+      finalMemoranda: list(row.finalMemoranda),
+      openPhases: Number(row.openPhases),
+      certificates: list(row.certificates),
+      createdClaims: list(row.createdClaims),
+      createdAtFromName: named === null || named === undefined ? null : new Date(named).toISOString(),
+      assignments: list(row.assignments),
+      reports: list(row.reports),
+      reportFields: list(row.reportFields),
+      inventory: list(row.inventory),
+      agents: list(row.agents),
     })
+    if (specialists.length > 0) await this.run(client, 'updateAssignments', [JSON.stringify(specialists)])
     await this.run(client, 'updateSession', [
       ...SESSION_COLUMN_NAMES.map((column) => pgScalar(summary.values[column])),
       summary.status,
       pgJson(summary.metadata),
+      pgText(summary.statusReason),
+      pgJson(summary.errorFiles),
+      summary.createdAt,
+      summary.createdAtSource === null ? null : pgText(summary.createdAtSource),
       root,
       sessionId,
     ])
+  }
+
+  /** Derive again the sessions written before their reason was kept (migration 7), each in its own transaction. */
+  async explainSessions(): Promise<void> {
+    const { rows } = await this.run<{ root: string; sessionId: string }>(this.pool, 'unexplainedSessions', [])
+    for (const { root, sessionId } of rows) {
+      await this.transaction(root, sessionId, (client) => this.refreshSession(client, root, sessionId))
+    }
   }
 
   // The change's row in the log and its NOTIFY, last in the transaction, so the

@@ -7,7 +7,7 @@
  * columns parsed (object keys in PostgreSQL's jsonb order), no surrogate ids.
  */
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
-import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
+import type { ChangeRecord, PendingSpecialist as StoredPendingSpecialist, SessionDetail, SyncRunSummary } from './types.js'
 
 /** Most changes one `changesSince` call returns. */
 export const MAX_CHANGES_PAGE = 1000
@@ -16,7 +16,7 @@ export const MAX_CHANGES_PAGE = 1000
 export const MAX_REVISIONS_PAGE = 1000
 
 /** Derived session statuses (see README "Typed session state"). */
-export const SESSION_STATUSES = ['active', 'complete', 'error'] as const
+export const SESSION_STATUSES = ['active', 'complete', 'degraded'] as const
 
 /** A session's derived status. */
 export type SessionStatus = (typeof SESSION_STATUSES)[number]
@@ -51,10 +51,12 @@ export interface SessionListItem {
   root: string
   sessionId: string
   status: string
+  statusReason: string | null
   matterName: string | null
   dealValue: number | null
   closingDate: string | null
   createdAt: string | null
+  createdAtSource: string | null
   firstSeenAt: string
   updatedAt: string
 }
@@ -66,13 +68,8 @@ export interface SessionPage {
   nextCursor: string | null
 }
 
-/** A specialist assignment not yet complete or skipped. */
-export interface PendingSpecialist {
-  task_id: string | null
-  specialist_type: string | null
-  status: string | null
-  priority: string | null
-}
+/** A specialist assignment not yet complete or skipped, after weighing the evidence. */
+export type PendingSpecialist = StoredPendingSpecialist
 
 /** Where an unfinished session picks up. */
 export interface ResumePoint {
@@ -93,6 +90,8 @@ export interface ActiveSession {
   root: string
   sessionId: string
   status: string
+  /** Why the session has its status (see `SessionDetail.statusReason`). */
+  statusReason: string | null
   matterName: string | null
   updatedAt: string
   resume: ResumePoint
@@ -365,6 +364,7 @@ export function activeOf(row: Record<string, unknown>, pending: Array<Record<str
     root: String(row.root),
     sessionId: String(row.sessionId),
     status: String(row.status),
+    statusReason: (row.statusReason as string | null) ?? null,
     matterName: (row.matterName as string | null) ?? null,
     updatedAt: String(row.updatedAt),
     resume: {

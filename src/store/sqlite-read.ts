@@ -125,7 +125,8 @@ class SqliteReader implements StoreReader {
   async activeSessions(): Promise<ActiveSessions> {
     return this.snapshot(() => {
       const rows = this.all(
-        `SELECT s.root, s.session_id AS "sessionId", s.status, s.matter_name AS "matterName", s.updated_at AS "updatedAt",
+        `SELECT s.root, s.session_id AS "sessionId", s.status, s.status_reason AS "statusReason", s.matter_name AS "matterName",
+           s.updated_at AS "updatedAt",
            y.id AS has_synthesis, y.current_phase, y.status AS synthesis_status, y.last_completed_step, y.next_action,
            y.blocking_issue,
            p.phase AS open_phase, p.status AS open_phase_status
@@ -141,8 +142,8 @@ class SqliteReader implements StoreReader {
       )
       const items = rows.slice(0, LIST_CAP).map((row) => {
         const pending = this.all(
-          `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
-           WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ?`,
+          `SELECT task_id, specialist_type, coalesce(derived_status, status) AS status, status AS plan_status, status_raw AS plan_mark, priority FROM specialist_assignments
+           WHERE root = ? AND session_id = ? AND coalesce(derived_status, status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ?`,
           row.root,
           row.sessionId,
           LIST_CAP,
@@ -334,8 +335,9 @@ class SqliteReader implements StoreReader {
   }
 }
 
-const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, matter_name AS "matterName", deal_value AS "dealValue",
-  closing_date AS "closingDate", created_at AS "createdAt", first_seen_at AS "firstSeenAt", updated_at AS "updatedAt"`
+const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, status_reason AS "statusReason", matter_name AS "matterName",
+  deal_value AS "dealValue", closing_date AS "closingDate", created_at AS "createdAt", created_at_source AS "createdAtSource",
+  first_seen_at AS "firstSeenAt", updated_at AS "updatedAt"`
 
 const LAST_RUN_COLUMNS = `root, instance, mode, started_at AS "startedAt", finished_at AS "finishedAt", files_seen AS "filesSeen",
   files_applied AS "filesApplied", files_unchanged AS "filesUnchanged", files_removed AS "filesRemoved",
@@ -365,7 +367,8 @@ export interface SqliteQueries {
  */
 export function readSessionDetail(db: SqliteQueries, sessionId: string): SessionDetail[] {
   const sessions = db.all(
-    `SELECT root, session_id, created_at, status, metadata, ${SESSION_COLUMN_NAMES.join(', ')}
+    `SELECT root, session_id, created_at, created_at_source, created_at_from_name, status, status_reason, error_files, metadata,
+       ${SESSION_COLUMN_NAMES.join(', ')}
      FROM sessions WHERE session_id = ? ORDER BY root LIMIT 100`,
     sessionId,
   )
@@ -391,7 +394,11 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
       root,
       sessionId,
       createdAt: (row.created_at as string | null) ?? null,
+      createdAtSource: (row.created_at_source as string | null) ?? null,
+      createdAtFromName: (row.created_at_from_name as string | null) ?? null,
       status: String(row.status),
+      statusReason: (row.status_reason as string | null) ?? null,
+      errorFiles: (parseJson(row.error_files) as SessionDetail['errorFiles'] | null) ?? [],
       deal: Object.fromEntries(SESSION_COLUMN_NAMES.map((c) => [c, row[c] ?? null])),
       metadata: parseJson(row.metadata) as Record<string, string>,
       documents: { ok: docs.ok, error: docs.error },
@@ -406,10 +413,16 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
         ...args,
       ) as SessionDetail['iterations'],
       pendingSpecialists: db.all(
-        `SELECT task_id, specialist_type, status, priority FROM specialist_assignments
-         WHERE root = ? AND session_id = ? AND coalesce(status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
+        `SELECT task_id, specialist_type, coalesce(derived_status, status) AS status, status AS plan_status, status_raw AS plan_mark, priority FROM specialist_assignments
+         WHERE root = ? AND session_id = ? AND coalesce(derived_status, status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ${LIST_CAP}`,
         ...args,
-      ) as SessionDetail['pendingSpecialists'],
+      ) as unknown as SessionDetail['pendingSpecialists'],
+      specialists: db.all(
+        `SELECT task_id, specialist_type, status AS plan_status, status_raw AS plan_mark, coalesce(derived_status, status) AS status,
+           status_evidence AS evidence, evidence_path
+         FROM specialist_assignments WHERE root = ? AND session_id = ? ORDER BY id LIMIT ${LIST_CAP}`,
+        ...args,
+      ) as unknown as SessionDetail['specialists'],
       factCount: Number(db.get('SELECT count(*) AS n FROM fact_registry WHERE root = ? AND session_id = ?', ...args)!.n),
       synthesis: synthesis ?? null,
       agents: db.all(

@@ -10,7 +10,8 @@ import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableN
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import { pruneCutoff } from './change-log.js'
 import { columnValue } from './column-value.js'
-import { summariseSession, type StoredSessionFacts } from './session-summary.js'
+import { deriveSession, TRACEABILITY_FIELDS } from './session-derive.js'
+import type { StoredSessionFacts } from './session-summary.js'
 import { classifySqliteError, explainWriteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
 import { readSessionDetail, type SqliteQueries } from './sqlite-read.js'
 import { SqliteHistory } from './sqlite-history.js'
@@ -53,7 +54,7 @@ export interface SqliteStoreOptions {
 /** Open (creating directories and schema as needed) a SQLite store at `file` (`:memory:` allowed). */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
   const db = openSqliteDatabase(file, options)
-  return new SqliteStore(db, file, options.logger, options.instance ?? '')
+  return new SqliteStore(db, file, options.logger, options.instance ?? '', options.migrate !== false)
 }
 
 class SqliteStore implements Store {
@@ -77,11 +78,15 @@ class SqliteStore implements Store {
   private typedInsert!: Record<TypedTableName, Statement>
   private typedDelete!: Record<TypedTableName, Statement>
 
-  constructor(db: Database.Database, file: string, logger: Logger | undefined, instance: string) {
+  // With migrations on, rows older than the schema's latest derivation are derived again at open.
+  private readonly rederive: boolean
+
+  constructor(db: Database.Database, file: string, logger: Logger | undefined, instance: string, rederive: boolean) {
     this.file = file
     this.instance = instance
     this.description = `sqlite:${file}`
     this.logger = logger?.child({ module: 'store' })
+    this.rederive = rederive
     this.bind(db)
   }
 
@@ -99,8 +104,8 @@ class SqliteStore implements Store {
       listSessions: db.prepare('SELECT session_id AS sessionId FROM sessions WHERE root = ?'),
       // An archived session gets no row: `import` brings it back, not a file event.
       ensureSession: db.prepare(
-        `INSERT INTO sessions (root, session_id, created_at, first_seen_at, updated_at)
-         SELECT @root, @sessionId, @createdAt, @now, @now
+        `INSERT INTO sessions (root, session_id, created_at, created_at_from_name, created_at_source, status_reason, first_seen_at, updated_at)
+         SELECT @root, @sessionId, @createdAt, @createdAt, CASE WHEN @createdAt IS NULL THEN NULL ELSE 'name' END, 'no file applied yet', @now, @now
          WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = @root AND session_id = @sessionId)
          ON CONFLICT (root, session_id) DO NOTHING`,
       ),
@@ -158,23 +163,59 @@ class SqliteStore implements Store {
         `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
          FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = ? AND f.session_id = ?`,
       ),
-      stateErrors: db.prepare(
-        `SELECT count(*) AS n FROM documents WHERE root = ? AND session_id = ? AND status = 'error'
-           AND document_type IN ('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report',
-                                 'coverage_gaps', 'risk_summary', 'state_file')`,
+      errorFiles: db.prepare(
+        `SELECT path, error_line AS line, error FROM documents WHERE root = ? AND session_id = ? AND status = 'error'
+           AND document_type IN ${STATE_TYPES} ORDER BY path LIMIT 100`,
       ),
-      synthesisStatuses: db.prepare('SELECT status FROM synthesis_state WHERE root = ? AND session_id = ?'),
-      finalMemos: db.prepare(
-        "SELECT count(*) AS n FROM documents WHERE root = ? AND session_id = ? AND document_type = 'final_memorandum'",
+      synthesis: db.prepare(
+        'SELECT d.path, y.status FROM synthesis_state y JOIN documents d ON d.id = y.document_id WHERE y.root = ? AND y.session_id = ?',
+      ),
+      finalMemoranda: db.prepare(
+        "SELECT path FROM documents WHERE root = ? AND session_id = ? AND document_type = 'final_memorandum' ORDER BY path LIMIT 100",
       ),
       openPhases: db.prepare(
         `SELECT count(*) AS n FROM session_phases WHERE root = ? AND session_id = ?
            AND status IN ('pending', 'in_progress', 'ready', 'blocked')`,
       ),
+      certificates: db.prepare(
+        `SELECT d.path, (SELECT f.value FROM document_fields f WHERE f.document_id = d.id
+             AND lower(f.key) IN ('status', 'decision', 'certification status', 'certification decision') ORDER BY f.line, f.id LIMIT 1) AS decision
+         FROM documents d WHERE d.root = ? AND d.session_id = ? AND d.status = 'ok'
+           AND (lower(d.path) LIKE '%certific%' OR lower(d.path) LIKE '%final-qa%' OR lower(d.path) LIKE '%delivery-decision%')
+         ORDER BY d.path LIMIT 100`,
+      ),
+      createdClaims: db.prepare(
+        `SELECT path, coalesce(json_extract(json, '$.created_at'), json_extract(json, '$.createdAt'),
+             json_extract(json, '$.metadata.created_at')) AS value
+         FROM documents WHERE root = ? AND session_id = ? AND status = 'ok' AND format = 'json' AND json IS NOT NULL
+           AND json_type(json) = 'object' AND document_type IN ('state_file', 'risk_summary')`,
+      ),
+      createdAtFromName: db.prepare('SELECT created_at_from_name AS at FROM sessions WHERE root = ? AND session_id = ?'),
+      assignments: db.prepare('SELECT id, task_id, specialist_type, status FROM specialist_assignments WHERE root = ? AND session_id = ?'),
+      reports: db.prepare(
+        "SELECT path FROM documents WHERE root = ? AND session_id = ? AND document_type = 'specialist_report' AND status = 'ok'",
+      ),
+      reportFields: db.prepare(
+        `SELECT d.path, json_extract(r.cells, '$.Field') AS field, json_extract(r.cells, '$.Value') AS value
+         FROM documents d JOIN document_tables t ON t.document_id = d.id JOIN document_table_rows r ON r.table_id = t.id
+         WHERE d.root = ? AND d.session_id = ? AND d.document_type = 'specialist_report' AND d.status = 'ok'
+           AND t.headers = '["Field","Value"]'
+           AND json_extract(r.cells, '$.Field') IN (${TRACEABILITY_FIELDS.map((f) => `'${f}'`).join(', ')})`,
+      ),
+      inventory: db.prepare(
+        `SELECT d.path, e.specialist_id, e.report_file, e.complete FROM execution_inventory e JOIN documents d ON d.id = e.document_id
+         WHERE e.root = ? AND e.session_id = ?`,
+      ),
+      agents: db.prepare(
+        'SELECT d.path, a.agent, a.status FROM agent_states a JOIN documents d ON d.id = a.document_id WHERE a.root = ? AND a.session_id = ?',
+      ),
+      updateAssignment: db.prepare('UPDATE specialist_assignments SET derived_status = ?, status_evidence = ?, evidence_path = ? WHERE id = ?'),
       updateSession: db.prepare(
-        `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c) => `${c} = ?`).join(', ')}, status = ?, metadata = ?
+        `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c) => `${c} = ?`).join(', ')}, status = ?, metadata = ?,
+           status_reason = ?, error_files = ?, created_at = ?, created_at_source = ?
          WHERE root = ? AND session_id = ?`,
       ),
+      unexplainedSessions: db.prepare('SELECT root, session_id AS sessionId FROM sessions WHERE status_reason IS NULL'),
       documentExists: db.prepare('SELECT 1 FROM documents WHERE root = ? AND path = ?'),
       insertChange: db.prepare(
         'INSERT INTO change_log (root, session_id, path, change, status, instance, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -294,6 +335,7 @@ class SqliteStore implements Store {
       const { changes } = this.sql.removeSession!.run(root, sessionId)
       if (changes > 0) this.logChange(root, sessionId, null, 'removed', null, this.instance, now)
     })
+    if (this.rederive) this.explainSessions()
   }
 
   // Whether the apply about to run creates the document row or updates it; asked inside the transaction.
@@ -349,7 +391,7 @@ class SqliteStore implements Store {
     }
   }
 
-  // The session row's derived columns follow every change to its documents.
+  // The session row's derived columns, and its specialists' derived statuses, follow every change to its documents.
   private refreshSession(root: string, sessionId: string): void {
     const facts = (this.sql.sessionFacts!.all(root, sessionId) as Array<Record<string, unknown>>).map(
       (row): StoredSessionFacts => ({
@@ -359,20 +401,42 @@ class SqliteStore implements Store {
         metadata: JSON.parse(String(row.metadata)) as Record<string, string>,
       }),
     )
-    const count = (name: string): number => (this.sql[name]!.get(root, sessionId) as { n: number }).n
-    const summary = summariseSession(facts, {
-      stateFilesInError: count('stateErrors'),
-      synthesisStatuses: (this.sql.synthesisStatuses!.all(root, sessionId) as Array<{ status: string | null }>).map((r) => r.status ?? ''),
-      hasFinalMemorandum: count('finalMemos') > 0,
-      openPhases: count('openPhases'),
+    const all = (name: string): Array<Record<string, unknown>> => this.sql[name]!.all(root, sessionId) as Array<Record<string, unknown>>
+    const name = this.sql.createdAtFromName!.get(root, sessionId) as { at: string | null } | undefined
+    const { summary, specialists } = deriveSession({
+      facts,
+      errorFiles: all('errorFiles'),
+      synthesis: all('synthesis'),
+      finalMemoranda: all('finalMemoranda'),
+      openPhases: (this.sql.openPhases!.get(root, sessionId) as { n: number }).n,
+      certificates: all('certificates'),
+      createdClaims: all('createdClaims'),
+      createdAtFromName: name?.at ?? null,
+      assignments: all('assignments'),
+      reports: all('reports'),
+      reportFields: all('reportFields'),
+      inventory: all('inventory'),
+      agents: all('agents'),
     })
+    for (const s of specialists) this.sql.updateAssignment!.run(s.status, s.evidence, s.evidencePath, s.id)
     this.sql.updateSession!.run(
       ...SESSION_COLUMN_NAMES.map((column) => columnValue(summary.values[column] as ColumnValue)),
       summary.status,
       JSON.stringify(summary.metadata),
+      summary.statusReason,
+      JSON.stringify(summary.errorFiles),
+      summary.createdAt,
+      summary.createdAtSource,
       root,
       sessionId,
     )
+  }
+
+  // Sessions written before their reason was kept (migration 7) are derived again, each in its own transaction.
+  private explainSessions(): void {
+    const stale = this.sql.unexplainedSessions!.all() as Array<{ root: string; sessionId: string }>
+    const refresh = this.db.transaction((root: string, sessionId: string) => this.refreshSession(root, sessionId))
+    for (const { root, sessionId } of stale) refresh(root, sessionId)
   }
 
   private ensureSessionRow(file: FileIdentity, now: string): void {
@@ -591,6 +655,9 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close()
   }
 }
+
+/** Document types whose error makes the session `degraded` when nothing shows it complete. */
+const STATE_TYPES = `('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report', 'coverage_gaps', 'risk_summary', 'state_file')`
 
 // The files SQLite keeps beside a WAL-mode database.
 const COMPANIONS = ['-wal', '-shm']

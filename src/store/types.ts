@@ -106,19 +106,57 @@ export interface StoreStatus {
 export interface SessionDetail {
   root: string
   sessionId: string
+  /** From the content when a plan or state file states it (see `createdAtSource`), else from the directory name. */
   createdAt: string | null
+  /** `content:<path>` (the file that stated it) or `name`; null when neither gives a time. */
+  createdAtSource: string | null
+  /** What the directory name's unix timestamp gives, kept beside `createdAt`; null when the name has none. */
+  createdAtFromName: string | null
+  /** `active`, `complete` or `degraded`. */
   status: string
+  /** Why: the evidence for `complete`, the files in error for `degraded`, what is missing for `active`. */
+  statusReason: string | null
+  /** The session's state files in error, whatever the status. */
+  errorFiles: Array<{ path: string; line: number | null; error: string | null }>
   /** The deal columns of the session row (matter_name, deal_value, ...). */
   deal: Record<string, unknown>
   metadata: Record<string, string>
   documents: { ok: number; error: number }
   phases: Array<{ phase: string | null; status: string | null; start_time: string | null; end_time: string | null }>
   iterations: Array<{ gate_name: string | null; current_iteration: number | null; max_iterations: number | null }>
-  /** Specialist assignments whose status is not complete. */
-  pendingSpecialists: Array<{ task_id: string | null; specialist_type: string | null; status: string | null; priority: string | null }>
+  /** Specialist assignments whose derived status is neither complete nor skipped. */
+  pendingSpecialists: PendingSpecialist[]
+  /** Every specialist assignment: the plan's mark beside the status derived from evidence. */
+  specialists: SpecialistStatus[]
   factCount: number
   synthesis: Record<string, unknown> | null
   agents: Array<{ agent: string | null; status: string | null; current_phase: string | null; last_updated: string | null }>
+}
+
+/** A specialist assignment still pending after weighing the evidence. */
+export interface PendingSpecialist {
+  task_id: string | null
+  specialist_type: string | null
+  /** The derived status (here the plan's, as nothing shows more). */
+  status: string | null
+  /** The plan's own status, normalised, and its mark as written (`⏳`). */
+  plan_status: string | null
+  plan_mark: string | null
+  priority: string | null
+}
+
+/** One specialist assignment: the plan's mark and the status derived from evidence. */
+export interface SpecialistStatus {
+  task_id: string | null
+  specialist_type: string | null
+  plan_status: string | null
+  plan_mark: string | null
+  /** Derived: `complete` when the plan, a report, the execution inventory, an agent state or the session's completion says so. */
+  status: string | null
+  /** `plan`, `report`, `inventory`, `agent_state`, `session`, or null (only the plan's pending mark). */
+  evidence: string | null
+  /** The report, inventory or agent state file that shows it. */
+  evidence_path: string | null
 }
 
 /** What happened to a file (or, with no path, to a whole session). */

@@ -195,9 +195,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     })
 
     it('filters sessions by status, root, updated_since and text', async () => {
-      const errors = await get(base, '/api/v1/sessions?status=error')
+      // A malformed state file and no completion evidence: degraded, and the reason names the file.
+      const errors = await get(base, '/api/v1/sessions?status=degraded')
       check('SessionPage', errors.body)
       expect(errors.body.items.map((s: { sessionId: string }) => s.sessionId)).toEqual([PLAN])
+      expect(errors.body.items[0].statusReason).toContain(`${PLAN}/broken-state.json line 2`)
+      expectProblem(await get(base, '/api/v1/sessions?status=error'), 400, check)
       const heron = await get(base, '/api/v1/sessions?q=HERON&limit=500')
       expect(heron.body.items).toHaveLength(Math.ceil(EXTRA_SESSIONS / 2))
       const byId = await get(base, `/api/v1/sessions?q=${KESTREL.slice(0, 10)}`)
@@ -247,7 +250,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const stats = await get(base, '/api/v1/sessions/stats')
       check('Stats', stats.body)
       expect(stats.body.sessions.total).toBe(SESSION_COUNT)
-      expect(stats.body.sessions.byStatus.error).toBe(1)
+      expect(stats.body.sessions.byStatus.degraded).toBe(1)
       expect(stats.body.documents.error).toBe(1)
       expect(stats.body.lastRun.mode).toBe('sync')
       expect((await get(base, '/api/sessions/stats')).text).toBe(stats.text)

@@ -606,3 +606,27 @@ export const step6 = `
         PRIMARY KEY (root, session_id)
       );
     `
+
+/**
+ * Step 7: status from evidence (issue 11). Sessions say why they have their
+ * status (`status_reason`, `error_files`: the state files in error with line
+ * and reason), `degraded` replaces `error`, and `created_at` comes from the
+ * content when a plan or state file states it, with the name's value kept in
+ * `created_at_from_name` and the choice in `created_at_source`. Specialist
+ * assignments keep the plan's mark in `status` and get a derived status beside
+ * it. Rows written before this step have a null `status_reason`; the store
+ * derives them again when it opens with migrations on.
+ */
+export const step7 = `
+      ALTER TABLE sessions ADD COLUMN status_reason text;
+      ALTER TABLE sessions ADD COLUMN error_files jsonb NOT NULL DEFAULT '[]';
+      ALTER TABLE sessions ADD COLUMN created_at_from_name timestamptz;
+      ALTER TABLE sessions ADD COLUMN created_at_source text;
+      UPDATE sessions SET created_at_from_name = created_at,
+        created_at_source = CASE WHEN created_at IS NULL THEN NULL ELSE 'name' END,
+        status = CASE WHEN status = 'error' THEN 'degraded' ELSE status END;
+      ALTER TABLE specialist_assignments ADD COLUMN derived_status text;
+      ALTER TABLE specialist_assignments ADD COLUMN status_evidence text;
+      ALTER TABLE specialist_assignments ADD COLUMN evidence_path text;
+      CREATE INDEX sessions_unexplained ON sessions (root, session_id) WHERE status_reason IS NULL;
+    `

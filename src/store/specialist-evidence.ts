@@ -1,0 +1,193 @@
+/**
+ * A specialist's status from evidence, not from the plan's mark alone. Plans
+ * are written once and their ⏳ marks are never updated, so each assignment of
+ * `specialist_assignments` gets a derived status beside its own mark, from, in
+ * this order:
+ *
+ * 1. the plan's mark, when it already says `complete` or `skipped`;
+ * 2. a source naming the task id: a complete row of the orchestrator's
+ *    execution inventory (`T3`), a complete agent state whose agent names the
+ *    task, or a specialist report that names it in its file name or in its
+ *    traceability table (`Report ID`, `Task ID`, `Query Received`: `T3`,
+ *    `Task T3:`, `...-T5-T6`);
+ * 3. a source of the same specialist type not used by step 2: a complete agent
+ *    state named after the type, or a report whose `Subagent`/`Specialist`
+ *    names the type or whose file name starts with it (`case-law-analyst-*`,
+ *    or `case-law-*` without the `-analyst`/`-researcher`/`-specialist`
+ *    suffix); one source per task, tasks in plan order, sources by path;
+ * 4. the session's own status: in a complete session no specialist is pending.
+ *
+ * Pure and dialect-neutral: each store gathers the inputs with its own SQL.
+ */
+
+/** One row of `specialist_assignments`. */
+export interface AssignmentInput {
+  id: number
+  taskId: string | null
+  specialistType: string | null
+  /** The plan's mark, normalised (`pending`, `complete`, ...). */
+  status: string | null
+}
+
+/** A specialist report of the session with the traceability values it states. */
+export interface ReportInput {
+  path: string
+  /** `Report ID`, `Task ID`, `Query Received` values (task ids are read from them). */
+  idTexts: string[]
+  /** `Subagent` / `Specialist` values. */
+  authors: string[]
+}
+
+/** A complete row of the orchestrator's execution inventory. */
+export interface InventoryInput {
+  path: string
+  /** `T3`, `case-law-analyst (T4)` or `case-law-analyst`. */
+  specialistId: string | null
+  /** The report file the row names, if any. */
+  reportFile: string | null
+  complete: string | null
+}
+
+/** One agent state. */
+export interface AgentInput {
+  path: string
+  agent: string | null
+  status: string | null
+}
+
+/** Where a derived status came from. */
+export type SpecialistEvidence = 'plan' | 'inventory' | 'agent_state' | 'report' | 'session'
+
+/** The derived status of one assignment. */
+export interface DerivedSpecialist {
+  id: number
+  status: string | null
+  /** Null when nothing but a pending plan mark speaks for it. */
+  evidence: SpecialistEvidence | null
+  /** The file that proved it (report, inventory, agent state); null for `plan` and `session`. */
+  evidencePath: string | null
+}
+
+interface Source {
+  kind: 'inventory' | 'agent_state' | 'report'
+  path: string
+  /** For an inventory row: the report it names, which then serves no other task. */
+  reportFile?: string
+  ids: Set<string>
+  matchesType(type: string): boolean
+  used: boolean
+}
+
+const DONE = new Set(['complete', 'skipped'])
+
+/** Derive each assignment's status; `sessionComplete` is the session's own derived status being `complete`. */
+export function deriveSpecialists(
+  assignments: AssignmentInput[],
+  sources: { reports: ReportInput[]; inventory: InventoryInput[]; agents: AgentInput[] },
+  sessionComplete: boolean,
+): DerivedSpecialist[] {
+  const ordered = [...assignments].sort((a, b) => a.id - b.id)
+  const result = new Map<number, DerivedSpecialist>()
+  const open: AssignmentInput[] = []
+  for (const a of ordered) {
+    if (a.status !== null && DONE.has(a.status)) result.set(a.id, { id: a.id, status: a.status, evidence: 'plan', evidencePath: null })
+    else open.push(a)
+  }
+  const list = evidenceSources(sources)
+  const planIds = new Set(ordered.map((a) => taskKey(a.taskId)).filter((k): k is string => k !== null))
+  // 2. By task id.
+  for (const a of [...open]) {
+    const key = taskKey(a.taskId)
+    if (key === null) continue
+    const source = list.find((s) => s.ids.has(key))
+    if (!source) continue
+    use(list, source)
+    result.set(a.id, { id: a.id, status: 'complete', evidence: source.kind, evidencePath: source.path })
+    open.splice(open.indexOf(a), 1)
+  }
+  // 3. By type, one source per task; a source naming another task of this plan is that task's.
+  for (const a of [...open]) {
+    const type = normaliseType(a.specialistType)
+    if (type === '') continue
+    const source = list.find((s) => !s.used && ![...s.ids].some((id) => planIds.has(id)) && s.matchesType(type))
+    if (!source) continue
+    use(list, source)
+    result.set(a.id, { id: a.id, status: 'complete', evidence: source.kind, evidencePath: source.path })
+    open.splice(open.indexOf(a), 1)
+  }
+  // 4. The session is done.
+  for (const a of open) {
+    result.set(a.id, sessionComplete ? { id: a.id, status: 'complete', evidence: 'session', evidencePath: null } : { id: a.id, status: a.status, evidence: null, evidencePath: null })
+  }
+  return ordered.map((a) => result.get(a.id)!)
+}
+
+// A used source serves no other task by type; nor does the report an inventory row names.
+function use(list: Source[], source: Source): void {
+  source.used = true
+  if (source.reportFile === undefined) return
+  for (const s of list) if (s.kind === 'report' && s.path.toLowerCase().endsWith(`/${source.reportFile}`)) s.used = true
+}
+
+function evidenceSources(sources: { reports: ReportInput[]; inventory: InventoryInput[]; agents: AgentInput[] }): Source[] {
+  const list: Source[] = []
+  for (const row of [...sources.inventory].sort((a, b) => compareText(a.path, b.path))) {
+    if (row.complete !== 'complete' || row.specialistId === null) continue
+    const key = taskKey(row.specialistId)
+    const ids = key !== null && /^t\d+$/.test(key) ? new Set([key]) : taskIds(row.specialistId)
+    const named = normaliseType(row.specialistId.replace(/\(.*?\)/g, ''))
+    const reportFile = row.reportFile?.trim().toLowerCase().split('/').pop()
+    list.push({ kind: 'inventory', path: row.path, ids, matchesType: (type) => named === type, used: false, ...(reportFile ? { reportFile } : {}) })
+  }
+  for (const row of [...sources.agents].sort((a, b) => compareText(a.path, b.path) || compareText(a.agent ?? '', b.agent ?? ''))) {
+    if (row.status !== 'complete' || !row.agent) continue
+    const agent = normaliseType(row.agent)
+    list.push({ kind: 'agent_state', path: row.path, ids: taskIds(agent), matchesType: (type) => agent === type, used: false })
+  }
+  for (const report of [...sources.reports].sort((a, b) => compareText(a.path, b.path))) {
+    const name = report.path.slice(report.path.lastIndexOf('/') + 1).toLowerCase()
+    const ids = taskIds([name, ...report.idTexts].join(' '))
+    const authors = report.authors.map((a) => a.toLowerCase())
+    const stem = name.replace(/\.md$/, '').replace(/-(report|analysis)$/, '')
+    list.push({
+      kind: 'report',
+      path: report.path,
+      ids,
+      matchesType: (type) => authors.some((a) => a.includes(type)) || startsWithWord(stem, type) || startsWithWord(stem, typeStem(type)),
+      used: false,
+    })
+  }
+  return list
+}
+
+/** `T3`, `t3`, `3` → `t3`; null for no id. */
+function taskKey(taskId: string | null): string | null {
+  if (taskId === null) return null
+  const text = taskId.trim().toLowerCase()
+  if (/^\d+$/.test(text)) return `t${Number(text)}`
+  const m = /^t\s*(\d+)$/.exec(text)
+  return m ? `t${Number(m[1])}` : text === '' ? null : text
+}
+
+// Every `T<n>` token not inside a longer word or number: `T5-T6`, `Task T8:`, `...-t12-tax`.
+function taskIds(text: string): Set<string> {
+  const ids = new Set<string>()
+  for (const m of text.toLowerCase().matchAll(/(?<![a-z0-9])t(\d{1,3})(?![0-9a-z])/g)) ids.add(`t${Number(m[1])}`)
+  return ids
+}
+
+function normaliseType(type: string | null): string {
+  return (type ?? '').trim().toLowerCase().replace(/\s+/g, '-')
+}
+
+function typeStem(type: string): string {
+  return type.replace(/-(analyst|researcher|specialist)$/, '')
+}
+
+function startsWithWord(text: string, prefix: string): boolean {
+  return prefix !== '' && (text === prefix || text.startsWith(`${prefix}-`))
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
