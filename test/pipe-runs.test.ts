@@ -34,6 +34,7 @@ describe('brokenDelimiter', () => {
   it('is null without a delimiter-like second line', () => {
     expect(brokenDelimiter({ first: 0, lines: ['| a | b |', '| c | d |', '|---|---|'] })).toBeNull()
     expect(brokenDelimiter({ first: 0, lines: ['| a |', '| : |'] })).toBeNull()
+    expect(brokenDelimiter({ first: 0, lines: ['|---|---|', '|---|'] })).toBeNull()
   })
 })
 

@@ -8,7 +8,7 @@ import remarkGfm from 'remark-gfm'
 import type { Nodes, Paragraph, Parent, Root, Table, TableRow } from 'mdast'
 import { linkDefinitions, mayHoldRecords, splitBlocks } from './markdown-blocks.js'
 import { scanFields, type HeadingMark } from './fields.js'
-import { brokenDelimiter, findPipeRuns } from './pipe-runs.js'
+import { brokenDelimiter, findPipeRuns, mayHavePipeRun } from './pipe-runs.js'
 import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
 
 // Frozen once: building a unified processor per file costs more than parsing small files.
@@ -227,7 +227,9 @@ function pipeRunTables(
   const start = node.position?.start.offset
   const end = node.position?.end.offset
   if (start === undefined || end === undefined) return []
-  const lines = at.source.slice(start, end).split('\n')
+  const text = at.source.slice(start, end)
+  if (!mayHavePipeRun(text)) return []
+  const lines = text.split('\n')
   const tables: Array<Omit<TableRecord, 'ordinal' | 'headingPath'>> = []
   for (const run of findPipeRuns(lines)) {
     const line = lineOf(node, at) + run.first

@@ -14,8 +14,8 @@
  *   may follow prose lines of the same paragraph, as a GFM table may
  *   interrupt a paragraph.
  * - A run is a broken table, and recovered, when its second line is a
- *   delimiter-like row: nothing but `|`, `-`, `:` and white space, with at
- *   least one `-`. GFM rejected it, so its cell count differs from the
+ *   delimiter-like row (nothing but `|`, `-`, `:` and white space, with at
+ *   least one `-`) and its first line is not. GFM rejected it, so its cell count differs from the
  *   header's or one of its cells is not `-+` with optional colons.
  * - Any other run (no delimiter row, or one further down) is not captured:
  *   its first line would be a guessed header, so it stays prose and is only
@@ -47,6 +47,9 @@ const CONTAINER_PREFIX = /^[ \t>]*(?=\|)/
 const DELIMITER_LIKE = /^[|:\s-]*-[|:\s-]*$/
 const DELIMITER_CELL = /^:?-+:?$/
 
+// A line that starts with a pipe, after container markers: cheap to test a whole paragraph for.
+const HAS_PIPE_LINE = /(?:^|\n)[ \t>]*\|/
+
 /** The pipe runs of a paragraph's source lines, in order. */
 export function findPipeRuns(lines: readonly string[]): PipeRun[] {
   const runs: PipeRun[] = []
@@ -65,6 +68,11 @@ export function findPipeRuns(lines: readonly string[]): PipeRun[] {
   return runs
 }
 
+/** Whether a paragraph's source has a line starting with a pipe at all: most prose has none. */
+export function mayHavePipeRun(text: string): boolean {
+  return HAS_PIPE_LINE.test(text)
+}
+
 /** The cells of a pipe line as GFM splits them: on unescaped pipes, outer pipes dropped. */
 export function splitCells(line: string): string[] {
   let body = line.trim()
@@ -80,6 +88,8 @@ export function splitCells(line: string): string[] {
 export function brokenDelimiter(run: PipeRun): BrokenDelimiter | null {
   const [header, delimiter] = run.lines
   if (header === undefined || delimiter === undefined || !DELIMITER_LIKE.test(delimiter)) return null
+  // Two rule-like lines (`|---|---|` twice) have no header to read.
+  if (DELIMITER_LIKE.test(header)) return null
   const headerCells = splitCells(header).length
   const cells = splitCells(delimiter)
   const malformed = cells.filter((cell) => !DELIMITER_CELL.test(cell)).length
