@@ -196,7 +196,8 @@ describe('statebridge sync', () => {
     expect(detail).toMatchObject({ sessionId: '2026-02-03-1770076800', deal: { matter_name: 'Project Kestrel', deal_value: 1.2e9 } })
     expect(detail.factCount).toBe(1)
     const plan = JSON.parse(runCli(['show', '2026-02-04-1770163200', '--json', '--db', `sqlite:${db}`]).stdout)[0]
-    expect(plan.status).toBe('error')
+    expect(plan.status).toBe('degraded')
+    expect(plan.statusReason).toContain('2026-02-04-1770163200/broken-state.json line 2')
     const missing = runCli(['show', 'nope', '--db', `sqlite:${db}`])
     expect(missing).toMatchObject({ code: 1, stderr: 'statebridge: no session "nope" in the database\n' })
   })

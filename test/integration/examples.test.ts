@@ -32,8 +32,15 @@ describe('examples/reports', () => {
   it.each([
     ['2026-03-02-1772409600', ['matter: Project Wrenfield', /research-planning\s+in_progress/, /pending specialists \(4\)/, /T1\s+environmental-analyst\s+pending/]],
     ['2026-03-05-1772668800', ['matter: Project Tallis', /synthesis: phase PHASE_4_ASSEMBLY, status in_progress, last step 4\.2/, 'next action: Append section IV.C']],
-    ['2026-02-16-1771200000', ['(complete)', 'matter: Project Ostrander', /assembly-qa\s+complete/]],
-    ['2026-03-09-1773014400', ['(error)', 'matter: Project Bellweather', 'documents: 1 ok, 1 error']],
+    ['2026-02-16-1771200000', ['status: complete: final memorandum 2026-02-16-1771200000/final-memorandum.md and no open phase', 'matter: Project Ostrander', /assembly-qa\s+complete/]],
+    [
+      '2026-03-09-1773014400',
+      [
+        'status: degraded: no completion evidence; state file in error: 2026-03-09-1773014400/synthesis-state.json line 5, column 1: invalid JSON',
+        'matter: Project Bellweather',
+        'documents: 1 ok, 1 error',
+      ],
+    ],
   ] as const)('show %s', (sessionId, expected) => {
     const result = runCli(['show', sessionId, '--db', db])
     expect(result.code, result.stderr).toBe(0)
