@@ -24,6 +24,7 @@ import {
   type LabelPriority,
 } from './fact-columns.js'
 import { addOrMerge } from './fact-merge.js'
+import { allRowsAgree, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
 import { conflictStatusOf, severityOf, severityOr, trailingSeverity } from './fact-values.js'
 import { normalizeLabel } from './labels.js'
 import type { TypedRow } from './types.js'
@@ -99,7 +100,9 @@ export interface ConflictScope {
 
 /** Conflict rows of a document. */
 export function extractConflicts(markdown: MarkdownRecords, title: string | null, scope: ConflictScope = {}): ConflictResult {
-  const inScope = (path: readonly string[]): boolean => scope.within === undefined || bodyPath(path, title).some((h) => scope.within!(h))
+  // Under `Date Conflicts (NONE FOUND)` or `No Conflicts`, whatever is listed is no conflict.
+  const inScope = (path: readonly string[]): boolean =>
+    (scope.within === undefined || bodyPath(path, title).some((h) => scope.within!(h))) && !underNoneHeading(bodyPath(path, title))
   const records = findRecords(markdown, title, inScope)
   const taken = new Set<number>()
   const rows: TypedRow[] = []
@@ -262,6 +265,8 @@ function isValueHeader(header: string): boolean {
 export function conflictShapedRows(table: TableRecord): TypedRow[] | null {
   const map = mapHeaders(table.headers, CONFLICT_LABELS)
   if (map.unmapped.filter(isValueHeader).length < 2) return null
+  // A cross-check whose every row agrees compares values but lists no conflict: taken, with no rows.
+  if (allRowsAgree(table, true)) return []
   return summaryRows(table)
 }
 
@@ -274,8 +279,12 @@ function summaryRows(table: TableRecord): TypedRow[] | null {
   if (!named || (about === 0 && valueHeaders.length < 2)) return null
   // A `Source`-keyed table lists what sources said about one fact: it is no list of conflicts.
   if (map.columns.has('sources') && !map.columns.has('fact_name') && !map.columns.has('conflict_id')) return null
+  if (allRowsAgree(table, true)) return []
   const rows: TypedRow[] = []
   for (const row of table.rows) {
+    // A group label (`| **DATES** | | |`) and a row that says there is nothing (`| None | — | — |`) are no conflicts.
+    if (subHeaderLabel(table, row) !== null) continue
+    if (Object.values(row.cells).every((cell) => cell.trim() === '' || saysNothing(cell))) continue
     const values = blankValues('fact_conflicts')
     for (const [column, header] of map.columns) values[column] = cellText(row.cells, header)
     if (typeof values.conflict_id === 'string') values.conflict_id = values.conflict_id.replace(/^#\s*/, '')

@@ -26,6 +26,7 @@ import { addOrMerge } from './fact-merge.js'
 import { gapStatusOf, severityOf, severityOr } from './fact-values.js'
 import { isNullLike } from '../normalize/index.js'
 import { normalizeLabel } from './labels.js'
+import { isLegend, isStatusCounter, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
 import type { TypedRow } from './types.js'
 
 /** Key and header labels of the gap columns, most specific first. */
@@ -99,7 +100,9 @@ export interface GapScope {
 
 /** Gap rows of a document. */
 export function extractGaps(markdown: MarkdownRecords, title: string | null, scope: GapScope = {}): GapResult {
-  const inScope = (path: readonly string[]): boolean => scope.within === undefined || bodyPath(path, title).some((h) => scope.within!(h))
+  // Under `Critical Gaps: NONE` or `No Gaps Identified`, whatever is listed is no gap.
+  const inScope = (path: readonly string[]): boolean =>
+    (scope.within === undefined || bodyPath(path, title).some((h) => scope.within!(h))) && !underNoneHeading(bodyPath(path, title))
   const rows: TypedRow[] = []
   const tables = new Set<number>()
   const fieldLines = new Set<number>()
@@ -215,6 +218,7 @@ function listGaps(fields: readonly FieldRecord[], body: readonly string[]): Arra
       // Only a numbered line (`1. **Item**: why`) is a gap of its own; other loose lines are remarks.
       const field = block.fields[0]!
       if (!/^\d+[.)]\s/.test(field.raw) || COUNT_KEY.test(field.key) || field.value === '') continue
+      if (saysNothing(field.key) || saysNothing(field.value) || isLegend(field.key, field.value) || isStatusCounter(field.key, field.value)) continue
       const values = blankValues('coverage_gaps')
       const split = splitId(field.key, GAP_WORDS)
       values.gap_id = split.id
@@ -241,6 +245,8 @@ function listGaps(fields: readonly FieldRecord[], body: readonly string[]): Arra
     }
     if (block.columns.size === 0) continue
     if (values.description === null && !(block.columns.has('severity') && block.columns.size >= 2)) continue
+    // `- **Gap**: None identified`.
+    if (typeof values.description === 'string' && saysNothing(values.description)) continue
     const severityRaw = typeof values.severity === 'string' ? values.severity : null
     values.severity = severityOr(severityRaw, () => ancestorSeverity(body))
     if (severityRaw !== null && severityOf(severityRaw) === null) extra.push(['Severity', severityRaw])
@@ -292,10 +298,13 @@ function listRows(table: TableRecord, map: ReturnType<typeof mapHeaders>, explic
   const rest = map.unmapped.filter((h) => h !== describe)
   const rows: TypedRow[] = []
   for (const row of table.rows) {
+    // A group label (`| **REGULATORY** | | |`) and a row that says there is nothing (`| — | No gaps identified | — |`) are no gaps.
+    if (subHeaderLabel(table, row) !== null) continue
+    if (Object.values(row.cells).every((cell) => cell.trim() === '' || saysNothing(cell))) continue
     const values = blankValues('coverage_gaps')
     for (const [column, header] of map.columns) values[column] = cellText(row.cells, header)
     values.description = cellText(row.cells, describe)
-    if (typeof values.description === 'string' && isNullLike(values.description)) values.description = null
+    if (typeof values.description === 'string' && (isNullLike(values.description) || saysNothing(values.description))) values.description = null
     if (typeof values.gap_id === 'string') values.gap_id = gapId(values.gap_id)
     const nothing = (v: unknown): boolean => v === null || (typeof v === 'string' && isNullLike(v))
     if (nothing(values.description) && nothing(values.gap_id)) continue

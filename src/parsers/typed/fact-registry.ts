@@ -35,6 +35,7 @@ import { isCountLike, isDateLike, isIdentifierLike, missOf, quantify } from './f
 import { conflictShapedRows, extractConflicts, isConflictSection } from './conflict-records.js'
 import { extractGaps, isDataGapSection } from './coverage-records.js'
 import { isNullLike, parseConfidence } from '../normalize/index.js'
+import { allRowsAgree, attributionOf, isLegend, isStatusCounter, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
 import { emptyTyped, pushRows, type NormaliseMiss, type TypedRecords, type TypedRow } from './types.js'
 
 /** Header and key labels of the fact columns, most specific first. */
@@ -85,7 +86,10 @@ export function parseFactRegistry(markdown: MarkdownRecords): TypedRecords {
   const gaps = extractGaps(markdown, title, { within: isDataGapSection })
   pushRows(records, 'coverage_gaps', gaps.rows)
   const typed = new Set([...conflicts.tables, ...gaps.tables])
-  const skip = (path: readonly string[]): boolean => bodyPath(path, title).some((h) => mentions(h, NOT_FACTS) || isConflictSection(h))
+  // A list under a heading that says there is none (`Data Gaps: None identified`) is no list.
+  const skip = (path: readonly string[]): boolean =>
+    bodyPath(path, title).some((h) => mentions(h, NOT_FACTS) || isConflictSection(h)) || underNoneHeading(bodyPath(path, title))
+  const sections = new Map<TypedRow, string>()
 
   const rows: TypedRow[] = []
   for (const table of markdown.tables) {
@@ -101,13 +105,25 @@ export function parseFactRegistry(markdown: MarkdownRecords): TypedRecords {
     if (tableRows === null) continue
     typed.add(table.ordinal)
     rows.push(...tableRows)
+    for (const row of tableRows) sections.set(row, table.headingPath.join('\u0000'))
   }
+  const attributions = new Map<string, string>()
   for (const group of groupFields(markdown.fields.filter((f) => !gaps.fieldLines.has(f.line)))) {
     if (skip(group.headingPath)) continue
     const body = bodyPath(group.headingPath, title)
     // Lines above the first section are the document's own metadata.
     if (body.length === 0) continue
-    rows.push(...groupRows(group.fields, body, records.misses))
+    const read = groupRows(group.fields, body, records.misses)
+    rows.push(...read.rows)
+    for (const source of read.attributions) {
+      const key = group.headingPath.join('\u0000')
+      attributions.set(key, attributions.has(key) ? `${attributions.get(key)}; ${source}` : source)
+    }
+  }
+  // A section's `**Source**: x-report.md` line is the source of its table's facts that name none.
+  for (const [row, key] of sections) {
+    const source = attributions.get(key)
+    if (source !== undefined && row.values.source_reports === null) row.values.source_reports = source
   }
   pushRows(records, 'fact_registry', rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)))
   records.typedTables = [...typed].sort((a, b) => a - b)
@@ -120,19 +136,33 @@ function factRows(table: TableRecord, title: string | null, misses: NormaliseMis
   const nameHeader = map.columns.get('fact_name')
   const valueHeader = map.columns.get('canonical_value')
   if (nameHeader === undefined || valueHeader === undefined) return null
+  // A cross-check whose rows all agree (`| Fact | Report A | Report B | Match? |`, all `✅`) holds no facts.
+  if (allRowsAgree(table)) return []
   const category = categoryOf(bodyPath(table.headingPath, title))
+  let group: string | null = null
   const rows: TypedRow[] = []
   for (const row of table.rows) {
     const read = (column: string): string | null => cellText(row.cells, map.columns.get(column))
+    // `| **ONE-TIME COSTS** | | |` labels the rows after it (until a blank row): context, not a fact.
+    const label = subHeaderLabel(table, row)
+    if (label !== null) {
+      group = label
+      continue
+    }
     const name = read('fact_name')
     const value = read('canonical_value')
-    if (name === null && value === null) continue
+    if (name === null && value === null) {
+      group = null
+      continue
+    }
+    // `| None | — | — |`: a row that says there is nothing.
+    if (Object.values(row.cells).every((cell) => cell.trim() === '' || saysNothing(cell))) continue
     const extra: Array<[string, string]> = Object.entries(leftoverCells(row.cells, map.unmapped) ?? {})
     const split = name === null ? { id: null, title: null } : splitId(name)
     rows.push(
       factRow({
         line: row.line,
-        category,
+        category: group === null ? category : category === null ? group : `${category} > ${group}`,
         id: read('fact_id')?.replace(/^#\s*/, '') ?? split.id,
         name: split.title,
         value,
@@ -196,8 +226,20 @@ const RULES = {
   closing: new Set(['source_reports', 'confidence']),
 }
 
-/** Facts of the key-value lines under one heading. */
-function groupRows(fields: readonly FieldRecord[], body: readonly string[], misses: NormaliseMiss[]): TypedRow[] {
+/**
+ * Whether a line is boilerplate rather than a fact: a legend, a status
+ * counter, a statement of nothing. An attribute of a record (`**Conflicts**:
+ * None`) is part of that record, not boilerplate.
+ */
+function isBoilerplateLine(field: FieldRecord): boolean {
+  if (RULES.keyColumn(field.key) !== null) return false
+  return isLegend(field.key, field.value) || isStatusCounter(field.key, field.value) || saysNothing(field.key) || (saysNothing(field.value) && field.value.trim() !== '')
+}
+
+/** Facts of the key-value lines under one heading, and the sources that lines with no fact attribute to the section. */
+function groupRows(all: readonly FieldRecord[], body: readonly string[], misses: NormaliseMiss[]): { rows: TypedRow[]; attributions: string[] } {
+  const fields = all.filter((field) => !isBoilerplateLine(field))
+  const attributions: string[] = []
   let blocks = splitBlocks(fields, RULES)
   const heading = body[body.length - 1] ?? ''
   const valued = blocks.filter((b) => b.columns.has('canonical_value'))
@@ -224,6 +266,13 @@ function groupRows(fields: readonly FieldRecord[], body: readonly string[], miss
     if (!block.columns.has('canonical_value')) {
       // Attributes with no value: the other lines are the facts, sharing the record's source.
       const shared = block.fields.filter((f) => RULES.keyColumn(f.key) !== null)
+      // A block of attributes only (`**Source**: x-report.md` above a table) attributes its section.
+      if (block.title === null && shared.length === block.fields.length) {
+        for (const f of shared) {
+          const source = RULES.keyColumn(f.key) === 'source_reports' ? attributionOf(f.key, f.value) : null
+          if (source !== null) attributions.push(source)
+        }
+      }
       if (block.title !== null && REMARK_KEY.test(cleanHeading(block.title.key).toLowerCase())) continue
       const path = block.title === null ? body : [...body, block.title.key]
       for (const field of block.fields) {
@@ -235,7 +284,7 @@ function groupRows(fields: readonly FieldRecord[], body: readonly string[], miss
     }
     rows.push(blockFact(block, body, headingRecord && block.kind === 'run' ? heading : null, misses))
   }
-  return rows
+  return { rows, attributions }
 }
 
 /** A record block as one fact. */

@@ -29,6 +29,7 @@ import {
   type SectionSpec,
 } from './research-typed-rows.js'
 import { emptyTyped, pushRows, type TypedRecords, type TypedRow } from './types.js'
+import { headingSaysNone, saysNothing } from './boilerplate.js'
 
 /** Lower than a research plan's: the orchestrator's own DEAL_METADATA wins. */
 const PRECEDENCE = 0
@@ -196,6 +197,7 @@ function readIterations(markdown: MarkdownRecords, records: TypedRecords): void 
 
 /** Whether a sub-heading of a deal-blocking section names one issue (`Issue #1: Lender Consent`). */
 function isIssueHeading(heading: string): boolean {
+  if (headingSaysNone(heading)) return false
   if (/^\W*(?:issue|warning|blocker|risk)\s*#?\s*\d/i.test(heading)) return true
   return !isSummaryLabel(heading) && !NOT_AN_ISSUE.test(heading) && !isSection(heading, WARNING_SECTION)
 }
@@ -203,7 +205,7 @@ function isIssueHeading(heading: string): boolean {
 /** Warning texts of a field value: `[]`, `["a", "b"]`, `a; b`; counts (`2 (both manageable)`) and `None` name none. */
 function warningTexts(value: string): string[] {
   const text = value.trim()
-  if (text === '' || isNullLike(text) || /^\[\s*\]$/.test(text) || /^(?:none|no|nil|0)\b/i.test(text) || /^\d/.test(text)) return []
+  if (text === '' || isNullLike(text) || saysNothing(text) || /^\[\s*\]$/.test(text) || /^(?:none|no|nil|0)\b/i.test(text) || /^\d/.test(text)) return []
   if (text.startsWith('[') && text.endsWith(']')) {
     const quoted = [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((m) => (m[1] ?? m[2] ?? '').trim())
     const items = quoted.length > 0 ? quoted : text.slice(1, -1).split(',')
@@ -227,7 +229,8 @@ function readWarnings(markdown: MarkdownRecords, records: TypedRecords): void {
   const direct: TableRecord[] = []
   const childOf = (path: readonly string[]): string | null | undefined => {
     const at = sectionIndex(path, WARNING_SECTION)
-    if (at < 0) return undefined
+    // `## Deal-Blocking Issues: NONE`: what is under it is no warning.
+    if (at < 0 || path.slice(at).some(headingSaysNone)) return undefined
     return path[at + 1] ?? null
   }
   const groupOf = (child: string): { fields: FieldRecord[]; tables: TableRecord[] } => {
@@ -277,7 +280,7 @@ function readWarningTable(table: TableRecord, records: TypedRecords): void {
   const rows: TypedRow[] = []
   for (const row of table.rows) {
     const warning = textValue(row.cells[mapping.columns.warning])
-    if (warning === null) continue
+    if (warning === null || saysNothing(warning)) continue
     if (detected !== undefined) {
       const flag = row.cells[detected] ?? ''
       if (isNullLike(flag) || /^(?:no|false|not detected|n)\b/i.test(flag.trim())) continue

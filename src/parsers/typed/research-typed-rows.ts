@@ -20,6 +20,7 @@ import type { FieldRecord, TableRecord, TableRowRecord } from '../types.js'
 import { cell, extraCells, labelMatches, mapColumns, normalizeLabel, normalizedAliases, type ColumnSynonyms } from './labels.js'
 import { TYPED_TABLES, type TypedTableName } from './tables.js'
 import { pushRows, type ColumnValue, type TypedRecords, type TypedRow } from './types.js'
+import { saysNothing, subHeaderLabel } from './boilerplate.js'
 
 /** Column names of a typed table. */
 export type ColumnOf<T extends TypedTableName> = keyof (typeof TYPED_TABLES)[T] & string
@@ -340,6 +341,9 @@ export function typeTable<T extends TypedTableName>(records: TypedRecords, table
   for (const row of table.rows) {
     if (Object.values(row.cells).every((text) => text.trim() === '')) continue
     if (isTotalRow(table, row)) continue
+    // A group label (`| **PHASE 2: RESEARCH** | | |`) or a row that says there is nothing (`| None | — | — |`) is no item.
+    if (subHeaderLabel(table, row) !== null) continue
+    if (Object.values(row.cells).every((text) => text.trim() === '' || saysNothing(text))) continue
     const values = spec.build((key) => cell(row.cells, mapping, key), row.line)
     if (values === null) continue
     rows.push(newRow(spec.table, row.line, values, extraCells(row.cells, mapping), rawCells(table, row)))
