@@ -141,3 +141,10 @@ describe('orchestrator and research plan tables', () => {
     expect((records.rows.legal_domains ?? []).map((r) => r.values.domain)).toEqual(['Securities'])
   })
 })
+
+describe('a heading that names a fact whose value is none', () => {
+  it('is no empty list', () => {
+    expect(headingSaysNone('Succession Plan: None')).toBe(false)
+    expect(headingSaysNone('Regulatory Issues: None')).toBe(true)
+  })
+})

@@ -48,15 +48,19 @@ export function saysNothing(text: string | null | undefined): boolean {
 /** A heading that ends by saying there are none: `Critical Gaps: NONE`, `Date Conflicts (NONE FOUND)`, `Gaps Requiring Remediation: None`. */
 const HEADING_NONE = /(?::\s*|\(\s*|[-–—]\s+)(?:none|n\/a|nil|not applicable|no (?:[\p{L}-]+ ){0,3}\p{L}+)(?: (?:identified|found|detected|noted|required|remaining|applicable))?\s*\)?\s*$/iu
 
+const NAMES_LIST = new RegExp(String.raw`(?<![\p{L}])${LISTED}(?![\p{L}])`, 'iu')
+
 /**
  * Whether a heading says the list under it is empty: it is itself a statement
- * of nothing (`No Blockers`, `No Gaps Identified`), or it ends with one
- * (`Critical Gaps: NONE`, `Date Conflicts (NONE FOUND)`, `✅ Dates (No Conflicts)`).
+ * of nothing (`No Blockers`, `No Gaps Identified`), or it names a list and
+ * ends by saying it is empty (`Critical Gaps: NONE`, `Date Conflicts (NONE
+ * FOUND)`, `✅ Dates (No Conflicts)`). A heading that names a fact whose value
+ * is none (`Succession Plan: None`) names no list.
  */
 export function headingSaysNone(heading: string): boolean {
   const text = words(heading)
   if (text === '') return false
-  return NOTHING.test(text) || HEADING_NONE.test(text)
+  return NOTHING.test(text) || (HEADING_NONE.test(text) && NAMES_LIST.test(text))
 }
 
 /** Whether any heading of `path` from `from` on says its list is empty. */
