@@ -72,6 +72,7 @@ describe('statebridge check', () => {
         '',
       ].join('\n'),
       's2/specialist-reports/labor-report.md': '**With PEB:**\n| Cooling off | 60 days |\n| Strike | 2028 |\n',
+      's2/final-memorandum.md': '```\nclause\n```⁶⁹\n\n| Fee | Amount |\n|---|---|\n| Filing | $1 |\n\n```\n',
       's2/review-outputs/risk-summary.json': JSON.stringify({
         findings_by_domain: [{ domain: 'Tax', exposure: 1000000, severity: 'HIGH', time_profile: 'ONE_TIME' }],
       }),
@@ -87,13 +88,22 @@ describe('statebridge check', () => {
       { path: 's2/review-outputs/fact-registry.md', line: 9, headingPath: ['FACT REGISTRY', 'Quantitative Facts'], tables: 0, fields: 0 },
     ])
     expect(report.kinds.specialist_report.pipeRuns).toEqual([{ path: 's2/specialist-reports/labor-report.md', line: 2 }])
+    expect(report.kinds.final_memorandum.pipeRunsInCode).toEqual([
+      {
+        path: 's2/final-memorandum.md',
+        line: 1,
+        reason:
+          'code block of 9 lines holds 1 table-shaped pipe run, not read as tables; its fence line ```⁶⁹ has text after it and closes no block: is a fence unbalanced?',
+      },
+    ])
     expect(report.kinds.risk_summary.untaken['risk_items.time_profile']).toEqual({ count: 1, path: 's2/review-outputs/risk-summary.json', line: null })
 
     const text = runCli(['check', root]).stdout
-    expect(text).toMatch(/^fact_registry +1 +0 +1 +1 +1 +0 +0 +1 +0 +1$/m)
+    expect(text).toMatch(/^fact_registry +1 +0 +1 +1 +1 +0 +0 +1 +0 +0 +1$/m)
     expect(text).toContain('recovered table: s2/review-outputs/fact-registry.md:6 delimiter row has 3 cells, header has 4')
     expect(text).toContain('empty section: s2/review-outputs/fact-registry.md:9 FACT REGISTRY > Quantitative Facts (0 tables, 0 fields)')
     expect(text).toContain('specialist_report:\n  pipe lines not a table: s2/specialist-reports/labor-report.md:2')
+    expect(text).toContain('tables in code: s2/final-memorandum.md:1 code block of 9 lines')
     expect(text).toContain('not taken: risk_items.time_profile in 1 row (first s2/review-outputs/risk-summary.json)')
   })
 })

@@ -2,7 +2,7 @@
  * pipe-runs.ts: which runs of pipe lines are broken tables, and why.
  */
 import { describe, expect, it } from 'vitest'
-import { brokenDelimiter, findPipeRuns, splitCells } from '../src/parsers/pipe-runs.js'
+import { brokenDelimiter, findPipeRuns, splitCells, tablesInCode } from '../src/parsers/pipe-runs.js'
 import { parseMarkdown } from '../src/parsers/markdown.js'
 
 describe('findPipeRuns', () => {
@@ -45,6 +45,16 @@ describe('splitCells', () => {
   })
 })
 
+describe('tablesInCode', () => {
+  it('counts table-shaped runs and finds a fence line with text after it, or a fence opened with such text', () => {
+    expect(tablesInCode('clause\n```⁶⁹\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n| - |', null)).toEqual({ tables: 2, suspectFence: '```⁶⁹' })
+    expect(tablesInCode('| a | b |\n|---|---|', '¹⁰³')).toEqual({ tables: 1, suspectFence: '```¹⁰³' })
+    // A template quoted in a markdown fence is a plain sample.
+    expect(tablesInCode('| a | b |\n|---|---|\n```js', 'markdown')).toEqual({ tables: 1, suspectFence: null })
+    expect(tablesInCode('no pipes here', null)).toEqual({ tables: 0, suspectFence: null })
+  })
+})
+
 describe('parseMarkdown on broken tables', () => {
   it('recovers a run under a mismatched delimiter row as a marked table, with a warning on the delimiter line', () => {
     const { records, diagnostics } = parseMarkdown('# Facts\n\n| Fact | Value | Source |\n|---|---|\n| Price | $1 | a.md |\n')
@@ -84,6 +94,12 @@ describe('parseMarkdown on broken tables', () => {
   it('still fails a file whose recovered table is cut off mid-row at the end', () => {
     const { diagnostics } = parseMarkdown('| a | b |\n|---|\n| 1 |')
     expect(diagnostics.map((d) => d.severity)).toEqual(['warning', 'error'])
+  })
+
+  it('reports tables swallowed behind a fence line with text after it, and not a plain code sample', () => {
+    const swallowed = parseMarkdown('```\nclause\n```⁶⁹\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\n')
+    expect(swallowed.records.tables).toEqual([])
+    expect(swallowed.diagnostics.map((d) => [d.line, d.code])).toEqual([[1, 'pipe-run-in-code']])
   })
 
   it('leaves code fences alone', () => {

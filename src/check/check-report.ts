@@ -108,11 +108,11 @@ export function addParsed(report: CheckReport, type: string, path: string, parse
 /** The report as aligned text. */
 export function formatCheckReport(report: CheckReport, detail = 10): string {
   const lines = [`${report.root}: ${report.files} files, ${report.failed} failed`, '']
-  lines.push('kind                  files  failed  typed  tables  typed-tables  generic-known  misses  recovered  not-table  empty-sections')
+  lines.push('kind                  files  failed  typed  tables  typed-tables  generic-known  misses  recovered  not-table  in-code  empty-sections')
   const kinds = Object.entries(report.kinds).sort(([a], [b]) => a.localeCompare(b))
   for (const [name, k] of kinds) {
     lines.push(
-      `${name.padEnd(20)} ${pad(k.files, 6)} ${pad(k.failed, 7)} ${pad(k.typedFiles, 6)} ${pad(k.tables, 7)} ${pad(k.typedTables, 13)} ${pad(k.genericKnown.length, 14)} ${pad(k.misses.length, 7)} ${pad(k.recoveredTables.length, 10)} ${pad(k.pipeRuns.length, 10)} ${pad(k.emptySections.length, 15)}`,
+      `${name.padEnd(20)} ${pad(k.files, 6)} ${pad(k.failed, 7)} ${pad(k.typedFiles, 6)} ${pad(k.tables, 7)} ${pad(k.typedTables, 13)} ${pad(k.genericKnown.length, 14)} ${pad(k.misses.length, 7)} ${pad(k.recoveredTables.length, 10)} ${pad(k.pipeRuns.length, 10)} ${pad(k.pipeRunsInCode.length, 8)} ${pad(k.emptySections.length, 15)}`,
     )
   }
   for (const [name, k] of kinds) {

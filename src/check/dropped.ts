@@ -1,6 +1,7 @@
 /**
  * What a file held that no record took, for `statebridge check`: pipe lines
- * recovered as a table or left as prose, source keys and cells no typed column
+ * recovered as a table, left as prose or swallowed by a fence that does not
+ * close, source keys and cells no typed column
  * took, and sections under a known heading that yielded nothing. A new layout
  * then shows up in the report instead of vanishing. Pure.
  */
@@ -41,6 +42,8 @@ export interface DroppedReport {
   recoveredTables: RecoveredTable[]
   /** Pipe runs left as prose: no delimiter row to read a header from. */
   pipeRuns: Array<{ path: string; line: number | null }>
+  /** Code blocks behind a fence line with text after it that hold table-shaped pipe runs (`reason` says how many). */
+  pipeRunsInCode: Array<{ path: string; line: number | null; reason: string }>
   /** By `<typed table>.<source key>`: keys of typed rows' `extra`, i.e. JSON keys and table cells no column took. */
   untaken: Record<string, Untaken>
   /** Sections under a heading of the kind's known list that yielded nothing typed. */
@@ -49,7 +52,7 @@ export interface DroppedReport {
 
 /** Fresh, empty counters. */
 export function emptyDropped(): DroppedReport {
-  return { recoveredTables: [], pipeRuns: [], untaken: {}, emptySections: [] }
+  return { recoveredTables: [], pipeRuns: [], pipeRunsInCode: [], untaken: {}, emptySections: [] }
 }
 
 /**
@@ -60,6 +63,7 @@ export function addDropped(report: DroppedReport, path: string, parsed: ParsedDo
   for (const d of parsed.diagnostics) {
     if (d.code === 'table-recovered') report.recoveredTables.push({ path, line: d.line, reason: d.reason.replace(/^[^:]*: /, '') })
     else if (d.code === 'pipe-run-not-table') report.pipeRuns.push({ path, line: d.line })
+    else if (d.code === 'pipe-run-in-code') report.pipeRunsInCode.push({ path, line: d.line, reason: d.reason })
   }
   const typed = parsed.typed
   if (!typed) return
@@ -116,6 +120,7 @@ export function formatDropped(report: DroppedReport, detail: number): string[] {
   }
   list(report.recoveredTables, 'recovered tables', (r) => `  recovered table: ${r.path}:${r.line ?? '-'} ${r.reason}`)
   list(report.pipeRuns, 'pipe runs not captured', (r) => `  pipe lines not a table: ${r.path}:${r.line ?? '-'}`)
+  list(report.pipeRunsInCode, 'code blocks holding tables', (r) => `  tables in code: ${r.path}:${r.line ?? '-'} ${r.reason}`)
   const untaken = Object.entries(report.untaken).sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b))
   list(untaken, 'keys not taken', ([name, u]) => `  not taken: ${name} in ${u.count} ${u.count === 1 ? 'row' : 'rows'} (first ${u.path}${u.line === null ? '' : `:${u.line}`})`)
   list(report.emptySections, 'empty sections', (s) => `  empty section: ${s.path}:${s.line} ${s.headingPath.join(' > ')} (${s.tables} tables, ${s.fields} fields)`)

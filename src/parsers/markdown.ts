@@ -5,10 +5,10 @@
 import { unified } from 'unified'
 import remarkParse from 'remark-parse'
 import remarkGfm from 'remark-gfm'
-import type { Nodes, Paragraph, Parent, Root, Table, TableRow } from 'mdast'
+import type { Code, Nodes, Paragraph, Parent, Root, Table, TableRow } from 'mdast'
 import { linkDefinitions, mayHoldRecords, splitBlocks } from './markdown-blocks.js'
 import { scanFields, type HeadingMark } from './fields.js'
-import { brokenDelimiter, findPipeRuns, mayHavePipeRun } from './pipe-runs.js'
+import { brokenDelimiter, findPipeRuns, mayHavePipeRun, tablesInCode } from './pipe-runs.js'
 import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
 
 // Frozen once: building a unified processor per file costs more than parsing small files.
@@ -125,6 +125,10 @@ function parseBlock(source: string, definitions: string, atFileEnd: boolean): Bl
       case 'footnoteDefinition':
         records.footnotes++
         break
+      case 'code':
+        noteTablesInCode(node, at, diagnostics)
+        flush()
+        return
       case 'paragraph':
         for (const table of pipeRunTables(node, at, definitions, diagnostics)) records.items.push({ kind: 'table', table })
         flush()
@@ -252,6 +256,24 @@ function pipeRunTables(
     }
   }
   return tables
+}
+
+// Tables inside a code block are code, not records: agents quote table
+// templates in fences. But a fence line with text after it (```⁶⁹, a footnote
+// mark) closes nothing, so the block runs on and swallows every table up to
+// the next fence, and the fences after it pair up the wrong way. Only such a
+// block is reported, at its start: a plain code sample is not a loss.
+function noteTablesInCode(node: Code, at: BlockPlace, diagnostics: Diagnostic[]): void {
+  const { tables, suspectFence } = tablesInCode(node.value, node.lang ?? null)
+  if (tables === 0 || suspectFence === null) return
+  const length = lineOf(node, at, 'end') - lineOf(node, at) + 1
+  diagnostics.push({
+    line: lineOf(node, at),
+    column: 1,
+    reason: `code block of ${length} lines holds ${tables} table-shaped pipe ${tables === 1 ? 'run' : 'runs'}, not read as tables; its fence line ${suspectFence} has text after it and closes no block: is a fence unbalanced?`,
+    severity: 'warning',
+    code: 'pipe-run-in-code',
+  })
 }
 
 // The run with its delimiter row repaired, parsed as a table of its own so its

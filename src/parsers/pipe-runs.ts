@@ -102,3 +102,28 @@ export function brokenDelimiter(run: PipeRun): BrokenDelimiter | null {
           'delimiter row is not accepted by GFM where it stands'
   return { headerCells, delimiterCells: cells.length, reason, repaired: `|${'---|'.repeat(headerCells)}` }
 }
+
+// A fence line with text after it: as an opener its text is an info string,
+// but it never closes a block, so one written as a closer (```⁶⁹, a footnote
+// mark after it) leaves the block open and shifts every later fence.
+const FENCE_WITH_TEXT = /^ {0,3}(?:`{3,}|~{3,})[ \t]*[^\s\w+#.-]/
+
+/**
+ * What a code block's content says about tables it swallowed: the count of
+ * table-shaped runs (a pipe line over a delimiter-like line) and a fence line
+ * with text after it that may have left a fence unbalanced, if any. Such
+ * lines are never read as tables: a code block is code.
+ */
+export function tablesInCode(value: string, info: string | null): { tables: number; suspectFence: string | null } {
+  if (!value.includes('|')) return { tables: 0, suspectFence: null }
+  const lines = value.split('\n')
+  let tables = 0
+  let suspectFence = info !== null && /^[^\w+#.-]/.test(info) ? `\`\`\`${info}` : null
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    if (suspectFence === null && FENCE_WITH_TEXT.test(line)) suspectFence = line.trim()
+    const next = lines[i + 1]
+    if (next !== undefined && CONTAINER_PREFIX.test(line) && !DELIMITER_LIKE.test(line) && DELIMITER_LIKE.test(next) && next.includes('|')) tables++
+  }
+  return { tables, suspectFence }
+}

@@ -23,9 +23,10 @@ export interface Diagnostic {
 /**
  * Codes of diagnostics that `statebridge check` counts:
  * `table-recovered`, pipe lines recovered as a table though GFM rejected them;
- * `pipe-run-not-table`, pipe lines left as prose (no delimiter row to trust).
+ * `pipe-run-not-table`, pipe lines left as prose (no delimiter row to trust);
+ * `pipe-run-in-code`, a code block holding table-shaped pipe lines behind a fence line with text after it (a fence left open swallows tables).
  */
-export type DiagnosticCode = 'table-recovered' | 'pipe-run-not-table'
+export type DiagnosticCode = 'table-recovered' | 'pipe-run-not-table' | 'pipe-run-in-code'
 
 /** How a file is parsed. */
 export type DocumentFormat = 'markdown' | 'json' | 'other'
