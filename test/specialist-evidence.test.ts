@@ -1,0 +1,89 @@
+/**
+ * The pure rules behind a specialist's derived status (src/store/specialist-evidence.ts),
+ * on the shapes the dev corpus has: one report for two tasks, inventory rows
+ * that name the specialist and the task, reports named by topic, a report an
+ * inventory row claims, and a complete session.
+ */
+import { describe, expect, it } from 'vitest'
+import { deriveSpecialists, type AssignmentInput } from '../src/store/specialist-evidence.js'
+
+const plan = (...rows: Array<[string, string, string?]>): AssignmentInput[] =>
+  rows.map(([taskId, specialistType, status], i) => ({ id: i + 1, taskId, specialistType, status: status ?? 'pending' }))
+
+const none = { reports: [], inventory: [], agents: [] }
+
+describe('deriveSpecialists', () => {
+  it('keeps the plan where nothing speaks, and its own complete or skipped marks', () => {
+    const derived = deriveSpecialists(plan(['T1', 'a-analyst'], ['T2', 'b-analyst', 'skipped']), none, false)
+    expect(derived.map((d) => [d.status, d.evidence])).toEqual([
+      ['pending', null],
+      ['skipped', 'plan'],
+    ])
+  })
+
+  it('lets one report name two tasks, and gives the others of its type the remaining reports, one each', () => {
+    const derived = deriveSpecialists(
+      plan(['T5', 'case-law-analyst'], ['T6', 'case-law-analyst'], ['T7', 'case-law-analyst'], ['T8', 'case-law-analyst']),
+      {
+        ...none,
+        reports: [
+          { path: 's/specialist-reports/case-law-analyst-water-rights-report.md', idTexts: ['2025-01-04-case-law-water-rights-T5-T6'], authors: ['case-law-analyst'] },
+          { path: 's/specialist-reports/case-law-analyst-pfas-report.md', idTexts: [], authors: [] },
+        ],
+      },
+      false,
+    )
+    expect(derived.map((d) => [d.status, d.evidencePath])).toEqual([
+      ['complete', 's/specialist-reports/case-law-analyst-water-rights-report.md'],
+      ['complete', 's/specialist-reports/case-law-analyst-water-rights-report.md'],
+      ['complete', 's/specialist-reports/case-law-analyst-pfas-report.md'],
+      ['pending', null],
+    ])
+  })
+
+  it('reads the task from an inventory row that names the specialist, and keeps the report it names for that task', () => {
+    const derived = deriveSpecialists(
+      plan(['T1', 'regulatory-rulemaking-analyst'], ['T2', 'regulatory-rulemaking-analyst']),
+      {
+        ...none,
+        inventory: [{ path: 's/orchestrator-state.md', specialistId: 'regulatory-rulemaking-analyst (T1)', reportFile: 'regulatory-rulemaking-rbc-report.md', complete: 'complete' }],
+        reports: [{ path: 's/specialist-reports/regulatory-rulemaking-rbc-report.md', idTexts: [], authors: [] }],
+      },
+      false,
+    )
+    expect(derived.map((d) => [d.status, d.evidence])).toEqual([
+      ['complete', 'inventory'],
+      ['pending', null],
+    ])
+  })
+
+  it('matches a report by its subagent or by the type without its -analyst suffix, and an agent state by name', () => {
+    const derived = deriveSpecialists(
+      plan(['T1', 'employment-labor-analyst'], ['T2', 'financial-analyst'], ['T3', 'securities-researcher']),
+      {
+        ...none,
+        reports: [
+          { path: 's/specialist-reports/railway-labor-act-report.md', idTexts: ['Railway Labor Act analysis'], authors: ['employment-labor-analyst'] },
+          { path: 's/specialist-reports/financial-impact-analysis.md', idTexts: [], authors: [] },
+        ],
+        agents: [{ path: 's/securities-researcher-state.json', agent: 'securities-researcher', status: 'complete' }],
+      },
+      false,
+    )
+    expect(derived.map((d) => [d.status, d.evidence, d.evidencePath])).toEqual([
+      ['complete', 'report', 's/specialist-reports/railway-labor-act-report.md'],
+      ['complete', 'report', 's/specialist-reports/financial-impact-analysis.md'],
+      ['complete', 'agent_state', 's/securities-researcher-state.json'],
+    ])
+  })
+
+  it('does not give a task another task\'s report, and in a complete session nothing is pending', () => {
+    const assignments = plan(['T1', 'tax-structure-analyst'], ['T2', 'tax-structure-analyst'])
+    const sources = { ...none, reports: [{ path: 's/tax-structure-report.md', idTexts: ['TASK T2: tax'], authors: ['tax-structure-analyst'] }] }
+    expect(deriveSpecialists(assignments, sources, false).map((d) => d.status)).toEqual(['pending', 'complete'])
+    expect(deriveSpecialists(assignments, sources, true).map((d) => [d.status, d.evidence])).toEqual([
+      ['complete', 'session'],
+      ['complete', 'report'],
+    ])
+  })
+})
