@@ -148,3 +148,12 @@ describe('a heading that names a fact whose value is none', () => {
     expect(headingSaysNone('Regulatory Issues: None')).toBe(true)
   })
 })
+
+describe('a plan table right under a none heading', () => {
+  it('gives no rows', () => {
+    const records = parseResearchPlan(
+      markdownOf(['# Research Plan', '## Legal Domains: None Required', '| # | Domain | Scope | Priority |', '|---|---|---|---|', '| 1 | Antitrust | HSR | LOW |'].join('\n')),
+    )
+    expect(records.rows.legal_domains ?? []).toEqual([])
+  })
+})

@@ -55,17 +55,18 @@ const NAMES_LIST = new RegExp(String.raw`(?<![\p{L}])${LISTED}(?![\p{L}])`, 'iu'
  * of nothing (`No Blockers`, `No Gaps Identified`), or it names a list and
  * ends by saying it is empty (`Critical Gaps: NONE`, `Date Conflicts (NONE
  * FOUND)`, `✅ Dates (No Conflicts)`). A heading that names a fact whose value
- * is none (`Succession Plan: None`) names no list.
+ * is none (`Succession Plan: None`) names no list; a caller that knows the
+ * heading opens a list (`Legal Domains: None Required`) says so with `isList`.
  */
-export function headingSaysNone(heading: string): boolean {
+export function headingSaysNone(heading: string, isList = false): boolean {
   const text = words(heading)
   if (text === '') return false
-  return NOTHING.test(text) || (HEADING_NONE.test(text) && NAMES_LIST.test(text))
+  return NOTHING.test(text) || (HEADING_NONE.test(text) && (isList || NAMES_LIST.test(text)))
 }
 
 /** Whether any heading of `path` from `from` on says its list is empty. */
 export function underNoneHeading(path: readonly string[], from = 0): boolean {
-  return path.slice(from).some(headingSaysNone)
+  return path.slice(from).some((heading) => headingSaysNone(heading))
 }
 
 /** `Legend`, `Key`, `Status key`, `Symbols`: the key of a legend line. */

@@ -230,7 +230,7 @@ function readWarnings(markdown: MarkdownRecords, records: TypedRecords): void {
   const childOf = (path: readonly string[]): string | null | undefined => {
     const at = sectionIndex(path, WARNING_SECTION)
     // `## Deal-Blocking Issues: NONE`: what is under it is no warning.
-    if (at < 0 || path.slice(at).some(headingSaysNone)) return undefined
+    if (at < 0 || path.slice(at).some((heading) => headingSaysNone(heading))) return undefined
     return path[at + 1] ?? null
   }
   const groupOf = (child: string): { fields: FieldRecord[]; tables: TableRecord[] } => {

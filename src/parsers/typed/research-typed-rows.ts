@@ -20,7 +20,7 @@ import type { FieldRecord, TableRecord, TableRowRecord } from '../types.js'
 import { cell, extraCells, labelMatches, mapColumns, normalizeLabel, normalizedAliases, type ColumnSynonyms } from './labels.js'
 import { TYPED_TABLES, type TypedTableName } from './tables.js'
 import { pushRows, type ColumnValue, type TypedRecords, type TypedRow } from './types.js'
-import { saysNothing, subHeaderLabel } from './boilerplate.js'
+import { headingSaysNone, saysNothing, subHeaderLabel } from './boilerplate.js'
 
 /** Column names of a typed table. */
 export type ColumnOf<T extends TypedTableName> = keyof (typeof TYPED_TABLES)[T] & string
@@ -335,6 +335,9 @@ export interface TableSpec<T extends TypedTableName> {
  */
 export function typeTable<T extends TypedTableName>(records: TypedRecords, table: TableRecord, spec: TableSpec<T>): number {
   if (records.typedTables.includes(table.ordinal)) return 0
+  // A table right under `### Critical Issues: None Identified` lists nothing: a typed table is a list.
+  const heading = table.headingPath[table.headingPath.length - 1]
+  if (table.headingPath.length > 1 && heading !== undefined && headingSaysNone(heading, true)) return 0
   const mapping = mapColumns(table.headers, spec.synonyms)
   if (!spec.requires.every((group) => group.some((key) => key in mapping.columns))) return 0
   const rows: TypedRow[] = []
