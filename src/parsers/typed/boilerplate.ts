@@ -50,6 +50,11 @@ const HEADING_NONE = /(?::\s*|\(\s*|[-–—]\s+)(?:none|n\/a|nil|not applicable
 
 const NAMES_LIST = new RegExp(String.raw`(?<![\p{L}])${LISTED}(?![\p{L}])`, 'iu')
 
+/** Whether a label names a list of things agents track (`Open Issues`, `Conflicts`, `Remaining Gaps`). */
+export function namesList(label: string): boolean {
+  return NAMES_LIST.test(words(label))
+}
+
 /**
  * Whether a heading says the list under it is empty: it is itself a statement
  * of nothing (`No Blockers`, `No Gaps Identified`), or it names a list and

@@ -35,7 +35,7 @@ import { isCountLike, isDateLike, isIdentifierLike, missOf, quantify } from './f
 import { conflictShapedRows, extractConflicts, isConflictSection } from './conflict-records.js'
 import { extractGaps, isDataGapSection } from './coverage-records.js'
 import { isNullLike, parseConfidence } from '../normalize/index.js'
-import { allRowsAgree, attributionOf, isLegend, isStatusCounter, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
+import { allRowsAgree, attributionOf, isLegend, isStatusCounter, namesList, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
 import { emptyTyped, pushRows, type NormaliseMiss, type TypedRecords, type TypedRow } from './types.js'
 
 /** Header and key labels of the fact columns, most specific first. */
@@ -233,7 +233,9 @@ const RULES = {
  */
 function isBoilerplateLine(field: FieldRecord): boolean {
   if (RULES.keyColumn(field.key) !== null) return false
-  return isLegend(field.key, field.value) || isStatusCounter(field.key, field.value) || saysNothing(field.key) || (saysNothing(field.value) && field.value.trim() !== '')
+  // `Open Issues: None` says a list is empty; `Key Vendor: None identified` is a fact whose value is none.
+  const emptyList = field.value.trim() !== '' && saysNothing(field.value) && namesList(field.key)
+  return isLegend(field.key, field.value) || isStatusCounter(field.key, field.value) || saysNothing(field.key) || emptyList
 }
 
 /** Facts of the key-value lines under one heading, and the sources that lines with no fact attribute to the section. */
