@@ -157,3 +157,11 @@ describe('a plan table right under a none heading', () => {
     expect(records.rows.legal_domains ?? []).toEqual([])
   })
 })
+
+describe('sub-header rows', () => {
+  it('are labels, not ids', async () => {
+    const { subHeaderLabel } = await import('../src/parsers/typed/boilerplate.js')
+    const [table] = markdownOf('| Gap # | Description | Severity |\n|---|---|---|\n| **REGULATORY:** | | |\n| GAP 7 | | |\n| #3 | | |\n').tables
+    expect(table!.rows.map((row) => subHeaderLabel(table!, row))).toEqual(['REGULATORY', null, null])
+  })
+})

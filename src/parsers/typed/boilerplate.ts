@@ -149,7 +149,9 @@ export function subHeaderLabel(table: TableRecord, row: TableRowRecord): string 
   const [first, ...rest] = table.headers.map((header) => (row.cells[header] ?? '').trim())
   if (first === undefined || first === '' || rest.some((cell) => cell !== '')) return null
   const label = words(first).replace(/:$/, '').trim()
-  return label === '' ? null : label
+  // `| G7 | | |` is a record known by its id alone (told in full elsewhere), not a group label.
+  if (label === '' || /^(?:[\p{L}]{0,12}[\s#_-]*)?\d+(?:\.\d+)*[a-z]?$/iu.test(label)) return null
+  return label
 }
 
 /** Keys of a source attribution line. */
