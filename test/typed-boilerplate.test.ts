@@ -165,3 +165,16 @@ describe('sub-header rows', () => {
     expect(table!.rows.map((row) => subHeaderLabel(table!, row))).toEqual(['REGULATORY', null, null])
   })
 })
+
+describe('JSON states', () => {
+  it('take no risk from an entry that only says there is none, and no blocker from "None"', async () => {
+    const { parseRiskSummary } = await import('../src/parsers/typed/risk-summary.js')
+    const { parseSynthesisState } = await import('../src/parsers/typed/agent-state.js')
+    const risks = parseRiskSummary({ risks: [{ title: 'None identified' }, { title: 'Lender consent', exposure: 5_000_000 }] })
+    expect((risks.rows.risk_items ?? []).map((r) => r.values.title)).toEqual(['Lender consent'])
+    for (const blocker of ['None', ['N/A'], 'No blockers', []]) {
+      expect(parseSynthesisState({ status: 'in_progress', blocking_issue: blocker }).rows.synthesis_state?.[0]?.values.blocking_issue).toBeNull()
+    }
+    expect(parseSynthesisState({ blockers: ['Awaiting T3 report'] }).rows.synthesis_state?.[0]?.values.blocking_issue).toBe('["Awaiting T3 report"]')
+  })
+})

@@ -23,6 +23,7 @@ import {
   type StatusReading,
 } from './agent-phases.js'
 import { isRecord, jsonOf, labelOf, normalizeKey, pickValue, textOf, type JsonObject } from './json-keys.js'
+import { saysNothing } from './boilerplate.js'
 
 /** The agent name of the `agent_states` row that `synthesis-state.json` also yields. */
 export const SYNTHESIS_AGENT = 'synthesis'
@@ -284,7 +285,9 @@ function phasesJson(value: unknown): unknown[] | JsonObject | null {
 /** A blocking issue as text; an empty list or object, or `false`, is no blocker. */
 function blockingText(value: unknown): string | null {
   if (value === false) return null
-  if (Array.isArray(value) && value.length === 0) return null
+  // `"None"`, `["N/A"]`, `"No blockers"`: a statement that nothing blocks.
+  if (typeof value === 'string' && saysNothing(value)) return null
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string' && saysNothing(item))) return null
   if (isRecord(value) && Object.keys(value).length === 0) return null
   return textOf(value)
 }

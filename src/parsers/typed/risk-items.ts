@@ -17,6 +17,7 @@ import { isNullLike, parseSeverity, saysNoLevel, type Severity } from '../normal
 import type { NormaliseMiss, TypedRow } from './types.js'
 import { isBlank, isRecord, labelOf, normalizeKey, pick, pickValue, type JsonObject } from './json-keys.js'
 import { amountKey, amountOf, probabilityValue, type MoneyScale } from './risk-money.js'
+import { saysNothing } from './boilerplate.js'
 
 const COMPLETE_LISTS = [
   'risks',
@@ -212,7 +213,14 @@ function expand(entry: Entry): Entry[] {
 
 /** One row per entry; severities and probabilities that do not normalise are reported in `misses`. */
 export function riskRows(list: RiskList, scale: MoneyScale, misses: NormaliseMiss[]): TypedRow[] {
-  return list.entries.map((entry) => riskRow(entry, scale, misses))
+  return list.entries.filter((entry) => !saysNoRisk(entry.item, scale)).map((entry) => riskRow(entry, scale, misses))
+}
+
+/** An entry that only says there is nothing (`{ "title": "None identified" }`), with no id and no amount: no risk. */
+function saysNoRisk(item: JsonObject, scale: MoneyScale): boolean {
+  const title = titleOf(item)
+  if (title === null || !saysNothing(title) || labelOf(pickValue(item, ID_KEYS)) !== null) return false
+  return nestedAmount(item, GROSS_CONCEPTS, scale) === null && nestedAmount(item, WEIGHTED_CONCEPTS, scale) === null
 }
 
 function riskRow(entry: Entry, scale: MoneyScale, misses: NormaliseMiss[]): TypedRow {
