@@ -3,6 +3,7 @@
  * → the same typed rows. The parser is the reference: every test parses what
  * was rendered and compares typed values, `extra` and deal facts (never lines).
  */
+import { saysNothing } from '../src/parsers/typed/boilerplate.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -231,11 +232,14 @@ const FRAGMENTS = [
 ]
 const WORDS = ['Alpha', 'Beta', 'Gamma', 'Delta', 'Lessor', 'Consent', 'Permit', 'Review', 'Water', 'Rights']
 
-/** A cell's text as the parser gives it: trimmed, single-spaced, no placeholder, no total line. */
+/**
+ * A cell's text as the parser gives it: trimmed, single-spaced, no placeholder,
+ * no total line, nothing that says there is nothing (`--- ---`: such rows are boilerplate, not records).
+ */
 const cellText = fc
   .tuple(fc.boolean(), fc.array(fc.constantFrom(...FRAGMENTS, ...WORDS), { minLength: 1, maxLength: 5 }))
   .map(([lead, parts]) => `${lead ? 'Item ' : ''}${parts.join(' ')}`.replace(/\s+/g, ' ').trim())
-  .filter((text) => textValue(text) === text && !/^(?:grand |sub|net )?totals?\b/.test(normalizeLabel(text)))
+  .filter((text) => textValue(text) === text && !saysNothing(text) && !/^(?:grand |sub|net )?totals?\b/.test(normalizeLabel(text)))
 const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(arb, { nil: null, freq: 3 })
 const plainWords = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 4 }).map((words) => words.join(' '))
 const instant = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString())

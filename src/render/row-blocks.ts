@@ -81,11 +81,25 @@ export function valueTable(rows: readonly RenderRow[], columns: readonly ColumnS
   const extraLabels: string[] = []
   for (const row of rows) for (const label of Object.keys(row.extra ?? {})) if (!extraLabels.includes(label)) extraLabels.push(label)
   const headers = [...columns.filter((_, index) => used[index]).map((column) => column.header), ...extraLabels]
-  const body = rows.map((row, r) => [
-    ...cells[r]!.filter((_, index) => used[index]),
-    ...extraLabels.map((label) => row.extra?.[label] ?? null),
-  ])
+  const typedCount = used.filter(Boolean).length
+  const body = rows.map((row, r) =>
+    keepOffSubHeader(
+      [...cells[r]!.filter((_, index) => used[index]), ...extraLabels.map((label) => row.extra?.[label] ?? null)],
+      typedCount,
+    ),
+  )
   return textTable(headers, body)
+}
+
+/**
+ * A row of three or more cells with only its first one filled reads as a
+ * group label (a sub-header row), not a record: its second cell gets the null
+ * mark `—`, which typed columns read as empty, so the row stays a row. Only a
+ * typed cell (the first `typedCount`) takes it: `extra` keeps cell text as written.
+ */
+function keepOffSubHeader(cells: Array<string | null>, typedCount: number): Array<string | null> {
+  if (cells.length < 3 || typedCount < 2 || cells[0] === null || cells.slice(1).some((cell) => cell !== null)) return cells
+  return cells.map((cell, index) => (index === 1 ? '—' : cell))
 }
 
 /** Whether every row has table cells as its source (`raw` by header, not field lines). */
