@@ -26,6 +26,7 @@ import {
 import { addOrMerge } from './fact-merge.js'
 import { allRowsAgree, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
 import { conflictStatusOf, severityOf, severityOr, trailingSeverity } from './fact-values.js'
+import { saysNoLevel } from '../normalize/index.js'
 import { normalizeLabel } from './labels.js'
 import type { TypedRow } from './types.js'
 
@@ -80,6 +81,8 @@ interface ConflictRecord {
   id: string | null
   name: string | null
   headingSeverity: string | null
+  /** What the record's own heading and the headings inside its block state, nearest first. */
+  stated: HeadingState[]
   fields: FieldRecord[]
   tables: TableRecord[]
   line: number
@@ -114,7 +117,7 @@ export function extractConflicts(markdown: MarkdownRecords, title: string | null
     if (taken.has(table.ordinal) || !inScope(table.headingPath)) continue
     if (records.some((r) => startsWith(table.headingPath, r.path))) continue
     if (bodyPath(table.headingPath, title).some((h) => mentions(h, NOT_CONFLICT_TABLES))) continue
-    const tableRows = summaryRows(table)
+    const tableRows = summaryRows(table, bodyPath(table.headingPath, title))
     if (tableRows === null) continue
     taken.add(table.ordinal)
     for (const row of tableRows) addOrMerge(rows, row, KEYS)
@@ -145,7 +148,13 @@ function findRecords(markdown: MarkdownRecords, title: string | null, inScope: (
     if (fields.length === 0 && tables.length === 0) continue
     const split = splitId(heading, RECORD_WORDS)
     const titled = split.id === null ? split.title.replace(new RegExp(String.raw`^(?:(?:critical|major|minor|material)\s+)?(?:${RECORD_WORDS})\s*:\s*`, 'iu'), '') : split.title
-    const trailing = trailingSeverity(cleanHeading(titled))
+    // `Conflict 3 — HIGH — RESOLVED`: the levels are read off, the rest is the name.
+    const own = headingState(titled)
+    const trailing = trailingSeverity(cleanHeading(own.name))
+    // `#### Severity: High` inside the block states the record's level as a heading.
+    const inner = markdown.headings
+      .filter((h) => h.path.length > path.length && startsWith(h.path, path))
+      .map((h) => headingState(h.path[h.path.length - 1]!))
     const name = trailing.title.replace(/\s*\((?:resolved|unresolved|requires?[^)]*)\)\s*$/iu, '').trim()
     const lines = [...fields.map((f) => f.line), ...tables.map((t) => t.line)]
     records.push({
@@ -153,6 +162,7 @@ function findRecords(markdown: MarkdownRecords, title: string | null, inScope: (
       id: split.id,
       name: name === '' ? null : name,
       headingSeverity: trailing.severity,
+      stated: [own, ...inner],
       fields,
       tables,
       line: Math.min(...lines),
@@ -195,10 +205,18 @@ function recordRow(record: ConflictRecord, title: string | null): TypedRow {
   else extra.push(...stated)
   if (values.sources === null && stated.length > 0) values.sources = sourcesOf(stated)
   const severityRaw = typeof values.severity === 'string' ? values.severity : null
-  values.severity = severityOr(severityRaw, () => record.headingSeverity ?? ancestorSeverity(record.path, title))
+  values.severity = severityOr(severityRaw, () => {
+    const stated = record.stated.find((s) => s.severity !== undefined)
+    if (stated !== undefined) return stated.severity ?? null
+    return record.headingSeverity ?? ancestorSeverity(bodyPath(record.path, title).slice(0, -1))
+  })
   if (severityRaw !== null && severityOf(severityRaw) === null) extra.push(['Severity', severityRaw])
   const statusRaw = typeof values.status === 'string' ? values.status : null
-  values.status = conflictStatusOf(statusRaw) ?? statusFromKeys(record.fields) ?? ancestorStatus(record.path, title)
+  values.status =
+    conflictStatusOf(statusRaw) ??
+    statusFromKeys(record.fields) ??
+    record.stated.find((s) => s.status !== undefined && s.status !== null)?.status ??
+    ancestorStatus(bodyPath(record.path, title))
   if (statusRaw !== null && conflictStatusOf(statusRaw) === null) extra.push(['Status', statusRaw])
   const heading = record.path[record.path.length - 1] ?? ''
   return {
@@ -271,7 +289,7 @@ export function conflictShapedRows(table: TableRecord): TypedRow[] | null {
 }
 
 /** Rows of a conflict summary table, or null when the table is no such table. */
-function summaryRows(table: TableRecord): TypedRow[] | null {
+function summaryRows(table: TableRecord, headings: readonly string[] = []): TypedRow[] | null {
   const map = mapHeaders(table.headers, CONFLICT_LABELS)
   const valueHeaders = map.unmapped.filter(isValueHeader)
   const named = map.columns.has('fact_name') || map.columns.has('conflict_id')
@@ -296,11 +314,12 @@ function summaryRows(table: TableRecord): TypedRow[] | null {
     if (empty(id) && (empty(name) || /^(?:no|none)\b/i.test(String(name)))) continue
     const extra: Array<[string, string]> = Object.entries(leftoverCells(row.cells, map.unmapped.filter((h) => !valueHeaders.includes(h))) ?? {})
     const severityRaw = typeof values.severity === 'string' ? values.severity : null
-    values.severity = severityOf(severityRaw)
-    if (severityRaw !== null && values.severity === null) extra.push(['Severity', severityRaw])
+    // A row's own cell wins; a table under `## HIGH SEVERITY CONFLICTS` or `## Resolved Conflicts` lends its level.
+    values.severity = severityOr(severityRaw, () => ancestorSeverity(headings))
+    if (severityRaw !== null && severityOf(severityRaw) === null) extra.push(['Severity', severityRaw])
     const statusRaw = typeof values.status === 'string' ? values.status : null
-    values.status = conflictStatusOf(statusRaw)
-    if (statusRaw !== null && values.status === null) extra.push(['Status', statusRaw])
+    values.status = conflictStatusOf(statusRaw) ?? ancestorStatus(headings)
+    if (statusRaw !== null && conflictStatusOf(statusRaw) === null) extra.push(['Status', statusRaw])
     rows.push({ line: row.line, values, extra: extra.length > 0 ? uniqueEntries(extra) : null, raw: { ...row.cells } })
   }
   return rows
@@ -313,8 +332,57 @@ function statusFromKeys(fields: readonly FieldRecord[]): string | null {
   return null
 }
 
-function ancestorStatus(path: readonly string[], title: string | null): string | null {
-  const body = bodyPath(path, title)
+/** Levels a heading states; `undefined` when it states none, `null` when it says there is none (`Severity: NONE`). */
+interface HeadingState {
+  name: string
+  severity: string | null | undefined
+  status: string | null | undefined
+}
+
+const STATE_SEPARATOR = /\s+[—–-]\s+|\s*[|•·]\s*|\s*[()[\]]\s*|\s*,\s+/u
+const SEVERITY_KEY = /^(?:conflict\s+)?(?:severity|severity level|priority|level)\s*[:=]\s*(.+)$/iu
+const STATUS_KEY = /^(?:conflict\s+|resolution\s+)?status\s*[:=]\s*(.+)$/iu
+const SEVERITY_WORD = /^(?:critical|high|medium|moderate|low|minor|major)(?:\s+(?:severity|priority|risk|impact))?$/iu
+const STATUS_WORD = /^(?:(?:auto[- ]?)?resolved|unresolved|open|closed|dismissed|pending|not a conflict|no conflict|requires? [\p{L} ]+|needs? [\p{L} ]+)$/iu
+
+/**
+ * The severity and status a heading states as parts of itself: `HIGH —
+ * RESOLVED`, `Severity: High`, `Name (Status: Open)`. Parts that state
+ * nothing are the name, joined back with ` — `.
+ */
+function headingState(heading: string): HeadingState {
+  const parts = clean(heading).replace(/[\p{Extended_Pictographic}\u{FE0F}]/gu, ' ').split(STATE_SEPARATOR).map((p) => p.trim()).filter((p) => p !== '')
+  let severity: string | null | undefined
+  let status: string | null | undefined
+  const name: string[] = []
+  for (const part of parts) {
+    const keyed = SEVERITY_KEY.exec(part)
+    if (keyed && severity === undefined) {
+      severity = severityOf(keyed[1]!) ?? (saysNoLevel(keyed[1]!) ? null : undefined)
+      if (severity !== undefined) continue
+    }
+    const statusKeyed = STATUS_KEY.exec(part)
+    if (statusKeyed && status === undefined) {
+      status = conflictStatusOf(statusKeyed[1]!) ?? undefined
+      if (status !== undefined) continue
+    }
+    if (severity === undefined && SEVERITY_WORD.test(part)) {
+      severity = severityOf(part)
+      continue
+    }
+    if (status === undefined && STATUS_WORD.test(part) && conflictStatusOf(part) !== null) {
+      status = conflictStatusOf(part)
+      continue
+    }
+    name.push(part)
+  }
+  // A heading that states no level keeps its text as written; one that is nothing but levels names nothing.
+  const stated = severity !== undefined || status !== undefined
+  return { name: stated ? name.join(' — ') : clean(heading), severity, status }
+}
+
+/** The status the innermost heading of `body` states, or null. */
+function ancestorStatus(body: readonly string[]): string | null {
   for (let i = body.length - 1; i >= 0; i--) {
     const status = conflictStatusOf(clean(body[i]!))
     if (status !== null) return status
@@ -322,9 +390,11 @@ function ancestorStatus(path: readonly string[], title: string | null): string |
   return null
 }
 
-function ancestorSeverity(path: readonly string[], title: string | null): string | null {
-  const body = bodyPath(path, title).slice(0, -1)
+/** The severity the innermost heading of `body` states (`## HIGH SEVERITY CONFLICTS`, `## Group — Severity: High`), or null. */
+function ancestorSeverity(body: readonly string[]): string | null {
   for (let i = body.length - 1; i >= 0; i--) {
+    const stated = headingState(body[i]!).severity
+    if (stated !== undefined) return stated
     const severity = severityOf(cleanHeading(body[i]!))
     if (severity !== null) return severity
   }
