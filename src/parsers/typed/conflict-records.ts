@@ -155,6 +155,8 @@ function findRecords(markdown: MarkdownRecords, title: string | null, inScope: (
     const inner = markdown.headings
       .filter((h) => h.path.length > path.length && startsWith(h.path, path))
       .map((h) => headingState(h.path[h.path.length - 1]!))
+      // `#### Option C (HIGH RISK)` is about something else; `#### Severity: High` is about the record.
+      .filter((state) => state.aboutLevels)
     const name = trailing.title.replace(/\s*\((?:resolved|unresolved|requires?[^)]*)\)\s*$/iu, '').trim()
     const lines = [...fields.map((f) => f.line), ...tables.map((t) => t.line)]
     records.push({
@@ -337,6 +339,8 @@ interface HeadingState {
   name: string
   severity: string | null | undefined
   status: string | null | undefined
+  /** Whether the heading is about levels: it says `Severity:` or `Status:`, or nothing but levels (`#### HIGH`). */
+  aboutLevels: boolean
 }
 
 const STATE_SEPARATOR = /\s+[—–-]\s+|\s*[|•·]\s*|\s*[()[\]]\s*|\s*,\s+/u
@@ -354,17 +358,24 @@ function headingState(heading: string): HeadingState {
   const parts = clean(heading).replace(/[\p{Extended_Pictographic}\u{FE0F}]/gu, ' ').split(STATE_SEPARATOR).map((p) => p.trim()).filter((p) => p !== '')
   let severity: string | null | undefined
   let status: string | null | undefined
+  let byKey = false
   const name: string[] = []
   for (const part of parts) {
     const keyed = SEVERITY_KEY.exec(part)
     if (keyed && severity === undefined) {
       severity = severityOf(keyed[1]!) ?? (saysNoLevel(keyed[1]!) ? null : undefined)
-      if (severity !== undefined) continue
+      if (severity !== undefined) {
+        byKey = true
+        continue
+      }
     }
     const statusKeyed = STATUS_KEY.exec(part)
     if (statusKeyed && status === undefined) {
       status = conflictStatusOf(statusKeyed[1]!) ?? undefined
-      if (status !== undefined) continue
+      if (status !== undefined) {
+        byKey = true
+        continue
+      }
     }
     if (severity === undefined && SEVERITY_WORD.test(part)) {
       severity = severityOf(part)
@@ -378,7 +389,7 @@ function headingState(heading: string): HeadingState {
   }
   // A heading that states no level keeps its text as written; one that is nothing but levels names nothing.
   const stated = severity !== undefined || status !== undefined
-  return { name: stated ? name.join(' — ') : clean(heading), severity, status }
+  return { name: stated ? name.join(' — ') : clean(heading), severity, status, aboutLevels: stated && (byKey || name.length === 0) }
 }
 
 /** The status the innermost heading of `body` states, or null. */
@@ -393,8 +404,8 @@ function ancestorStatus(body: readonly string[]): string | null {
 /** The severity the innermost heading of `body` states (`## HIGH SEVERITY CONFLICTS`, `## Group — Severity: High`), or null. */
 function ancestorSeverity(body: readonly string[]): string | null {
   for (let i = body.length - 1; i >= 0; i--) {
-    const stated = headingState(body[i]!).severity
-    if (stated !== undefined) return stated
+    const state = headingState(body[i]!)
+    if (state.aboutLevels && state.severity !== undefined) return state.severity
     const severity = severityOf(cleanHeading(body[i]!))
     if (severity !== null) return severity
   }
