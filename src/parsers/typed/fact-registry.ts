@@ -31,6 +31,7 @@ import {
   uniqueEntries,
   type LabelPriority,
 } from './fact-columns.js'
+import { labelMatches } from './labels.js'
 import { isCountLike, isDateLike, isIdentifierLike, missOf, quantify } from './fact-values.js'
 import { conflictShapedRows, extractConflicts, isConflictSection } from './conflict-records.js'
 import { extractGaps, isDataGapSection } from './coverage-records.js'
@@ -90,6 +91,9 @@ export function parseFactRegistry(markdown: MarkdownRecords): TypedRecords {
   const skip = (path: readonly string[]): boolean =>
     bodyPath(path, title).some((h) => mentions(h, NOT_FACTS) || isConflictSection(h)) || underNoneHeading(bodyPath(path, title))
   const sections = new Map<TypedRow, string>()
+  const valuedHeadings = new Set(
+    markdown.fields.filter((f) => RULES.keyColumn(f.key) === 'canonical_value').map((f) => f.headingPath.join('\u0000')),
+  )
 
   const rows: TypedRow[] = []
   for (const table of markdown.tables) {
@@ -101,7 +105,9 @@ export function parseFactRegistry(markdown: MarkdownRecords): TypedRecords {
       continue
     }
     if (skip(table.headingPath)) continue
-    const tableRows = factRows(table, title, records.misses)
+    // A table under a heading that is one fact (it states its own canonical value) details that fact.
+    const inferName = !valuedHeadings.has(table.headingPath.join('\u0000'))
+    const tableRows = factRows(table, title, records.misses, inferName)
     if (tableRows === null) continue
     typed.add(table.ordinal)
     rows.push(...tableRows)
@@ -130,9 +136,82 @@ export function parseFactRegistry(markdown: MarkdownRecords): TypedRecords {
   return records
 }
 
+/** Labels that name the fact column outright; any other name column may give way to the table's first column. */
+const EXPLICIT_FACT = ['Fact', 'Fact Name', 'Fact Description', 'Key Fact', 'Canonical Fact']
+/** Headers that hold a value in a table named after rules or tests (`| Rule | Threshold |`, `| Test | Result |`). */
+const VALUE_LIKE = [
+  'Threshold', 'Thresholds', 'Requirement', 'Requirements', 'Finding', 'Findings', 'Result', 'Results', 'Level', 'Minimum',
+  'Maximum', 'Cap', 'Ratio', 'Rate', 'Standard',
+]
+/** Value headers that hold a date; an amount column beside one holds the value of every fact that is not a date. */
+const DATE_VALUE = ['Canonical Date', 'Date', 'Deadline', 'Timeline', 'Timing', 'Expected Timing']
+/** Value headers that hold an amount (`Expected Value ($)`, `Gross Exposure`, `Amount`). */
+const AMOUNT_VALUE = /\$|\b(?:usd|amount|value|exposure|cost|costs|price|limit|limits|range|figure|total)\b/i
+
+/** A cell that is a placeholder to fill in: `[Assumption text]`, `[specialist-type]`. */
+const PLACEHOLDER = /^\[[^\]]+\]$/
+
+/** Which headers of a fact table hold what: the mapped columns, the rest, and a date column an amount column outranks. */
+interface FactColumns {
+  columns: Map<string, string>
+  unmapped: string[]
+  /** A date-like value column kept for facts about dates when `canonical_value` is an amount column. */
+  dateHeader: string | null
+}
+
+/**
+ * The columns of a fact table. Header labels decide first (`mapHeaders`).
+ * Then two rules that hold for any layout:
+ *
+ * - A table with a value-like column (`Value`, `Threshold`, `Result`) but no
+ *   column named a fact is named by its first text column, whatever that
+ *   column is called (`Rule`, `Standard`, `Covenant`, `Test`), provided no
+ *   label claims that header for anything else and `inferName` allows it
+ *   (not under a heading that is itself one fact).
+ * - An amount column outranks a date column as the value (`| Item | Expected
+ *   Value ($) | Timeline |`); the date column stays for facts about dates.
+ */
+function factColumns(headers: readonly string[], inferName: boolean): FactColumns {
+  const map = mapHeaders(headers, FACT_LABELS)
+  const columns = new Map(map.columns)
+  const nameHeader = columns.get('fact_name')
+  const explicit = nameHeader !== undefined && labelMatches(nameHeader, EXPLICIT_FACT)
+  if (inferName && !explicit) {
+    let valueHeader = columns.get('canonical_value')
+    // `| Rule | Requirement |`: with no value column, a value-like header is the value, even one a name label took.
+    if (valueHeader === undefined) valueHeader = headers.slice(1).find((h) => labelMatches(h, VALUE_LIKE) && !isMeta(columns, h))
+    if (valueHeader !== undefined) {
+      const first = headers.find((h) => h !== valueHeader && !isMeta(columns, h) && h.trim() !== '')
+      const claimed = first !== undefined && (first === nameHeader || [...columns.values()].includes(first) || columnOfKey(first, FACT_LABELS) !== null)
+      if (first !== undefined && (nameHeader === undefined || nameHeader === valueHeader || !claimed)) {
+        columns.set('fact_name', first)
+        columns.set('canonical_value', valueHeader)
+      }
+    }
+  }
+  let dateHeader: string | null = null
+  const valueHeader = columns.get('canonical_value')
+  if (valueHeader !== undefined && labelMatches(valueHeader, DATE_VALUE)) {
+    const taken = new Set(columns.values())
+    const amount = headers.find((h) => !taken.has(h) && AMOUNT_VALUE.test(h) && !labelMatches(h, DATE_VALUE))
+    if (amount !== undefined) {
+      columns.set('canonical_value', amount)
+      dateHeader = valueHeader
+    }
+  }
+  const used = new Set(columns.values())
+  return { columns, unmapped: headers.filter((h) => !used.has(h) && h !== dateHeader), dateHeader }
+}
+
+/** Whether a header is mapped to a column that is neither the fact nor its value. */
+function isMeta(columns: ReadonlyMap<string, string>, header: string): boolean {
+  for (const [column, h] of columns) if (h === header && column !== 'fact_name' && column !== 'canonical_value') return true
+  return false
+}
+
 /** Rows of a fact table, or null when the table has no fact and value columns. */
-function factRows(table: TableRecord, title: string | null, misses: NormaliseMiss[]): TypedRow[] | null {
-  const map = mapHeaders(table.headers, FACT_LABELS)
+function factRows(table: TableRecord, title: string | null, misses: NormaliseMiss[], inferName: boolean): TypedRow[] | null {
+  const map = factColumns(table.headers, inferName)
   const nameHeader = map.columns.get('fact_name')
   const valueHeader = map.columns.get('canonical_value')
   if (nameHeader === undefined || valueHeader === undefined) return null
@@ -150,14 +229,22 @@ function factRows(table: TableRecord, title: string | null, misses: NormaliseMis
       continue
     }
     const name = read('fact_name')
-    const value = read('canonical_value')
+    // A fact about a date takes the date column; any other the amount column; either falls back to the other.
+    const amount = read('canonical_value')
+    const date = cellText(row.cells, map.dateHeader ?? undefined)
+    // A fact about a date, or any fact of a section about dates (`Critical Deadlines`), takes the date.
+    const wantsDate = map.dateHeader !== null && isDateLike(name, category)
+    const value = wantsDate ? (date ?? amount) : (amount ?? date)
+    const other = map.dateHeader === null ? [] : wantsDate ? (date === null ? [map.dateHeader] : [valueHeader]) : amount === null ? [valueHeader] : [map.dateHeader]
     if (name === null && value === null) {
       group = null
       continue
     }
+    // `| [Assumption text] | [Finding] |`: a template row shows the format, it states nothing.
+    if (name !== null && PLACEHOLDER.test(name) && (value === null || PLACEHOLDER.test(value))) continue
     // `| None | — | — |`: a row that says there is nothing.
     if (Object.values(row.cells).every((cell) => cell.trim() === '' || saysNothing(cell))) continue
-    const extra: Array<[string, string]> = Object.entries(leftoverCells(row.cells, map.unmapped) ?? {})
+    const extra: Array<[string, string]> = Object.entries(leftoverCells(row.cells, [...map.unmapped, ...other]) ?? {})
     const split = name === null ? { id: null, title: null } : splitId(name)
     rows.push(
       factRow({
