@@ -32,11 +32,55 @@ const BY_NAME: Array<[RegExp, DocumentType]> = [
   [/^fact-registry\.md$/, 'fact_registry'],
   [/^conflict-report\.md$/, 'conflict_report'],
   [/^coverage-gaps?(-analysis)?(-report)?\.md$/, 'coverage_gaps'],
-  [/^risk-summary\.json$/, 'risk_summary'],
-  // `synthesis-state.json`, `section-writer-state-IV-A.json`, `qa-diagnostic-state.md`;
-  // not a report that merely mentions a state (`section-IV-D-state-licensing.md`).
-  [/-state(-[\w-]+)?\.json$|-state\.md$/, 'state_file'],
 ]
+
+/**
+ * Tokens of a file's stem: its name without the extension, split at `-`, `_`
+ * and `.` (`risk_summary.v2` → `risk`, `summary`, `v2`).
+ */
+function stemTokens(name: string, extension: string): string[] | null {
+  if (!name.endsWith(extension)) return null
+  return name.slice(0, -extension.length).split(/[-_.]+/).filter((token) => token !== '')
+}
+
+/** A token that marks a copy kept aside: `foo-state.backup.json`, `risk-summary-old.json`. */
+const BACKUP_TOKEN = /^(?:bak|backup\w*|orig|old)$/
+/** A token that only tells a version or a run apart: `v2`, `cycle2`, `2`, `final`. */
+const VERSION_TOKEN = /^(?:v\d+|r\d+|rev\d*|cycle\d+|pass\d+|wave\d+|\d+|final|updated|revised|latest)$/
+
+/**
+ * Named JSON state files, whatever their separators and suffixes:
+ *
+ * - a risk summary is a `.json` whose stem is `risk`, `summary`, then only
+ *   version tokens: `risk-summary.json`, `risk_summary.json`,
+ *   `risk-summary-v2.json`, `risk.summary.cycle2.json`;
+ * - a state file is a `.json` whose stem has a `state` token after the agent's name:
+ *   `synthesis-state.json`, `fact_validator_state.json`,
+ *   `qa.state.json`, `section-writer-state-IV-A.json`,
+ *   `risk-aggregator-state.cycle2.json`, `state.json`; not one that
+ *   starts with a `state` subject (`state-licensing-matrix.json`);
+ *   in Markdown only a stem ending in `state` (`qa-diagnostic-state.md`),
+ *   since reports name the subject they cover (`section-IV-D-state-licensing.md`).
+ *
+ * A name with a backup token is a backup, not the live state: a resume must
+ * not read it as the agent's state.
+ */
+function byStateName(name: string): DocumentType | null {
+  const json = stemTokens(name, '.json')
+  if (json !== null) {
+    if (json.some((token) => BACKUP_TOKEN.test(token))) {
+      return json.includes('state') || (json[0] === 'risk' && json[1] === 'summary') ? 'backup' : null
+    }
+    if (json[0] === 'risk' && json[1] === 'summary' && json.slice(2).every((token) => VERSION_TOKEN.test(token))) return 'risk_summary'
+    // A leading `state` names a subject (`state-licensing-matrix.json`) unless nothing but a version follows.
+    const at = json.indexOf('state')
+    if (at > 0 || (at === 0 && json.slice(1).every((token) => VERSION_TOKEN.test(token)))) return 'state_file'
+    return null
+  }
+  const markdown = stemTokens(name, '.md')
+  if (markdown !== null && markdown.length > 1 && markdown[markdown.length - 1] === 'state') return 'state_file'
+  return null
+}
 
 // What a file is by its extension beats its folder: a script in remediation-outputs/ is still a script.
 const BY_EXTENSION: Array<[RegExp, DocumentType]> = [
@@ -73,6 +117,8 @@ export function documentType(relPath: string): DocumentType {
   const parts = relPath.split('/')
   const name = (parts[parts.length - 1] ?? '').toLowerCase()
   for (const [pattern, type] of BY_NAME) if (pattern.test(name)) return type
+  const named = byStateName(name)
+  if (named !== null) return named
   for (const [pattern, type] of BY_EXTENSION) if (pattern.test(name)) return type
   for (const folder of parts.slice(0, -1).reverse()) {
     const type = BY_FOLDER[folder.toLowerCase()]

@@ -117,9 +117,9 @@ interface Entry {
 
 /** The list a document's risks were taken from: its key(s), and the entries. */
 export interface RiskList {
-  /** The top-level key(s) the entries came from, as the document spells them. */
+  /** The key(s) the entries came from, as the document spells them; a nested one as its dotted path. */
   keys: string[]
-  /** 1 complete list, 2 severity buckets, 3 a selection, 4 category aggregates. */
+  /** 1 complete list, 2 severity buckets, 3 a selection, 4 category aggregates; 1 also for lists found by shape. */
   tier: 1 | 2 | 3 | 4
   /** One per risk, grouped findings expanded. */
   entries: Entry[]
@@ -132,6 +132,17 @@ export interface RiskList {
  * the buckets and selections that do name their risks.
  */
 export function findRiskList(document: JsonObject): RiskList | null {
+  const named = findNamedRiskList(document)
+  // A complete list or buckets under a known name are the document's own; a selection or
+  // per-category totals are taken only when no finding list sits deeper in the document.
+  if (named !== null && named.tier <= 2) return named
+  const nested = findNestedRiskLists(document)
+  // A complete list is never shorter than a selection from it.
+  if (nested === null || (named !== null && nested.entries.length < named.entries.length)) return named
+  return nested
+}
+
+function findNamedRiskList(document: JsonObject): RiskList | null {
   const byKey = new Map(Object.keys(document).map((key) => [normalizeKey(key), key] as const))
   const listAt = (normal: string, severity: Severity | null = null): Entry[] => {
     const key = byKey.get(normal)
@@ -167,6 +178,90 @@ export function findRiskList(document: JsonObject): RiskList | null {
     if (entries.length > 0) return { keys: [byKey.get(name)!], tier: 4, entries }
   }
   return null
+}
+
+/** How deep a list may sit: `categories` → `environmental` → `risks` is 3. */
+const MAX_LIST_DEPTH = 3
+/** Keys that name a list or a grouping, not a category: the category is a key above them. */
+const GENERIC_KEYS = new Set([
+  ...COMPLETE_LISTS,
+  ...NESTED_LISTS,
+  'categories',
+  'risk_categories',
+  'finding_categories',
+  'by_category',
+  'domains',
+  'risk_domains',
+  'by_domain',
+  'areas',
+  'issues',
+  'list',
+  'entries',
+  'register',
+  'details',
+  'data',
+  'results',
+])
+/** Containers that hold no findings: a document's metadata, method and verdict. */
+const NOT_A_LIST_HOME = /(?:^|_)(?:metadata|recommendations?|decisions?|methodology)(?:_|$)/
+/** Selections that repeat findings told elsewhere (`top_risks`, `key_findings`, `deal_blocking_issues`). */
+const SELECTION_KEY = /^(?:top|key|material|major|priority|notable|selected)_|(?:^|_)(?:blocking|blockers?|highlights?)(?:_|$)/
+/** Lists that total findings rather than tell them (`summary`). */
+const NOT_THE_LIST = /(?:^|_)(?:summary|totals?|aggregates?|overview|metrics|statistics)(?:_|$)/
+
+/**
+ * Finding lists found by shape, for documents that nest them under category
+ * objects (`{ "categories": { "environmental": { "risks": [..] } } }`) or key
+ * them by category at the top (`{ "environmental": [..], "tax": [..] }`):
+ * every array at depth ≤ 3 whose entries mostly look like findings (a title
+ * or id, and a severity, a probability or an amount), in document order. An
+ * entry without a category of its own takes the nearest enclosing key that
+ * is not a list name. Selections (`top_risks`, `key_findings`,
+ * `deal_blocking_issues`) and buckets are not searched, at any depth, and
+ * summary lists are not taken, so a risk is not listed twice; nor are
+ * metadata and recommendation objects. The lists found replace a named
+ * selection only when they hold at least as many entries.
+ */
+function findNestedRiskLists(document: JsonObject): RiskList | null {
+  const keys: string[] = []
+  const entries: Entry[] = []
+  const seen = new Set<string>()
+  const visit = (object: JsonObject, path: string[]): void => {
+    for (const [key, value] of Object.entries(object)) {
+      const normal = normalizeKey(key)
+      if (NOT_A_LIST_HOME.test(normal) || SELECTION_LIST.test(normal) || SELECTION_KEY.test(normal) || SEVERITY_BUCKET.test(normal)) continue
+      if ((CATEGORY_LISTS as readonly string[]).includes(normal)) continue
+      const here = [...path, key]
+      if (Array.isArray(value)) {
+        if (NOT_THE_LIST.test(normal)) continue
+        const category = [...here].reverse().find((part) => !GENERIC_KEYS.has(normalizeKey(part))) ?? null
+        const found = value.filter(isRecord).flatMap((item) => expand({ item, mapKey: null, category, source: null, severity: null }))
+        if (found.length === 0 || !looksLikeFindings(found)) continue
+        keys.push(here.join('.'))
+        for (const entry of found) {
+          const raw = JSON.stringify(entry.item)
+          if (seen.has(raw)) continue
+          seen.add(raw)
+          entries.push(entry)
+        }
+      } else if (isRecord(value) && here.length < MAX_LIST_DEPTH) {
+        visit(value, here)
+      }
+    }
+  }
+  visit(document, [])
+  return entries.length === 0 ? null : { keys, tier: 1, entries }
+}
+
+/** Whether most entries name a risk (a title or an id) and weigh it (a severity, a probability or an amount). */
+function looksLikeFindings(entries: readonly Entry[]): boolean {
+  const findings = entries.filter(({ item }) => {
+    const named = titleOf(item) !== null || labelOf(pickValue(item, ID_KEYS)) !== null
+    if (!named) return false
+    if (pick(item, SEVERITY_KEYS) !== null || pick(item, PROBABILITY_KEYS) !== null) return true
+    return nestedAmount(item, GROSS_CONCEPTS, 1) !== null || nestedAmount(item, WEIGHTED_CONCEPTS, 1) !== null
+  })
+  return findings.length * 2 > entries.length
 }
 
 function namesRisks(entries: readonly Entry[]): boolean {

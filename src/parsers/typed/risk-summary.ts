@@ -6,11 +6,12 @@
  *
  * Totals are looked up by meaning in the aggregate containers first
  * (`aggregate_exposure`, `aggregate_risk`, `summary`, `key_metrics`, ...),
- * then at the top level; a range stands for its midpoint.
+ * then at the top level, then in any summary-named object (see
+ * `summaryPlaces`); a range stands for its midpoint.
  */
 import { parseSeverity, saysNoLevel, type Severity } from '../normalize/index.js'
 import { isRecord, labelOf, normalizeKey, pick, pickValue, textOf, type JsonObject } from './json-keys.js'
-import { amountOf, amountValue, moneyScale, type MoneyScale } from './risk-money.js'
+import { amountKey, amountOf, amountValue, moneyScale, type MoneyScale } from './risk-money.js'
 import { findRiskList, higherSeverity, riskRows, SEVERITY_BUCKET } from './risk-items.js'
 import { emptyTyped, pushRows, type TypedRecords } from './types.js'
 
@@ -154,7 +155,62 @@ function total(document: JsonObject, concepts: readonly string[], scale: MoneySc
     const value = amountOf(place, concepts, scale)
     if (value !== null) return value
   }
+  for (const { key, place } of summaryPlaces(document)) {
+    const value = amountOf(place, concepts, scale)
+    if (value !== null) return value
+    // `"gross_exposure_summary": { "total": .. }`: the container names what its total is.
+    if (conceptOfWords(key) === concepts) {
+      const own = amountOf(place, ['total', 'total_amount', 'sum'], scale)
+      if (own !== null) return own
+    }
+  }
+  // Last, by the words of a field in a summary: `gross_exposure_sum_usd`, `weighted_loss_total`.
+  for (const { place } of summaryPlaces(document)) {
+    for (const [key, value] of Object.entries(place)) {
+      if (conceptOfWords(amountKey(key).concept) !== concepts) continue
+      const amount = amountValue(value, scale)
+      if (amount !== null) return amount
+    }
+  }
   return null
+}
+
+/** Words of a field or container that make it a ratio, a count (`total_exposures_identified: 9`), or another amount than the exposure. */
+const NOT_TOTAL_WORD = /(?:^|_)(?:pct|percent|percentage|ratio|rate|count|number|num|rank|identified|exposures|risks|findings|items|net|residual|mitigated|insured|retained|cap|limit|escrow)(?:_|$)/
+
+/** Which total a name's words stand for: weighted (`expected_loss_sum`), gross (`gross_exposure_sum`), or neither. */
+function conceptOfWords(name: string): readonly string[] | null {
+  const normal = normalizeKey(name)
+  if (NOT_TOTAL_WORD.test(normal)) return null
+  if (/(?:^|_)(?:weighted|expected)(?:_|$)/.test(normal)) return WEIGHTED_TOTAL
+  if (/(?:^|_)(?:gross|exposure)(?:_|$)/.test(normal)) return GROSS_TOTAL
+  return null
+}
+
+/** A key that names a summary of the whole document: `risk_overview`, `exposure_summary`, `portfolio_totals`. */
+const SUMMARY_KEY = /(?:^|_)(?:summary|summaries|totals?|aggregates?|aggregated|overview|rollup|roll_up|metrics|statistics|stats|portfolio|headline)(?:_|$)/
+
+/**
+ * Summary objects under any name, for totals and counts the named containers
+ * do not hold: objects at depth ≤ 3, shallowest first, every key on whose
+ * path names a summary (`summary`, `risk_overview.exposure_totals`). A
+ * category's own totals (`categories.tax.summary`) are not the document's.
+ */
+function summaryPlaces(document: JsonObject): Array<{ key: string; place: JsonObject }> {
+  const places: Array<{ key: string; place: JsonObject }> = []
+  let level = [{ key: '', place: document }]
+  for (let depth = 1; depth <= 3 && level.length > 0; depth++) {
+    const next: Array<{ key: string; place: JsonObject }> = []
+    for (const { place: object } of level) {
+      for (const [key, value] of Object.entries(object)) {
+        const normal = normalizeKey(key)
+        if (isRecord(value) && SUMMARY_KEY.test(normal)) next.push({ key: normal, place: value })
+      }
+    }
+    places.push(...next)
+    level = next
+  }
+  return places
 }
 
 /** The document's own count of its risks, when it states one. */
@@ -164,6 +220,10 @@ function riskCount(document: JsonObject): number | null {
     const value = pickValue(place, COUNT_KEYS)
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value
     if (typeof value === 'string' && /^\d+$/.test(value.trim())) return Number(value.trim())
+  }
+  for (const { place } of summaryPlaces(document)) {
+    const value = pickValue(place, COUNT_KEYS)
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value
   }
   return null
 }
