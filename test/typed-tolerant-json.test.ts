@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest'
 import { documentType } from '../src/parsers/document-type.js'
 import { parseRiskSummary } from '../src/parsers/typed/risk-summary.js'
+import { parseTyped } from '../src/parsers/typed/index.js'
 
 describe('documentType: state file names', () => {
   it.each([
@@ -145,5 +146,21 @@ describe('parseRiskSummary: totals under other summary names', () => {
       categories: { tax: { summary: { total_exposure: 999 } } },
     }
     expect(summaryOf(json).total_gross_exposure).toBeNull()
+  })
+})
+
+describe('parseTyped: the synthesis state under other names', () => {
+  const state = { status: 'in_progress', current_phase: 'synthesis', sections_completed: ['IV.A'] }
+  const typedOf = (relPath: string) => parseTyped(documentType(relPath), relPath, { format: 'json', json: state, markdown: null, diagnostics: [] } as never)
+
+  it('reads synthesis_state.json and versioned names as a synthesis state', () => {
+    for (const name of ['synthesis-state.json', 'synthesis_state.json', 'synthesis.state.json', 'synthesis-state-v2.json', 'synthesis-state.cycle2.json']) {
+      expect(typedOf(`s1/${name}`)?.rows.synthesis_state, name).toHaveLength(1)
+    }
+  })
+
+  it('leaves other state files to the agent-state parser', () => {
+    expect(typedOf('s1/synthesis-writer-state.json')?.rows.synthesis_state).toBeUndefined()
+    expect(typedOf('s1/synthesis-state-notes.json')?.rows.synthesis_state).toBeUndefined()
   })
 })

@@ -22,13 +22,16 @@ const MARKDOWN_PARSERS: Partial<Record<DocumentType, (markdown: MarkdownRecords)
   coverage_gaps: parseCoverageGaps,
 }
 
+/** The synthesis state under any separator, with a version suffix or none (`synthesis_state.json`, `synthesis-state.cycle2.json`). */
+const SYNTHESIS_STATE = /^synthesis[-_.]state(?:[-_.](?:v?\d+|r\d+|rev\d*|cycle\d+|pass\d+|wave\d+|final|updated|revised|latest))*\.json$/
+
 /** Typed records of a parsed file, or `null` when no typed parser knows its kind. */
 export function parseTyped(type: DocumentType, relPath: string, parsed: ParsedDocument): TypedRecords | null {
   if (parsed.markdown) return MARKDOWN_PARSERS[type]?.(parsed.markdown) ?? null
   if (parsed.format !== 'json' || parsed.json === null || typeof parsed.json !== 'object') return null
   const name = relPath.slice(relPath.lastIndexOf('/') + 1).toLowerCase()
   if (type === 'risk_summary') return parseRiskSummary(parsed.json)
-  if (name === 'synthesis-state.json') return parseSynthesisState(parsed.json)
+  if (type === 'state_file' && SYNTHESIS_STATE.test(name)) return parseSynthesisState(parsed.json)
   if (type === 'state_file') return parseAgentState(name, parsed.json)
   return null
 }
