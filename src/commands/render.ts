@@ -5,12 +5,12 @@
  * only when it differs, through a temporary file and a rename, then applies
  * it like any change, so the version it replaces stays in history.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import type { Writable } from 'node:stream'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { StatebridgeError } from '../errors.js'
+import { isDirectory } from '../history/locate.js'
 import { fileRevisions } from '../history/read.js'
 import { KIND_FILES, RenderError, renderSessionDocument, type RenderKind } from '../render/index.js'
 import type { StoreReader } from '../store/read-types.js'
@@ -87,12 +87,4 @@ export async function runRender(reader: StoreReader, store: Store, options: Rend
   }
   options.out.write(`wrote ${rendered.path} (${content.length} bytes); the version it replaced is kept in history\n`)
   return 0
-}
-
-function isDirectory(candidate: string): boolean {
-  try {
-    return fs.statSync(candidate).isDirectory()
-  } catch {
-    return false
-  }
 }

@@ -118,7 +118,11 @@ async function sessionSteps(store: Store, target: HistoryTarget, at: { time: str
     throw new StatebridgeError('SB_HISTORY', `${at.time} is before the history kept for session ${target.sessionId}, which covers ${all[0]!.at} to ${all.at(-1)!.at}`)
   }
   const byPath = new Map<string, Revision[]>()
-  for (const revision of all) byPath.set(revision.path, [...(byPath.get(revision.path) ?? []), revision])
+  for (const revision of all) {
+    const list = byPath.get(revision.path)
+    if (list) list.push(revision)
+    else byPath.set(revision.path, [revision])
+  }
   const steps: Step[] = []
   for (const [filePath, revisions] of [...byPath].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const inForce = revisions[0]!.at <= at.time ? revisionAt(revisions, at, filePath) : null

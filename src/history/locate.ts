@@ -86,7 +86,8 @@ function realPathOf(absolute: string): string | null {
   }
 }
 
-function isDirectory(candidate: string): boolean {
+/** Whether `candidate` is a directory (following symlinks); `false` when it cannot be looked at. */
+export function isDirectory(candidate: string): boolean {
   try {
     return fs.statSync(candidate).isDirectory()
   } catch {

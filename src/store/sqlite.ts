@@ -580,7 +580,12 @@ class SqliteStore implements Store {
   async pruneHistory(policy: RetentionPolicy, options: { dryRun?: boolean; now?: Date } = {}): Promise<PruneResult> {
     // Between batches the event loop runs, so queued applies get the connection.
     const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-    return this.write(() => this.history.prune(policy, options.now ?? new Date(), options.dryRun === true, pause))
+    // The prune awaits between batches, so its errors arrive as a rejection, not through `write`.
+    try {
+      return await this.history.prune(policy, options.now ?? new Date(), options.dryRun === true, pause)
+    } catch (error) {
+      return explainWriteError(error, this.file)
+    }
   }
 
   async finishedSessions(root: string, olderThan: string): Promise<FinishedSession[]> {
