@@ -9,22 +9,20 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { KINDS } from '../src/kinds/registry.js'
 import { parseDocument } from '../src/parsers/document.js'
 import { parseFile } from '../src/parsers/parse-file.js'
 
-/** How each kind of fixture is parsed: one line per kind. */
+/** How each kind of fixture is parsed: generic documents, then every kind of the registry by its fixture path. */
 const parsers: Record<string, (fileName: string, bytes: Uint8Array) => unknown> = {
   document: (fileName, bytes) => parseDocument(fileName, bytes),
-  // Typed kinds: the case is parsed as the file name that selects the parser.
-  'orchestrator-state': (_, bytes) => typedOf('s/orchestrator-state.md', bytes),
-  'research-plan': (_, bytes) => typedOf('s/research-plan.md', bytes),
-  'fact-registry': (_, bytes) => typedOf('s/review-outputs/fact-registry.md', bytes),
-  'conflict-report': (_, bytes) => typedOf('s/review-outputs/conflict-report.md', bytes),
-  'coverage-gaps': (_, bytes) => typedOf('s/review-outputs/coverage-gaps.md', bytes),
-  'synthesis-state': (_, bytes) => typedOf('s/synthesis-state.json', bytes),
-  'risk-summary': (_, bytes) => typedOf('s/review-outputs/risk-summary.json', bytes),
-  // Agent state files are named after their agent: the case name is the file name.
-  'agent-state': (fileName, bytes) => typedOf(`s/${fileName.replace(/\.input\.json$/, '.json')}`, bytes),
+  ...Object.fromEntries(
+    KINDS.map((kind) => [
+      kind.fixture.dir,
+      // A `*` stands for the case's file name (agent states are named after their agent).
+      (fileName: string, bytes: Uint8Array) => typedOf(kind.fixture.path.replace('*', fileName.replace(/\.input\.json$/, '.json')), bytes),
+    ]),
+  ),
 }
 
 function typedOf(relPath: string, bytes: Uint8Array): unknown {

@@ -4,37 +4,10 @@
  * values that did not normalise, and what was dropped or recovered (see
  * dropped.ts). Pure.
  */
+import { KNOWN_SECTIONS } from '../kinds/registry.js'
 import { labelMatches } from '../parsers/typed/labels.js'
 import type { ParsedDocument } from '../parsers/types.js'
 import { addDropped, emptyDropped, formatDropped, type DroppedReport } from './dropped.js'
-
-/**
- * Headings that name a section the typed parser of a kind should understand,
- * per document type: a table under one of them left generic is drift.
- */
-export const KNOWN_SECTIONS: Record<string, readonly string[]> = {
-  orchestrator_state: [
-    'deal metadata',
-    'session metrics',
-    'phase status',
-    'expected sections',
-    'extracted facts',
-    'execution inventory',
-    'quantified exposures',
-  ],
-  research_plan: [
-    'legal domains identified',
-    'legal domains',
-    'critical issues checklist',
-    'critical issues',
-    'specialist assignments',
-    'refinement log',
-    'output targets',
-  ],
-  fact_registry: ['key dates', 'quantitative facts', 'financial facts', 'entity facts', 'regulatory facts', 'facts'],
-  conflict_report: ['conflicts detected', 'conflicts identified', 'identified conflicts', 'conflict details', 'unresolved conflicts', 'resolved conflicts'],
-  coverage_gaps: ['coverage gaps', 'gaps', 'identified gaps'],
-}
 
 /** Per document type; what its files held that no record took is in {@link DroppedReport}. */
 export interface KindReport extends DroppedReport {
@@ -94,7 +67,7 @@ export function addParsed(report: CheckReport, type: string, path: string, parse
     for (const miss of typed.misses) kind.misses.push({ path, ...miss })
   }
   // Only state files are held to their kind's section list; reports quote such headings freely.
-  const known = KNOWN_SECTIONS[type]
+  const known = typed ? KNOWN_SECTIONS[typed.kind] : undefined
   addDropped(kind, path, parsed, known)
   if (!typed || !known) return
   for (const table of tables) {

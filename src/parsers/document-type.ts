@@ -2,6 +2,7 @@
  * Classify a session file by its folder and name, using the document types
  * of the upstream design. Pure: a relative path in, a type out.
  */
+import { NAMED_TYPES } from '../kinds/registry.js'
 import type { DocumentFormat } from './types.js'
 
 /** Every document type statebridge assigns. */
@@ -24,15 +25,6 @@ export type DocumentType =
   | 'script'
   | 'backup'
   | 'other'
-
-// Named state files win over their folder: a fact registry is one wherever it lives.
-const BY_NAME: Array<[RegExp, DocumentType]> = [
-  [/^orchestrator-state\.md$/, 'orchestrator_state'],
-  [/^research-plan\.md$/, 'research_plan'],
-  [/^fact-registry\.md$/, 'fact_registry'],
-  [/^conflict-report\.md$/, 'conflict_report'],
-  [/^coverage-gaps?(-analysis)?(-report)?\.md$/, 'coverage_gaps'],
-]
 
 /**
  * Tokens of a file's stem: its name without the extension, split at `-`, `_`
@@ -116,7 +108,8 @@ export function documentFormat(relPath: string): DocumentFormat {
 export function documentType(relPath: string): DocumentType {
   const parts = relPath.split('/')
   const name = (parts[parts.length - 1] ?? '').toLowerCase()
-  for (const [pattern, type] of BY_NAME) if (pattern.test(name)) return type
+  // Named state files win over their folder: a fact registry is one wherever it lives.
+  for (const [pattern, type] of NAMED_TYPES) if (pattern.test(name)) return type
   const named = byStateName(name)
   if (named !== null) return named
   for (const [pattern, type] of BY_EXTENSION) if (pattern.test(name)) return type

@@ -4,11 +4,9 @@
  * expanded server-side (`json_to_recordset`), so a file costs a handful of
  * round trips however many rows it has.
  */
+import { STATE_TYPES_SQL } from '../kinds/registry.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { TRACEABILITY_FIELDS } from './session-derive.js'
-
-/** Document types whose error makes the session `degraded` when nothing shows it complete. */
-const STATE_TYPES = `('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report', 'coverage_gaps', 'risk_summary', 'state_file')`
 
 /** Parameters of `insertRecords` after the fixed ones ($1 document id, $2 root, $3 session id, $4 fields). */
 export const TYPED_PARAM_OFFSET = 5
@@ -103,7 +101,7 @@ export const SQL = {
   sessionRows: `SELECT
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT path, error_line AS line, error FROM documents WHERE root = $1 AND session_id = $2 AND status = 'error'
-           AND document_type IN ${STATE_TYPES} ORDER BY path COLLATE "C" LIMIT 100) x) AS "errorFiles",
+           AND document_type IN ${STATE_TYPES_SQL} ORDER BY path COLLATE "C" LIMIT 100) x) AS "errorFiles",
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT d.path, y.status FROM synthesis_state y JOIN documents d ON d.id = y.document_id
          WHERE y.root = $1 AND y.session_id = $2) x) AS synthesis,

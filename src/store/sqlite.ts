@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
+import { STATE_TYPES_SQL } from '../kinds/registry.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import { pruneCutoff } from './change-log.js'
@@ -165,7 +166,7 @@ class SqliteStore implements Store {
       ),
       errorFiles: db.prepare(
         `SELECT path, error_line AS line, error FROM documents WHERE root = ? AND session_id = ? AND status = 'error'
-           AND document_type IN ${STATE_TYPES} ORDER BY path LIMIT 100`,
+           AND document_type IN ${STATE_TYPES_SQL} ORDER BY path LIMIT 100`,
       ),
       synthesis: db.prepare(
         'SELECT d.path, y.status FROM synthesis_state y JOIN documents d ON d.id = y.document_id WHERE y.root = ? AND y.session_id = ?',
@@ -660,9 +661,6 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close()
   }
 }
-
-/** Document types whose error makes the session `degraded` when nothing shows it complete. */
-const STATE_TYPES = `('orchestrator_state', 'research_plan', 'fact_registry', 'conflict_report', 'coverage_gaps', 'risk_summary', 'state_file')`
 
 // The files SQLite keeps beside a WAL-mode database.
 const COMPANIONS = ['-wal', '-shm']

@@ -7,12 +7,13 @@
 import { stripInline } from '../fields.js'
 import type { MarkdownRecords } from '../types.js'
 import { normalizeLabel } from './labels.js'
-import { TYPED_TABLES, type TypedTableName } from './tables.js'
+import { columnsOf } from './columns.js'
+import type { TypedTableName } from './tables.js'
 import type { ColumnValue } from './types.js'
 
 /** Every column of `table`, set to null. */
 export function blankValues(table: TypedTableName): Record<string, ColumnValue> {
-  return Object.fromEntries(Object.keys(TYPED_TABLES[table]).map((column) => [column, null]))
+  return Object.fromEntries(columnsOf(table).map((column) => [column, null]))
 }
 
 /** Canonical column → labels that mean it, most specific first; `=Label` matches the whole header only. */

@@ -18,7 +18,8 @@ import {
 import type { Count, DateValue, Money, Percent } from '../normalize/index.js'
 import type { FieldRecord, TableRecord, TableRowRecord } from '../types.js'
 import { cell, extraCells, labelMatches, mapColumns, normalizeLabel, normalizedAliases, type ColumnSynonyms } from './labels.js'
-import { TYPED_TABLES, type TypedTableName } from './tables.js'
+import { columnsOf } from './columns.js'
+import type { TYPED_TABLES, TypedTableName } from './tables.js'
 import { pushRows, type ColumnValue, type TypedRecords, type TypedRow } from './types.js'
 import { headingSaysNone, saysNothing, subHeaderLabel } from './boilerplate.js'
 
@@ -37,7 +38,7 @@ export function newRow<T extends TypedTableName>(
   raw: Record<string, string> | string | null,
 ): TypedRow {
   const full: Record<string, ColumnValue> = {}
-  for (const column of Object.keys(TYPED_TABLES[table])) {
+  for (const column of columnsOf(table)) {
     const value = (values as Record<string, ColumnValue | undefined>)[column]
     full[column] = value === undefined ? null : value
   }
