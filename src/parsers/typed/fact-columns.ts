@@ -7,6 +7,8 @@
 import { stripInline } from '../fields.js'
 import type { MarkdownRecords } from '../types.js'
 import { normalizeLabel } from './labels.js'
+
+export { columnOfKey, mapHeaders, type HeaderMap, type LabelPriority } from './labels.js'
 import { columnsOf } from './columns.js'
 import type { TypedTableName } from './tables.js'
 import type { ColumnValue } from './types.js'
@@ -14,81 +16,6 @@ import type { ColumnValue } from './types.js'
 /** Every column of `table`, set to null. */
 export function blankValues(table: TypedTableName): Record<string, ColumnValue> {
   return Object.fromEntries(columnsOf(table).map((column) => [column, null]))
-}
-
-/** Canonical column → labels that mean it, most specific first; `=Label` matches the whole header only. */
-export type LabelPriority = ReadonlyArray<readonly [column: string, labels: readonly string[]]>
-
-/** How a table's headers map onto columns: column → header, and the headers left over. */
-export interface HeaderMap {
-  columns: Map<string, string>
-  unmapped: string[]
-}
-
-/**
- * Map headers onto columns. Unlike `mapColumns`, the label order decides, not
- * the header order: in `Category | Description`, `Description` is the fact
- * even though `Category` comes first. Columns are served in the order given;
- * a header is used once; whole-label matches beat leading-word matches.
- */
-export function mapHeaders(headers: readonly string[], priority: LabelPriority): HeaderMap {
-  const normal = new Map(headers.map((h) => [h, labelKey(h)]))
-  const columns = new Map<string, string>()
-  const taken = new Set<string>()
-  for (const pass of ['exact', 'prefix'] as const) {
-    for (const [column, labels] of compiled(priority)) {
-      if (columns.has(column)) continue
-      for (const { want, exactOnly } of labels) {
-        // `=Gap` matches `Gap` only, never `Gap Type`.
-        if (exactOnly && pass === 'prefix') continue
-        const header = headers.find((h) => {
-          if (taken.has(h)) return false
-          const text = normal.get(h) ?? ''
-          return pass === 'exact' ? text === want : text.startsWith(`${want} `)
-        })
-        if (header !== undefined) {
-          columns.set(column, header)
-          taken.add(header)
-          break
-        }
-      }
-    }
-  }
-  return { columns, unmapped: headers.filter((h) => !taken.has(h)) }
-}
-
-/** The column a field key means (whole-label match), or null. */
-export function columnOfKey(key: string, priority: LabelPriority): string | null {
-  const normal = labelKey(key)
-  if (normal === '') return null
-  let byKey = keyIndex.get(priority)
-  if (byKey === undefined) {
-    byKey = new Map()
-    for (const [column, labels] of compiled(priority)) for (const { want } of labels) if (!byKey.has(want)) byKey.set(want, column)
-    keyIndex.set(priority, byKey)
-  }
-  return byKey.get(normal) ?? null
-}
-
-// Label lists are module constants: their normal forms are worked out once per list.
-const compiledLists = new WeakMap<LabelPriority, Array<[string, Array<{ want: string; exactOnly: boolean }>]>>()
-const keyIndex = new WeakMap<LabelPriority, Map<string, string>>()
-
-function compiled(priority: LabelPriority): Array<[string, Array<{ want: string; exactOnly: boolean }>]> {
-  let list = compiledLists.get(priority)
-  if (list === undefined) {
-    list = priority.map(([column, labels]) => [
-      column,
-      labels.map((label) => ({ want: labelKey(label.replace(/^=/, '')), exactOnly: label.startsWith('=') })),
-    ])
-    compiledLists.set(priority, list)
-  }
-  return list
-}
-
-/** A label's normal form, with `#` read as `no` so `Conflict #` differs from `Conflict` and `#` from nothing. */
-function labelKey(label: string): string {
-  return normalizeLabel(label.replace(/#/g, ' no '))
 }
 
 /** A cell's text, or null when the header is absent, missing or the cell is empty. */

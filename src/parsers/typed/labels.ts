@@ -84,27 +84,98 @@ export interface ColumnMapping {
   unmapped: string[]
 }
 
-/** Map headers onto canonical columns; each header is used once, the first synonym list that claims it wins. */
+/** Map headers onto canonical columns by {@link mapHeaders}, as a record. */
 export function mapColumns(headers: readonly string[], synonyms: ColumnSynonyms): ColumnMapping {
-  const columns: Record<string, string> = {}
+  const map = mapHeaders(headers, priorityOf(synonyms))
+  return { columns: Object.fromEntries(map.columns), unmapped: map.unmapped }
+}
+
+const priorities = new WeakMap<ColumnSynonyms, LabelPriority>()
+
+function priorityOf(synonyms: ColumnSynonyms): LabelPriority {
+  let priority = priorities.get(synonyms)
+  if (priority === undefined) {
+    priority = Object.entries(synonyms)
+    priorities.set(synonyms, priority)
+  }
+  return priority
+}
+
+/** Canonical column → labels that mean it, most specific first; `=Label` matches the whole header only. */
+export type LabelPriority = ReadonlyArray<readonly [column: string, labels: readonly string[]]>
+
+/** How a table's headers map onto columns: column → header, and the headers left over. */
+export interface HeaderMap {
+  columns: Map<string, string>
+  unmapped: string[]
+}
+
+/**
+ * Map headers onto columns: the one label matcher of every kind. The label
+ * order decides, not the header order: in `Category | Description`,
+ * `Description` is the fact even though `Category` comes first. Columns are
+ * served in the order given; a header is used once; whole-label matches beat
+ * leading-word matches, so `Source` does not steal the column `Source Report`
+ * wants.
+ */
+export function mapHeaders(headers: readonly string[], priority: LabelPriority): HeaderMap {
+  const normal = new Map(headers.map((h) => [h, labelKey(h)]))
+  const columns = new Map<string, string>()
   const taken = new Set<string>()
-  // Exact matches first, so `Source` does not steal the column `Source Report` wants.
   for (const pass of ['exact', 'prefix'] as const) {
-    for (const [column, labels] of Object.entries(synonyms)) {
-      if (column in columns) continue
-      const wanted = labels.map(normalizeLabel)
-      const header = headers.find((h) => {
-        if (taken.has(h)) return false
-        const normal = normalizeLabel(h)
-        return pass === 'exact' ? wanted.includes(normal) : wanted.some((w) => normal.startsWith(`${w} `))
-      })
-      if (header !== undefined) {
-        columns[column] = header
-        taken.add(header)
+    for (const [column, labels] of compiled(priority)) {
+      if (columns.has(column)) continue
+      for (const { want, exactOnly } of labels) {
+        // `=Gap` matches `Gap` only, never `Gap Type`.
+        if (exactOnly && pass === 'prefix') continue
+        const header = headers.find((h) => {
+          if (taken.has(h)) return false
+          const text = normal.get(h) ?? ''
+          return pass === 'exact' ? text === want : text.startsWith(`${want} `)
+        })
+        if (header !== undefined) {
+          columns.set(column, header)
+          taken.add(header)
+          break
+        }
       }
     }
   }
   return { columns, unmapped: headers.filter((h) => !taken.has(h)) }
+}
+
+/** The column a field key means (whole-label match), or null. */
+export function columnOfKey(key: string, priority: LabelPriority): string | null {
+  const normal = labelKey(key)
+  if (normal === '') return null
+  let byKey = keyIndex.get(priority)
+  if (byKey === undefined) {
+    byKey = new Map()
+    for (const [column, labels] of compiled(priority)) for (const { want } of labels) if (!byKey.has(want)) byKey.set(want, column)
+    keyIndex.set(priority, byKey)
+  }
+  return byKey.get(normal) ?? null
+}
+
+// Label lists are module constants: their normal forms are worked out once per list.
+const compiledLists = new WeakMap<LabelPriority, Array<[string, Array<{ want: string; exactOnly: boolean }>]>>()
+const keyIndex = new WeakMap<LabelPriority, Map<string, string>>()
+
+function compiled(priority: LabelPriority): Array<[string, Array<{ want: string; exactOnly: boolean }>]> {
+  let list = compiledLists.get(priority)
+  if (list === undefined) {
+    list = priority.map(([column, labels]) => [
+      column,
+      labels.map((label) => ({ want: labelKey(label.replace(/^=/, '')), exactOnly: label.startsWith('=') })),
+    ])
+    compiledLists.set(priority, list)
+  }
+  return list
+}
+
+/** A label's normal form, with `#` read as `no` so `Conflict #` differs from `Conflict` and `#` from nothing. */
+function labelKey(label: string): string {
+  return normalizeLabel(label.replace(/#/g, ' no '))
 }
 
 /** The cells of a row that a mapping left unmapped, or null when none are non-empty. */
