@@ -110,7 +110,7 @@ export interface PhaseProgress {
 }
 
 /** Find and read the phase progress of `document`, or null when it has none. */
-export function readPhases(document: unknown): PhaseProgress | null {
+export function readPhaseProgress(document: unknown): PhaseProgress | null {
   const found = pick(document, PHASES_KEYS)
   if (found === null) return null
   const doneList = DONE_LIST_KEYS.has(normalizeKey(found.key))

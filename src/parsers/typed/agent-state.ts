@@ -16,7 +16,7 @@ import {
   CURRENT_PHASE_KEYS,
   derivePhase,
   documentStatus,
-  readPhases,
+  readPhaseProgress,
   readStatus,
   statusText,
   type PhaseProgress,
@@ -160,7 +160,7 @@ interface Common {
 }
 
 function readCommon(document: JsonObject): Common {
-  const progress = readPhases(document)
+  const progress = readPhaseProgress(document)
   const named = pickValue(document, CURRENT_PHASE_KEYS)
   // A current phase may be an object (`{"name": "PHASE_3", "status": ...}`): its name is the phase.
   const namedPhase = labelOf(named) ?? labelOf(pickValue(named, PHASE_OBJECT_NAME_KEYS))

@@ -4,10 +4,12 @@
  * label priority, clean heading texts, ids split off titles, and the
  * document title that categories leave out.
  */
-import { stripInline } from '../fields.js'
 import type { MarkdownRecords } from '../types.js'
 import { normalizeLabel } from './labels.js'
 
+import { clean, PICTOGRAPHS } from './heading-text.js'
+
+export { categoryOf, clean, cleanHeading } from './heading-text.js'
 export { columnOfKey, mapHeaders, type HeaderMap, type LabelPriority } from './labels.js'
 import { columnsOf } from './columns.js'
 import type { TypedTableName } from './tables.js'
@@ -29,28 +31,6 @@ export function cellText(cells: Record<string, string>, header: string | undefin
 export function leftoverCells(cells: Record<string, string>, unmapped: readonly string[]): Record<string, string> | null {
   const entries = unmapped.filter((h) => Object.hasOwn(cells, h) && (cells[h] ?? '').trim() !== '').map((h) => [h, cells[h]!] as const)
   return entries.length > 0 ? Object.fromEntries(entries) : null
-}
-
-/** Inline markdown reduced to text; `null` for nothing. */
-export function clean(text: string): string {
-  // Agents leave unbalanced emphasis (`Net Worth**`); what stripInline cannot pair goes.
-  return stripInline(text).replace(/\*{2,}|__(?=\s|$)/g, '').trim()
-}
-
-const PICTOGRAPHS = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{20E3}]/gu
-const LEADING_NUMBER = /^(?:(?:section|part|category|phase|step)\s+)?(?:[IVXLC]+|\d+(?:\.\d+)*|[A-Za-z])[.):]\s+/i
-const LEADING_OUTLINE = /^\d+(?:\.\d+)+\s+/
-const LEADING_CATEGORY = /^(?:category|part|section)\s+(?:[IVXLC]+|\d+|[A-Z])\s*[:.\-–—]\s*/i
-
-/**
- * A heading as a category or name: markdown, emoji and leading numbering
- * (`II. `, `A. `, `1.1 `, `CATEGORY 3: `) gone, trailing colons dropped.
- * Parenthetical suffixes stay: they often say which part is meant.
- */
-export function cleanHeading(text: string): string {
-  let out = clean(text).replace(PICTOGRAPHS, ' ').replace(/\s+/g, ' ').trim()
-  out = out.replace(LEADING_CATEGORY, '').replace(LEADING_NUMBER, '').replace(LEADING_OUTLINE, '')
-  return out.replace(/[\s:–—-]+$/u, '').trim()
 }
 
 /** An id and a title split from `#001 - Name`, `F-12: Name`, `1.1 Name`, `Conflict #2: Name`, `GAP m1: Name`. */
@@ -110,12 +90,6 @@ export function documentTitle(markdown: MarkdownRecords): string | null {
 /** The heading path below the document title. */
 export function bodyPath(path: readonly string[], title: string | null): string[] {
   return title !== null && path[0] === title ? path.slice(1) : [...path]
-}
-
-/** A heading path as a category: clean headings joined with ` > `, or null when empty. */
-export function categoryOf(path: readonly string[]): string | null {
-  const parts = path.map(cleanHeading).filter((p) => p !== '')
-  return parts.length > 0 ? parts.join(' > ') : null
 }
 
 const wordLists = new WeakMap<readonly string[], string[]>()

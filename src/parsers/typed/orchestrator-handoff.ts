@@ -8,8 +8,8 @@
  */
 import { isNullLike, parseCount, parseDateValue, parseMoney, parsePercent } from '../normalize/index.js'
 import type { MarkdownRecords } from '../types.js'
+import { categoryOf } from './heading-text.js'
 import {
-  categoryOf,
   confidenceText,
   countValue,
   isSummaryLabel,
@@ -179,7 +179,7 @@ function readExtractedFacts(markdown: MarkdownRecords, records: TypedRecords): v
   for (const { table, at } of sectionTables(markdown.tables, FACT_SECTION)) {
     const sub = table.headingPath[at + 1]
     if (sub !== undefined && isSummaryLabel(sub)) continue
-    const subCategory = sub === undefined ? null : categoryOf(sub, ['facts', 'fact', 'values', 'names'])
+    const subCategory = sub === undefined ? null : categoryOf([sub], { aside: 'drop', without: ['facts', 'fact', 'values', 'names'] })
     typeTable(records, table, {
       table: 'extracted_facts',
       synonyms: FACT_COLUMNS,
@@ -234,7 +234,7 @@ function readExposures(markdown: MarkdownRecords, records: TypedRecords): void {
   for (const { table, at } of sectionTables(markdown.tables, EXPOSURE_SECTION)) {
     const sub = table.headingPath[at + 1]
     if (sub !== undefined && isSummaryLabel(sub)) continue
-    const subCategory = sub === undefined ? null : categoryOf(sub, ['exposures', 'exposure', 'risks'])
+    const subCategory = sub === undefined ? null : categoryOf([sub], { aside: 'drop', without: ['exposures', 'exposure', 'risks'] })
     typeTable(records, table, {
       table: 'quantified_exposures',
       synonyms: EXPOSURE_COLUMNS,

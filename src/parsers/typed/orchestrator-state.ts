@@ -8,9 +8,9 @@ import { isNullLike, parseCount, parseDurationMs, parseSeverity } from '../norma
 import type { FieldRecord, MarkdownRecords, TableRecord } from '../types.js'
 import { mapColumns, normalizeLabel } from './labels.js'
 import { readHandoffTables } from './orchestrator-handoff.js'
+import { cleanHeading } from './heading-text.js'
 import { readDealFacts } from './research-deal-facts.js'
 import {
-  cleanHeading,
   isSection,
   isSummaryLabel,
   labelIndex,
@@ -95,7 +95,7 @@ const NOT_AN_ISSUE = /\b(?:summary|overview|mitigation plan|next steps|decision|
 export function parseOrchestratorState(markdown: MarkdownRecords): TypedRecords {
   const records = emptyTyped('orchestrator_state')
   records.session = readDealFacts(markdown, records, PRECEDENCE).session
-  readPhases(markdown, records)
+  readPhaseTables(markdown, records)
   readIterations(markdown, records)
   readWarnings(markdown, records)
   readHandoffTables(markdown, records)
@@ -104,7 +104,7 @@ export function parseOrchestratorState(markdown: MarkdownRecords): TypedRecords 
 }
 
 /** Phase rows from a phase table: under a phase heading, or any table whose first column is the phase. */
-function readPhases(markdown: MarkdownRecords, records: TypedRecords): void {
+function readPhaseTables(markdown: MarkdownRecords, records: TypedRecords): void {
   for (const table of markdown.tables) {
     const firstIsPhase = table.headers[0] !== undefined && labelIndex(table.headers[0], PHASE_FIRST_HEADERS) >= 0
     if (!firstIsPhase && sectionIndex(table.headingPath, PHASE_SECTION) < 0) continue
@@ -158,7 +158,7 @@ function readIterations(markdown: MarkdownRecords, records: TypedRecords): void 
     const heading = field.headingPath[field.headingPath.length - 1]
     rows.push(
       newRow('session_iterations', field.line, {
-        gate_name: gate ?? (heading === undefined ? null : cleanHeading(heading)),
+        gate_name: gate ?? (heading === undefined ? null : cleanHeading(heading, { aside: 'drop' })),
         current_iteration: counter.current,
         max_iterations: counter.max,
       }, null, field.raw),

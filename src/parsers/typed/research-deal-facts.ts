@@ -11,7 +11,8 @@
 import { parseCount, parseMoney, type Money } from '../normalize/index.js'
 import type { FieldRecord, MarkdownRecords, TableRecord } from '../types.js'
 import { mapColumns, normalizeLabel } from './labels.js'
-import { cleanHeading, dateValue, findDate, isSection, labelIndex, markTyped, miss, textValue, type SectionSpec } from './research-typed-rows.js'
+import { cleanHeading } from './heading-text.js'
+import { dateValue, findDate, isSection, labelIndex, markTyped, miss, textValue, type SectionSpec } from './research-typed-rows.js'
 import type { SESSION_COLUMNS } from './tables.js'
 import type { ColumnValue, SessionFacts, TypedRecords } from './types.js'
 
@@ -381,7 +382,7 @@ function fallbackMatter(title: string | null, dealHeadings: readonly string[], d
   }
   if (title !== null) {
     const parts = title.split(SEPARATOR)
-    const subtitle = parts.length > 1 ? cleanHeading(parts.slice(1).join(' - ')) : ''
+    const subtitle = parts.length > 1 ? cleanHeading(parts.slice(1).join(' - '), { aside: 'drop' }) : ''
     // A session id or date after the title (`ORCHESTRATOR STATE — 2026-01-22-1737576000`) is no matter name.
     const named = /\p{L}/u.test(subtitle) && !/^\d{4}-\d{2}-\d{2}/.test(subtitle)
     if (named && !GENERIC_TITLE.test(normalizeLabel(subtitle))) return subtitle

@@ -6,9 +6,9 @@
  * the REFINEMENT LOG.
  */
 import type { FieldRecord, MarkdownRecords } from '../types.js'
+import { cleanHeading } from './heading-text.js'
 import { readDealFacts, type DealFacts } from './research-deal-facts.js'
 import {
-  cleanHeading,
   findDate,
   headingNumber,
   isSummaryLabel,
@@ -254,7 +254,7 @@ function readSpecialistSections(markdown: MarkdownRecords, records: TypedRecords
     }
     const tid = /\b(T\d+[a-z]?)\b/.exec(heading)?.[1] ?? null
     // `### 1. Statutory Law Analyst` names the specialist; `### T3 (financial-analyst)` names it in the aside.
-    const bare = cleanHeading(heading).replace(/^T\d+[a-z]?\s*[:.)—–-]?\s*/, '').trim()
+    const bare = cleanHeading(heading, { aside: 'drop' }).replace(/^T\d+[a-z]?\s*[:.)—–-]?\s*/, '').trim()
     const name = bare !== '' ? bare : (/\(([^()]+)\)\s*$/.exec(heading)?.[1]?.trim() ?? '')
     const line = Math.min(...fields.map((field) => field.line))
     const status = taken.status?.value ?? null

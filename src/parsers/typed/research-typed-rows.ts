@@ -132,31 +132,6 @@ export function headingNumber(text: string): string | null {
   return NUMBERING.exec(text)?.[1] ?? null
 }
 
-/**
- * A heading as display text: without emoji, leading numbering or a trailing
- * parenthetical (`### 2. Regulatory Exposures (T1-T4)` → `Regulatory Exposures`).
- */
-export function cleanHeading(text: string): string {
-  const stripped = text
-    .replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, ' ')
-    .replace(NUMBERING, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-  const withoutAside = stripped.replace(/\s*\([^()]*\)\s*$/, '').trim()
-  return withoutAside === '' ? stripped : withoutAside
-}
-
-/**
- * A category named by a sub-heading: the heading without the noun its section
- * already says (`Date Facts` under EXTRACTED_FACTS → `Date`).
- */
-export function categoryOf(heading: string, nouns: readonly string[]): string | null {
-  const clean = cleanHeading(heading)
-  const pattern = new RegExp(`\\s+(?:${nouns.join('|')})$`, 'i')
-  const category = clean.replace(pattern, '').trim()
-  return category === '' ? null : category
-}
-
 const SUMMARY = /^(?:summary|overview|totals?|aggregation|aggregate|assessment summary|conclusion|recommendations?|methodology|notes?|usage|legend)\b|\b(?:summary|totals?|aggregation|legend)$/
 
 /** Whether a heading or label names a summary rather than an item (`Aggregation Summary`). */
