@@ -19,7 +19,7 @@ import {
   typeTable,
 } from '../parsers/typed/research-typed-rows.js'
 import type { TypedTableName } from '../parsers/typed/tables.js'
-import { emptyTyped, pushRows, type ColumnValue, type TypedRecords } from '../parsers/typed/types.js'
+import { emptyTyped, pushRows, type ColumnValue, type TypedRecords, type TypedRow } from '../parsers/typed/types.js'
 import type { ColumnRule, HeadingShape, KindInput, KindSpec, Reader, RowContext, TableShape } from './types.js'
 
 /** The typed records of one file of `spec`'s kind. */
@@ -36,6 +36,20 @@ export function readKind(spec: KindSpec, input: KindInput): TypedRecords {
   return records
 }
 
+/**
+ * The records of a file `primary` took, with the rows of every kind that also
+ * reads it (`KindSpec.also`) joined in; the file keeps the primary's kind.
+ */
+export function readKinds(primary: KindSpec, also: readonly KindSpec[], input: KindInput): TypedRecords {
+  const records = readKind(primary, input)
+  for (const kind of also) {
+    const more = readKind(kind, input)
+    for (const [table, rows] of Object.entries(more.rows) as Array<[TypedTableName, TypedRow[]]>) pushRows(records, table, rows)
+    records.misses.push(...more.misses)
+  }
+  return records
+}
+
 function readTables(shape: TableShape, input: KindInput, markdown: MarkdownRecords, records: TypedRecords): void {
   const synonyms = Object.fromEntries(Object.entries(shape.columns).map(([column, rule]) => [column, rule.labels]))
   for (const table of markdown.tables) {
@@ -46,7 +60,8 @@ function readTables(shape: TableShape, input: KindInput, markdown: MarkdownRecor
       requires: shape.requires,
       build: (get, line) => {
         const values = readColumns(shape.table, shape.columns, get, line, records)
-        const context: RowContext = { headingPath: table.headingPath, line, input }
+        if (shape.needs?.some((column) => values[column] === null) ?? false) return null
+        const context: RowContext = { headingPath: table.headingPath, line, input, text: get }
         return shape.complete === undefined ? values : shape.complete(values, context)
       },
     })
@@ -81,7 +96,7 @@ function readHeadings(shape: HeadingShape, input: KindInput, markdown: MarkdownR
     const values = readColumns(shape.table, shape.columns, (column) => taken.get(column) ?? null, heading.line, records)
     values[shape.heading.id] = id
     if (title !== '' && (values[shape.heading.title] ?? null) === null) values[shape.heading.title] = title
-    const complete = shape.complete === undefined ? values : shape.complete(values, { headingPath: heading.path, line: heading.line, input })
+    const complete = shape.complete === undefined ? values : shape.complete(values, { headingPath: heading.path, line: heading.line, input, text: (column) => taken.get(column) ?? null })
     if (complete === null) continue
     pushRows(records, shape.table, [newRow(shape.table, heading.line, complete, extra, rawFields(fields))])
   }
@@ -146,4 +161,27 @@ function listOf(text: string): string[] | null {
     .map((item) => item.trim())
     .filter((item) => item !== '' && !isNullLike(item))
   return items.length > 0 ? items : null
+}
+
+/**
+ * Rows of `table` that name the same `key` (a task in a plan's table and again
+ * under its own heading) become the first of them, its empty columns filled
+ * from the later ones in document order. Rows without a key stay as they are.
+ */
+export function mergeRows(records: TypedRecords, table: TypedTableName, key: string): void {
+  const rows = records.rows[table]
+  if (rows === undefined) return
+  const byKey = new Map<string, TypedRow>()
+  const kept: TypedRow[] = []
+  for (const row of [...rows].sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
+    const id = row.values[key]
+    const first = typeof id === 'string' ? byKey.get(id.toLowerCase()) : undefined
+    if (first === undefined) {
+      if (typeof id === 'string') byKey.set(id.toLowerCase(), row)
+      kept.push(row)
+      continue
+    }
+    for (const [column, value] of Object.entries(row.values)) if ((first.values[column] ?? null) === null) first.values[column] = value
+  }
+  records.rows[table] = kept
 }

@@ -2,7 +2,14 @@
  * The research plan (`research-plan.md`): the query, legal domains, critical issues, specialist assignments and refinement log.
  */
 import { parseResearchPlan } from '../parsers/typed/research-plan.js'
+import type { SectionSpec } from '../parsers/typed/research-typed-rows.js'
 import type { KindSpec } from './types.js'
+
+/** Where a plan lists its legal domains (a coverage or verification table of domains is not the list). */
+export const DOMAIN_SECTION: SectionSpec = {
+  aliases: ['legal domains identified', 'legal domains', 'domains identified', 'practice areas', 'legal areas'],
+  exclude: ['coverage', 'verification'],
+}
 
 /** The typed tables this kind owns. A function, so the catalogue can be read while modules are still loading. */
 export function researchPlanTables() {
@@ -47,6 +54,22 @@ export const researchPlan: KindSpec = {
   state: true,
   sections: ['legal domains identified', 'legal domains', 'critical issues checklist', 'critical issues', 'specialist assignments', 'refinement log', 'output targets'],
   tables: researchPlanTables(),
-  parse: (input) => parseResearchPlan(input.markdown!),
+  shapes: [
+    {
+      shape: 'table',
+      table: 'legal_domains',
+      sections: DOMAIN_SECTION,
+      columns: {
+        ordinal: { labels: ['#', 'no', 'number', 'id', 'rank'] },
+        domain: { labels: ['domain', 'legal domain', 'practice area', 'area', 'domain name', 'legal area'] },
+        scope: { labels: ['scope for this query', 'scope', 'description', 'focus', 'key issues', 'details', 'notes'] },
+        priority: { labels: ['priority', 'importance', 'criticality', 'risk level', 'severity', 'tier'], read: 'severity' },
+      },
+      requires: [['domain']],
+      needs: ['domain'],
+    },
+  ],
+  // The query, critical issues, assignments and the refinement log are too irregular for shapes.
+  parse: (input, records) => parseResearchPlan(input.markdown!, records),
   fixture: { dir: 'research-plan', path: 's/research-plan.md' },
 }

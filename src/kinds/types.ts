@@ -52,6 +52,8 @@ export interface TableShape {
   columns: Record<string, ColumnRule>
   /** Groups of columns; each group needs one mapped header, or the table stays generic. */
   requires: ReadonlyArray<readonly string[]>
+  /** Columns a row must have a value in to be a record (a row without its name is no record). */
+  needs?: readonly string[]
   /** Fill what no label gives (a wave from the heading, a total), or return null to leave the row out. */
   complete?: (values: Record<string, ColumnValue>, context: RowContext) => Record<string, ColumnValue> | null
 }
@@ -76,6 +78,8 @@ export interface RowContext {
   headingPath: readonly string[]
   line: number
   input: KindInput
+  /** The source text a column's labels found, before its reader (a status mark kept beside its reading). */
+  text: (column: string) => string | null
 }
 
 /** One kind of file. */
@@ -88,6 +92,12 @@ export interface KindSpec {
   fileNames?: readonly RegExp[]
   /** Among files of `documentType`, which this kind takes (all when absent); kinds are tried in registry order. */
   accepts?: (name: string, relPath: string) => boolean
+  /**
+   * Files another kind takes that this kind reads too (a QA diagnostic state
+   * is an agent state and an assessment): its rows join that kind's records,
+   * which keep their kind. Only files of this kind's `format` are offered.
+   */
+  also?: (name: string, relPath: string) => boolean
   format: 'markdown' | 'json'
   /** A state file: a session's status weighs its failure, and resumes read it. */
   state: boolean

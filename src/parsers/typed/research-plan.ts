@@ -6,6 +6,7 @@
  * the REFINEMENT LOG.
  */
 import type { FieldRecord, MarkdownRecords } from '../types.js'
+import { DOMAIN_SECTION } from '../../kinds/research-plan.js'
 import { cleanHeading } from './heading-text.js'
 import { readDealFacts, type DealFacts } from './research-deal-facts.js'
 import {
@@ -35,17 +36,6 @@ const CREATED_LABELS = ['created', 'created at', 'date created', 'creation date'
 
 const OUTPUT_SECTION: SectionSpec = {
   aliases: ['output targets', 'output target', 'output requirements', 'expected outputs', 'deliverable targets', 'deliverables'],
-}
-
-const DOMAIN_SECTION: SectionSpec = {
-  aliases: ['legal domains identified', 'legal domains', 'domains identified', 'practice areas', 'legal areas'],
-  exclude: ['coverage', 'verification'],
-}
-const DOMAIN_COLUMNS = {
-  ordinal: ['#', 'no', 'number', 'id', 'rank'],
-  domain: ['domain', 'legal domain', 'practice area', 'area', 'domain name', 'legal area'],
-  scope: ['scope for this query', 'scope', 'description', 'focus', 'key issues', 'details', 'notes'],
-  priority: ['priority', 'importance', 'criticality', 'risk level', 'severity', 'tier'],
 }
 
 const ISSUE_SECTION: SectionSpec = {
@@ -95,9 +85,11 @@ const REFINEMENT_COLUMNS = {
 // A refinement entry written as a field: `**Iteration 0 — Initial Plan:**`, `**Refinement 2 (T3 complete):**`.
 const ENTRY_KEY = /^(?:iteration|refinement|update|entry|revision|version|round|change|amendment)\b/i
 
-/** Typed records of a research-plan document. Pure; never throws. */
-export function parseResearchPlan(markdown: MarkdownRecords): TypedRecords {
-  const records = emptyTyped('research_plan')
+/**
+ * Typed records of a research-plan document, added to `records` (what the
+ * kind's shapes read: its domain tables). Pure; never throws.
+ */
+export function parseResearchPlan(markdown: MarkdownRecords, records: TypedRecords = emptyTyped('research_plan')): TypedRecords {
   const deal = readDealFacts(markdown, records, PRECEDENCE)
   records.session = deal.session
   readPlan(markdown, records, deal)
@@ -149,20 +141,8 @@ function readPlan(markdown: MarkdownRecords, records: TypedRecords, deal: DealFa
 }
 
 function readDomains(markdown: MarkdownRecords, records: TypedRecords): void {
-  let added = 0
-  for (const { table } of sectionTables(markdown.tables, DOMAIN_SECTION)) {
-    added += typeTable(records, table, {
-      table: 'legal_domains',
-      synonyms: DOMAIN_COLUMNS,
-      requires: [['domain']],
-      build: (get) => {
-        const domain = textValue(get('domain'))
-        if (domain === null) return null
-        return { ordinal: textValue(get('ordinal')), domain, scope: textValue(get('scope')), priority: severityText(get('priority')) }
-      },
-    })
-  }
-  if (added > 0) return
+  // Domain tables are the kind's declared shape (src/kinds/research-plan.ts); a list is read only when there is none.
+  if ((records.rows.legal_domains?.length ?? 0) > 0) return
   // A list of `- **Domain:** scope` items instead of a table.
   const rows: TypedRow[] = []
   for (const { field } of sectionFields(markdown.fields, DOMAIN_SECTION)) {
