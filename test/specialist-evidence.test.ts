@@ -86,4 +86,41 @@ describe('deriveSpecialists', () => {
       ['complete', 'report'],
     ])
   })
+
+  it('does not let a report by another planned type take the task ids it cites as inputs (T1-T7), and gives it to its own type', () => {
+    const derived = deriveSpecialists(
+      plan(['T1', 'regulatory-rulemaking-analyst'], ['T7', 'employment-labor-analyst'], ['T8', 'financial-analyst']),
+      {
+        ...none,
+        reports: [
+          { path: 's/specialist-reports/financial-analyst-report.md', idTexts: ['Integrated financial risk modeling synthesizing 7 specialist reports (T1-T7)'], authors: ['financial-analyst'] },
+          { path: 's/specialist-reports/regulatory-rulemaking-analyst-report.md', idTexts: ['T1: RBC Capital Requirements'], authors: ['regulatory-rulemaking-analyst'] },
+          { path: 's/specialist-reports/employment-labor-analyst-report.md', idTexts: ['2026-01-17-employment-labor-agent-retention'], authors: ['employment-labor-analyst'] },
+        ],
+      },
+      false,
+    )
+    expect(derived.map((d) => [d.status, d.evidencePath])).toEqual([
+      ['complete', 's/specialist-reports/regulatory-rulemaking-analyst-report.md'],
+      ['complete', 's/specialist-reports/employment-labor-analyst-report.md'],
+      ['complete', 's/specialist-reports/financial-analyst-report.md'],
+    ])
+  })
+
+  it('reads an author written in words (Commercial Contracts Research Specialist) as the type it names', () => {
+    const derived = deriveSpecialists(
+      plan(['T3', 'commercial-contracts-analyst'], ['T6', 'financial-analyst']),
+      {
+        ...none,
+        reports: [
+          { path: 's/specialist-reports/medical-director-contracts-report.md', idTexts: ['2026-01-25-medical-director-contracts-stark-aks'], authors: ['Commercial Contracts Research Specialist'] },
+        ],
+      },
+      false,
+    )
+    expect(derived.map((d) => [d.status, d.evidencePath])).toEqual([
+      ['complete', 's/specialist-reports/medical-director-contracts-report.md'],
+      ['pending', null],
+    ])
+  })
 })

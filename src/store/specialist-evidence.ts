@@ -14,7 +14,13 @@
  *    state named after the type, or a report whose `Subagent`/`Specialist`
  *    names the type or whose file name starts with it (`case-law-analyst-*`,
  *    or `case-law-*` without the `-analyst`/`-researcher`/`-specialist`
- *    suffix); one source per task, tasks in plan order, sources by path;
+ *    suffix); one source per task, tasks in plan order, sources by path.
+ *    An author may be a slug or words (`Commercial Contracts Research
+ *    Specialist` names `commercial-contracts-analyst`);
+ *
+ * A report whose author names a specialist type of the plan claims only the
+ * task ids of that type: the financial analyst's report that "synthesises
+ * T1-T7" names those tasks as its inputs, not as its own work.
  * 4. the session's own status: in a complete session no specialist is pending.
  *
  * Pure and dialect-neutral: each store gathers the inputs with its own SQL.
@@ -75,6 +81,8 @@ interface Source {
   reportFile?: string
   ids: Set<string>
   matchesType(type: string): boolean
+  /** For a report: whether its stated author (Subagent/Specialist) names this type; absent when it states none. */
+  authorMatches?: (type: string) => boolean
   used: boolean
 }
 
@@ -94,7 +102,19 @@ export function deriveSpecialists(
     else open.push(a)
   }
   const list = evidenceSources(sources)
-  const planIds = new Set(ordered.map((a) => taskKey(a.taskId)).filter((k): k is string => k !== null))
+  const typeOfTask = new Map<string, string>()
+  for (const a of ordered) {
+    const key = taskKey(a.taskId)
+    if (key !== null && !typeOfTask.has(key)) typeOfTask.set(key, normaliseType(a.specialistType))
+  }
+  const planTypes = new Set([...typeOfTask.values()].filter((t) => t !== ''))
+  // A report by a planned type claims only its own type's tasks; ids of other types' tasks are inputs it cites.
+  for (const s of list) {
+    const authored = s.authorMatches
+    if (authored === undefined || ![...planTypes].some(authored)) continue
+    s.ids = new Set([...s.ids].filter((id) => !typeOfTask.has(id) || authored(typeOfTask.get(id)!)))
+  }
+  const planIds = new Set(typeOfTask.keys())
   // 2. By task id.
   for (const a of [...open]) {
     const key = taskKey(a.taskId)
@@ -147,13 +167,15 @@ function evidenceSources(sources: { reports: ReportInput[]; inventory: Inventory
   for (const report of [...sources.reports].sort((a, b) => compareText(a.path, b.path))) {
     const name = report.path.slice(report.path.lastIndexOf('/') + 1).toLowerCase()
     const ids = taskIds([name, ...report.idTexts].join(' '))
-    const authors = report.authors.map((a) => a.toLowerCase())
+    const authors = report.authors.map(slug).filter((a) => a !== '')
     const stem = name.replace(/\.md$/, '').replace(/-(report|analysis)$/, '')
+    const authorMatches = (type: string): boolean => authors.some((a) => a.includes(type) || startsWithWord(a, typeStem(type)))
     list.push({
       kind: 'report',
       path: report.path,
       ids,
-      matchesType: (type) => authors.some((a) => a.includes(type)) || startsWithWord(stem, type) || startsWithWord(stem, typeStem(type)),
+      matchesType: (type) => authorMatches(type) || startsWithWord(stem, type) || startsWithWord(stem, typeStem(type)),
+      ...(authors.length > 0 ? { authorMatches } : {}),
       used: false,
     })
   }
@@ -178,6 +200,11 @@ function taskIds(text: string): Set<string> {
 
 function normaliseType(type: string | null): string {
   return (type ?? '').trim().toLowerCase().replace(/\s+/g, '-')
+}
+
+// `Commercial Contracts Research Specialist` -> `commercial-contracts-research-specialist`.
+function slug(text: string): string {
+  return text.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
 }
 
 function typeStem(type: string): string {
