@@ -317,8 +317,11 @@ describe.each(dialects)('migrations ($name)', (dialect) => {
         }
       }
     }
-    // Columns the store derives at refresh time, beside the parser's (step 7: a specialist's status from evidence).
-    const derivedOwn: Record<string, string[]> = { specialist_assignments: ['derived_status', 'status_evidence', 'evidence_path'] }
+    // Columns the store derives at refresh time, beside the parser's (step 7: a specialist's status from evidence; step 8: a remediation task's).
+    const derivedOwn: Record<string, string[]> = {
+      specialist_assignments: ['derived_status', 'status_evidence', 'evidence_path'],
+      remediation_tasks: ['derived_status', 'status_evidence', 'evidence_path'],
+    }
     for (const [table, columns] of Object.entries(TYPED_TABLES)) {
       compare(table, columns, (c) => TYPED_FIXED.includes(c) || (derivedOwn[table] ?? []).includes(c))
     }

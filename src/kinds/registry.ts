@@ -9,6 +9,12 @@ import { agentState, agentStateTables } from './agent-state.js'
 import { conflictReport, conflictReportTables } from './conflict-report.js'
 import { coverageGaps, coverageGapsTables } from './coverage-gaps.js'
 import { factRegistry, factRegistryTables } from './fact-registry.js'
+import { qaAssessment, qaAssessmentTables } from './qa-assessment.js'
+import { qaDiagnosticState } from './qa-diagnostic-state.js'
+import { remediationOutputs, remediationOutputsTables } from './remediation-outputs.js'
+import { remediationTasks, remediationTasksTables } from './remediation-tasks.js'
+import { remediationWaveState } from './remediation-wave-state.js'
+import { sessionUsage, sessionUsageTables } from './session-usage.js'
 import { orchestratorState, orchestratorStateTables } from './orchestrator-state.js'
 import { researchPlan, researchPlanTables } from './research-plan.js'
 import { riskSummary, riskSummaryTables } from './risk-summary.js'
@@ -25,6 +31,12 @@ export const KINDS: readonly KindSpec[] = [
   synthesisState,
   agentState,
   riskSummary,
+  qaAssessment,
+  remediationTasks,
+  remediationOutputs,
+  qaDiagnosticState,
+  remediationWaveState,
+  sessionUsage,
 ]
 
 /**
@@ -42,6 +54,10 @@ export function kindTables() {
     ...synthesisStateTables(),
     ...agentStateTables(),
     ...riskSummaryTables(),
+    ...qaAssessmentTables(),
+    ...remediationTasksTables(),
+    ...remediationOutputsTables(),
+    ...sessionUsageTables(),
   } as const satisfies Record<string, Record<string, ColumnType>>
 }
 
@@ -52,6 +68,11 @@ export function kindOf(type: DocumentType, format: 'markdown' | 'json', name: st
     if (kind.accepts === undefined || kind.accepts(name, relPath)) return kind
   }
   return null
+}
+
+/** The kinds that read a file `primary` took besides `primary` itself (see `KindSpec.also`), in registry order. */
+export function alsoKindsOf(primary: KindSpec, name: string, relPath: string): KindSpec[] {
+  return KINDS.filter((kind) => kind !== primary && kind.format === primary.format && kind.also !== undefined && kind.also(name, relPath))
 }
 
 /** File names that make a file a kind's document type wherever it lives, in registry order. */

@@ -47,6 +47,12 @@ export const migrations: readonly Migration[] = [
     sqlite: sqlite.step7,
     postgres: postgres.step7,
   },
+  {
+    version: 8,
+    name: 'QA assessments, remediation tasks and outputs (derived task status), session usage and its per-session totals',
+    sqlite: sqlite.step8,
+    postgres: postgres.step8,
+  },
 ]
 
 /** The schema version this build needs. */

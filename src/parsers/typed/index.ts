@@ -1,8 +1,8 @@
 /**
  * Route a file to its kind (src/kinds/registry.ts) and read its typed records.
  */
-import { readKind } from '../../kinds/engine.js'
-import { kindOf } from '../../kinds/registry.js'
+import { readKinds } from '../../kinds/engine.js'
+import { alsoKindsOf, kindOf } from '../../kinds/registry.js'
 import type { DocumentType } from '../document-type.js'
 import type { ParsedDocument } from '../types.js'
 import type { TypedRecords } from './types.js'
@@ -14,9 +14,9 @@ export function parseTyped(type: DocumentType, relPath: string, parsed: ParsedDo
   const name = relPath.slice(relPath.lastIndexOf('/') + 1).toLowerCase()
   if (parsed.markdown) {
     const kind = kindOf(type, 'markdown', name, relPath)
-    return kind === null ? null : readKind(kind, { name, relPath, markdown: parsed.markdown, json: null })
+    return kind === null ? null : readKinds(kind, alsoKindsOf(kind, name, relPath), { name, relPath, markdown: parsed.markdown, json: null })
   }
   if (parsed.format !== 'json' || parsed.json === null || typeof parsed.json !== 'object') return null
   const kind = kindOf(type, 'json', name, relPath)
-  return kind === null ? null : readKind(kind, { name, relPath, markdown: null, json: parsed.json })
+  return kind === null ? null : readKinds(kind, alsoKindsOf(kind, name, relPath), { name, relPath, markdown: null, json: parsed.json })
 }

@@ -630,3 +630,109 @@ export const step7 = `
       ALTER TABLE specialist_assignments ADD COLUMN evidence_path text;
       CREATE INDEX sessions_unexplained ON sessions (root, session_id) WHERE status_reason IS NULL;
     `
+
+/**
+ * QA assessments, remediation tasks (with a derived status beside the plan's mark, from the
+ * remediation outputs that report completion), and session usage with its per-session sums.
+ */
+export const step8 = `
+      CREATE TABLE qa_assessments (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        assessment_type text,
+        pass bigint,
+        overall_score double precision,
+        score_raw text,
+        max_score double precision,
+        quality_tier text,
+        status text,
+        certification text,
+        certification_raw text,
+        assessed_at text,
+        issue_count bigint,
+        issues jsonb,
+        dimensions jsonb,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX qa_assessments_document ON qa_assessments (document_id);
+      CREATE INDEX qa_assessments_session ON qa_assessments (root, session_id);
+
+      CREATE TABLE remediation_tasks (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        task_id text,
+        wave bigint,
+        task_type text,
+        agent text,
+        target_document text,
+        description text,
+        priority text,
+        status text,
+        status_raw text,
+        output_path text,
+        completed_at text,
+        derived_status text,
+        status_evidence text,
+        evidence_path text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX remediation_tasks_document ON remediation_tasks (document_id);
+      CREATE INDEX remediation_tasks_session ON remediation_tasks (root, session_id);
+
+      CREATE TABLE remediation_outputs (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        output_name text,
+        reports_complete bigint,
+        statement text,
+        completed_at text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX remediation_outputs_document ON remediation_outputs (document_id);
+      CREATE INDEX remediation_outputs_session ON remediation_outputs (root, session_id);
+
+      CREATE TABLE session_usage (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        source text,
+        agent text,
+        model text,
+        input_tokens bigint,
+        output_tokens bigint,
+        cache_read_tokens bigint,
+        cache_creation_tokens bigint,
+        total_tokens bigint,
+        turns bigint,
+        tool_calls bigint,
+        duration_ms bigint,
+        cost_usd double precision,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX session_usage_document ON session_usage (document_id);
+      CREATE INDEX session_usage_session ON session_usage (root, session_id);
+
+      -- What each session's runs cost, summed over the per-file rows. A stated total wins; else input, output and cache tokens add up.
+      CREATE VIEW session_usage_totals AS
+        SELECT root, session_id, count(DISTINCT document_id) AS files, count(*) AS records,
+          sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens,
+          sum(cache_read_tokens)::bigint AS cache_read_tokens, sum(cache_creation_tokens)::bigint AS cache_creation_tokens,
+          sum(coalesce(total_tokens, input_tokens + output_tokens + coalesce(cache_read_tokens, 0) + coalesce(cache_creation_tokens, 0)))::bigint AS total_tokens,
+          sum(turns)::bigint AS turns, sum(tool_calls)::bigint AS tool_calls, sum(duration_ms)::bigint AS duration_ms, sum(cost_usd) AS cost_usd
+        FROM session_usage WHERE session_id IS NOT NULL GROUP BY root, session_id;
+    `

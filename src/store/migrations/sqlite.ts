@@ -627,3 +627,109 @@ export const step7 = `
       ALTER TABLE specialist_assignments ADD COLUMN evidence_path TEXT;
       CREATE INDEX sessions_unexplained ON sessions (root, session_id) WHERE status_reason IS NULL;
     `
+
+/**
+ * QA assessments, remediation tasks (with a derived status beside the plan's mark, from the
+ * remediation outputs that report completion), and session usage with its per-session sums.
+ */
+export const step8 = `
+      CREATE TABLE qa_assessments (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        assessment_type TEXT,
+        pass INTEGER,
+        overall_score REAL,
+        score_raw TEXT,
+        max_score REAL,
+        quality_tier TEXT,
+        status TEXT,
+        certification TEXT,
+        certification_raw TEXT,
+        assessed_at TEXT,
+        issue_count INTEGER,
+        issues TEXT,
+        dimensions TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX qa_assessments_document ON qa_assessments (document_id);
+      CREATE INDEX qa_assessments_session ON qa_assessments (root, session_id);
+
+      CREATE TABLE remediation_tasks (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        task_id TEXT,
+        wave INTEGER,
+        task_type TEXT,
+        agent TEXT,
+        target_document TEXT,
+        description TEXT,
+        priority TEXT,
+        status TEXT,
+        status_raw TEXT,
+        output_path TEXT,
+        completed_at TEXT,
+        derived_status TEXT,
+        status_evidence TEXT,
+        evidence_path TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX remediation_tasks_document ON remediation_tasks (document_id);
+      CREATE INDEX remediation_tasks_session ON remediation_tasks (root, session_id);
+
+      CREATE TABLE remediation_outputs (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        output_name TEXT,
+        reports_complete INTEGER,
+        statement TEXT,
+        completed_at TEXT,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX remediation_outputs_document ON remediation_outputs (document_id);
+      CREATE INDEX remediation_outputs_session ON remediation_outputs (root, session_id);
+
+      CREATE TABLE session_usage (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        session_id TEXT,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line INTEGER,
+        source TEXT,
+        agent TEXT,
+        model TEXT,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cache_read_tokens INTEGER,
+        cache_creation_tokens INTEGER,
+        total_tokens INTEGER,
+        turns INTEGER,
+        tool_calls INTEGER,
+        duration_ms INTEGER,
+        cost_usd REAL,
+        extra TEXT,
+        raw TEXT
+      );
+      CREATE INDEX session_usage_document ON session_usage (document_id);
+      CREATE INDEX session_usage_session ON session_usage (root, session_id);
+
+      -- What each session's runs cost, summed over the per-file rows. A stated total wins; else input, output and cache tokens add up.
+      CREATE VIEW session_usage_totals AS
+        SELECT root, session_id, count(DISTINCT document_id) AS files, count(*) AS records,
+          sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+          sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+          sum(coalesce(total_tokens, input_tokens + output_tokens + coalesce(cache_read_tokens, 0) + coalesce(cache_creation_tokens, 0))) AS total_tokens,
+          sum(turns) AS turns, sum(tool_calls) AS tool_calls, sum(duration_ms) AS duration_ms, sum(cost_usd) AS cost_usd
+        FROM session_usage WHERE session_id IS NOT NULL GROUP BY root, session_id;
+    `
