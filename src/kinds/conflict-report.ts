@@ -16,6 +16,10 @@ export function conflictReportTables() {
       canonical_value: 'text',
       severity: 'text',
       status: 'text',
+      /** How many times the file tells this conflict (a summary row and its own section are one conflict told twice). */
+      occurrences: 'integer',
+      /** Links the same conflict told in several files (see fact-merge.ts `conflictKey`); `session_conflicts` groups by it. */
+      conflict_key: 'text',
     },
   } as const
 }

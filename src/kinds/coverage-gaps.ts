@@ -14,6 +14,8 @@ export function coverageGapsTables() {
       severity: 'text',
       status: 'text',
       recommendation: 'text',
+      /** How many times the file tells this gap (a table row and its own section are one gap told twice). */
+      occurrences: 'integer',
     },
   } as const
 }

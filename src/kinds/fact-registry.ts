@@ -21,6 +21,10 @@ export function factRegistryTables() {
       source_location: 'text',
       confidence: 'text',
       notes: 'text',
+      /** How many times the file states this fact with this value (1 when once). */
+      occurrences: 'integer',
+      /** The fact's name as a key (see fact-merge.ts `factKey`); `canonical_facts` groups by it. */
+      fact_key: 'text',
     },
   } as const
 }

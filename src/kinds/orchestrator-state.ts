@@ -39,6 +39,10 @@ export function orchestratorStateTables() {
       source_report: 'text',
       section: 'text',
       confidence: 'text',
+      /** How many times the file states this fact with this value (1 when once). */
+      occurrences: 'integer',
+      /** The fact's name as a key (see fact-merge.ts `factKey`); `canonical_facts` groups by it. */
+      fact_key: 'text',
     },
     execution_inventory: {
       specialist_id: 'text',

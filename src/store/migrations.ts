@@ -53,6 +53,12 @@ export const migrations: readonly Migration[] = [
     sqlite: sqlite.step8,
     postgres: postgres.step8,
   },
+  {
+    version: 9,
+    name: 'duplicates: occurrences, fact and conflict keys; session_conflicts and canonical_facts views',
+    sqlite: sqlite.step9,
+    postgres: postgres.step9,
+  },
 ]
 
 /** The schema version this build needs. */

@@ -23,7 +23,7 @@ import {
   uniqueEntries,
   type LabelPriority,
 } from './fact-columns.js'
-import { addOrMerge } from './fact-merge.js'
+import { addOrMerge, conflictKey, countOnce } from './fact-merge.js'
 import { allRowsAgree, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
 import { conflictStatusOf, severityOf, severityOr, trailingSeverity } from './fact-values.js'
 import { saysNoLevel } from '../normalize/index.js'
@@ -122,7 +122,13 @@ export function extractConflicts(markdown: MarkdownRecords, title: string | null
     taken.add(table.ordinal)
     for (const row of tableRows) addOrMerge(rows, row, KEYS)
   }
-  return { rows: rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), tables: [...taken].sort((a, b) => a - b) }
+  return { rows: keyed(rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))), tables: [...taken].sort((a, b) => a - b) }
+}
+
+/** Rows with their tellings counted and the key that links the same conflict in other files. */
+function keyed(rows: TypedRow[]): TypedRow[] {
+  for (const row of countOnce(rows)) row.values.conflict_key = conflictKey(typeof row.values.fact_name === 'string' ? row.values.fact_name : null)
+  return rows
 }
 
 /** Headings that open one conflict each, with the fields and tables under them. */
@@ -287,7 +293,8 @@ export function conflictShapedRows(table: TableRecord): TypedRow[] | null {
   if (map.unmapped.filter(isValueHeader).length < 2) return null
   // A cross-check whose every row agrees compares values but lists no conflict: taken, with no rows.
   if (allRowsAgree(table, true)) return []
-  return summaryRows(table)
+  const rows = summaryRows(table)
+  return rows === null ? null : keyed(rows)
 }
 
 /** Rows of a conflict summary table, or null when the table is no such table. */

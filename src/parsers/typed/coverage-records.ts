@@ -22,7 +22,7 @@ import {
   uniqueEntries,
   type LabelPriority,
 } from './fact-columns.js'
-import { addOrMerge } from './fact-merge.js'
+import { addOrMerge, countOnce } from './fact-merge.js'
 import { gapStatusOf, severityOf, severityOr } from './fact-values.js'
 import { isNullLike } from '../normalize/index.js'
 import { normalizeLabel } from './labels.js'
@@ -128,7 +128,7 @@ export function extractGaps(markdown: MarkdownRecords, title: string | null, sco
     tables.add(table.ordinal)
     for (const row of found.rows) addOrMerge(rows, row, KEYS, { byId: found.ids })
   }
-  return { rows: rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), tables: [...tables].sort((a, b) => a - b), fieldLines }
+  return { rows: countOnce(rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))), tables: [...tables].sort((a, b) => a - b), fieldLines }
 }
 
 /** Heading paths that open one gap each (outermost only). */

@@ -35,6 +35,7 @@ import { labelMatches } from './labels.js'
 import { isCountLike, isDateLike, isIdentifierLike, missOf, quantify } from './fact-values.js'
 import { conflictShapedRows, extractConflicts, isConflictSection } from './conflict-records.js'
 import { extractGaps, isDataGapSection } from './coverage-records.js'
+import { mergeRestated } from './fact-merge.js'
 import { isNullLike, parseConfidence } from '../normalize/index.js'
 import { allRowsAgree, attributionOf, isLegend, isStatusCounter, namesList, saysNothing, subHeaderLabel, underNoneHeading } from './boilerplate.js'
 import { emptyTyped, pushRows, type NormaliseMiss, type TypedRecords, type TypedRow } from './types.js'
@@ -131,7 +132,9 @@ export function parseFactRegistry(markdown: MarkdownRecords): TypedRecords {
     const source = attributions.get(key)
     if (source !== undefined && row.values.source_reports === null) row.values.source_reports = source
   }
-  pushRows(records, 'fact_registry', rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)))
+  // A fact the registry states twice with one value (a summary table and a section) is one row counting both.
+  const facts = mergeRestated(rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), { name: 'fact_name', value: 'canonical_value', key: 'fact_key' })
+  pushRows(records, 'fact_registry', facts)
   records.typedTables = [...typed].sort((a, b) => a - b)
   return records
 }

@@ -8,6 +8,7 @@
  */
 import { isNullLike, parseCount, parseDateValue, parseMoney, parsePercent } from '../normalize/index.js'
 import type { MarkdownRecords } from '../types.js'
+import { mergeRestated } from './fact-merge.js'
 import { categoryOf } from './heading-text.js'
 import {
   confidenceText,
@@ -201,6 +202,9 @@ function readExtractedFacts(markdown: MarkdownRecords, records: TypedRecords): v
       },
     })
   }
+  // A fact two tables state with one value is one row counting both; another value is another row.
+  const facts = records.rows.extracted_facts
+  if (facts !== undefined) records.rows.extracted_facts = mergeRestated(facts, { name: 'fact', value: 'value', key: 'fact_key' })
 }
 
 function readInventory(markdown: MarkdownRecords, records: TypedRecords): void {

@@ -733,3 +733,82 @@ export const step8 = `
           sum(turns) AS turns, sum(tool_calls) AS tool_calls, sum(duration_ms) AS duration_ms, sum(cost_usd) AS cost_usd
         FROM session_usage WHERE session_id IS NOT NULL GROUP BY root, session_id;
     `
+
+/**
+ * Step 9: duplicates (issue 11). A fact, conflict or gap told more than once
+ * in one file is one row counting its tellings (`occurrences`; rows written
+ * before this step count 1 until their file is parsed again). `fact_key` and
+ * `conflict_key` are the parser's keys of a fact's and a conflict's name.
+ * The views `session_conflicts` (one row per conflict of a session, linked
+ * across the files that restate it) and `canonical_facts` (one row per fact
+ * of a session, by document precedence) read them.
+ */
+export const step9 = `
+      ALTER TABLE fact_registry ADD COLUMN occurrences INTEGER DEFAULT 1;
+      ALTER TABLE fact_registry ADD COLUMN fact_key TEXT;
+      ALTER TABLE extracted_facts ADD COLUMN occurrences INTEGER DEFAULT 1;
+      ALTER TABLE extracted_facts ADD COLUMN fact_key TEXT;
+      ALTER TABLE fact_conflicts ADD COLUMN occurrences INTEGER DEFAULT 1;
+      ALTER TABLE fact_conflicts ADD COLUMN conflict_key TEXT;
+      ALTER TABLE coverage_gaps ADD COLUMN occurrences INTEGER DEFAULT 1;
+
+      -- One row per conflict of a session, however many files tell it: the telling of the file that ranks first
+      -- (conflict report, then fact registry, then coverage gaps, then path and line), with how many documents
+      -- and tellings restate it and their paths.
+      CREATE VIEW session_conflicts AS
+        WITH told AS (
+          SELECT c.*, d.path, d.document_type,
+            CASE d.document_type WHEN 'conflict_report' THEN 1 WHEN 'fact_registry' THEN 2 WHEN 'coverage_gaps' THEN 3 ELSE 4 END AS precedence
+          FROM fact_conflicts c JOIN documents d ON d.id = c.document_id
+          WHERE c.session_id IS NOT NULL AND c.conflict_key IS NOT NULL
+        ),
+        ranked AS (
+          SELECT told.*, row_number() OVER (PARTITION BY root, session_id, conflict_key ORDER BY precedence, path, line, id) AS rank
+          FROM told
+        ),
+        per_document AS (
+          SELECT root, session_id, conflict_key, path, sum(coalesce(occurrences, 1)) AS tellings
+          FROM told GROUP BY root, session_id, conflict_key, path
+        ),
+        linked AS (
+          SELECT root, session_id, conflict_key, count(*) AS documents, CAST(sum(tellings) AS INTEGER) AS tellings,
+            string_agg(path, '; ' ORDER BY path) AS paths
+          FROM per_document GROUP BY root, session_id, conflict_key
+        )
+        SELECT r.root, r.session_id, r.conflict_key, r.id AS conflict_row_id, r.conflict_id, r.fact_name, r.conflicting_values,
+          r.sources, r.resolution, r.canonical_value, r.severity, r.status, r.document_type, r.path, r.line,
+          l.documents, l.tellings, l.paths
+        FROM ranked r JOIN linked l ON l.root = r.root AND l.session_id = r.session_id AND l.conflict_key = r.conflict_key
+        WHERE r.rank = 1;
+
+      -- One row per fact of a session, from the fact registry and the orchestrator's extracted facts: the telling of
+      -- the document that ranks first (fact registry, then orchestrator state, then path and line), with how many
+      -- rows and tellings state a fact of that name (more rows than one may mean values that disagree).
+      CREATE VIEW canonical_facts AS
+        WITH told AS (
+          SELECT f.root, f.session_id, f.fact_key, 'fact_registry' AS source_table, f.id AS row_id, f.fact_category AS category,
+            f.fact_name, f.canonical_value AS value, f.value_number, f.value_low, f.value_high, f.value_date, f.value_date_precision,
+            f.source_reports AS source_reports, f.confidence, f.occurrences, d.document_type, d.path, f.line
+          FROM fact_registry f JOIN documents d ON d.id = f.document_id
+          WHERE f.session_id IS NOT NULL AND f.fact_key IS NOT NULL
+          UNION ALL
+          SELECT e.root, e.session_id, e.fact_key, 'extracted_facts', e.id, e.category,
+            e.fact, e.value, e.value_number, e.value_low, e.value_high, e.value_date, e.value_date_precision,
+            e.source_report, e.confidence, e.occurrences, d.document_type, d.path, e.line
+          FROM extracted_facts e JOIN documents d ON d.id = e.document_id
+          WHERE e.session_id IS NOT NULL AND e.fact_key IS NOT NULL
+        ),
+        ranked AS (
+          SELECT told.*,
+            row_number() OVER (
+              PARTITION BY root, session_id, fact_key
+              ORDER BY CASE document_type WHEN 'fact_registry' THEN 1 WHEN 'orchestrator_state' THEN 2 ELSE 3 END, path, line, row_id
+            ) AS rank,
+            count(*) OVER (PARTITION BY root, session_id, fact_key) AS candidates,
+            CAST(sum(coalesce(occurrences, 1)) OVER (PARTITION BY root, session_id, fact_key) AS INTEGER) AS tellings
+          FROM told
+        )
+        SELECT root, session_id, fact_key, fact_name, category, value, value_number, value_low, value_high, value_date,
+          value_date_precision, source_reports, confidence, source_table, row_id, document_type, path, line, candidates, tellings
+        FROM ranked WHERE rank = 1;
+    `
