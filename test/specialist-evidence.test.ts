@@ -123,4 +123,44 @@ describe('deriveSpecialists', () => {
       ['pending', null],
     ])
   })
+
+  it('reads an author holding every word of the type (Employment and Labor Law Specialist) as that type', () => {
+    const derived = deriveSpecialists(
+      plan(['T4', 'employment-labor-analyst'], ['T5', 'case-law-analyst']),
+      {
+        ...none,
+        reports: [{ path: 's/specialist-reports/teamsters-labor-report.md', idTexts: ['2026-01-14-employment-labor-teamsters-uesc'], authors: ['Employment and Labor Law Specialist'] }],
+      },
+      false,
+    )
+    expect(derived.map((d) => [d.status, d.evidencePath])).toEqual([
+      ['complete', 's/specialist-reports/teamsters-labor-report.md'],
+      ['pending', null],
+    ])
+  })
+
+  it('gives a task folded into another ((Combine with T2)) that task\'s derived status, and keeps it pending while that one is', () => {
+    const assignments = plan(['T2', 'environmental-compliance-analyst'], ['T13', '(Combine with T2)'])
+    const report = { path: 's/specialist-reports/subtitle-d-landfill-report.md', idTexts: ['T2: Subtitle D landfill regulation'], authors: ['environmental-compliance-analyst'] }
+    expect(deriveSpecialists(assignments, { ...none, reports: [report] }, false).map((d) => [d.status, d.evidence, d.evidencePath])).toEqual([
+      ['complete', 'report', report.path],
+      ['complete', 'report', report.path],
+    ])
+    expect(deriveSpecialists(assignments, none, false).map((d) => d.status)).toEqual(['pending', 'pending'])
+  })
+
+  it('keeps a single task id a report names as its own, though its author is another planned type', () => {
+    const derived = deriveSpecialists(
+      plan(['T8', 'securities-researcher'], ['T9', 'case-law-analyst']),
+      {
+        ...none,
+        reports: [
+          { path: 's/specialist-reports/maritime-liens-report.md', idTexts: ['2026-01-12-T8-maritime-liens-pmsc'], authors: ['case-law-analyst (maritime liens)'] },
+          { path: 's/specialist-reports/section-905b-litigation-report.md', idTexts: ['2026-01-12-T9-section-905b-litigation'], authors: ['case-law-analyst'] },
+        ],
+      },
+      false,
+    )
+    expect(derived.map((d) => d.evidencePath)).toEqual(['s/specialist-reports/maritime-liens-report.md', 's/specialist-reports/section-905b-litigation-report.md'])
+  })
 })

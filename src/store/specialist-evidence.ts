@@ -15,13 +15,18 @@
  *    names the type or whose file name starts with it (`case-law-analyst-*`,
  *    or `case-law-*` without the `-analyst`/`-researcher`/`-specialist`
  *    suffix); one source per task, tasks in plan order, sources by path.
- *    An author may be a slug or words (`Commercial Contracts Research
- *    Specialist` names `commercial-contracts-analyst`);
+ *    An author may be a slug or words: `Commercial Contracts Research
+ *    Specialist` or `Employment and Labor Law Specialist` name
+ *    `commercial-contracts-analyst` and `employment-labor-analyst`, as they
+ *    hold every word of the type without its suffix;
+ * 4. a task the plan folds into another (`(Combine with T2)` in its
+ *    specialist column) takes that task's derived status and evidence;
  *
- * A report whose author names a specialist type of the plan claims only the
- * task ids of that type: the financial analyst's report that "synthesises
- * T1-T7" names those tasks as its inputs, not as its own work.
- * 4. the session's own status: in a complete session no specialist is pending.
+ * A report whose author names a specialist type of the plan and that names
+ * several tasks claims only the task ids of its author's type: the financial
+ * analyst's report that "synthesises T1-T7" names those tasks as its inputs,
+ * not as its own work. A single task id is the report's own, whoever wrote it.
+ * 5. the session's own status: in a complete session no specialist is pending.
  *
  * Pure and dialect-neutral: each store gathers the inputs with its own SQL.
  */
@@ -108,10 +113,12 @@ export function deriveSpecialists(
     if (key !== null && !typeOfTask.has(key)) typeOfTask.set(key, normaliseType(a.specialistType))
   }
   const planTypes = new Set([...typeOfTask.values()].filter((t) => t !== ''))
-  // A report by a planned type claims only its own type's tasks; ids of other types' tasks are inputs it cites.
+  // A report by a planned type that names several tasks claims only its own type's: the others are inputs it cites.
+  // One task id alone is its own, whoever wrote it (the plan may give the task to another type).
   for (const s of list) {
     const authored = s.authorMatches
     if (authored === undefined || ![...planTypes].some(authored)) continue
+    if ([...s.ids].filter((id) => typeOfTask.has(id)).length < 2) continue
     s.ids = new Set([...s.ids].filter((id) => !typeOfTask.has(id) || authored(typeOfTask.get(id)!)))
   }
   const planIds = new Set(typeOfTask.keys())
@@ -135,11 +142,28 @@ export function deriveSpecialists(
     result.set(a.id, { id: a.id, status: 'complete', evidence: source.kind, evidencePath: source.path })
     open.splice(open.indexOf(a), 1)
   }
-  // 4. The session is done.
+  // 4. A task folded into another ("(Combine with T2)") is done when that one is.
+  for (const a of [...open]) {
+    const host = foldedInto(a, ordered)
+    const hostStatus = host === undefined ? undefined : result.get(host.id)
+    if (hostStatus === undefined || hostStatus.status === null || !DONE.has(hostStatus.status)) continue
+    result.set(a.id, { ...hostStatus, id: a.id })
+    open.splice(open.indexOf(a), 1)
+  }
+  // 5. The session is done.
   for (const a of open) {
     result.set(a.id, sessionComplete ? { id: a.id, status: 'complete', evidence: 'session', evidencePath: null } : { id: a.id, status: a.status, evidence: null, evidencePath: null })
   }
   return ordered.map((a) => result.get(a.id)!)
+}
+
+// The task another is folded into, when its specialist column says so: `(Combine with T2)`, `merged into T2`, `covered by T2`.
+function foldedInto(a: AssignmentInput, plan: AssignmentInput[]): AssignmentInput | undefined {
+  const text = a.specialistType ?? ''
+  if (!/\b(combin|merg|fold|covered by|part of)/i.test(text)) return undefined
+  const own = taskKey(a.taskId)
+  const ids = [...taskIds(text)].filter((id) => id !== own)
+  return ids.length === 1 ? plan.find((p) => p !== a && taskKey(p.taskId) === ids[0]) : undefined
 }
 
 // A used source serves no other task by type; nor does the report an inventory row names.
@@ -169,7 +193,7 @@ function evidenceSources(sources: { reports: ReportInput[]; inventory: Inventory
     const ids = taskIds([name, ...report.idTexts].join(' '))
     const authors = report.authors.map(slug).filter((a) => a !== '')
     const stem = name.replace(/\.md$/, '').replace(/-(report|analysis)$/, '')
-    const authorMatches = (type: string): boolean => authors.some((a) => a.includes(type) || startsWithWord(a, typeStem(type)))
+    const authorMatches = (type: string): boolean => authors.some((a) => a.includes(type) || namesAllWords(a, typeStem(type)))
     list.push({
       kind: 'report',
       path: report.path,
@@ -209,6 +233,12 @@ function slug(text: string): string {
 
 function typeStem(type: string): string {
   return type.replace(/-(analyst|researcher|specialist)$/, '')
+}
+
+// Every word of the type's stem is a word of the text: `employment-and-labor-law-specialist` names `employment-labor`.
+function namesAllWords(text: string, stem: string): boolean {
+  const words = new Set(text.split('-'))
+  return stem !== '' && stem.split('-').every((w) => words.has(w))
 }
 
 function startsWithWord(text: string, prefix: string): boolean {
