@@ -13,6 +13,7 @@ import {
   parseDuration,
   parseDurationMs,
   parseMoney,
+  parseNumber,
   parsePercent,
   parseSeverity,
   parseStatus,
@@ -26,7 +27,7 @@ const FRAGMENTS = [
   'over ', 'up to ', 'approximately ', 'M', 'K', 'B', 'bn', 'mm', ' million', ' billion', 'm', 'h', 's', ' min', ' hours', 'ms',
   '0', '1', '5', '9', '12', '40', '60', '1,250', ',000', '.5', '2026', '2037', '-08', '-29', '-00', '-13', 'T02:00:00', 'Z', '+05:30',
   'Q', 'Q3', 'H2', 'Jan', 'February', 'Sept.', ' 28,', 'mid-', 'late ', '**', '__', '`', '<br>', '✅', '⏳', '❌', '⚠️', '🔄', '🔴',
-  'COMPLETE', 'IN_PROGRESS', 'PENDING', 'PASS', 'HIGH', 'MEDIUM-HIGH', 'VERIFIED', 'N/A', 'TBD', 'None', ' of ', 'employees', '²¹', '\u00A0',
+  'x', '×', 'COMPLETE', 'IN_PROGRESS', 'PENDING', 'PASS', 'HIGH', 'MEDIUM-HIGH', 'VERIFIED', 'N/A', 'TBD', 'None', ' of ', 'employees', '²¹', '\u00A0',
 ]
 
 /** Fragment soup: near misses of every format the normalisers read. */
@@ -48,7 +49,7 @@ describe('normalisers on any text', () => {
   it('never throw, and answer null or an object whose raw is the input', () => {
     fc.assert(
       fc.property(anyText, (raw) => {
-        for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseStatus, parseDuration]) {
+        for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseNumber, parseStatus, parseDuration]) {
           const result = parse(raw)
           expect(result === null || result.raw === raw).toBe(true)
         }
@@ -65,9 +66,9 @@ describe('normalisers on any text', () => {
   it('answer the same for the same text, whatever was read before', () => {
     fc.assert(
       fc.property(anyText, anyText, (first, second) => {
-        const before = [parseMoney(first), parseDateValue(first), parsePercent(first), parseCount(first), parseStatus(first), parseDuration(first)]
-        for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseStatus, parseDuration]) parse(second)
-        const after = [parseMoney(first), parseDateValue(first), parsePercent(first), parseCount(first), parseStatus(first), parseDuration(first)]
+        const before = [parseMoney(first), parseDateValue(first), parsePercent(first), parseCount(first), parseNumber(first), parseStatus(first), parseDuration(first)]
+        for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseNumber, parseStatus, parseDuration]) parse(second)
+        const after = [parseMoney(first), parseDateValue(first), parsePercent(first), parseCount(first), parseNumber(first), parseStatus(first), parseDuration(first)]
         expect(after).toEqual(before)
       }),
       RUNS,
@@ -80,6 +81,7 @@ describe('normalisers on any text', () => {
         expect(parseMoney(raw)).toBeNull()
         expect(parsePercent(raw)).toBeNull()
         expect(parseCount(raw)).toBeNull()
+        expect(parseNumber(raw)).toBeNull()
         expect(parseDateValue(raw)).toBeNull()
         expect(parseDurationMs(raw)).toBeNull()
       }),
@@ -168,7 +170,7 @@ describe('parseDateValue invariants', () => {
 })
 
 describe('other invariants', () => {
-  it('keep percent, duration and count ranges ordered and finite', () => {
+  it('keep percent, duration and count ranges ordered and finite, and plain numbers signed as written', () => {
     fc.assert(
       fc.property(anyText, (raw) => {
         const percent = parsePercent(raw)
@@ -181,6 +183,12 @@ describe('other invariants', () => {
         }
         const count = parseCount(raw)
         if (count !== null) expect(Number.isFinite(count.value) && count.value! >= 0).toBe(true)
+        const number = parseNumber(raw)
+        if (number !== null) {
+          expect(Number.isFinite(number.value)).toBe(true)
+          // Negative exactly when written so; `-0` and `(0)` are zero, not below it.
+          expect(number.value < 0 ? number.negative : number.value === 0 || !number.negative).toBe(true)
+        }
         const status = parseStatus(raw)
         if (status?.status != null) expect(STATUSES.has(status.status)).toBe(true)
       }),
@@ -217,7 +225,7 @@ describe('long and hostile input', () => {
     // where speed is measured, not here).
     { timeout: 15_000 },
     (_label, raw) => {
-      for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseStatus, parseDuration, parseSeverity, parseConfidence]) {
+      for (const parse of [parseMoney, parseDateValue, parsePercent, parseCount, parseNumber, parseStatus, parseDuration, parseSeverity, parseConfidence]) {
         const value = parse(raw)
         // Severity and confidence answer a bare label; the others carry their input.
         if (value !== null && typeof value === 'object') expect(value.raw).toBe(raw)

@@ -1,6 +1,6 @@
 /**
  * Table-driven tests of the value normalisers: money, dates, percentages,
- * counts, statuses, severities, confidences and durations, plus the shared
+ * counts, plain numbers, statuses, severities, confidences and durations, plus the shared
  * plain-text and placeholder helpers. Values are made up, shaped like the
  * cells agents write in due-diligence state files.
  */
@@ -13,6 +13,7 @@ import {
   parseDuration,
   parseDurationMs,
   parseMoney,
+  parseNumber,
   parsePercent,
   parseSeverity,
   parseStatus,
@@ -139,6 +140,8 @@ describe('parseMoney', () => {
     ['$-300M', -300 * M, -300 * M, -300 * M, '-'],
     ['($9.45M)', -9.45 * M, -9.45 * M, -9.45 * M, '-'],
     ['**($1,150,000)**', -1_150_000, -1_150_000, -1_150_000, '-'],
+    ['($2.5M)', -2.5 * M, -2.5 * M, -2.5 * M, '-'],
+    ['(2.5 million)', -2.5 * M, -2.5 * M, -2.5 * M, '-'],
     ['Fire-sale loss ($12M)', 12 * M, 12 * M, 12 * M],
     ['-$40-60M', null, -60 * M, -40 * M, '-'],
     ['-$15M to -$31M reduction', null, -31 * M, -15 * M, '-'],
@@ -153,6 +156,8 @@ describe('parseMoney', () => {
     ...PLACEHOLDERS,
     '$', '$M', '$ bn', '1.2.3', '$1.2.3', '$1,00', 'no money here', 'Completed', '12 employees', '2026-01-29', 'Q3 2026', '45%',
     '2.5M TEU', '158 dollar amounts', 'USD (000s)', 'every 90 days or 30 million gross tons', '$5months',
+    // A number without a currency, and a multiple, are not money.
+    '(115,000,000)', '115,000,000', '4.50x', '12.5×', '12.5x EV/EBITDA',
   ])('answers null for %j', (raw) => {
     expect(parseMoney(raw)).toBeNull()
   })
@@ -288,6 +293,43 @@ describe('parseCount', () => {
 
   it.each([...PLACEHOLDERS, '$5', '45%', '1.2.3', '2026-01-29', '10-15 employees', '1h', 'many', 'about', 'Phase 2'])('answers null for %j', (raw) => {
     expect(parseCount(raw)).toBeNull()
+  })
+})
+
+describe('parseNumber', () => {
+  it.each([
+    ['12', 12, false, false, false],
+    ['1,250', 1250, false, false, false],
+    ['-3.5', -3.5, true, false, false],
+    ['−3.5', -3.5, true, false, false],
+    ['+2', 2, false, false, false],
+    ['0', 0, false, false, false],
+    ['~22,982', 22982, false, false, true],
+    ['12 (see note)', 12, false, false, false],
+    // Accounting negatives: a cell that is only a number in parentheses.
+    ['(115,000,000)', -115_000_000, true, false, false],
+    ['**(115,000,000)**', -115_000_000, true, false, false],
+    ['( 1,150.50 )', -1150.5, true, false, false],
+    ['(0)', 0, true, false, false],
+    // Multiples: the factor.
+    ['4.50x', 4.5, false, true, false],
+    ['4.50X', 4.5, false, true, false],
+    ['12.5×', 12.5, false, true, false],
+    ['12.5 ×', 12.5, false, true, false],
+    ['~4.5x EBITDA', 4.5, false, true, true],
+    ['4.5x, vs 6.0x for peers', 4.5, false, true, false],
+    ['-0.5x', -0.5, true, true, false],
+    ['(0.5x)', -0.5, true, true, false],
+  ])('reads %j', (raw, value, negative, multiple, approximate) => {
+    expect(parseNumber(raw)).toEqual({ raw, value, negative, multiple, approximate })
+  })
+
+  it.each([
+    ...PLACEHOLDERS,
+    '$5', '($2.5M)', '45%', '2.5M', '1.2.3', '2026-01-29', '10-15', '3/7', '1h', '4xl', '0x1F', '12.5x–14.0x', 'many', 'x',
+    '(1) first item', '(see note)', '(115,000,000) net', 'Phase 2',
+  ])('answers null for %j', (raw) => {
+    expect(parseNumber(raw)).toBeNull()
   })
 })
 

@@ -68,6 +68,20 @@ export interface Count {
   approximate: boolean
 }
 
+/** A plain number, a negative in accounting parentheses, or a multiple such as `4.5x`. */
+export interface NumberValue {
+  /** The input text, unchanged. */
+  raw: string
+  /** The number; for a multiple, its factor (`4.50x` is 4.5). */
+  value: number
+  /** `true` when written negative: `-3.5`, `−3.5`, or a cell that is only `(115,000,000)`. */
+  negative: boolean
+  /** `true` for a multiple: `x`, `X` or `×` after the number (`4.50x`, `12.5×`). */
+  multiple: boolean
+  /** `true` when marked as approximate (`~4.5x`). */
+  approximate: boolean
+}
+
 /** A span of time, or a range of spans, in milliseconds. */
 export interface Duration {
   /** The input text, unchanged. */

@@ -3,7 +3,7 @@
  * normalisers, and the small vocabularies of conflict and gap records
  * (severity, resolution status) that the normalisers do not cover.
  */
-import { isNullLike, parseCount, parseDateValue, parseMoney, parsePercent, parseSeverity, plain, saysNoLevel } from '../normalize/index.js'
+import { isNullLike, parseCount, parseDateValue, parseMoney, parseNumber, parsePercent, parseSeverity, plain, saysNoLevel } from '../normalize/index.js'
 import type { NormaliseMiss } from './types.js'
 import type { TypedTableName } from './tables.js'
 
@@ -33,7 +33,8 @@ const DATE_SHAPE = /^(?:\d{4}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|q[1-4]\b|h[12]
 const COUNT_WORDS = /\b(?:number|count|total|employees|headcount|staff|workers|units|policies|vessels|facilities|sites|claims|shares|members|customers|clients)\b/i
 
 /**
- * Read `raw` as a date, money, a percentage or a count, by what the text
+ * Read `raw` as a date, money, a percentage, a count or a plain number
+ * (negative, `(115,000,000)`, or a multiple such as `4.50x`), by what the text
  * opens with (after `~`, `approximately`, `up to` and the like). Text that
  * opens with words counts only when a money amount follows (`Excess coverage
  * up to $5M`). `dateLike` says the fact is about a date (`Closing Date`, a
@@ -56,9 +57,15 @@ export function quantify(raw: string, dateLike: boolean, countLike = false): Qua
     const percent = parsePercent(text)
     return percent ? { ...NONE, value_number: percent.value, value_low: percent.low, value_high: percent.high } : { ...NONE, missed: 'value_number' }
   }
+  // A cell that is only `(115,000,000)` is an accounting negative; `(1) first item` is no number.
+  const enclosed = lead.startsWith('(') ? parseNumber(lead) : null
+  if (enclosed !== null) return single(enclosed.value)
   if (LEAD_NUMBER.test(lead)) {
     const count = parseCount(lead)
-    if (count && count.value !== null) return { ...NONE, value_number: count.value, value_low: count.value, value_high: count.value }
+    if (count && count.value !== null) return single(count.value)
+    // `-3.5`, `4.50x`, `12.5×`: a signed number or a multiple (its factor), which counts do not take.
+    const number = parseNumber(lead)
+    if (number !== null) return single(number.value)
     const range = countRange(lead)
     if (range !== null) return { ...NONE, value_low: range[0], value_high: range[1] }
     return { ...NONE, missed: DATE_SHAPE.test(lead) || (dateLike && /^\d{4}/.test(lead)) ? 'value_date' : 'value_number' }
@@ -66,6 +73,10 @@ export function quantify(raw: string, dateLike: boolean, countLike = false): Qua
   const money = parseMoney(text)
   if (money) return { ...NONE, value_number: money.value, value_low: money.low, value_high: money.high }
   return NONE
+}
+
+function single(value: number): Quantity {
+  return { ...NONE, value_number: value, value_low: value, value_high: value }
 }
 
 const COUNT_RANGE = /^(\d[\d,]*(?:\.\d+)?)\s*(?:[-–—]|to\s)\s*(\d[\d,]*(?:\.\d+)?\s+\p{L}.*)$/su

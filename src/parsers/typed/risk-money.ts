@@ -11,7 +11,7 @@
  * A range stands for its midpoint: the columns hold one number, and the
  * item's `raw` keeps the text.
  */
-import { parseMoney, parsePercent } from '../normalize/index.js'
+import { parseMoney, parseNumber, parsePercent } from '../normalize/index.js'
 import { isRecord, normalizeKey, type JsonObject } from './json-keys.js'
 
 /** Multiplier from a document's bare numbers to currency units: 1, or 0.01 for cents. */
@@ -103,8 +103,9 @@ const SELF_CONCEPTS = ['', 'total', 'value', 'amount', 'expected_value', 'expect
 const NUMERIC = /^[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[-−]?\d+(?:\.\d+)?$/
 
 /**
- * One amount value in currency units: a number (times `scale`), a money
- * text, or an amount object. An object is read for `concepts` first, so
+ * One amount value in currency units: a number (times `scale`), a number
+ * text (`"(115,000,000)"` is negative), a money text, or an amount object. An
+ * object is read for `concepts` first, so
  * `"exposure": { "gross": .., "weighted": .. }` gives its gross amount to a
  * gross reader and its weighted amount to a weighted one; then for its own
  * value (`{ "min": .., "max": .. }`, `{ "total_cents": .. }`).
@@ -114,6 +115,9 @@ export function amountValue(value: unknown, scale: MoneyScale, concepts: readonl
   if (typeof value === 'string') {
     const text = value.trim()
     if (NUMERIC.test(text)) return round(Number(text.replace(/,/g, '').replace('−', '-')) * scale)
+    // `"(115,000,000)"`: an accounting negative. A multiple (`"4.5x"`) is no amount.
+    const enclosed = text.startsWith('(') ? parseNumber(text) : null
+    if (enclosed !== null && !enclosed.multiple) return round(enclosed.value * scale)
     const money = parseMoney(text)
     if (money === null) return null
     if (money.value !== null) return money.value
