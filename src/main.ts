@@ -397,7 +397,38 @@ function formatSessionDetail(d: SessionDetail): string {
     lines.push('  agents:')
     for (const a of d.agents) lines.push(`    ${String(a.agent ?? '?').padEnd(36)} ${String(a.status ?? '-').padEnd(12)} ${a.current_phase ?? ''}`)
   }
+  if (d.qaAssessments.length > 0) {
+    lines.push('  qa:')
+    for (const q of d.qaAssessments) {
+      const score = q.overall_score === null ? '-' : `${q.overall_score}${q.max_score === 100 ? '%' : q.max_score === null ? '' : `/${q.max_score}`}`
+      const pass = q.pass === null ? '' : ` pass ${q.pass}`
+      lines.push(`    ${String(q.assessment_type ?? '?').padEnd(15)} ${score.padEnd(8)} ${String(q.certification ?? '-').padEnd(14)} ${q.path}${pass}`)
+    }
+  }
+  if (d.remediationTasks.length > 0) {
+    const done = d.remediationTasks.filter((t) => t.status === 'complete' || t.status === 'skipped').length
+    const byOutput = d.remediationTasks.filter((t) => t.evidence === 'output').length
+    lines.push(`  remediation tasks: ${d.remediationTasks.length} listed, ${done} done${byOutput > 0 ? ` (${byOutput} by output)` : ''}`)
+    for (const t of d.remediationTasks) {
+      if (t.status === 'complete' || t.status === 'skipped') continue
+      lines.push(`    ${String(t.task_id ?? '?').padEnd(16)} ${t.status ?? '-'} (plan ${t.plan_mark ?? t.plan_status ?? '-'}) ${t.path}`)
+    }
+  }
+  if (d.usage !== null) lines.push(`  usage: ${formatUsage(d.usage)}`)
   return `${lines.join('\n')}\n`
+}
+
+// Only what some file states: a sum of nothing is no zero.
+function formatUsage(u: NonNullable<SessionDetail['usage']>): string {
+  const parts: string[] = []
+  if (u.total_tokens !== null) parts.push(`${u.total_tokens.toLocaleString('en-US')} tokens`)
+  if (u.input_tokens !== null || u.output_tokens !== null) parts.push(`in ${u.input_tokens ?? '-'} / out ${u.output_tokens ?? '-'}`)
+  if (u.cache_read_tokens !== null || u.cache_creation_tokens !== null) parts.push(`cache read ${u.cache_read_tokens ?? '-'} / created ${u.cache_creation_tokens ?? '-'}`)
+  if (u.turns !== null) parts.push(`${u.turns} turns`)
+  if (u.tool_calls !== null) parts.push(`${u.tool_calls} tool calls`)
+  if (u.duration_ms !== null) parts.push(`${(u.duration_ms / 1000).toFixed(0)} s`)
+  if (u.cost_usd !== null) parts.push(`$${u.cost_usd.toFixed(2)}`)
+  return `${parts.join(', ')} (${u.files} file${u.files === 1 ? '' : 's'})`
 }
 
 // Where the creation time comes from, with the name's value when the content's differs.

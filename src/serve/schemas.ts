@@ -71,6 +71,36 @@ const syncRun = record({
   filesFailed: { type: 'integer' },
 })
 
+const qaAssessment = record({
+  path: { type: 'string' },
+  assessment_type: { type: ['string', 'null'], enum: ['section_review', 'diagnostic', 'certification', null] },
+  pass: nullable('integer'),
+  overall_score: nullable('number'),
+  max_score: nullable('number'),
+  certification: { type: ['string', 'null'], enum: ['CERTIFIED', 'CONDITIONAL', 'NOT CERTIFIED', null] },
+  assessed_at: nullable('string'),
+  issue_count: nullable('integer'),
+})
+
+const remediationTask = record({
+  path: { type: 'string' },
+  task_id: nullable('string'),
+  wave: nullable('integer'),
+  plan_status: nullable('string'),
+  plan_mark: nullable('string'),
+  status: { ...nullable('string'), description: 'Derived from evidence: the plan, or an output file named after the task that reports completion.' },
+  evidence: { type: ['string', 'null'], enum: ['plan', 'output', null] },
+  evidence_path: nullable('string'),
+})
+
+const sessionUsage = record({
+  ...Object.fromEntries(['files', 'records'].map((c) => [c, { type: 'integer' }])),
+  ...Object.fromEntries(
+    ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'total_tokens', 'turns', 'tool_calls', 'duration_ms'].map((c) => [c, nullable('integer')]),
+  ),
+  cost_usd: nullable('number'),
+})
+
 const sessionDetail = record({
   root: { type: 'string' },
   sessionId: { type: 'string' },
@@ -114,6 +144,9 @@ const sessionDetail = record({
     type: 'array',
     items: record({ agent: nullable('string'), status: nullable('string'), current_phase: nullable('string'), last_updated: nullable('string') }),
   },
+  qaAssessments: { type: 'array', items: qaAssessment },
+  remediationTasks: { type: 'array', items: remediationTask },
+  usage: { oneOf: [{ type: 'null' }, sessionUsage] },
 })
 
 const typedRows = Object.fromEntries(

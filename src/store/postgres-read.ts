@@ -31,6 +31,7 @@ import {
   type SessionListQuery,
   type SessionPage,
   type StoreReader,
+  usageOf,
 } from './read-types.js'
 import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
 
@@ -428,9 +429,34 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
          ORDER BY agent COLLATE "C", id LIMIT ${LIST_CAP}`,
         args,
       )) as SessionDetail['agents'],
+      qaAssessments: (await query(
+        `SELECT d.path, q.assessment_type, q.pass, q.overall_score, q.max_score, q.certification, q.assessed_at, q.issue_count
+         FROM qa_assessments q JOIN documents d ON d.id = q.document_id WHERE q.root = $1 AND q.session_id = $2
+         ORDER BY d.path COLLATE "C", q.id LIMIT ${LIST_CAP}`,
+        args,
+      )).map(numbers) as unknown as SessionDetail['qaAssessments'],
+      remediationTasks: (await query(
+        `SELECT d.path, t.task_id, t.wave, t.status AS plan_status, t.status_raw AS plan_mark, coalesce(t.derived_status, t.status) AS status,
+           t.status_evidence AS evidence, t.evidence_path
+         FROM remediation_tasks t JOIN documents d ON d.id = t.document_id WHERE t.root = $1 AND t.session_id = $2
+         ORDER BY d.path COLLATE "C", t.id LIMIT ${LIST_CAP}`,
+        args,
+      )).map(numbers) as unknown as SessionDetail['remediationTasks'],
+      usage: usageOf((await query(
+        `SELECT files, records, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, turns, tool_calls,
+           duration_ms, cost_usd FROM session_usage_totals WHERE root = $1 AND session_id = $2`,
+        args,
+      ))[0]),
     })
   }
   return details
+}
+
+// bigint columns arrive as text from pg: the session object carries numbers, as SQLite's does.
+function numbers(row: Row): Row {
+  const out: Row = { ...row }
+  for (const key of ['pass', 'wave', 'issue_count']) if (typeof out[key] === 'string') out[key] = Number(out[key])
+  return out
 }
 
 async function documentDetail(query: Query, row: Row): Promise<DocumentDetail> {

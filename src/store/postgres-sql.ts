@@ -136,10 +136,18 @@ export const SQL = {
          WHERE e.root = $1 AND e.session_id = $2) x) AS inventory,
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT d.path, a.agent, a.status FROM agent_states a JOIN documents d ON d.id = a.document_id
-         WHERE a.root = $1 AND a.session_id = $2) x) AS agents`,
+         WHERE a.root = $1 AND a.session_id = $2) x) AS agents,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT id, task_id, status FROM remediation_tasks WHERE root = $1 AND session_id = $2) x) AS "remediationTasks",
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+         SELECT d.path, o.output_name, o.reports_complete FROM remediation_outputs o JOIN documents d ON d.id = o.document_id
+         WHERE o.root = $1 AND o.session_id = $2) x) AS "remediationOutputs"`,
   // The derived statuses as one JSON parameter: [{id, status, evidence, evidencePath}].
   updateAssignments: `UPDATE specialist_assignments a SET derived_status = x.status, status_evidence = x.evidence, evidence_path = x."evidencePath"
     FROM json_to_recordset($1::json) AS x(id bigint, status text, evidence text, "evidencePath" text) WHERE a.id = x.id`,
+  // The same for remediation tasks.
+  updateRemediationTasks: `UPDATE remediation_tasks t SET derived_status = x.status, status_evidence = x.evidence, evidence_path = x."evidencePath"
+    FROM json_to_recordset($1::json) AS x(id bigint, status text, evidence text, "evidencePath" text) WHERE t.id = x.id`,
   updateSession: `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c, i) => `${c} = $${i + 1}`).join(', ')},
       status = $${SESSION_COLUMN_NAMES.length + 1}, metadata = $${SESSION_COLUMN_NAMES.length + 2}::jsonb,
       status_reason = $${SESSION_COLUMN_NAMES.length + 3}, error_files = $${SESSION_COLUMN_NAMES.length + 4}::jsonb,

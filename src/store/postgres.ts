@@ -461,7 +461,7 @@ class PostgresStore implements Store {
     const row = (await this.run(client, 'sessionRows', [root, sessionId])).rows[0]!
     const list = (v: unknown): Array<Record<string, unknown>> => (v ?? []) as Array<Record<string, unknown>>
     const named = row.createdAtFromName as Date | string | null
-    const { summary, specialists } = deriveSession({
+    const { summary, specialists, remediation } = deriveSession({
       facts,
       errorFiles: list(row.errorFiles),
       synthesis: list(row.synthesis),
@@ -475,8 +475,11 @@ class PostgresStore implements Store {
       reportFields: list(row.reportFields),
       inventory: list(row.inventory),
       agents: list(row.agents),
+      remediationTasks: list(row.remediationTasks),
+      remediationOutputs: list(row.remediationOutputs),
     })
     if (specialists.length > 0) await this.run(client, 'updateAssignments', [JSON.stringify(specialists)])
+    if (remediation.length > 0) await this.run(client, 'updateRemediationTasks', [JSON.stringify(remediation)])
     await this.run(client, 'updateSession', [
       ...SESSION_COLUMN_NAMES.map((column) => pgScalar(summary.values[column])),
       summary.status,

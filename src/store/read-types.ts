@@ -387,3 +387,8 @@ export function activeOf(row: Record<string, unknown>, pending: Array<Record<str
   }
 }
 
+/** The view's sums as numbers (both dialects agree; PostgreSQL's bigint sums arrive as text), or null without a row. */
+export function usageOf(row: Record<string, unknown> | undefined): SessionDetail['usage'] {
+  if (row === undefined) return null
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? null : Number(v)])) as unknown as SessionDetail['usage']
+}

@@ -1,10 +1,11 @@
 /**
  * One session's derived data from the rows each dialect reads with its own
  * SQL (the same columns under the same aliases): the session row's summary
- * (`session-summary.ts`) and every specialist's derived status
- * (`specialist-evidence.ts`). Pure, so both dialects derive the same values
+ * (`session-summary.ts`), every specialist's derived status
+ * (`specialist-evidence.ts`) and every remediation task's (`remediation-evidence.ts`). Pure, so both dialects derive the same values
  * from the same rows.
  */
+import { deriveRemediationTasks, type DerivedRemediationTask } from './remediation-evidence.js'
 import { deriveSpecialists, type DerivedSpecialist, type ReportInput } from './specialist-evidence.js'
 import { summariseSession, type SessionSummary, type StoredSessionFacts } from './session-summary.js'
 
@@ -35,6 +36,10 @@ export interface SessionRows {
   inventory: Row[]
   /** path, agent, status */
   agents: Row[]
+  /** id, task_id, status */
+  remediationTasks: Row[]
+  /** path, output_name, reports_complete */
+  remediationOutputs: Row[]
 }
 
 /** Traceability fields naming the task. */
@@ -46,7 +51,10 @@ const AUTHOR_FIELDS = new Set(['Subagent', 'Specialist'])
 export const TRACEABILITY_FIELDS = [...ID_FIELDS, ...AUTHOR_FIELDS]
 
 /** Derive the session row and the specialists' statuses. */
-export function deriveSession(rows: SessionRows, now: Date = new Date()): { summary: SessionSummary; specialists: DerivedSpecialist[] } {
+export function deriveSession(
+  rows: SessionRows,
+  now: Date = new Date(),
+): { summary: SessionSummary; specialists: DerivedSpecialist[]; remediation: DerivedRemediationTask[] } {
   const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
   const summary = summariseSession(
     rows.facts,
@@ -85,5 +93,9 @@ export function deriveSession(rows: SessionRows, now: Date = new Date()): { summ
     },
     summary.status === 'complete',
   )
-  return { summary, specialists }
+  const remediation = deriveRemediationTasks(
+    rows.remediationTasks.map((r) => ({ id: Number(r.id), taskId: text(r.task_id), status: text(r.status) })),
+    rows.remediationOutputs.map((r) => ({ path: String(r.path), name: String(r.output_name ?? ''), complete: Number(r.reports_complete) === 1 })),
+  )
+  return { summary, specialists, remediation }
 }

@@ -26,6 +26,7 @@ import {
   type SessionListQuery,
   type SessionPage,
   type StoreReader,
+  usageOf,
 } from './read-types.js'
 import { SqliteHistory } from './sqlite-history.js'
 import type { ChangeRecord, SessionDetail, SyncRunSummary } from './types.js'
@@ -430,6 +431,24 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
          ORDER BY agent, id LIMIT ${LIST_CAP}`,
         ...args,
       ) as SessionDetail['agents'],
+      qaAssessments: db.all(
+        `SELECT d.path, q.assessment_type, q.pass, q.overall_score, q.max_score, q.certification, q.assessed_at, q.issue_count
+         FROM qa_assessments q JOIN documents d ON d.id = q.document_id WHERE q.root = ? AND q.session_id = ?
+         ORDER BY d.path, q.id LIMIT ${LIST_CAP}`,
+        ...args,
+      ) as unknown as SessionDetail['qaAssessments'],
+      remediationTasks: db.all(
+        `SELECT d.path, t.task_id, t.wave, t.status AS plan_status, t.status_raw AS plan_mark, coalesce(t.derived_status, t.status) AS status,
+           t.status_evidence AS evidence, t.evidence_path
+         FROM remediation_tasks t JOIN documents d ON d.id = t.document_id WHERE t.root = ? AND t.session_id = ?
+         ORDER BY d.path, t.id LIMIT ${LIST_CAP}`,
+        ...args,
+      ) as unknown as SessionDetail['remediationTasks'],
+      usage: usageOf(db.get(
+        `SELECT files, records, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, turns, tool_calls,
+           duration_ms, cost_usd FROM session_usage_totals WHERE root = ? AND session_id = ?`,
+        ...args,
+      )),
     }
   })
 }

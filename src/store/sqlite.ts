@@ -211,6 +211,12 @@ class SqliteStore implements Store {
         'SELECT d.path, a.agent, a.status FROM agent_states a JOIN documents d ON d.id = a.document_id WHERE a.root = ? AND a.session_id = ?',
       ),
       updateAssignment: db.prepare('UPDATE specialist_assignments SET derived_status = ?, status_evidence = ?, evidence_path = ? WHERE id = ?'),
+      remediationTasks: db.prepare('SELECT id, task_id, status FROM remediation_tasks WHERE root = ? AND session_id = ?'),
+      remediationOutputs: db.prepare(
+        `SELECT d.path, o.output_name, o.reports_complete FROM remediation_outputs o JOIN documents d ON d.id = o.document_id
+         WHERE o.root = ? AND o.session_id = ?`,
+      ),
+      updateRemediationTask: db.prepare('UPDATE remediation_tasks SET derived_status = ?, status_evidence = ?, evidence_path = ? WHERE id = ?'),
       updateSession: db.prepare(
         `UPDATE sessions SET ${SESSION_COLUMN_NAMES.map((c) => `${c} = ?`).join(', ')}, status = ?, metadata = ?,
            status_reason = ?, error_files = ?, created_at = ?, created_at_source = ?
@@ -404,7 +410,7 @@ class SqliteStore implements Store {
     )
     const all = (name: string): Array<Record<string, unknown>> => this.sql[name]!.all(root, sessionId) as Array<Record<string, unknown>>
     const name = this.sql.createdAtFromName!.get(root, sessionId) as { at: string | null } | undefined
-    const { summary, specialists } = deriveSession({
+    const { summary, specialists, remediation } = deriveSession({
       facts,
       errorFiles: all('errorFiles'),
       synthesis: all('synthesis'),
@@ -418,8 +424,11 @@ class SqliteStore implements Store {
       reportFields: all('reportFields'),
       inventory: all('inventory'),
       agents: all('agents'),
+      remediationTasks: all('remediationTasks'),
+      remediationOutputs: all('remediationOutputs'),
     })
     for (const s of specialists) this.sql.updateAssignment!.run(s.status, s.evidence, s.evidencePath, s.id)
+    for (const t of remediation) this.sql.updateRemediationTask!.run(t.status, t.evidence, t.evidencePath, t.id)
     this.sql.updateSession!.run(
       ...SESSION_COLUMN_NAMES.map((column) => columnValue(summary.values[column] as ColumnValue)),
       summary.status,

@@ -131,6 +131,59 @@ export interface SessionDetail {
   factCount: number
   synthesis: Record<string, unknown> | null
   agents: Array<{ agent: string | null; status: string | null; current_phase: string | null; last_updated: string | null }>
+  /** QA assessments (section reviews, diagnostics, certifications), by path: score and outcome. */
+  qaAssessments: QaAssessmentSummary[]
+  /** Every remediation task: the plan's mark beside the status derived from the outputs. */
+  remediationTasks: RemediationTaskStatus[]
+  /** What the session's state files record of tokens, turns, time and cost, summed; null when none records any. */
+  usage: SessionUsage | null
+}
+
+/** One QA assessment of the memorandum. */
+export interface QaAssessmentSummary {
+  path: string
+  /** `section_review`, `diagnostic` or `certification`. */
+  assessment_type: string | null
+  pass: number | null
+  overall_score: number | null
+  max_score: number | null
+  /** `CERTIFIED`, `CONDITIONAL` or `NOT CERTIFIED`; null when the document states no outcome. */
+  certification: string | null
+  assessed_at: string | null
+  issue_count: number | null
+}
+
+/** One remediation task of a plan or dispatch (a task named in both is listed once per file). */
+export interface RemediationTaskStatus {
+  path: string
+  task_id: string | null
+  wave: number | null
+  /** The plan's own status, normalised, and its mark as written. */
+  plan_status: string | null
+  plan_mark: string | null
+  /** Derived: `complete` when the plan says so or an output named after the task reports completion. */
+  status: string | null
+  /** `plan`, `output`, or null (only the plan's mark). */
+  evidence: string | null
+  /** The output file that shows it. */
+  evidence_path: string | null
+}
+
+/** A session's usage summed over its per-file `session_usage` rows (the `session_usage_totals` view); null sums state nothing. */
+export interface SessionUsage {
+  /** Files that record usage, and their rows. */
+  files: number
+  records: number
+  input_tokens: number | null
+  output_tokens: number | null
+  cache_read_tokens: number | null
+  cache_creation_tokens: number | null
+  /** Stated totals, else input + output + cache tokens. */
+  total_tokens: number | null
+  turns: number | null
+  tool_calls: number | null
+  duration_ms: number | null
+  cost_usd: number | null
 }
 
 /** A specialist assignment still pending after weighing the evidence. */
