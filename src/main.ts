@@ -18,6 +18,7 @@ import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
 import { createLogger, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
+import { sessionResume } from './store/session-derive.js'
 import type { SessionDetail, Store, StoreStatus } from './store/types.js'
 import { formatCheckReport } from './check/check-report.js'
 import { runCheck } from './check/run-check.js'
@@ -349,10 +350,13 @@ function formatSummary(s: Awaited<ReturnType<typeof runSync>>): string {
 
 function formatSessionDetail(d: SessionDetail): string {
   const deal = d.deal
+  const resume = sessionResume(d)
   const money = (v: unknown) => (typeof v === 'number' ? `$${(v / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })}M` : '-')
   const lines = [
     `session ${d.sessionId}`,
     `  status: ${d.status}${d.statusReason ? `: ${d.statusReason}` : ''}`,
+    `  where: ${resume.where}`,
+    `  next: ${resume.next}`,
     `  created: ${d.createdAt ?? '-'} (from ${createdFrom(d)})`,
     `  root: ${d.root}`,
     `  matter: ${String(deal.matter_name ?? '-')}   deal value: ${money(deal.deal_value)}${deal.deal_value_raw ? ` (${String(deal.deal_value_raw)})` : ''}`,
@@ -390,7 +394,8 @@ function formatSessionDetail(d: SessionDetail): string {
   const s = d.synthesis
   if (s) {
     lines.push(`  synthesis: phase ${String(s.current_phase ?? '-')}, status ${String(s.status ?? '-')}, last step ${String(s.last_completed_step ?? '-')}`)
-    if (s.next_action) lines.push(`  next action: ${String(s.next_action)}`)
+    // The synthesis state's own next action, marked when the session's completion supersedes it.
+    if (s.next_action) lines.push(`  synthesis next action${resume.supersededNextAction !== null ? ' (superseded: the session is complete)' : ''}: ${String(s.next_action)}`)
     if (s.blocking_issue) lines.push(`  blocking: ${String(s.blocking_issue)}`)
   }
   if (d.agents.length > 0) {

@@ -77,6 +77,15 @@ export interface SessionSummary {
  */
 export const CERTIFICATE_NAME = /^(final-qa-certificate|qa-certificate|certification-summary|final-qa-report|delivery-decision)[\w.-]*\.(md|json)$/i
 
+/** How a status reason states a QA rejection (`QA decision REJECT (…/delivery-decision.md)`): the decision, then the file. */
+export const QA_REJECTION_IN_REASON = /QA decision (.+?) \(([^()]+)\)/
+
+/** How a status reason says the session has no final memorandum. */
+export const NO_FINAL_MEMORANDUM = 'no final memorandum'
+
+/** How a status reason says nothing in the session shows work: no plan, state file or memorandum. */
+export const NOTHING_TO_READ = 'no research plan or state file'
+
 /** A stated decision that certifies nothing. */
 const REJECTED = /reject|not certified|fail/i
 
@@ -98,7 +107,7 @@ export function summariseSession(facts: StoredSessionFacts[], signals: SessionSi
   const metadata: Record<string, string> = {}
   for (const f of ordered) for (const [label, value] of Object.entries(f.metadata)) if (!(label in metadata)) metadata[label] = value
   const errorFiles = [...signals.errorFiles].sort((a, b) => compareText(a.path, b.path))
-  const { status, statusReason } = deriveStatus({ ...signals, errorFiles })
+  const { status, statusReason } = deriveStatus({ ...signals, errorFiles, hasSessionFacts: facts.length > 0 })
   const created = statedCreation(ordered, signals.createdClaims, now)
   return {
     values,
@@ -111,7 +120,7 @@ export function summariseSession(facts: StoredSessionFacts[], signals: SessionSi
   }
 }
 
-function deriveStatus(signals: SessionSignals): { status: DerivedStatus; statusReason: string } {
+function deriveStatus(signals: SessionSignals & { hasSessionFacts: boolean }): { status: DerivedStatus; statusReason: string } {
   const errors = signals.errorFiles
   const errorText = errors.length === 0 ? '' : `${errors.length === 1 ? 'state file' : `${errors.length} state files`} in error: ${describeErrors(errors)}`
   const evidence = completionEvidence(signals)
@@ -121,7 +130,9 @@ function deriveStatus(signals: SessionSignals): { status: DerivedStatus; statusR
   const running = signals.synthesis.filter((s) => s.status !== 'complete')
   if (running.length > 0) open.push(`synthesis ${running[0]!.status ?? 'without status'} (${running[0]!.path})`)
   if (signals.openPhases > 0) open.push(`${signals.openPhases} open phase${signals.openPhases === 1 ? '' : 's'}`)
-  if (signals.finalMemoranda.length === 0) open.push('no final memorandum')
+  // A directory with no plan or state (an audit folder, a test run) is not a session waiting for its memorandum.
+  if (!signals.hasSessionFacts && signals.synthesis.length === 0 && signals.openPhases === 0 && signals.finalMemoranda.length === 0) open.push(NOTHING_TO_READ)
+  if (signals.finalMemoranda.length === 0) open.push(NO_FINAL_MEMORANDUM)
   const rejected = signals.certificates.find((c) => c.decision !== null && REJECTED.test(c.decision))
   if (rejected) open.push(`QA decision ${rejected.decision} (${rejected.path})`)
   return { status: 'active', statusReason: open.join('; ') }
