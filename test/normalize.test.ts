@@ -327,7 +327,7 @@ describe('parseNumber', () => {
   it.each([
     ...PLACEHOLDERS,
     '$5', '($2.5M)', '45%', '2.5M', '1.2.3', '2026-01-29', '10-15', '3/7', '1h', '4xl', '0x1F', '12.5x–14.0x', 'many', 'x',
-    '(1) first item', '(see note)', '(115,000,000) net', 'Phase 2',
+    '(1) first item', '(see note)', '(115,000,000) net', 'Phase 2', '-27 to -30 points', '1.8x – 2.4x', '10 - 15',
   ])('answers null for %j', (raw) => {
     expect(parseNumber(raw)).toBeNull()
   })

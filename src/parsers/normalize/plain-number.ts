@@ -16,6 +16,8 @@ const NUMBER = new RegExp(String.raw`^(?<sign>[-−+])?(?<num>${DECIMAL})${MULTI
 const PARENTHESISED = new RegExp(String.raw`^\(\s*(?<num>${DECIMAL})${MULTIPLE}?\s*\)$`, 'iu')
 // What may follow the number: nothing, or a separator other than the start of a longer number (`1.2.3`, `2026-01`, `5%`, `1h`).
 const REST = /^(?:$|[\s,;:!?)\]]|\.(?!\d)|\((?!\d))/u
+/** The second end of a range (`-27 to -30 points`, `1.8x – 2.4x`): a range is not one number. */
+const RANGE_REST = /^\s*(?:[-‐‑‒–—]|to\s)\s*[-−+]?\d/iu
 
 /**
  * Parse a plain number that opens a cell.
@@ -27,12 +29,13 @@ const REST = /^(?:$|[\s,;:!?)\]]|\.(?!\d)|\((?!\d))/u
  *   (`(1) first item`) are not a sign, and such text is no number.
  * - `x`, `X` or `×` right after the number (`4.50x`, `12.5×`) marks a
  *   multiple, which sets `multiple`; the value is the factor (4.5, 12.5).
- * - Words may follow (`4.5x EBITDA`, `12 (see note)`).
+ * - Words may follow (`4.5x EBITDA`, `12 (see note)`); the second end of a
+ *   range may not (`-27 to -30`, `1.8x – 2.4x`).
  *
  * Answers `null` for placeholders and for text that does not open with a
- * number: money (`$5M`), percentages (`45%`), dates, scaled numbers (`2.5M`,
- * which the count and money readers take), malformed numbers (`1.2.3`),
- * numbers glued to letters (`1h`). Never throws.
+ * single number: money (`$5M`), percentages (`45%`), dates, ranges, scaled
+ * numbers (`2.5M`, which the count and money readers take), malformed
+ * numbers (`1.2.3`), numbers glued to letters (`1h`). Never throws.
  */
 export function parseNumber(raw: string): NumberValue | null {
   if (isNullLike(raw)) return null
@@ -49,7 +52,7 @@ export function parseNumber(raw: string): NumberValue | null {
   const match = NUMBER.exec(text)
   if (!match?.groups) return null
   const { sign, num, multiple, rest = '' } = match.groups
-  if (!REST.test(rest)) return null
+  if (!REST.test(rest) || RANGE_REST.test(rest)) return null
   const magnitude = decimalValue(num ?? '')
   if (magnitude === null) return null
   const negative = sign === '-' || sign === '−'
