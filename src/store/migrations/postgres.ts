@@ -755,6 +755,7 @@ export const step9 = `
       ALTER TABLE fact_conflicts ADD COLUMN conflict_key text;
       ALTER TABLE coverage_gaps ADD COLUMN occurrences bigint DEFAULT 1;
 
+      -- Paths order bytewise (COLLATE "C"), as SQLite orders them, so both dialects pick the same row.
       -- One row per conflict of a session, however many files tell it: the telling of the file that ranks first
       -- (conflict report, then fact registry, then coverage gaps, then path and line), with how many documents
       -- and tellings restate it and their paths.
@@ -766,7 +767,7 @@ export const step9 = `
           WHERE c.session_id IS NOT NULL AND c.conflict_key IS NOT NULL
         ),
         ranked AS (
-          SELECT told.*, row_number() OVER (PARTITION BY root, session_id, conflict_key ORDER BY precedence, path, line, id) AS rank
+          SELECT told.*, row_number() OVER (PARTITION BY root, session_id, conflict_key ORDER BY precedence, path COLLATE "C", line, id) AS rank
           FROM told
         ),
         per_document AS (
@@ -775,7 +776,7 @@ export const step9 = `
         ),
         linked AS (
           SELECT root, session_id, conflict_key, count(*) AS documents, CAST(sum(tellings) AS bigint) AS tellings,
-            string_agg(path, '; ' ORDER BY path) AS paths
+            string_agg(path, '; ' ORDER BY path COLLATE "C") AS paths
           FROM per_document GROUP BY root, session_id, conflict_key
         )
         SELECT r.root, r.session_id, r.conflict_key, r.id AS conflict_row_id, r.conflict_id, r.fact_name, r.conflicting_values,
@@ -805,7 +806,7 @@ export const step9 = `
           SELECT told.*,
             row_number() OVER (
               PARTITION BY root, session_id, fact_key
-              ORDER BY CASE document_type WHEN 'fact_registry' THEN 1 WHEN 'orchestrator_state' THEN 2 ELSE 3 END, path, line, row_id
+              ORDER BY CASE document_type WHEN 'fact_registry' THEN 1 WHEN 'orchestrator_state' THEN 2 ELSE 3 END, path COLLATE "C", line, row_id
             ) AS rank,
             count(*) OVER (PARTITION BY root, session_id, fact_key) AS candidates,
             CAST(sum(coalesce(occurrences, 1)) OVER (PARTITION BY root, session_id, fact_key) AS bigint) AS tellings
