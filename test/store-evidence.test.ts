@@ -223,6 +223,31 @@ describe.each(dialects)('status from evidence (%s)', (_name, open) => {
     expect((await detail(h.store)).pendingSpecialists.map((p) => p.task_id)).toEqual(['T3'])
   })
 
+  it('reads authors written in words, keeps the tasks a synthesising report cites as its inputs, and folds a combined task into its host', async () => {
+    const plan = PLAN.replace('| T4 | Tax | tax-structure-analyst | Parallel | MEDIUM | ✅ |', [
+      '| T4 | Financial aggregation | financial-analyst | Sequential | HIGH | ⏳ |',
+      '| T5 | Real estate | (Combine with T2) | Parallel | LOW | ⏳ |',
+    ].join('\n'))
+    await apply(h.store, 'research-plan.md', plan)
+    // The financial analyst's report names T1-T3 as what it synthesises; it is T4's, not theirs.
+    await apply(h.store, 'specialist-reports/financial-analyst-report.md', report('financial-analyst', 'Integrated financial risk modeling synthesizing 3 specialist reports (T1-T3)'))
+    let d = await detail(h.store)
+    expect(d.specialists.map((s) => [s.task_id, s.status, s.evidence_path])).toEqual([
+      ['T1', 'pending', null],
+      ['T2', 'pending', null],
+      ['T3', 'pending', null],
+      ['T4', 'complete', `${SESSION}/specialist-reports/financial-analyst-report.md`],
+      ['T5', 'pending', null],
+    ])
+    // Authors in words name their type; T5 follows T2.
+    await apply(h.store, 'specialist-reports/teamsters-labor-report.md', report('Employment and Labor Law Specialist', 'Teamsters bargaining'))
+    await apply(h.store, 'specialist-reports/landfill-case-law-report.md', report('Case Law Research Specialist', 'Landfill litigation'))
+    d = await detail(h.store)
+    expect(d.pendingSpecialists.map((p) => p.task_id)).toEqual(['T1'])
+    expect(d.specialists.find((s) => s.task_id === 'T5')).toMatchObject({ status: 'complete', evidence: 'report', evidence_path: `${SESSION}/specialist-reports/landfill-case-law-report.md` })
+    expect(d.specialists.find((s) => s.task_id === 'T3')).toMatchObject({ status: 'complete', evidence_path: `${SESSION}/specialist-reports/teamsters-labor-report.md` })
+  })
+
   it('a certified session with one malformed state file is complete, and the reason names the file', async () => {
     await apply(h.store, 'research-plan.md', PLAN)
     await apply(h.store, 'final-memorandum.md', '# Memorandum\n')
