@@ -70,6 +70,8 @@ export function addDropped(report: DroppedReport, path: string, parsed: ParsedDo
   for (const [table, rows] of Object.entries(typed.rows)) {
     for (const row of rows ?? []) {
       for (const key of Object.keys(row.extra ?? {})) {
+        // `also: …` keeps another telling of a merged record: the row took its values, nothing was dropped.
+        if (/^also(?:: | \(\d+\)$|$)/.test(key)) continue
         const name = `${table}.${key}`
         const seen = report.untaken[name]
         if (seen) seen.count++
