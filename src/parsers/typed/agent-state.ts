@@ -7,7 +7,9 @@
  * Keys are matched by meaning (see json-keys.ts); the schemas drift between
  * sessions, so each column has a synonym list and, where the document does not
  * say, a documented derivation from the phase progress (see agent-phases.ts).
- * The whole document is kept in the `document` column, so nothing is dropped.
+ * The whole document is kept in the `document` column, so nothing is dropped;
+ * a row's `extra` holds the top-level fields none of its columns was read
+ * from (see {@link untakenFields}), as the markdown parsers keep unmapped cells.
  */
 import type { NormaliseMiss, TypedRecords, TypedRow } from './types.js'
 import { emptyTyped, pushRows } from './types.js'
@@ -16,13 +18,16 @@ import {
   CURRENT_PHASE_KEYS,
   derivePhase,
   documentStatus,
+  phaseNamed,
   readPhaseProgress,
   readStatus,
   statusText,
+  STATUS_KEYS,
+  VERDICT_KEYS,
   type PhaseProgress,
   type StatusReading,
 } from './agent-phases.js'
-import { isRecord, jsonOf, labelOf, normalizeKey, pickValue, textOf, type JsonObject } from './json-keys.js'
+import { isRecord, jsonOf, labelOf, normalizeKey, pick, pickValue, textOf, untakenFields, type JsonObject } from './json-keys.js'
 import { saysNothing } from './boilerplate.js'
 
 /** The agent name of the `agent_states` row that `synthesis-state.json` also yields. */
@@ -111,21 +116,31 @@ export function parseSynthesisState(json: object): TypedRecords {
   const compaction = pickValue(document, COMPACTION_KEYS)
   const recovery = pickValue(document, RECOVERY_KEYS)
   const sections = readSections(document, common.progress)
+  const lastStep = pick(document, LAST_STEP_KEYS)
+  // Read from the compaction or recovery object, a next action leaves that object to `extra`: no column holds the rest of it.
+  const ownNextAction = pickValue(compaction, NEXT_ACTION_KEYS) === undefined ? pick(document, NEXT_ACTION_KEYS) : null
+  const ownContext = pickValue(compaction, CRITICAL_CONTEXT_KEYS) === undefined ? pick(document, ['critical_context']) : null
+  const blocking = pick(document, BLOCKING_KEYS)
+  const taken = [common.keys.currentPhase, common.keys.status, common.keys.lastUpdated, lastStep?.key, ...sections.keys, blocking?.key]
   pushRows(records, 'synthesis_state', [
-    jsonRow({
-      current_phase: common.currentPhase,
-      status: common.status,
-      last_completed_step: textOf(pickValue(document, LAST_STEP_KEYS)),
-      sections_completed: sections.completed,
-      sections_pending: sections.pending,
-      last_updated: common.lastUpdated,
-      next_action: textOf(pickValue(compaction, NEXT_ACTION_KEYS) ?? pickValue(document, NEXT_ACTION_KEYS) ?? pickValue(recovery, NEXT_ACTION_KEYS)),
-      critical_context: textOf(pickValue(compaction, CRITICAL_CONTEXT_KEYS) ?? pickValue(document, ['critical_context'])),
-      blocking_issue: blockingText(pickValue(document, BLOCKING_KEYS)),
-      document: json as JsonObject | unknown[],
-    }),
+    jsonRow(
+      {
+        current_phase: common.currentPhase,
+        status: common.status,
+        last_completed_step: textOf(lastStep?.value),
+        sections_completed: sections.completed,
+        sections_pending: sections.pending,
+        last_updated: common.lastUpdated,
+        next_action: textOf(pickValue(compaction, NEXT_ACTION_KEYS) ?? ownNextAction?.value ?? pickValue(recovery, NEXT_ACTION_KEYS)),
+        critical_context: textOf(pickValue(compaction, CRITICAL_CONTEXT_KEYS) ?? ownContext?.value),
+        blocking_issue: blockingText(blocking?.value),
+        document: json as JsonObject | unknown[],
+      },
+      document,
+      [...taken, ownNextAction?.key, ownContext?.key],
+    ),
   ])
-  pushRows(records, 'agent_states', [agentRow(SYNTHESIS_AGENT, document, json, common)])
+  pushRows(records, 'agent_states', [agentRow(SYNTHESIS_AGENT, null, document, json, common)])
   return records
 }
 
@@ -145,7 +160,7 @@ export function parseAgentState(fileName: string, json: object): TypedRecords {
   const document = unwrap(json)
   const common = readCommon(document)
   statusMiss(records, 'agent_states', common.reading)
-  pushRows(records, 'agent_states', [agentRow(agentName(fileName, document), document, json, common)])
+  pushRows(records, 'agent_states', [agentRow(agentName(fileName, document), agentField(document)?.key ?? null, document, json, common)])
   return records
 }
 
@@ -157,24 +172,50 @@ interface Common {
   reading: StatusReading | null
   startedAt: string | null
   lastUpdated: string | null
+  /** The top-level keys these columns were read from; `null` for a column derived, or read from inside a container. */
+  keys: Record<'currentPhase' | 'status' | 'startedAt' | 'lastUpdated', string | null>
 }
 
 function readCommon(document: JsonObject): Common {
   const progress = readPhaseProgress(document)
-  const named = pickValue(document, CURRENT_PHASE_KEYS)
+  const named = pick(document, CURRENT_PHASE_KEYS)
   // A current phase may be an object (`{"name": "PHASE_3", "status": ...}`): its name is the phase.
-  const namedPhase = labelOf(named) ?? labelOf(pickValue(named, PHASE_OBJECT_NAME_KEYS))
+  const namedPhase = labelOf(named?.value) ?? labelOf(pickValue(named?.value, PHASE_OBJECT_NAME_KEYS))
   // A derived phase is the first unfinished one, trivially pending: the status then comes from all phases.
   const reading = documentStatus(document, namedPhase, progress)
   const currentPhase = namedPhase ?? derivePhase(progress)
+  const started = pick(document, STARTED_KEYS)
+  const startedAt = timeText(started?.value)
+  const updated = pick(document, UPDATED_KEYS)
+  const ownUpdate = timeText(updated?.value)
   return {
     progress,
     currentPhase,
     status: statusText(reading),
     reading,
-    startedAt: timeText(pickValue(document, STARTED_KEYS)),
-    lastUpdated: timeText(pickValue(document, UPDATED_KEYS)) ?? nestedTime(document),
+    startedAt,
+    lastUpdated: ownUpdate ?? nestedTime(document),
+    keys: {
+      currentPhase: namedPhase === null ? null : named!.key,
+      status: statusKey(document, namedPhase, progress),
+      startedAt: startedAt === null ? null : started!.key,
+      lastUpdated: ownUpdate === null ? null : updated!.key,
+    },
   }
+}
+
+/**
+ * The key the status column was read from, following documentStatus's
+ * order: an explicit status field, else (when the current phase gave no
+ * status) a verdict field. Null when the phases or the current phase gave it,
+ * whose keys are told apart by their own columns.
+ */
+function statusKey(document: JsonObject, namedPhase: string | null, progress: PhaseProgress | null): string | null {
+  const explicit = pick(document, STATUS_KEYS)
+  if (explicit !== null && readStatus(explicit.value) !== null) return explicit.key
+  if (namedPhase !== null && (phaseNamed(progress, namedPhase)?.reading || readStatus(namedPhase)?.status)) return null
+  const verdict = pick(document, VERDICT_KEYS)
+  return verdict !== null && readStatus(verdict.value) !== null ? verdict.key : null
 }
 
 /** A status that names no known status is reported, once per table it lands in. */
@@ -182,25 +223,45 @@ function statusMiss(records: TypedRecords, table: TypedTableName, reading: Statu
   if (reading !== null && reading.status === null && reading.raw !== null) records.misses.push(miss(table, 'status', reading.raw))
 }
 
-/** The `agent_states` row. */
-function agentRow(agent: string, document: JsonObject, json: object, common: Common): TypedRow {
-  return jsonRow({
-    agent,
-    version: versionOf(document),
-    status: common.status,
-    current_phase: common.currentPhase,
-    started_at: common.startedAt,
-    last_updated: common.lastUpdated,
-    compaction_summary: textOf(pickValue(document, COMPACTION_KEYS)),
-    recovery_instructions: textOf(pickValue(document, RECOVERY_KEYS)),
-    phases: common.progress === null ? null : phasesJson(common.progress.value),
-    document: json as JsonObject | unknown[],
-  })
+/**
+ * The `agent_states` row. `agent` is the agent's name; `agentKey` the
+ * document's key it was read from, null when the file name gave it (the
+ * synthesis row's `agent` names the kind, not a field).
+ */
+function agentRow(agent: string, agentKey: string | null, document: JsonObject, json: object, common: Common): TypedRow {
+  const version = versionOf(document)
+  const compaction = pick(document, COMPACTION_KEYS)
+  const recovery = pick(document, RECOVERY_KEYS)
+  const { keys } = common
+  const taken = [agentKey, version?.key, keys.status, keys.currentPhase, keys.startedAt, keys.lastUpdated, compaction?.key, recovery?.key, common.progress?.key]
+  return jsonRow(
+    {
+      agent,
+      version: version?.label ?? null,
+      status: common.status,
+      current_phase: common.currentPhase,
+      started_at: common.startedAt,
+      last_updated: common.lastUpdated,
+      compaction_summary: textOf(compaction?.value),
+      recovery_instructions: textOf(recovery?.value),
+      phases: common.progress === null ? null : phasesJson(common.progress.value),
+      document: json as JsonObject | unknown[],
+    },
+    document,
+    taken,
+  )
 }
 
-function jsonRow(values: TypedRow['values']): TypedRow {
-  // The whole document is in `document`: nothing is left over for `extra` or `raw`.
-  return { line: null, values, extra: null, raw: null }
+/**
+ * A row of a JSON document: the whole document is in `document`, and `extra`
+ * holds, by key, the top-level fields of `object` (the unwrapped document)
+ * that none of the row's columns was read from. A field read only for a
+ * nested value (`metrics.last_updated`, `progress.sections_completed`) is
+ * not taken: the rest of it no column shows.
+ */
+function jsonRow(values: TypedRow['values'], object: JsonObject, taken: ReadonlyArray<string | null | undefined>): TypedRow {
+  const keys = new Set(taken.filter((key): key is string => typeof key === 'string'))
+  return { line: null, values, extra: untakenFields(object, keys), raw: null }
 }
 
 function miss(table: TypedTableName, column: string, raw: string): NormaliseMiss {
@@ -219,11 +280,17 @@ function unwrap(json: unknown): JsonObject {
   return json
 }
 
+/** The document's field that names its agent (`"agent": "fact-validator"`, `"agent": {"name": ...}`), or null. */
+function agentField(document: JsonObject): { key: string; label: string } | null {
+  const named = pick(document, AGENT_KEYS)
+  const label = labelOf(named?.value) ?? labelOf(pickValue(named?.value, AGENT_OBJECT_KEYS))
+  return named === null || label === null ? null : { key: named.key, label }
+}
+
 /** The agent of a state file: named by the document, else by the file; qualified by the file's instance suffix. */
 export function agentName(fileName: string, document: JsonObject): string {
   const { base, instance } = splitStateFileName(fileName)
-  const named = pickValue(document, AGENT_KEYS)
-  const agent = labelOf(named) ?? labelOf(pickValue(named, AGENT_OBJECT_KEYS)) ?? base
+  const agent = agentField(document)?.label ?? base
   if (instance === null) return agent
   const suffix = displayInstance(instance)
   // `section-writer-IV-A` already says which instance it is.
@@ -246,14 +313,15 @@ function displayInstance(instance: string): string {
   return SECTION_LIKE.test(instance) ? instance.toUpperCase() : instance
 }
 
-/** A version: a version field, else any `<something>_version` field (`validator_version`). */
-function versionOf(document: JsonObject): string | null {
-  const named = labelOf(pickValue(document, VERSION_KEYS))
-  if (named !== null) return named
+/** A version and its key: a version field, else any `<something>_version` field (`validator_version`). */
+function versionOf(document: JsonObject): { key: string; label: string } | null {
+  const named = pick(document, VERSION_KEYS)
+  const label = labelOf(named?.value)
+  if (named !== null && label !== null) return { key: named.key, label }
   for (const [key, value] of Object.entries(document)) {
     if (normalizeKey(key).endsWith('_version')) {
-      const label = labelOf(value)
-      if (label !== null) return label
+      const own = labelOf(value)
+      if (own !== null) return { key, label: own }
     }
   }
   return null
@@ -296,6 +364,8 @@ function blockingText(value: unknown): string | null {
 interface Sections {
   completed: unknown[] | JsonObject | null
   pending: unknown[] | JsonObject | null
+  /** The top-level keys they were read from (none when read inside a container or a phase). */
+  keys: string[]
 }
 
 /**
@@ -310,22 +380,32 @@ function readSections(document: JsonObject, progress: PhaseProgress | null): Sec
   for (const container of SECTION_CONTAINERS) places.push(pickValue(document, [container]))
   if (progress !== null && isRecord(progress.value)) places.push(...Object.values(progress.value))
   else if (progress !== null && Array.isArray(progress.value)) places.push(...progress.value)
-  let completed = findSections(places, SECTIONS_DONE_KEYS)
-  let pending = findSections(places, SECTIONS_PENDING_KEYS)
+  const completed = findSections(places, SECTIONS_DONE_KEYS)
+  const pending = findSections(places, SECTIONS_PENDING_KEYS)
   if (completed === null && pending === null) {
-    const map = sectionsFromMap(pickValue(document, SECTION_MAP_KEYS))
-    if (map !== null) ({ completed, pending } = map)
+    const field = pick(document, SECTION_MAP_KEYS)
+    const map = sectionsFromMap(field?.value)
+    if (field !== null && map !== null) return { ...map, keys: [field.key] }
   }
-  return { completed, pending }
+  const keys = [completed, pending].flatMap((found) => (found?.place === document ? [found.key] : []))
+  return { completed: completed?.value ?? null, pending: pending?.value ?? null, keys }
 }
 
-function findSections(places: readonly unknown[], keys: readonly string[]): unknown[] | JsonObject | null {
+/** A sections value found, and where: the object it is a field of, under which key. */
+interface FoundSections {
+  value: unknown[] | JsonObject
+  place: unknown
+  key: string
+}
+
+function findSections(places: readonly unknown[], keys: readonly string[]): FoundSections | null {
   // Synonyms outermost, so `sections_complete` in any phase beats `sections_appended` in an earlier one.
   for (const wantList of [true, false]) {
     for (const key of keys) {
       for (const place of places) {
-        const value = sectionsValue(pickValue(place, [key]))
-        if (value !== null && Array.isArray(value) === wantList) return value
+        const field = pick(place, [key])
+        const value = sectionsValue(field?.value)
+        if (field !== null && value !== null && Array.isArray(value) === wantList) return { value, place, key: field.key }
       }
     }
   }

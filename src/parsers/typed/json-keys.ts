@@ -91,3 +91,18 @@ const orNull = (text: string): string | null => (text === '' ? null : text)
 export function jsonOf(value: unknown): unknown[] | JsonObject | null {
   return Array.isArray(value) || isRecord(value) ? value : null
 }
+
+/**
+ * The fields of `object` whose keys (as the document spells them) are not in
+ * `taken`, for a row's `extra`: strings as written, numbers and booleans in
+ * their JSON spelling, arrays and objects as compact JSON. Blank fields
+ * (`null`, `""`) carry nothing and are left out, as risk items leave them
+ * out of theirs. Null when nothing is left.
+ */
+export function untakenFields(object: JsonObject, taken: ReadonlySet<string>): Record<string, string> | null {
+  const entries = Object.entries(object)
+    .filter(([key, value]) => !taken.has(key) && !isBlank(value))
+    .map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)] as const)
+  // fromEntries defines every key as an own field, `__proto__` included.
+  return entries.length > 0 ? Object.fromEntries(entries) : null
+}
