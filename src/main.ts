@@ -414,10 +414,10 @@ function formatSessionDetail(d: SessionDetail): string {
     const done = d.remediationTasks.filter((t) => t.status === 'complete' || t.status === 'skipped').length
     const byOutput = d.remediationTasks.filter((t) => t.evidence === 'output').length
     lines.push(`  remediation tasks: ${d.remediationTasks.length} listed, ${done} done${byOutput > 0 ? ` (${byOutput} by output)` : ''}`)
-    for (const t of d.remediationTasks) {
-      if (t.status === 'complete' || t.status === 'skipped') continue
-      lines.push(`    ${String(t.task_id ?? '?').padEnd(16)} ${t.status ?? '-'} (plan ${t.plan_mark ?? t.plan_status ?? '-'}) ${t.path}`)
-    }
+    // A task a plan and its dispatch both list is one open task.
+    const open = new Map<string, (typeof d.remediationTasks)[number]>()
+    for (const t of d.remediationTasks) if (t.status !== 'complete' && t.status !== 'skipped' && !open.has(t.task_id ?? '?')) open.set(t.task_id ?? '?', t)
+    for (const t of open.values()) lines.push(`    ${String(t.task_id ?? '?').padEnd(16)} ${t.status ?? '-'} (plan ${t.plan_mark ?? t.plan_status ?? '-'}) ${t.path}`)
   }
   if (d.usage !== null) lines.push(`  usage: ${formatUsage(d.usage)}`)
   return `${lines.join('\n')}\n`

@@ -2,7 +2,7 @@
  * The QA, remediation and usage tables in the store (issue 11, section 2),
  * written once and run against every dialect, so both answer the same: a
  * remediation task is complete when its output reports completion (the plan's
- * mark kept beside), a certificate's score and outcome reach the session, and
+ * mark kept beside; none open in a certified session), a certificate's score and outcome reach the session, and
  * the usage the state files record is summed per session.
  */
 import path from 'node:path'
@@ -136,6 +136,16 @@ describe.each(dialects)('QA, remediation and usage (%s)', (_name, open) => {
     // The output removed: the plan's mark stands again.
     await h.store.removeFile(ROOT, `${SESSION}/remediation-outputs/W2-001-escrow.md`)
     expect((await detail(h.store)).remediationTasks[0]).toMatchObject({ task_id: 'W2-001', status: 'pending', evidence: null })
+    // A certified session has no open task left, whatever its plan says.
+    await apply(h.store, 'qa-outputs/delivery-decision.md', '# DELIVERY DECISION\n\n**Decision**: CERTIFY\n')
+    const d = await detail(h.store)
+    expect(d.status).toBe('complete')
+    expect(d.remediationTasks.map((t) => [t.task_id, t.plan_status, t.status, t.evidence])).toEqual([
+      ['W2-001', 'pending', 'complete', 'session'],
+      ['W2-002', 'complete', 'complete', 'plan'],
+      ['W4-001', 'pending', 'complete', 'session'],
+      ['W4-001-SCRIPT', 'pending', 'complete', 'output'],
+    ])
   })
 
   it('carries QA assessments and the usage state files record, summed per session', async () => {

@@ -88,8 +88,8 @@ const remediationTask = record({
   wave: nullable('integer'),
   plan_status: nullable('string'),
   plan_mark: nullable('string'),
-  status: { ...nullable('string'), description: 'Derived from evidence: the plan, or an output file named after the task that reports completion.' },
-  evidence: { type: ['string', 'null'], enum: ['plan', 'output', null] },
+  status: { ...nullable('string'), description: 'Derived from evidence: the plan, an output file named after the task that reports completion, or the session being complete.' },
+  evidence: { type: ['string', 'null'], enum: ['plan', 'output', 'session', null] },
   evidence_path: nullable('string'),
 })
 

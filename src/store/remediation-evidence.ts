@@ -7,7 +7,8 @@
  * 2. an output file of the session is named after the task
  *    (`remediation-outputs/W2-001-escrow.md` for `W2-001`) and reports
  *    completion. An output belongs to the task with the longest id it starts
- *    with, so `W1-001-SCRIPT.md` is `W1-001-SCRIPT`'s, not `W1-001`'s.
+ *    with, so `W1-001-SCRIPT.md` is `W1-001-SCRIPT`'s, not `W1-001`'s;
+ * 3. the session is complete (certified, or its memorandum delivered): no task of it is still open.
  *
  * Otherwise the plan's mark stands, with no evidence. Pure and dialect-neutral.
  */
@@ -29,21 +30,21 @@ export interface RemediationOutputInput {
 }
 
 /** Where a task's derived status came from. */
-export type RemediationEvidence = 'plan' | 'output'
+export type RemediationEvidence = 'plan' | 'output' | 'session'
 
 /** The derived status of one task. */
 export interface DerivedRemediationTask {
   id: number
   status: string | null
   evidence: RemediationEvidence | null
-  /** The output file that proved it; null for `plan`. */
+  /** The output file that proved it; null for `plan` and `session`. */
   evidencePath: string | null
 }
 
 const DONE = new Set(['complete', 'skipped'])
 
-/** Derive each task's status from the session's outputs. */
-export function deriveRemediationTasks(tasks: RemediationTaskInput[], outputs: RemediationOutputInput[]): DerivedRemediationTask[] {
+/** Derive each task's status from the session's outputs; `sessionComplete` is the session's own derived status being `complete`. */
+export function deriveRemediationTasks(tasks: RemediationTaskInput[], outputs: RemediationOutputInput[], sessionComplete: boolean): DerivedRemediationTask[] {
   const ids = [...new Set(tasks.map((t) => t.taskId?.toLowerCase()).filter((id): id is string => id !== undefined && id !== ''))].sort((a, b) => b.length - a.length)
   // Each output to the longest task id its name starts with.
   const completedBy = new Map<string, string>()
@@ -55,6 +56,7 @@ export function deriveRemediationTasks(tasks: RemediationTaskInput[], outputs: R
     if (task.status !== null && DONE.has(task.status)) return { id: task.id, status: task.status, evidence: 'plan', evidencePath: null }
     const path = task.taskId === null ? undefined : completedBy.get(task.taskId.toLowerCase())
     if (path !== undefined) return { id: task.id, status: 'complete', evidence: 'output', evidencePath: path }
+    if (sessionComplete) return { id: task.id, status: 'complete', evidence: 'session', evidencePath: null }
     return { id: task.id, status: task.status, evidence: null, evidencePath: null }
   })
 }

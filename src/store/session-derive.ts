@@ -97,6 +97,7 @@ export function deriveSession(
   const remediation = deriveRemediationTasks(
     rows.remediationTasks.map((r) => ({ id: Number(r.id), taskId: text(r.task_id), status: text(r.status) })),
     rows.remediationOutputs.map((r) => ({ path: String(r.path), name: String(r.output_name ?? ''), complete: Number(r.reports_complete) === 1 })),
+    summary.status === 'complete',
   )
   return { summary, specialists, remediation }
 }

@@ -161,9 +161,9 @@ export interface RemediationTaskStatus {
   /** The plan's own status, normalised, and its mark as written. */
   plan_status: string | null
   plan_mark: string | null
-  /** Derived: `complete` when the plan says so or an output named after the task reports completion. */
+  /** Derived: `complete` when the plan says so, an output named after the task reports completion, or the session is complete. */
   status: string | null
-  /** `plan`, `output`, or null (only the plan's mark). */
+  /** `plan`, `output`, `session`, or null (only the plan's mark). */
   evidence: string | null
   /** The output file that shows it. */
   evidence_path: string | null
