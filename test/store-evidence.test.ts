@@ -82,7 +82,7 @@ if (await postgresAvailable()) {
 }
 
 const ROOT = '/reports'
-// The name says 2025-01-14T18:00:00Z: a year before the plan's own creation, as often in the corpus.
+// The name's epoch says 2025-01-14T18:00:00Z, a year before its own date and the plan's creation, as often in the corpus: the date wins.
 const SESSION = '2026-01-14-1736877600'
 
 /** What the sync would apply for `relPath` under the session. */
@@ -301,14 +301,15 @@ describe.each(dialects)('status from evidence (%s)', (_name, open) => {
   it('takes the creation time from the content when it states one, keeping the name\'s beside', async () => {
     await apply(h.store, 'notes.md', '# Notes\n')
     let d = await detail(h.store)
-    expect([d.createdAt, d.createdAtSource, d.createdAtFromName]).toEqual(['2025-01-14T18:00:00.000Z', 'name', '2025-01-14T18:00:00.000Z'])
+    // The name's epoch is a year off its spelled-out date: the date wins.
+    expect([d.createdAt, d.createdAtSource, d.createdAtFromName]).toEqual(['2026-01-14T00:00:00.000Z', 'name', '2026-01-14T00:00:00.000Z'])
 
     await apply(h.store, 'research-plan.md', PLAN)
     d = await detail(h.store)
     expect([d.createdAt, d.createdAtSource, d.createdAtFromName]).toEqual([
       '2026-01-14T19:30:00.000Z',
       `content:${SESSION}/research-plan.md`,
-      '2025-01-14T18:00:00.000Z',
+      '2026-01-14T00:00:00.000Z',
     ])
     // The earliest credible statement wins: a state file's created_at before the plan's.
     await apply(h.store, 'fact-validator-state.json', JSON.stringify({ agent: 'fact-validator', status: 'complete', created_at: '2026-01-14T10:00:00Z' }))
@@ -322,7 +323,7 @@ describe.each(dialects)('status from evidence (%s)', (_name, open) => {
     await h.store.removeFile(ROOT, `${SESSION}/fact-validator-state.json`)
     await h.store.removeFile(ROOT, `${SESSION}/research-plan.md`)
     d = await detail(h.store)
-    expect([d.createdAt, d.createdAtSource]).toEqual(['2025-01-14T18:00:00.000Z', 'name'])
+    expect([d.createdAt, d.createdAtSource]).toEqual(['2026-01-14T00:00:00.000Z', 'name'])
   })
 
   it('derives again, at open, the sessions written before their reason was kept', async () => {

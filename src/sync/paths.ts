@@ -24,13 +24,36 @@ export function sessionIdOf(relPath: string): string | null {
 // hex groups of a UUID do not pass for a timestamp.
 const UNIX_TIME = /(?:^|[-_])(\d{13}|\d{10})(?=$|[-_])/
 
-/** ISO creation time from a unix timestamp in a session directory name, or `null`. */
+// A leading calendar date, `2025-12-23-…`.
+const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?=$|[-_T])/
+
+/**
+ * ISO creation time from a session directory name, or `null`: its unix
+ * timestamp, unless the name also starts with a calendar date the timestamp
+ * does not fall on (within a day either way, for time zones). Agents often write the epoch wrong (a year off, say) but
+ * the date they spell out right, so then the date wins, at midnight UTC; a
+ * name with only a date (`2025-01-19-test`) gives that date.
+ */
 export function sessionCreatedAt(sessionId: string): string | null {
+  const date = DATE_PREFIX.exec(sessionId)
+  const day = date === null ? null : dayOf(date)
   const match = UNIX_TIME.exec(sessionId)
-  if (!match) return null
+  if (!match) return day
   const digits = match[1]!
   const ms = digits.length === 13 ? Number(digits) : Number(digits) * 1000
-  return new Date(ms).toISOString()
+  const stamp = new Date(ms).toISOString()
+  // A day either way is the writer's time zone, not a wrong epoch.
+  return day !== null && Math.abs(ms - Date.parse(day)) > 2 * DAY_MS ? day : stamp
+}
+
+const DAY_MS = 86_400_000
+
+function dayOf(match: RegExpExecArray): string | null {
+  const [, year, month, day] = match
+  const time = Date.UTC(Number(year), Number(month) - 1, Number(day))
+  const iso = new Date(time).toISOString()
+  // 2025-02-30 is no date.
+  return iso.startsWith(`${year}-${month}-${day}`) ? iso : null
 }
 
 /** Root-relative posix path of an absolute path, or `null` when it is not under the root. */
