@@ -148,6 +148,19 @@ describe.each(dialects)('QA, remediation and usage (%s)', (_name, open) => {
     ])
   })
 
+  it('a session complete by its synthesis, or rejected by QA, keeps its remediation open', async () => {
+    await apply(h.store, 'qa-outputs/remediation-plan.md', PLAN)
+    await apply(h.store, 'synthesis-state.json', JSON.stringify({ status: 'complete', current_phase: 'PHASE_6_FINAL' }))
+    await apply(h.store, 'qa-outputs/delivery-decision.md', '# DELIVERY DECISION\n\n**Decision**: **REJECT**\n')
+    const d = await detail(h.store)
+    expect(d.remediationTasks.map((t) => [t.task_id, t.status, t.evidence])).toEqual([
+      ['W2-001', 'pending', null],
+      ['W2-002', 'complete', 'plan'],
+      ['W4-001', 'pending', null],
+      ['W4-001-SCRIPT', 'pending', null],
+    ])
+  })
+
   it('carries QA assessments and the usage state files record, summed per session', async () => {
     await apply(h.store, 'qa-outputs/final-qa-certificate.md', CERTIFICATE)
     expect((await detail(h.store)).usage).toBeNull()

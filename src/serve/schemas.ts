@@ -88,7 +88,7 @@ const remediationTask = record({
   wave: nullable('integer'),
   plan_status: nullable('string'),
   plan_mark: nullable('string'),
-  status: { ...nullable('string'), description: 'Derived from evidence: the plan, an output file named after the task that reports completion, or the session being complete.' },
+  status: { ...nullable('string'), description: 'Derived from evidence: the plan, an output file named after the task that reports completion, or the session being certified.' },
   evidence: { type: ['string', 'null'], enum: ['plan', 'output', 'session', null] },
   evidence_path: nullable('string'),
 })

@@ -8,7 +8,9 @@
  *    (`remediation-outputs/W2-001-escrow.md` for `W2-001`) and reports
  *    completion. An output belongs to the task with the longest id it starts
  *    with, so `W1-001-SCRIPT.md` is `W1-001-SCRIPT`'s, not `W1-001`'s;
- * 3. the session is complete (certified, or its memorandum delivered): no task of it is still open.
+ * 3. the session is certified (a certificate or delivery decision certifies and none rejects):
+ *    no task of it is still open. A session complete by its synthesis alone is not enough, as
+ *    remediation follows the memorandum.
  *
  * Otherwise the plan's mark stands, with no evidence. Pure and dialect-neutral.
  */
@@ -43,8 +45,8 @@ export interface DerivedRemediationTask {
 
 const DONE = new Set(['complete', 'skipped'])
 
-/** Derive each task's status from the session's outputs; `sessionComplete` is the session's own derived status being `complete`. */
-export function deriveRemediationTasks(tasks: RemediationTaskInput[], outputs: RemediationOutputInput[], sessionComplete: boolean): DerivedRemediationTask[] {
+/** Derive each task's status from the session's outputs; `certified`: the session's QA certifies it (step 3). */
+export function deriveRemediationTasks(tasks: RemediationTaskInput[], outputs: RemediationOutputInput[], certified: boolean): DerivedRemediationTask[] {
   const ids = [...new Set(tasks.map((t) => t.taskId?.toLowerCase()).filter((id): id is string => id !== undefined && id !== ''))].sort((a, b) => b.length - a.length)
   // Each output to the longest task id its name starts with.
   const completedBy = new Map<string, string>()
@@ -56,7 +58,7 @@ export function deriveRemediationTasks(tasks: RemediationTaskInput[], outputs: R
     if (task.status !== null && DONE.has(task.status)) return { id: task.id, status: task.status, evidence: 'plan', evidencePath: null }
     const path = task.taskId === null ? undefined : completedBy.get(task.taskId.toLowerCase())
     if (path !== undefined) return { id: task.id, status: 'complete', evidence: 'output', evidencePath: path }
-    if (sessionComplete) return { id: task.id, status: 'complete', evidence: 'session', evidencePath: null }
+    if (certified) return { id: task.id, status: 'complete', evidence: 'session', evidencePath: null }
     return { id: task.id, status: task.status, evidence: null, evidencePath: null }
   })
 }

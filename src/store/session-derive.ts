@@ -5,6 +5,7 @@
  * (`specialist-evidence.ts`) and every remediation task's (`remediation-evidence.ts`). Pure, so both dialects derive the same values
  * from the same rows.
  */
+import { certificationOf } from '../kinds/qa-read.js'
 import { deriveRemediationTasks, type DerivedRemediationTask } from './remediation-evidence.js'
 import { deriveSpecialists, type DerivedSpecialist, type ReportInput } from './specialist-evidence.js'
 import { NO_FINAL_MEMORANDUM, NOTHING_TO_READ, QA_REJECTION_IN_REASON, summariseSession, type SessionSummary, type StoredSessionFacts } from './session-summary.js'
@@ -50,6 +51,16 @@ const AUTHOR_FIELDS = new Set(['Subagent', 'Specialist'])
 
 /** The `Field` values the dialects' `reportFields` statements select. */
 export const TRACEABILITY_FIELDS = [...ID_FIELDS, ...AUTHOR_FIELDS]
+
+/**
+ * Remediation follows the memorandum, so a session complete by its synthesis
+ * or memorandum may still have remediation open: only a certificate or
+ * delivery decision that certifies, with none rejecting, closes its tasks.
+ */
+function certified(decisions: Array<string | null>): boolean {
+  const outcomes = decisions.map((d) => (d === null ? null : certificationOf(d)))
+  return outcomes.some((o) => o === 'CERTIFIED' || o === 'CONDITIONAL') && !outcomes.includes('NOT CERTIFIED')
+}
 
 /** Derive the session row and the specialists' statuses. */
 export function deriveSession(
@@ -97,7 +108,7 @@ export function deriveSession(
   const remediation = deriveRemediationTasks(
     rows.remediationTasks.map((r) => ({ id: Number(r.id), taskId: text(r.task_id), status: text(r.status) })),
     rows.remediationOutputs.map((r) => ({ path: String(r.path), name: String(r.output_name ?? ''), complete: Number(r.reports_complete) === 1 })),
-    summary.status === 'complete',
+    certified(rows.certificates.map((r) => text(r.decision))),
   )
   return { summary, specialists, remediation }
 }

@@ -161,7 +161,7 @@ export interface RemediationTaskStatus {
   /** The plan's own status, normalised, and its mark as written. */
   plan_status: string | null
   plan_mark: string | null
-  /** Derived: `complete` when the plan says so, an output named after the task reports completion, or the session is complete. */
+  /** Derived: `complete` when the plan says so, an output named after the task reports completion, or the session is certified. */
   status: string | null
   /** `plan`, `output`, `session`, or null (only the plan's mark). */
   evidence: string | null
