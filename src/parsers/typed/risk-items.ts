@@ -180,8 +180,12 @@ function findNamedRiskList(document: JsonObject): RiskList | null {
   return null
 }
 
-/** How deep a list may sit: `categories` → `environmental` → `risks` is 3. */
-const MAX_LIST_DEPTH = 3
+/**
+ * How deep a list may sit, counting keys and array positions:
+ * `categories` → `environmental` → `risks` is 3,
+ * `assessment` → `domains` → `[0]` → `subdomains` → `air` → `findings` is 6.
+ */
+const MAX_LIST_DEPTH = 8
 /** Keys that name a list or a grouping, not a category: the category is a key above them. */
 const GENERIC_KEYS = new Set([
   ...COMPLETE_LISTS,
@@ -209,59 +213,107 @@ const SELECTION_KEY = /^(?:top|key|material|major|priority|notable|selected)_|(?
 /** Lists that total findings rather than tell them (`summary`). */
 const NOT_THE_LIST = /(?:^|_)(?:summary|totals?|aggregates?|overview|metrics|statistics)(?:_|$)/
 
+/** Keys that name a list of findings, under which a map of id → finding is a list too (`"findings": { "F-1": {..} }`). */
+const LIST_NAMES = new Set<string>([...COMPLETE_LISTS, ...NESTED_LISTS])
+/** Fields of a group that label it, for the findings under it (`[{ "domain": "Regulatory", "categories": [..] }]`). */
+const GROUP_LABEL_KEYS = [...CATEGORY_KEYS, 'name', 'title', 'label'] as const
+
 /**
  * Finding lists found by shape, for documents that nest them under category
- * objects (`{ "categories": { "environmental": { "risks": [..] } } }`) or key
- * them by category at the top (`{ "environmental": [..], "tax": [..] }`):
- * every array at depth ≤ 3 whose entries mostly look like findings (a title
- * or id, and a severity, a probability or an amount), in document order. An
- * entry without a category of its own takes the nearest enclosing key that
- * is not a list name. Selections (`top_risks`, `key_findings`,
- * `deal_blocking_issues`) and buckets are not searched, at any depth, and
- * summary lists are not taken, so a risk is not listed twice; nor are
- * metadata and recommendation objects. The lists found replace a named
+ * objects (`{ "categories": { "environmental": { "risks": [..] } } }`), in
+ * arrays of groups (`{ "domains": [{ "domain": "Tax", "areas": [..] }] }`),
+ * or key them by category at the top (`{ "environmental": [..], "tax": [..] }`):
+ * every array at depth ≤ 8 (see {@link MAX_LIST_DEPTH}) whose entries mostly
+ * look like findings (a title or id, and a severity, a probability or an
+ * amount), and every map of such entries under a list name (`findings`,
+ * `risks`), in document order. An entry without a category of its own takes
+ * the nearest enclosing key or group label that is not a list name.
+ *
+ * Selections (`top_risks`, `key_findings`, `deal_blocking_issues`) and
+ * buckets are not searched, at any depth, so a risk is not listed twice;
+ * nor are summaries and totals (`summary`, `totals`, `overview`), metadata
+ * and recommendation objects. A finding's own lists (its mitigations, its
+ * evidence) are not searched either. The lists found replace a named
  * selection only when they hold at least as many entries.
  */
 function findNestedRiskLists(document: JsonObject): RiskList | null {
   const keys: string[] = []
   const entries: Entry[] = []
   const seen = new Set<string>()
-  const visit = (object: JsonObject, path: string[]): void => {
+  const take = (path: string, found: readonly Entry[]): void => {
+    keys.push(path)
+    for (const entry of found) {
+      const raw = JSON.stringify(entry.item)
+      if (seen.has(raw)) continue
+      seen.add(raw)
+      entries.push(entry)
+    }
+  }
+  const categoryOf = (labels: readonly string[]): string | null =>
+    [...labels].reverse().find((part) => !GENERIC_KEYS.has(normalizeKey(part))) ?? null
+  /** `path`: keys and `[i]` positions down to `object`, at most MAX_LIST_DEPTH; `labels`: its keys and group labels, for categories. */
+  const visit = (object: JsonObject, path: readonly string[], labels: readonly string[]): void => {
     for (const [key, value] of Object.entries(object)) {
       const normal = normalizeKey(key)
       if (NOT_A_LIST_HOME.test(normal) || SELECTION_LIST.test(normal) || SELECTION_KEY.test(normal) || SEVERITY_BUCKET.test(normal)) continue
-      if ((CATEGORY_LISTS as readonly string[]).includes(normal)) continue
+      if ((CATEGORY_LISTS as readonly string[]).includes(normal) || NOT_THE_LIST.test(normal)) continue
       const here = [...path, key]
+      const named = [...labels, key]
       if (Array.isArray(value)) {
-        if (NOT_THE_LIST.test(normal)) continue
-        const category = [...here].reverse().find((part) => !GENERIC_KEYS.has(normalizeKey(part))) ?? null
+        const category = categoryOf(named)
         const found = value.filter(isRecord).flatMap((item) => expand({ item, mapKey: null, category, source: null, severity: null }))
-        if (found.length === 0 || !looksLikeFindings(found)) continue
-        keys.push(here.join('.'))
-        for (const entry of found) {
-          const raw = JSON.stringify(entry.item)
-          if (seen.has(raw)) continue
-          seen.add(raw)
-          entries.push(entry)
+        if (found.length > 0 && looksLikeFindings(found)) {
+          take(pathText(here), found)
+          continue
         }
-      } else if (isRecord(value) && here.length < MAX_LIST_DEPTH) {
-        visit(value, here)
+        // Groups in an array: each group's own lists, under its label.
+        if (here.length + 1 >= MAX_LIST_DEPTH) continue
+        value.forEach((item, index) => {
+          if (!isRecord(item) || isFinding(item)) return
+          const label = labelOf(pickValue(item, GROUP_LABEL_KEYS))
+          visit(item, [...here, `[${index}]`], label === null ? named : [...named, label])
+        })
+      } else if (isRecord(value)) {
+        const children = Object.entries(value)
+        if (LIST_NAMES.has(normal) && children.length > 0 && children.every(([, child]) => isRecord(child))) {
+          const category = categoryOf(named)
+          const found = children.flatMap(([id, child]) => expand({ item: child as JsonObject, mapKey: id, category, source: null, severity: null }))
+          if (looksLikeFindings(found)) {
+            take(pathText(here), found)
+            continue
+          }
+        }
+        if (here.length < MAX_LIST_DEPTH && !isFinding(value)) visit(value, here, named)
       }
     }
   }
-  visit(document, [])
+  visit(document, [], [])
   return entries.length === 0 ? null : { keys, tier: 1, entries }
 }
 
-/** Whether most entries name a risk (a title or an id) and weigh it (a severity, a probability or an amount). */
+/** `domains`, `[0]`, `findings` → `domains[0].findings`. */
+function pathText(path: readonly string[]): string {
+  return path.reduce((text, part) => (part.startsWith('[') || text === '' ? `${text}${part}` : `${text}.${part}`), '')
+}
+
+/** Whether one object names a risk (a title or an id) and weighs it (a severity, a probability or an amount). */
+function looksLikeFinding(item: JsonObject): boolean {
+  const named = titleOf(item) !== null || labelOf(pickValue(item, ID_KEYS)) !== null
+  if (!named) return false
+  if (pick(item, SEVERITY_KEYS) !== null || pick(item, PROBABILITY_KEYS) !== null) return true
+  return nestedAmount(item, GROSS_CONCEPTS, 1) !== null || nestedAmount(item, WEIGHTED_CONCEPTS, 1) !== null
+}
+
+/** One finding, not a group that holds findings of its own (`{ "name": "Tax", "total": .., "risks": [..] }`). */
+function isFinding(item: JsonObject): boolean {
+  const nested = pickValue(item, NESTED_LISTS)
+  if (Array.isArray(nested) && nested.some(isRecord)) return false
+  return looksLikeFinding(item)
+}
+
+/** Whether most entries look like findings (see {@link looksLikeFinding}). */
 function looksLikeFindings(entries: readonly Entry[]): boolean {
-  const findings = entries.filter(({ item }) => {
-    const named = titleOf(item) !== null || labelOf(pickValue(item, ID_KEYS)) !== null
-    if (!named) return false
-    if (pick(item, SEVERITY_KEYS) !== null || pick(item, PROBABILITY_KEYS) !== null) return true
-    return nestedAmount(item, GROSS_CONCEPTS, 1) !== null || nestedAmount(item, WEIGHTED_CONCEPTS, 1) !== null
-  })
-  return findings.length * 2 > entries.length
+  return entries.filter(({ item }) => looksLikeFinding(item)).length * 2 > entries.length
 }
 
 function namesRisks(entries: readonly Entry[]): boolean {
