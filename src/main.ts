@@ -18,7 +18,6 @@ import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
 import { createLogger, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
-import { sessionResume } from './store/session-derive.js'
 import type { SessionDetail, Store, StoreStatus } from './store/types.js'
 import { formatCheckReport } from './check/check-report.js'
 import { runCheck } from './check/run-check.js'
@@ -350,7 +349,7 @@ function formatSummary(s: Awaited<ReturnType<typeof runSync>>): string {
 
 function formatSessionDetail(d: SessionDetail): string {
   const deal = d.deal
-  const resume = sessionResume(d)
+  const resume = d.resume
   const money = (v: unknown) => (typeof v === 'number' ? `$${(v / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })}M` : '-')
   const lines = [
     `session ${d.sessionId}`,

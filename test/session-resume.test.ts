@@ -11,7 +11,7 @@ import { sessionResume } from '../src/store/session-derive.js'
 import { summariseSession, type SessionSignals } from '../src/store/session-summary.js'
 import type { SessionDetail } from '../src/store/types.js'
 
-const detail = (over: Partial<SessionDetail>): SessionDetail => ({
+const detail = (over: Partial<SessionDetail>): Omit<SessionDetail, 'resume'> => ({
   root: '/r',
   sessionId: 's',
   createdAt: null,

@@ -121,8 +121,8 @@ describe('fact registry', () => {
   })
 
   it('reports a value that looks numeric but does not normalise', () => {
-    const records = parseFactRegistry(markdownOf(['## Metrics', '| Metric | Value |', '|---|---|', '| Leverage | 4.8× |', '| Name | Harbor Co |'].join('\n')))
-    expect(records.misses).toEqual([{ table: 'fact_registry', column: 'value_number', raw: '4.8×', line: 4 }])
+    const records = parseFactRegistry(markdownOf(['## Metrics', '| Metric | Value |', '|---|---|', '| Leverage | 1.8x–2.4x |', '| Name | Harbor Co |'].join('\n')))
+    expect(records.misses).toEqual([{ table: 'fact_registry', column: 'value_number', raw: '1.8x–2.4x', line: 4 }])
   })
 
   it('sends conflict tables and data gaps to their own tables', () => {
@@ -283,7 +283,9 @@ describe('helpers', () => {
     expect(quantify('2030', false, true)).toMatchObject({ value_number: 2030, value_date: null })
     expect(quantify('18-24 months', false)).toMatchObject({ value_number: null, value_low: 18, value_high: 24 })
     expect(quantify('Excess cover up to $5M', false)).toMatchObject({ value_number: 5e6, value_low: null, value_high: 5e6 })
-    expect(quantify('2.6× ($730M ÷ $280M)', false)).toMatchObject({ value_number: null, missed: 'value_number' })
+    // A multiple is its number, never money; a range of multiples is not one number.
+    expect(quantify('2.6× ($730M ÷ $280M)', false)).toMatchObject({ value_number: 2.6, missed: null })
+    expect(quantify('1.8x – 2.4x', false)).toMatchObject({ value_number: null, missed: 'value_number' })
     expect(quantify('Reverse triangular merger', false)).toMatchObject({ value_number: null, value_date: null, missed: null })
     expect(quantify('TBD', true)).toMatchObject({ value_date: null, missed: null })
   })

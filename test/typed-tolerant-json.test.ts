@@ -95,9 +95,11 @@ describe('parseRiskSummary: findings nested by category', () => {
     expect(summaryOf(json).highest_severity).toBe('critical')
   })
 
-  it('does not search deeper than three levels', () => {
-    const json = { a: { b: { c: { risks: [finding('Too deep', 'high', 1)] } } } }
-    expect(itemsOf(json)).toEqual([])
+  it('finds findings four levels down, but not past eight', () => {
+    const json = { a: { b: { c: { risks: [finding('Deep', 'high', 1)] } } } }
+    expect(itemsOf(json).map((values) => values.title)).toEqual(['Deep'])
+    const tooDeep = { a: { b: { c: { d: { e: { f: { g: { h: { risks: [finding('Too deep', 'high', 1)] } } } } } } } } }
+    expect(itemsOf(tooDeep)).toEqual([])
   })
 
   it('does not take lists of things that are not findings', () => {

@@ -147,6 +147,11 @@ const sessionDetail = record({
   qaAssessments: { type: 'array', items: qaAssessment },
   remediationTasks: { type: 'array', items: remediationTask },
   usage: { oneOf: [{ type: 'null' }, sessionUsage] },
+  resume: record({
+    where: { type: 'string', description: 'The stage the latest evidence shows.' },
+    next: { type: 'string', description: 'What resumes next: `nothing` for a complete session, or the human review a QA rejection asks for.' },
+    supersededNextAction: { ...nullable('string'), description: "The synthesis state's own next action when the session's completion supersedes it." },
+  }),
 })
 
 const typedRows = Object.fromEntries(

@@ -10,6 +10,7 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
+import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
 import { classifyPostgresError } from './postgres-errors.js'
@@ -389,7 +390,7 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
       args,
     )
     const [facts] = await query('SELECT count(*) AS n FROM fact_registry WHERE root = $1 AND session_id = $2', args)
-    details.push({
+    details.push(withResume({
       root,
       sessionId,
       createdAt: (row.created_at as string | null) ?? null,
@@ -447,7 +448,7 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
            duration_ms, cost_usd FROM session_usage_totals WHERE root = $1 AND session_id = $2`,
         args,
       ))[0]),
-    })
+    }))
   }
   return details
 }

@@ -125,6 +125,11 @@ export interface SessionResume {
 
 const DONE_PHASE = new Set(['complete', 'skipped'])
 
+/** A session's detail with its {@link sessionResume} answer. */
+export function withResume(d: Omit<SessionDetail, 'resume'>): SessionDetail {
+  return { ...d, resume: sessionResume(d) }
+}
+
 /**
  * Where a session stands and what resumes next, from its detail alone (so
  * `show` and the API read the same answer). A complete session resumes
@@ -135,7 +140,7 @@ const DONE_PHASE = new Set(['complete', 'skipped'])
  * table, which is then stale), unfinished agent states, the memorandum still
  * to write. A file in error comes first in `next`.
  */
-export function sessionResume(d: SessionDetail): SessionResume {
+export function sessionResume(d: Omit<SessionDetail, 'resume'>): SessionResume {
   const reason = d.statusReason ?? ''
   const synthesis = d.synthesis
   const synthesisNext = textOf(synthesis?.next_action)
@@ -153,7 +158,7 @@ export function sessionResume(d: SessionDetail): SessionResume {
   return { where, next: `${repair}${next}`, supersededNextAction: null }
 }
 
-function openWork(d: SessionDetail, reason: string): { where: string; next: string } {
+function openWork(d: Omit<SessionDetail, 'resume'>, reason: string): { where: string; next: string } {
   const synthesis = d.synthesis
   const synthesisStatus = textOf(synthesis?.status)
   if (synthesis && synthesisStatus !== 'complete') {

@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
+import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import {
   activeOf,
@@ -373,7 +374,8 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
      FROM sessions WHERE session_id = ? ORDER BY root LIMIT 100`,
     sessionId,
   )
-  return sessions.map((row): SessionDetail => {
+  return sessions
+    .map((row): Omit<SessionDetail, 'resume'> => {
     const root = String(row.root)
     const args = [root, sessionId]
     const docs = db.get(
@@ -451,6 +453,7 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
       )),
     }
   })
+    .map(withResume)
 }
 
 function parseJson(text: unknown): unknown {

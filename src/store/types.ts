@@ -2,6 +2,7 @@
  * The store contract: what `src/sync` may ask of a database. Each dialect
  * (SQLite now, PostgreSQL next) implements it in its own module with its own SQL.
  */
+import type { SessionResume } from './session-derive.js'
 import type { DocumentType } from '../parsers/document-type.js'
 import type { Diagnostic, DocumentFormat, ParsedDocument } from '../parsers/types.js'
 import type { BlobChain, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionChange, RevisionQuery } from '../history/types.js'
@@ -137,6 +138,8 @@ export interface SessionDetail {
   remediationTasks: RemediationTaskStatus[]
   /** What the session's state files record of tokens, turns, time and cost, summed; null when none records any. */
   usage: SessionUsage | null
+  /** Where the session stands and what resumes next (`sessionResume`, session-derive.ts): the answer `show` prints. */
+  resume: SessionResume
 }
 
 /** One QA assessment of the memorandum. */
