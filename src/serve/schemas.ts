@@ -237,6 +237,8 @@ export const SCHEMAS: Record<string, Schema> = {
         ],
       },
       openPhase: { oneOf: [{ type: 'null' }, record({ phase: nullable('string'), status: nullable('string') })] },
+      where: { type: 'string', description: 'The stage the latest evidence shows (the session object’s resume.where).' },
+      next: { type: 'string', description: 'What resumes next, weighing every signal (the session object’s resume.next; what show prints).' },
     }),
     pendingSpecialists: { type: 'array', items: pendingSpecialist },
   }),

@@ -24,6 +24,7 @@ import {
   mergeRevisions,
   pageOf,
   readsByRoot,
+  type ActiveSession,
   type ActiveSessions,
   type DocumentDetail,
   type DocumentList,
@@ -238,7 +239,12 @@ class PostgresReader implements StoreReader {
         const key = `${String(root)}\n${String(sessionId)}`
         bySession.set(key, [...(bySession.get(key) ?? []), specialist])
       }
-      const items = kept.map((row) => activeOf(row, bySession.get(`${String(row.root)}\n${String(row.sessionId)}`) ?? []))
+      const items: ActiveSession[] = []
+      for (const row of kept) {
+        // The same answer as the session object's, so the list and `show` never disagree on what resumes next.
+        const detail = (await readSessionDetail(query, String(row.sessionId))).find((d) => d.root === row.root)
+        items.push(activeOf(row, bySession.get(`${String(row.root)}\n${String(row.sessionId)}`) ?? [], detail?.resume))
+      }
       return { items, truncated: rows.length > LIST_CAP }
     })
   }

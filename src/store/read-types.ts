@@ -83,6 +83,10 @@ export interface ResumePoint {
   } | null
   /** The first phase of the orchestrator's metrics that is not complete. */
   openPhase: { phase: string | null; status: string | null } | null
+  /** The stage the latest evidence shows: `SessionDetail.resume.where`. */
+  where: string
+  /** What resumes next, weighing every signal: `SessionDetail.resume.next`, what `show` prints. */
+  next: string
 }
 
 /** A session that is not complete, with its pending work. */
@@ -359,7 +363,7 @@ export function pageOf(rows: Array<Record<string, unknown>>, limit: number): Ses
 }
 
 /** An active-session answer from the joined row (`has_synthesis`, `current_phase`, `synthesis_status`, `open_phase`, ...) and its pending specialists; both dialects select the same aliases. */
-export function activeOf(row: Record<string, unknown>, pending: Array<Record<string, unknown>>): ActiveSession {
+export function activeOf(row: Record<string, unknown>, pending: Array<Record<string, unknown>>, answer: SessionDetail['resume'] | undefined): ActiveSession {
   return {
     root: String(row.root),
     sessionId: String(row.sessionId),
@@ -382,6 +386,8 @@ export function activeOf(row: Record<string, unknown>, pending: Array<Record<str
         row.open_phase === null && row.open_phase_status === null
           ? null
           : { phase: (row.open_phase as string | null) ?? null, status: (row.open_phase_status as string | null) ?? null },
+      where: answer?.where ?? '',
+      next: answer?.next ?? '',
     },
     pendingSpecialists: pending as unknown as ActiveSession['pendingSpecialists'],
   }

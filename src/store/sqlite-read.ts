@@ -142,6 +142,7 @@ class SqliteReader implements StoreReader {
          ORDER BY s.updated_at DESC, s.session_id, s.root LIMIT ?`,
         LIST_CAP + 1,
       )
+      const queries: SqliteQueries = { all: (sql, ...params) => this.all(sql, ...params), get: (sql, ...params) => this.get(sql, ...params) }
       const items = rows.slice(0, LIST_CAP).map((row) => {
         const pending = this.all(
           `SELECT task_id, specialist_type, coalesce(derived_status, status) AS status, status AS plan_status, status_raw AS plan_mark, priority FROM specialist_assignments
@@ -150,7 +151,8 @@ class SqliteReader implements StoreReader {
           row.sessionId,
           LIST_CAP,
         )
-        return activeOf(row, pending)
+        const detail = readSessionDetail(queries, String(row.sessionId)).find((d) => d.root === row.root)
+        return activeOf(row, pending, detail?.resume)
       })
       return { items, truncated: rows.length > LIST_CAP }
     })

@@ -245,6 +245,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(kestrel.resume.openPhase).toEqual({ phase: 'specialist-research', status: 'pending' })
       const plan = active.body.items.find((s: { sessionId: string }) => s.sessionId === PLAN)
       expect(plan.pendingSpecialists).toMatchObject([{ specialist_type: 'tax', status: 'pending' }])
+      // The list answers what resumes next as the session object does.
+      for (const item of [kestrel, plan]) {
+        const detail = await get(base, `/api/v1/sessions/${item.sessionId}`)
+        const resume = detail.body.find((d: { root: string }) => d.root === item.root).resume
+        expect([item.resume.where, item.resume.next]).toEqual([resume.where, resume.next])
+        expect(resume.next).not.toBe('')
+      }
       expect((await get(base, '/api/sessions/active')).text).toBe(active.text)
 
       const stats = await get(base, '/api/v1/sessions/stats')
