@@ -59,6 +59,12 @@ export const migrations: readonly Migration[] = [
     sqlite: sqlite.step9,
     postgres: postgres.step9,
   },
+  {
+    version: 10,
+    name: 'parser version per document: files an older version parsed are read again',
+    sqlite: sqlite.step10,
+    postgres: postgres.step10,
+  },
 ]
 
 /** The schema version this build needs. */

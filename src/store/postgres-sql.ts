@@ -5,6 +5,8 @@
  * round trips however many rows it has.
  */
 import { STATE_TYPES_SQL } from '../kinds/registry.js'
+import { PARSER_VERSION } from '../parsers/version.js'
+import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { TRACEABILITY_FIELDS } from './session-derive.js'
 
@@ -46,7 +48,7 @@ function deleteDerived(): string {
 /** Statement texts, by name; the name doubles as the prepared-statement name. */
 export const SQL = {
   lockSession: 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))',
-  knownFiles: `SELECT path, size_bytes AS "sizeBytes", mtime_ms AS "mtimeMs", content_hash AS "contentHash", status
+  knownFiles: `SELECT path, ${STALE_PARSE.sizeBytes} AS "sizeBytes", mtime_ms AS "mtimeMs", ${STALE_PARSE.contentHash} AS "contentHash", status
     FROM documents WHERE root = $1`,
   listSessions: 'SELECT session_id AS "sessionId" FROM sessions WHERE root = $1',
   // An archived session gets no row (`import` brings it back, not a file event): touchSession then changes no row.
@@ -63,23 +65,24 @@ export const SQL = {
   removeSession: 'DELETE FROM sessions WHERE root = $1 AND session_id = $2',
   upsertDocument: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
       parsed_hash, word_count, footnote_count, table_count, json, diagnostics, status, error, error_line,
-      instance, applied_at, checked_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12::jsonb, $13::jsonb, 'ok', NULL, NULL, $14, $15, $15)
+      instance, applied_at, checked_at, parser_version)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12::jsonb, $13::jsonb, 'ok', NULL, NULL, $14, $15, $15, ${PARSER_VERSION})
     ON CONFLICT (root, path) DO UPDATE SET
       session_id = excluded.session_id, document_type = excluded.document_type, format = excluded.format,
       size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
       parsed_hash = excluded.parsed_hash, word_count = excluded.word_count,
       footnote_count = excluded.footnote_count, table_count = excluded.table_count, json = excluded.json,
       diagnostics = excluded.diagnostics, status = 'ok', error = NULL, error_line = NULL,
-      instance = excluded.instance, applied_at = excluded.applied_at, checked_at = excluded.checked_at
+      instance = excluded.instance, applied_at = excluded.applied_at, checked_at = excluded.checked_at,
+      parser_version = excluded.parser_version
     RETURNING id, (xmax = 0) AS created`,
   upsertFailure: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
-      diagnostics, status, error, error_line, instance, checked_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', 'error', $9, $10, $11, $12)
+      diagnostics, status, error, error_line, instance, checked_at, parser_version)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', 'error', $9, $10, $11, $12, ${PARSER_VERSION})
     ON CONFLICT (root, path) DO UPDATE SET
       size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
       status = 'error', error = excluded.error, error_line = excluded.error_line,
-      instance = excluded.instance, checked_at = excluded.checked_at
+      instance = excluded.instance, checked_at = excluded.checked_at, parser_version = excluded.parser_version
     RETURNING (xmax = 0) AS created`,
   recordStat: 'UPDATE documents SET size_bytes = $1, mtime_ms = $2, checked_at = $3 WHERE root = $4 AND path = $5',
   deleteDerived: deleteDerived(),

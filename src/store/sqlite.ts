@@ -7,6 +7,8 @@ import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { STATE_TYPES_SQL } from '../kinds/registry.js'
+import { PARSER_VERSION } from '../parsers/version.js'
+import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import { pruneCutoff } from './change-log.js'
@@ -100,7 +102,8 @@ class SqliteStore implements Store {
     }
     this.sql = {
       knownFiles: db.prepare(
-        'SELECT path, size_bytes AS sizeBytes, mtime_ms AS mtimeMs, content_hash AS contentHash, status FROM documents WHERE root = ?',
+        `SELECT path, ${STALE_PARSE.sizeBytes} AS sizeBytes, mtime_ms AS mtimeMs, ${STALE_PARSE.contentHash} AS contentHash, status
+         FROM documents WHERE root = ?`,
       ),
       listSessions: db.prepare('SELECT session_id AS sessionId FROM sessions WHERE root = ?'),
       // An archived session gets no row: `import` brings it back, not a file event.
@@ -115,28 +118,29 @@ class SqliteStore implements Store {
       upsertDocument: db.prepare(
         `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
            parsed_hash, word_count, footnote_count, table_count, json, diagnostics, status, error, error_line,
-           instance, applied_at, checked_at)
+           instance, applied_at, checked_at, parser_version)
          VALUES (@root, @path, @sessionId, @documentType, @format, @sizeBytes, @mtimeMs, @contentHash,
            @contentHash, @wordCount, @footnoteCount, @tableCount, @json, @diagnostics, 'ok', NULL, NULL,
-           @instance, @now, @now)
+           @instance, @now, @now, ${PARSER_VERSION})
          ON CONFLICT (root, path) DO UPDATE SET
            session_id = excluded.session_id, document_type = excluded.document_type, format = excluded.format,
            size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
            parsed_hash = excluded.parsed_hash, word_count = excluded.word_count,
            footnote_count = excluded.footnote_count, table_count = excluded.table_count, json = excluded.json,
            diagnostics = excluded.diagnostics, status = 'ok', error = NULL, error_line = NULL,
-           instance = excluded.instance, applied_at = excluded.applied_at, checked_at = excluded.checked_at
+           instance = excluded.instance, applied_at = excluded.applied_at, checked_at = excluded.checked_at,
+           parser_version = excluded.parser_version
          RETURNING id`,
       ),
       upsertFailure: db.prepare(
         `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
-           diagnostics, status, error, error_line, instance, checked_at)
+           diagnostics, status, error, error_line, instance, checked_at, parser_version)
          VALUES (@root, @path, @sessionId, @documentType, @format, @sizeBytes, @mtimeMs, @contentHash,
-           '[]', 'error', @error, @errorLine, @instance, @now)
+           '[]', 'error', @error, @errorLine, @instance, @now, ${PARSER_VERSION})
          ON CONFLICT (root, path) DO UPDATE SET
            size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
            status = 'error', error = excluded.error, error_line = excluded.error_line,
-           instance = excluded.instance, checked_at = excluded.checked_at`,
+           instance = excluded.instance, checked_at = excluded.checked_at, parser_version = excluded.parser_version`,
       ),
       recordStat: db.prepare('UPDATE documents SET size_bytes = ?, mtime_ms = ?, checked_at = ? WHERE root = ? AND path = ?'),
       deleteTables: db.prepare('DELETE FROM document_tables WHERE document_id = ?'),

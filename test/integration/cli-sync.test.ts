@@ -5,9 +5,15 @@ import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { PARSER_VERSION } from '../../src/parsers/version.js'
 import { CLI, runCli } from '../helpers/cli.js'
+import { PG_URL, postgresAvailable, schemaRows, testSchemas } from '../helpers/postgres.js'
 import { dumpSqlite } from '../helpers/dump.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
+
+const pgAvailable = await postgresAvailable()
+const schemas = testSchemas()
 
 let dir: string
 let root: string
@@ -88,6 +94,46 @@ describe('statebridge sync', () => {
     expect(dump.sessions.map((s) => s.session_id)).toEqual(['2026-02-03-1770076800', 'empty-session', 'new-session'])
     expect(dump.documents.some((d) => String(d.path).startsWith('2026-02-04'))).toBe(false)
     expect(dump.rows.filter((r) => String(r.path).endsWith('fact-registry.md'))).toHaveLength(2)
+  })
+
+  it('reads again, once, every file an older parser version read, even when it trusts sizes and mtimes', () => {
+    expect(sync().code).toBe(0)
+    const registry = '2026-02-03-1770076800/review-outputs/fact-registry.md'
+    const handle = new Database(db)
+    const facts = (): number => (handle.prepare('SELECT count(*) AS n FROM fact_registry').get() as { n: number }).n
+    const stored = facts()
+    expect(stored).toBeGreaterThan(0)
+    // What an upgrade finds: a row an older version wrote, without what this version reads.
+    handle.prepare('UPDATE documents SET parser_version = 1 WHERE path = ?').run(registry)
+    handle.prepare('DELETE FROM fact_registry').run()
+
+    const again = sync('--trust-stat')
+    expect(again.summary).toMatchObject({ files_applied: 1, files_failed: 0 })
+    expect(facts()).toBe(stored)
+    const versions = handle.prepare('SELECT DISTINCT parser_version AS v FROM documents').all() as Array<{ v: number }>
+    expect(versions).toEqual([{ v: PARSER_VERSION }])
+    // A newer version's rows are never read again by this one.
+    handle.prepare('UPDATE documents SET parser_version = ? WHERE path = ?').run(PARSER_VERSION + 1, registry)
+    expect(sync().summary).toMatchObject({ files_applied: 0 })
+    handle.close()
+  })
+
+  it.skipIf(!pgAvailable)('reads again what an older parser version read on PostgreSQL too', async () => {
+    const schema = schemas.fresh('reparse')
+    const pgSync = (...extra: string[]) => {
+      const result = runCli(['sync', root, '--json', '--db', PG_URL, '--schema', schema, ...extra])
+      return JSON.parse(result.stdout.trim().split('\n').pop() ?? 'null') as Record<string, number>
+    }
+    try {
+      expect(pgSync()).toMatchObject({ files_failed: 1 })
+      await schemaRows(schema, "UPDATE documents SET parser_version = 1 WHERE path LIKE '%fact-registry.md'")
+      await schemaRows(schema, 'DELETE FROM fact_registry')
+      expect(pgSync('--trust-stat')).toMatchObject({ files_applied: 1 })
+      expect(Number((await schemaRows(schema, 'SELECT count(*) AS n FROM fact_registry'))[0]!.n)).toBeGreaterThan(0)
+      expect(pgSync()).toMatchObject({ files_applied: 0 })
+    } finally {
+      await schemas.dropAll()
+    }
   })
 
   it('ignores editor, temp and dot files', () => {

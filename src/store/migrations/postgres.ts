@@ -816,3 +816,12 @@ export const step9 = `
           value_date_precision, source_reports, confidence, source_table, row_id, document_type, path, line, candidates, tellings
         FROM ranked WHERE rank = 1;
     `
+
+/**
+ * Step 10: which parser version read each document (src/parsers/version.ts).
+ * Rows written before it count as version 1, so the first sync of a newer
+ * build reads their files again.
+ */
+export const step10 = `
+      ALTER TABLE documents ADD COLUMN parser_version integer NOT NULL DEFAULT 1;
+    `

@@ -1,0 +1,13 @@
+/**
+ * The version of what the parsers make of a file. Raise it whenever a release
+ * changes the records some unchanged file yields (a new kind, a new column, a
+ * reading fixed): each document row keeps the version that parsed it, and a
+ * sync reads again every file an older version parsed, so an upgrade does not
+ * leave old rows beside new ones until their files happen to change. A
+ * sidecar never re-reads what a newer version wrote.
+ *
+ * 1: every release before the column existed; 2: issue 11 (kinds registry,
+ * QA and remediation tables, usage, duplicates, multiples and accounting
+ * negatives, JSON `extra`).
+ */
+export const PARSER_VERSION = 2
