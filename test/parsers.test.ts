@@ -412,7 +412,10 @@ describe('documentType', () => {
     ['orchestrator-state.md.orig', 'backup'],
     ['specialist-reports/tax-report.md.old', 'backup'],
     ['consolidated-footnotes.md', 'other'],
-    ['qa-assessment.md', 'other'],
+    // A QA kind's file name where no folder says otherwise.
+    ['qa-assessment.md', 'qa_output'],
+    ['remediation-plan.md', 'qa_output'],
+    ['qa-outputs/remediation-dispatch-wave2.md', 'qa_output'],
     ['sections-appended.marker', 'other'],
     ['notes.txt', 'other'],
     ['', 'other'],

@@ -60,8 +60,11 @@ describe('render: every fixture round-trips', () => {
         expect(problems).toEqual([])
         expect(checkRender(kind, input, text)).toEqual([])
         // Each row is written from its source, so the source comes back too:
-        // a file rewritten from its own rows keeps the agent's wording.
+        // a file rewritten from its own rows keeps the agent's wording. Not
+        // for a record the file told twice: it is written once, from its values
+        // with the other telling's cells as `also:` columns (see README).
         for (const table of KIND_TABLES[kind]) {
+          if ((input.rows[table] ?? []).some((row) => Number(row.values.occurrences ?? 1) > 1)) continue
           expect((back.rows[table] ?? []).map((row) => row.raw), table).toEqual((input.rows[table] ?? []).map((row) => row.raw))
         }
         // Idempotent: rendering what the rendered file says gives the same file.

@@ -75,10 +75,20 @@ export function alsoKindsOf(primary: KindSpec, name: string, relPath: string): K
   return KINDS.filter((kind) => kind !== primary && kind.format === primary.format && kind.also !== undefined && kind.also(name, relPath))
 }
 
-/** File names that make a file a kind's document type wherever it lives, in registry order. */
-export const NAMED_TYPES: ReadonlyArray<readonly [RegExp, DocumentType]> = KINDS.flatMap((kind) =>
-  (kind.fileNames ?? []).map((pattern) => [pattern, kind.documentType] as const),
-)
+/**
+ * File names that make a file a kind's document type, in registry order: a
+ * state file's name wins over its folder (a fact registry is one wherever it
+ * lives); another kind's name only where no folder says what the file is (a
+ * `remediation-plan.md` under `remediation-outputs/` is a remediation output).
+ */
+export const NAMED_TYPES = {
+  state: namedTypes(KINDS.filter((kind) => kind.state)),
+  other: namedTypes(KINDS.filter((kind) => !kind.state)),
+}
+
+function namedTypes(kinds: readonly KindSpec[]): ReadonlyArray<readonly [RegExp, DocumentType]> {
+  return kinds.flatMap((kind) => (kind.fileNames ?? []).map((pattern) => [pattern, kind.documentType] as const))
+}
 
 /** Document types whose files are state files: a failure among them degrades their session. */
 export const STATE_DOCUMENT_TYPES: readonly DocumentType[] = [...new Set(KINDS.filter((kind) => kind.state).map((kind) => kind.documentType))]

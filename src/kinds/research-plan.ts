@@ -1,7 +1,7 @@
 /**
  * The research plan (`research-plan.md`): the query, legal domains, critical issues, specialist assignments and refinement log.
  */
-import { parseResearchPlan } from '../parsers/typed/research-plan.js'
+import { readResearchPlan } from '../parsers/typed/research-plan.js'
 import type { SectionSpec } from '../parsers/typed/research-typed-rows.js'
 import type { KindSpec } from './types.js'
 
@@ -70,6 +70,6 @@ export const researchPlan: KindSpec = {
     },
   ],
   // The query, critical issues, assignments and the refinement log are too irregular for shapes.
-  parse: (input, records) => parseResearchPlan(input.markdown!, records),
+  parse: (input, records) => readResearchPlan(input.markdown!, records),
   fixture: { dir: 'research-plan', path: 's/research-plan.md' },
 }

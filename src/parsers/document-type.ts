@@ -109,7 +109,7 @@ export function documentType(relPath: string): DocumentType {
   const parts = relPath.split('/')
   const name = (parts[parts.length - 1] ?? '').toLowerCase()
   // Named state files win over their folder: a fact registry is one wherever it lives.
-  for (const [pattern, type] of NAMED_TYPES) if (pattern.test(name)) return type
+  for (const [pattern, type] of NAMED_TYPES.state) if (pattern.test(name)) return type
   const named = byStateName(name)
   if (named !== null) return named
   for (const [pattern, type] of BY_EXTENSION) if (pattern.test(name)) return type
@@ -117,6 +117,7 @@ export function documentType(relPath: string): DocumentType {
     const type = BY_FOLDER[folder.toLowerCase()]
     if (type) return type
   }
+  for (const [pattern, type] of NAMED_TYPES.other) if (pattern.test(name)) return type
   for (const [pattern, type] of BY_PATTERN) if (pattern.test(name)) return type
   return 'other'
 }

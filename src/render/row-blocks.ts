@@ -73,13 +73,15 @@ export interface ColumnSpec {
 
 /**
  * Rows as one canonical table: the columns some row fills (and those marked
- * `always`), then one column per `extra` label, in order of first use.
+ * `always`), then one column per `extra` label, in order of first use,
+ * each row's labels taken in the order jsonb keeps them (shorter first, then
+ * bytewise): a row read back from either store then renders as one just parsed.
  */
 export function valueTable(rows: readonly RenderRow[], columns: readonly ColumnSpec[]): string {
   const cells = rows.map((row) => columns.map((column) => column.cell(row.values)))
   const used = columns.map((column, index) => column.always === true || cells.some((row) => row[index] !== null))
   const extraLabels: string[] = []
-  for (const row of rows) for (const label of Object.keys(row.extra ?? {})) if (!extraLabels.includes(label)) extraLabels.push(label)
+  for (const row of rows) for (const label of Object.keys(row.extra ?? {}).sort(jsonbKeyOrder)) if (!extraLabels.includes(label)) extraLabels.push(label)
   const headers = [...columns.filter((_, index) => used[index]).map((column) => column.header), ...extraLabels]
   const typedCount = used.filter(Boolean).length
   const body = rows.map((row, r) =>
@@ -183,4 +185,9 @@ export function fieldLines(row: RenderRow): string[] {
     for (const part of value.split('\n')) lines.push(`- **${key}:** ${part}`)
   }
   return lines
+}
+
+function jsonbKeyOrder(a: string, b: string): number {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)]
+  return x.length - y.length || Buffer.compare(x, y)
 }

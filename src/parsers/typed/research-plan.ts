@@ -6,7 +6,8 @@
  * the REFINEMENT LOG.
  */
 import type { FieldRecord, MarkdownRecords } from '../types.js'
-import { DOMAIN_SECTION } from '../../kinds/research-plan.js'
+import { readKind } from '../../kinds/engine.js'
+import { DOMAIN_SECTION, researchPlan } from '../../kinds/research-plan.js'
 import { cleanHeading } from './heading-text.js'
 import { readDealFacts, type DealFacts } from './research-deal-facts.js'
 import {
@@ -25,6 +26,7 @@ import {
   textValue,
   typeTable,
   type SectionSpec,
+  type TableSpec,
 } from './research-typed-rows.js'
 import { emptyTyped, pushRows, type TypedRecords, type TypedRow } from './types.js'
 
@@ -54,6 +56,9 @@ const ISSUE_COLUMNS = {
 const ASSIGNMENT_SECTION: SectionSpec = {
   aliases: ['specialist assignments', 'specialist assignment', 'task assignments', 'specialist tasks', 'research tasks', 'subagent assignments', 'agent assignments', 'assignments'],
 }
+const COMPLETION_SECTION: SectionSpec = {
+  aliases: ['specialist completion summary', 'specialist completion', 'specialist completion status', 'report inventory', 'specialist report inventory', 'research completion summary'],
+}
 const ASSIGNMENT_COLUMNS = {
   task_id: ['id', 'task id', '#', 'task no', 'no', 'ref'],
   specialist_type: ['specialist', 'specialist type', 'agent', 'assigned to', 'specialist agent', 'subagent', 'analyst', 'owner'],
@@ -61,6 +66,8 @@ const ASSIGNMENT_COLUMNS = {
   execution_mode: ['execution', 'execution mode', 'mode', 'sequencing', 'run mode'],
   priority: ['priority', 'importance', 'tier'],
   status: ['status', 'state', 'progress'],
+  // A report file names its specialist when no column does (`tax-structure-analyst-report.md`).
+  report: ['report', 'report file', 'deliverable'],
 }
 /** Labels of the fields of one per-specialist section (`- **Scope:** ...`). */
 const ASSIGNMENT_FIELDS = {
@@ -85,11 +92,16 @@ const REFINEMENT_COLUMNS = {
 // A refinement entry written as a field: `**Iteration 0 — Initial Plan:**`, `**Refinement 2 (T3 complete):**`.
 const ENTRY_KEY = /^(?:iteration|refinement|update|entry|revision|version|round|change|amendment)\b/i
 
+/** Typed records of a research-plan document: its kind's shapes, then the rest. Pure; never throws. */
+export function parseResearchPlan(markdown: MarkdownRecords): TypedRecords {
+  return readKind(researchPlan, { name: 'research-plan.md', relPath: 'research-plan.md', markdown, json: null })
+}
+
 /**
- * Typed records of a research-plan document, added to `records` (what the
- * kind's shapes read: its domain tables). Pure; never throws.
+ * What a research plan's declared shapes cannot say, added to the records
+ * they made (its domain tables): the kind's hook.
  */
-export function parseResearchPlan(markdown: MarkdownRecords, records: TypedRecords = emptyTyped('research_plan')): TypedRecords {
+export function readResearchPlan(markdown: MarkdownRecords, records: TypedRecords): TypedRecords {
   const deal = readDealFacts(markdown, records, PRECEDENCE)
   records.session = deal.session
   readPlan(markdown, records, deal)
@@ -186,29 +198,58 @@ function readAssignments(markdown: MarkdownRecords, records: TypedRecords): void
   for (const { table, at } of sectionTables(markdown.tables, ASSIGNMENT_SECTION)) {
     const sub = table.headingPath[at + 1]
     if (sub !== undefined && NOT_A_SPECIALIST.test(sub)) continue
-    added += typeTable(records, table, {
-      table: 'specialist_assignments',
-      synonyms: ASSIGNMENT_COLUMNS,
-      requires: [['specialist_type', 'task_description'], ['task_id', 'specialist_type']],
-      build: (get, line) => {
-        const taskId = textValue(get('task_id'))
-        const specialist = textValue(get('specialist_type'))
-        const description = textValue(get('task_description'))
-        if (taskId === null && specialist === null && description === null) return null
-        const status = get('status')
-        return {
-          task_id: taskId,
-          specialist_type: specialist,
-          task_description: description,
-          execution_mode: textValue(get('execution_mode')),
-          priority: severityText(get('priority')),
-          status: statusValue(records, 'specialist_assignments', 'status', status, line),
-          status_raw: status,
-        }
-      },
-    })
+    added += typeTable(records, table, assignmentTable(records))
   }
   if (added === 0) readSpecialistSections(markdown, records)
+  if ((records.rows.specialist_assignments?.length ?? 0) === 0) readCompletionTables(markdown, records)
+}
+
+/**
+ * Specialists a plan lists only in its review (`### Specialist Completion
+ * Summary`, `### Report Inventory`): some plans are cut short where their
+ * assignment table was, and the review's table is then all that names the
+ * specialists. Its status was written after the research, so it is evidence,
+ * not a stale mark. The first such table is taken. A report file names its specialist
+ * (`tax-structure-analyst-report.md` → `tax-structure-analyst`).
+ */
+function readCompletionTables(markdown: MarkdownRecords, records: TypedRecords): void {
+  // The first table that names specialists is the list; a later inventory of the same reports would list them twice.
+  for (const { table } of sectionTables(markdown.tables, COMPLETION_SECTION)) {
+    if ((records.rows.specialist_assignments?.length ?? 0) > 0) return
+    typeTable(records, table, assignmentTable(records))
+  }
+}
+
+/** How an assignment table's rows become `specialist_assignments` rows. */
+function assignmentTable(records: TypedRecords): TableSpec<'specialist_assignments'> {
+  return {
+    table: 'specialist_assignments',
+    synonyms: ASSIGNMENT_COLUMNS,
+    requires: [['specialist_type', 'task_description', 'report'], ['task_id', 'specialist_type', 'report']],
+    keep: ['report'],
+    build: (get, line) => {
+      const taskId = textValue(get('task_id'))
+      const report = textValue(get('report'))
+      const specialist = textValue(get('specialist_type')) ?? (report === null ? null : specialistOfReport(report))
+      const description = textValue(get('task_description'))
+      if (taskId === null && specialist === null && description === null) return null
+      const status = get('status')
+      return {
+        task_id: taskId,
+        specialist_type: specialist,
+        task_description: description,
+        execution_mode: textValue(get('execution_mode')),
+        priority: severityText(get('priority')),
+        status: statusValue(records, 'specialist_assignments', 'status', status, line),
+        status_raw: status,
+      }
+    },
+  }
+}
+
+function specialistOfReport(report: string): string | null {
+  const name = /([\w.-]+?)(?:-report)?\.md\b/i.exec(report)?.[1]
+  return name === undefined ? null : name
 }
 
 /** One assignment per sub-heading of the assignments section (`### 1. Statutory Law Analyst` with `- **Scope:**` fields). */

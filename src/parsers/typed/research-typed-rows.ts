@@ -301,6 +301,8 @@ export interface TableSpec<T extends TypedTableName> {
   synonyms: ColumnSynonyms
   /** Groups of synonym keys; each group needs one mapped header, or the table stays generic. */
   requires: ReadonlyArray<readonly string[]>
+  /** Synonym keys whose cell is read but also kept in `extra`: it informs a column without being one (a report file naming its specialist). */
+  keep?: readonly string[]
   /** The typed values of one row (`get` reads a mapped cell), or null to leave the row out. */
   build: (get: (key: string) => string | null, line: number) => RowValues<T> | null
 }
@@ -316,6 +318,8 @@ export function typeTable<T extends TypedTableName>(records: TypedRecords, table
   if (table.headingPath.length > 1 && heading !== undefined && headingSaysNone(heading, true)) return 0
   const mapping = mapColumns(table.headers, spec.synonyms)
   if (!spec.requires.every((group) => group.some((key) => key in mapping.columns))) return 0
+  const kept = new Set((spec.keep ?? []).map((key) => mapping.columns[key]))
+  const leftOver = kept.size === 0 ? mapping : { ...mapping, unmapped: table.headers.filter((h) => mapping.unmapped.includes(h) || kept.has(h)) }
   const rows: TypedRow[] = []
   for (const row of table.rows) {
     if (Object.values(row.cells).every((text) => text.trim() === '')) continue
@@ -325,7 +329,7 @@ export function typeTable<T extends TypedTableName>(records: TypedRecords, table
     if (Object.values(row.cells).every((text) => text.trim() === '' || saysNothing(text))) continue
     const values = spec.build((key) => cell(row.cells, mapping, key), row.line)
     if (values === null) continue
-    rows.push(newRow(spec.table, row.line, values, extraCells(row.cells, mapping), rawCells(table, row)))
+    rows.push(newRow(spec.table, row.line, values, extraCells(row.cells, leftOver), rawCells(table, row)))
   }
   if (rows.length === 0) return 0
   pushRows(records, spec.table, rows)
