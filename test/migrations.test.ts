@@ -6,7 +6,9 @@
  * database. The catalogue snapshots in `test/migrations/` are written when
  * missing; `UPDATE=1` rewrites them. Review what it writes like code.
  */
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import type pg from 'pg'
@@ -355,6 +357,36 @@ describe.each(dialects)('migrations ($name)', (dialect) => {
     } finally {
       vi.doUnmock('../src/parsers/typed/tables.js')
       vi.resetModules()
+    }
+  })
+})
+
+// Users open the database in their system's sqlite3 shell, often older than the
+// SQLite better-sqlite3 bundles (3.40 on Debian 12): a view written in newer
+// syntax makes that shell call the whole schema malformed.
+const systemSqlite = (() => {
+  try {
+    return execFileSync('sqlite3', ['--version'], { encoding: 'utf8' }).split(' ')[0] ?? null
+  } catch {
+    return null
+  }
+})()
+if (systemSqlite === null) process.stderr.write('\n*** SKIPPING the system sqlite3 shell check: no sqlite3 on PATH ***\n\n')
+
+describe.skipIf(systemSqlite === null)('a migrated database in the system sqlite3 shell', () => {
+  it(`reads every table and view (sqlite3 ${systemSqlite})`, () => {
+    const dir = fs.mkdtempSync(`${os.tmpdir()}/statebridge-shell-`)
+    try {
+      const file = `${dir}/store.db`
+      const db = new Database(file)
+      migrateSqlite(db)
+      const names = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>
+      db.close()
+      const sql = names.map(({ name }) => `SELECT '${name}', count(*) FROM "${name}";`).join('\n')
+      const out = execFileSync('sqlite3', [file], { input: sql, encoding: 'utf8' })
+      expect(out.trim().split('\n')).toEqual(names.map(({ name }) => `${name}|${name === 'schema_migrations' ? LATEST_VERSION : 0}`))
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 })

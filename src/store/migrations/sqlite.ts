@@ -770,10 +770,15 @@ export const step9 = `
           SELECT root, session_id, conflict_key, path, sum(coalesce(occurrences, 1)) AS tellings
           FROM told GROUP BY root, session_id, conflict_key, path
         ),
+        -- A window, not string_agg(... ORDER BY ...): that needs SQLite 3.44, and the sqlite3 shell of many
+        -- systems (3.40 on Debian 12) would then call the whole schema malformed.
         linked AS (
-          SELECT root, session_id, conflict_key, count(*) AS documents, CAST(sum(tellings) AS INTEGER) AS tellings,
-            string_agg(path, '; ' ORDER BY path) AS paths
-          FROM per_document GROUP BY root, session_id, conflict_key
+          SELECT DISTINCT root, session_id, conflict_key,
+            count(*) OVER conflict AS documents,
+            CAST(sum(tellings) OVER conflict AS INTEGER) AS tellings,
+            group_concat(path, '; ') OVER (conflict ORDER BY path ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS paths
+          FROM per_document
+          WINDOW conflict AS (PARTITION BY root, session_id, conflict_key)
         )
         SELECT r.root, r.session_id, r.conflict_key, r.id AS conflict_row_id, r.conflict_id, r.fact_name, r.conflicting_values,
           r.sources, r.resolution, r.canonical_value, r.severity, r.status, r.document_type, r.path, r.line,
