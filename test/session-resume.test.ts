@@ -100,6 +100,21 @@ describe('sessionResume', () => {
     expect(fresh).toMatchObject({ where: 'after Phase 3: Research Review; open: Phase 3.5: Fact Validation (pending)', next: 'Phase 3.5: Fact Validation' })
   })
 
+  it('stands where the newest QA assessment says it is blocked, until a later one is not', () => {
+    const qa = (path: string, status: string | null, assessed_at: string | null, pass: number | null = null) => ({
+      path, assessment_type: 'diagnostic', pass, overall_score: null, max_score: null, status, certification: null, assessed_at, issue_count: 0,
+    })
+    const phases = [{ phase: 'V1.2: Validation', status: 'ready', start_time: null, end_time: '2026-01-10T19:45:00Z' }]
+    const blocked = sessionResume(detail({ phases, qaAssessments: [qa('s/qa-outputs/diagnostic-assessment.md', 'blocked', '2026-01-11')] }))
+    expect(blocked.where).toBe('QA blocked: s/qa-outputs/diagnostic-assessment.md (2026-01-11)')
+    expect(blocked.next).toBe('clear what s/qa-outputs/diagnostic-assessment.md reports as blocking, then run the QA assessment again')
+    const cleared = sessionResume(
+      detail({ phases, qaAssessments: [qa('s/qa-outputs/diagnostic-assessment.md', 'blocked', '2026-01-11', 1), qa('s/qa-outputs/pass-2/diagnostic-assessment.md', 'passed', '2026-01-11', 2)] }),
+    )
+    expect(cleared.where).not.toMatch(/^QA blocked/)
+    expect(cleared.next).toMatch(/^V1\.2: Validation/)
+  })
+
   it('puts a file in error first in a degraded session', () => {
     const r = sessionResume(
       detail({

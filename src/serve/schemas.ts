@@ -77,6 +77,7 @@ const qaAssessment = record({
   pass: nullable('integer'),
   overall_score: nullable('number'),
   max_score: nullable('number'),
+  status: { ...nullable('string'), description: 'The assessment\'s own status, normalised (`passed`, `blocked`, `remediate`, ...).' },
   certification: { type: ['string', 'null'], enum: ['CERTIFIED', 'CONDITIONAL', 'NOT CERTIFIED', null] },
   assessed_at: nullable('string'),
   issue_count: nullable('integer'),

@@ -437,7 +437,7 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
         args,
       )) as SessionDetail['agents'],
       qaAssessments: (await query(
-        `SELECT d.path, q.assessment_type, q.pass, q.overall_score, q.max_score, q.certification, q.assessed_at, q.issue_count
+        `SELECT d.path, q.assessment_type, q.pass, q.overall_score, q.max_score, q.status, q.certification, q.assessed_at, q.issue_count
          FROM qa_assessments q JOIN documents d ON d.id = q.document_id WHERE q.root = $1 AND q.session_id = $2
          ORDER BY d.path COLLATE "C", q.id LIMIT ${LIST_CAP}`,
         args,

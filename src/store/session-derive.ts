@@ -9,7 +9,7 @@ import { certificationOf } from '../kinds/qa-read.js'
 import { deriveRemediationTasks, type DerivedRemediationTask } from './remediation-evidence.js'
 import { deriveSpecialists, type DerivedSpecialist, type ReportInput } from './specialist-evidence.js'
 import { NO_FINAL_MEMORANDUM, NOTHING_TO_READ, QA_REJECTION_IN_REASON, summariseSession, type SessionSummary, type StoredSessionFacts } from './session-summary.js'
-import type { SessionDetail } from './types.js'
+import type { QaAssessmentSummary, SessionDetail } from './types.js'
 
 type Row = Record<string, unknown>
 
@@ -158,6 +158,19 @@ export function sessionResume(d: Omit<SessionDetail, 'resume'>): SessionResume {
   return { where, next: `${repair}${next}`, supersededNextAction: null }
 }
 
+/** The QA assessment written last: by its stated time, then by pass, then by path. */
+function newest(assessments: readonly QaAssessmentSummary[]): QaAssessmentSummary | null {
+  let best: QaAssessmentSummary | null = null
+  for (const a of assessments) {
+    if (best === null) best = a
+    else {
+      const order = (a.assessed_at ?? '').localeCompare(best.assessed_at ?? '') || (a.pass ?? 0) - (best.pass ?? 0) || a.path.localeCompare(best.path)
+      if (order > 0) best = a
+    }
+  }
+  return best
+}
+
 function openWork(d: Omit<SessionDetail, 'resume'>, reason: string): { where: string; next: string } {
   const synthesis = d.synthesis
   const synthesisStatus = textOf(synthesis?.status)
@@ -178,6 +191,14 @@ function openWork(d: Omit<SessionDetail, 'resume'>, reason: string): { where: st
     }
   }
   const research = planned > 0 ? `research: all ${planned} specialists done` : null
+  // The newest QA assessment saying it is blocked (assembly incomplete, say) is where an unfinished session stands.
+  const newestQa = newest(d.qaAssessments ?? [])
+  if (newestQa?.status === 'blocked') {
+    return {
+      where: `QA blocked: ${newestQa.path}${newestQa.assessed_at ? ` (${newestQa.assessed_at.slice(0, 10)})` : ''}`,
+      next: `clear what ${newestQa.path} reports as blocking, then run the QA assessment again`,
+    }
+  }
   const openAgents = d.agents.filter((a) => a.status !== 'complete' && a.agent !== 'synthesis')
   const agentNote = d.agents.length > 0 ? `${d.agents.length - openAgents.length} of ${d.agents.length} agent states complete` : null
   const firstOpen = d.phases.find((p) => p.status === null || !DONE_PHASE.has(p.status))

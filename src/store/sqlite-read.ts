@@ -436,7 +436,7 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
         ...args,
       ) as SessionDetail['agents'],
       qaAssessments: db.all(
-        `SELECT d.path, q.assessment_type, q.pass, q.overall_score, q.max_score, q.certification, q.assessed_at, q.issue_count
+        `SELECT d.path, q.assessment_type, q.pass, q.overall_score, q.max_score, q.status, q.certification, q.assessed_at, q.issue_count
          FROM qa_assessments q JOIN documents d ON d.id = q.document_id WHERE q.root = ? AND q.session_id = ?
          ORDER BY d.path, q.id LIMIT ${LIST_CAP}`,
         ...args,

@@ -150,6 +150,8 @@ export interface QaAssessmentSummary {
   pass: number | null
   overall_score: number | null
   max_score: number | null
+  /** The assessment's own status, normalised (`passed`, `blocked`, `remediate`, ...). */
+  status: string | null
   /** `CERTIFIED`, `CONDITIONAL` or `NOT CERTIFIED`; null when the document states no outcome. */
   certification: string | null
   assessed_at: string | null
