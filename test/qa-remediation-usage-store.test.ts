@@ -178,6 +178,7 @@ describe.each(dialects)('QA, remediation and usage (%s)', (_name, open) => {
         pass: 2,
         overall_score: 94.5,
         max_score: 100,
+        status: null,
         certification: 'CERTIFIED',
         assessed_at: '2026-02-05',
         issue_count: 0,
