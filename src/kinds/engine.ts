@@ -6,6 +6,7 @@
 import { isNullLike, parseCount, parseMoney, parsePercent } from '../parsers/normalize/index.js'
 import type { FieldRecord, MarkdownRecords } from '../parsers/types.js'
 import { headingSaysNone, saysNothing } from '../parsers/typed/boilerplate.js'
+import { uniqueEntries } from '../parsers/typed/fact-columns.js'
 import {
   labelIndex,
   miss,
@@ -50,8 +51,15 @@ export function readKinds(primary: KindSpec, also: readonly KindSpec[], input: K
   return records
 }
 
+// One synonym list per shape, for the life of the process: the matcher keeps its normalised labels per list.
+const shapeSynonyms = new WeakMap<TableShape, Record<string, readonly string[]>>()
+
 function readTables(shape: TableShape, input: KindInput, markdown: MarkdownRecords, records: TypedRecords): void {
-  const synonyms = Object.fromEntries(Object.entries(shape.columns).map(([column, rule]) => [column, rule.labels]))
+  let synonyms = shapeSynonyms.get(shape)
+  if (synonyms === undefined) {
+    synonyms = Object.fromEntries(Object.entries(shape.columns).map(([column, rule]) => [column, rule.labels]))
+    shapeSynonyms.set(shape, synonyms)
+  }
   for (const table of markdown.tables) {
     if (shape.sections !== undefined && sectionIndex(table.headingPath, shape.sections) < 0) continue
     typeTable(records, table, {
@@ -166,7 +174,8 @@ function listOf(text: string): string[] | null {
 /**
  * Rows of `table` that name the same `key` (a task in a plan's table and again
  * under its own heading) become the first of them, its empty columns filled
- * from the later ones in document order. Rows without a key stay as they are.
+ * from the later ones in document order, their sources kept in `extra` as
+ * `also: …`. Rows without a key stay as they are.
  */
 export function mergeRows(records: TypedRecords, table: TypedTableName, key: string): void {
   const rows = records.rows[table]
@@ -182,6 +191,13 @@ export function mergeRows(records: TypedRecords, table: TypedTableName, key: str
       continue
     }
     for (const [column, value] of Object.entries(row.values)) if ((first.values[column] ?? null) === null) first.values[column] = value
+    // The later telling's source goes to `extra`, as merged facts keep theirs: nothing is lost.
+    const told =
+      typeof row.raw === 'string'
+        ? [['also', row.raw] as const]
+        : Object.entries(row.raw ?? {}).filter(([, v]) => v !== '').map(([k, v]) => [`also: ${k}`, v] as const)
+    const extra = [...Object.entries(first.extra ?? {}), ...told]
+    first.extra = extra.length > 0 ? uniqueEntries(extra) : null
   }
   records.rows[table] = kept
 }
