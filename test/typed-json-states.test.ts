@@ -175,8 +175,8 @@ describe('parseRiskSummary', () => {
       recommendation: 'PROCEED',
     })
     expect(records.rows.risk_items?.map((row) => row.values)).toEqual([
-      { risk_id: null, title: 'Nexus', category: 'Tax', severity: 'high', probability: 0.5, gross_exposure: 6_000_000, weighted_exposure: 3_000_000, source: 'T1' },
-      { risk_id: null, title: 'Licence', category: 'IP', severity: 'low', probability: 0.25, gross_exposure: 4_000_000, weighted_exposure: null, source: null },
+      { risk_id: null, title: 'Nexus', category: 'Tax', severity: 'high', probability: 0.5, gross_exposure: 6_000_000, weighted_exposure: 3_000_000, source: 'T1', occurrences: 1 },
+      { risk_id: null, title: 'Licence', category: 'IP', severity: 'low', probability: 0.25, gross_exposure: 4_000_000, weighted_exposure: null, source: null, occurrences: 1 },
     ])
   })
 

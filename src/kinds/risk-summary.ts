@@ -24,6 +24,7 @@ export function riskSummaryTables() {
       gross_exposure: 'real',
       weighted_exposure: 'real',
       source: 'text',
+      occurrences: 'integer',
     },
   } as const
 }

@@ -65,6 +65,7 @@ export const migrations: readonly Migration[] = [
     sqlite: sqlite.step10,
     postgres: postgres.step10,
   },
+  { version: 11, name: 'duplicates: occurrences of risk items', sqlite: sqlite.step11, postgres: postgres.step11 },
 ]
 
 /** The schema version this build needs. */

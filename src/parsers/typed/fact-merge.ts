@@ -37,6 +37,27 @@ export function countOnce(rows: TypedRow[]): TypedRow[] {
   return rows
 }
 
+/**
+ * Rows `keyOf` finds equal become the first of them, counting its tellings in
+ * `occurrences`, the others' sources kept in its `extra`; rows without a key
+ * (null) stay as they are. Every row returned has `occurrences` set.
+ */
+export function mergeSame(rows: readonly TypedRow[], keyOf: (row: TypedRow) => string | null): TypedRow[] {
+  const kept: TypedRow[] = []
+  const first = new Map<string, TypedRow>()
+  for (const row of rows) {
+    const key = keyOf(row)
+    const same = key === null ? undefined : first.get(key)
+    if (same !== undefined) {
+      fillFrom(same, row)
+      continue
+    }
+    if (key !== null) first.set(key, row)
+    kept.push(row)
+  }
+  return countOnce(kept)
+}
+
 /** Which columns hold a fact's name and value, and the column its key goes to. */
 export interface FactColumnsOf {
   name: string

@@ -13,7 +13,8 @@ import { parseSeverity, saysNoLevel, type Severity } from '../normalize/index.js
 import { isRecord, labelOf, normalizeKey, pick, pickValue, textOf, type JsonObject } from './json-keys.js'
 import { amountKey, amountOf, amountValue, moneyScale, type MoneyScale } from './risk-money.js'
 import { findRiskList, higherSeverity, riskRows, SEVERITY_BUCKET } from './risk-items.js'
-import { emptyTyped, pushRows, type TypedRecords } from './types.js'
+import { factKey, mergeSame } from './fact-merge.js'
+import { emptyTyped, pushRows, type TypedRecords, type TypedRow } from './types.js'
 
 /** Where totals live, searched in order; `''` is the top level. */
 const TOTAL_CONTAINERS = [
@@ -135,8 +136,20 @@ export function parseRiskSummary(json: object): TypedRecords {
       raw: null,
     },
   ])
-  pushRows(records, 'risk_items', items)
+  pushRows(records, 'risk_items', mergeSame(items, restatedRisk))
   return records
+}
+
+/**
+ * A risk told twice in one summary (under two ids, as aggregators that list a
+ * section's risks again do): the same title, category, severity, probability
+ * and exposures. Only then: two risks of one title with other figures are two.
+ */
+function restatedRisk(row: TypedRow): string | null {
+  const title = factKey(typeof row.values.title === 'string' ? row.values.title : null)
+  if (title === null) return null
+  const v = row.values
+  return [title, String(v.category ?? '').toLowerCase(), v.severity, v.probability, v.gross_exposure, v.weighted_exposure].map(String).join('\u0000')
 }
 
 /** A total: the first container holding one of `concepts`; a bare number under a container key is itself the total. */

@@ -826,3 +826,8 @@ export const step9 = `
 export const step10 = `
       ALTER TABLE documents ADD COLUMN parser_version INTEGER NOT NULL DEFAULT 1;
     `
+
+/** Step 11: a risk a summary lists twice is one row counting its tellings (issue 11, duplicates). */
+export const step11 = `
+      ALTER TABLE risk_items ADD COLUMN occurrences INTEGER DEFAULT 1;
+    `
