@@ -8,13 +8,11 @@
  */
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { documentFormat, documentType } from '../src/parsers/document-type.js'
-import { parseFile } from '../src/parsers/parse-file.js'
 import { openPostgresStore } from '../src/store/postgres.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
 import type { FileSnapshot, SessionDetail, Store } from '../src/store/types.js'
-import { sessionCreatedAt } from '../src/sync/paths.js'
 import { dropSchema, PG_URL, postgresAvailable, uniqueSchema } from './helpers/postgres.js'
+import { applyText, snapshotOf } from './helpers/snapshot.js'
 import { cleanup, tempDir } from './helpers/tree.js'
 
 interface Harness {
@@ -86,28 +84,9 @@ const ROOT = '/reports'
 const SESSION = '2026-01-14-1736877600'
 
 /** What the sync would apply for `relPath` under the session. */
-function file(relPath: string, text: string): FileSnapshot {
-  const full = `${SESSION}/${relPath}`
-  const parsed = parseFile(full, Buffer.from(text))
-  return {
-    root: ROOT,
-    path: full,
-    sessionId: SESSION,
-    sessionCreatedAt: sessionCreatedAt(SESSION),
-    documentType: documentType(relPath),
-    format: documentFormat(full),
-    sizeBytes: text.length,
-    mtimeMs: 1000,
-    instance: 'test',
-    contentHash: `h-${full}-${text.length}`,
-    parsed,
-    jsonText: parsed.format === 'json' && parsed.json !== undefined ? JSON.stringify(parsed.json) : null,
-  }
-}
+const file = (relPath: string, text: string): FileSnapshot => snapshotOf(ROOT, SESSION, relPath, text)
 
-async function apply(store: Store, relPath: string, text: string): Promise<void> {
-  await store.applyFileSnapshot(file(relPath, text))
-}
+const apply = (store: Store, relPath: string, text: string): Promise<void> => applyText(store, ROOT, SESSION, relPath, text)
 
 async function applyBroken(store: Store, relPath: string, line: number, reason: string): Promise<void> {
   const f = file(relPath, '{')
