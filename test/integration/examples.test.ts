@@ -31,8 +31,8 @@ describe('examples/reports', () => {
 
   it.each([
     ['2026-03-02-1772409600', ['matter: Project Wrenfield', /research-planning\s+in_progress/, /pending specialists \(4\)/, /T1\s+environmental-analyst\s+pending/]],
-    ['2026-03-05-1772668800', ['matter: Project Tallis', /synthesis: phase PHASE_4_ASSEMBLY, status in_progress, last step 4\.2/, 'next action: Append section IV.C']],
-    ['2026-02-16-1771200000', ['status: complete: final memorandum 2026-02-16-1771200000/final-memorandum.md and no open phase', 'matter: Project Ostrander', /assembly-qa\s+complete/]],
+    ['2026-03-05-1772668800', ['matter: Project Tallis', /synthesis: phase PHASE_4_ASSEMBLY, status in_progress, last step 4\.2/, 'next action: Append section IV.C', /usage: 303,050 tokens.*38 turns, \$1\.31/]],
+    ['2026-02-16-1771200000', ['status: complete: QA certificate 2026-02-16-1771200000/qa-outputs/final-qa-certificate.md', 'matter: Project Ostrander', /assembly-qa\s+complete/, /certification\s+92%\s+CERTIFIED/, 'remediation tasks: 2 listed, 2 done (2 by output)']],
     [
       '2026-03-09-1773014400',
       [
@@ -75,9 +75,9 @@ describe('examples/reports', () => {
       return fs.readFileSync(typescript, 'utf8')
     }
     const shown = onTerminal([])
-    expect(shown).toMatch(/\r\x1b\[2Ksyncing \d+\/16 files/)
+    expect(shown).toMatch(/\r\x1b\[2Ksyncing \d+\/20 files/)
     // The last progress line is cleared before the summary is written.
-    expect(shown).toMatch(/\r\x1b\[2K16 files seen: /)
+    expect(shown).toMatch(/\r\x1b\[2K20 files seen: /)
     expect(onTerminal(['--json'])).not.toContain('syncing')
     expect(runCli(['sync', EXAMPLES, '--db', `sqlite:${path.join(dir, 'tty.db')}`]).stderr).not.toContain('syncing')
   })
