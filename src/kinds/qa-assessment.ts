@@ -7,6 +7,7 @@
  */
 import { parseStatus } from '../parsers/normalize/index.js'
 import type { FieldRecord, MarkdownRecords, TableRecord } from '../parsers/types.js'
+import { mapHeaders } from '../parsers/typed/labels.js'
 import { labelIndex, markTyped, newRow, severityText, timeValue } from '../parsers/typed/research-typed-rows.js'
 import { emptyTyped, pushRows, type TypedRecords } from '../parsers/typed/types.js'
 import { assessmentType, certificationOf, passOfPath, passOfText, scoreOf, type AssessmentIssue } from './qa-read.js'
@@ -32,6 +33,13 @@ export function qaAssessmentTables() {
     },
   } as const
 }
+
+// Whole labels only: `Issue Type` or `Severity Rationale` is no issue list's column.
+const ISSUE_COLUMNS = [
+  ['id', ['=issue id', '=id', '=#']],
+  ['issue', ['=issue', '=finding', '=description', '=original finding']],
+  ['severity', ['=severity']],
+] as const
 
 const QA_FILE = /^(?:qa-assessment|qa-review-findings|final-qa-certificate|delivery-decision|certification-[\w-]+|diagnostic-assessment[\w.-]*)\.md$/
 const SCORE = ['final score', 'overall quality score', 'overall score', 'current diagnostic score', 'diagnostic score']
@@ -126,10 +134,11 @@ function splitTitle(field: FieldRecord): FieldRecord {
 function issuesOf(markdown: MarkdownRecords, records: TypedRecords): AssessmentIssue[] {
   const issues: AssessmentIssue[] = []
   for (const table of markdown.tables) {
-    const severity = table.headers.find((h) => /^severity$/i.test(h))
-    const title = table.headers.find((h) => /^(?:issue|finding|description|original finding)$/i.test(h))
+    const { columns } = mapHeaders(table.headers, ISSUE_COLUMNS)
+    const severity = columns.get('severity')
+    const title = columns.get('issue')
     if (severity === undefined || title === undefined) continue
-    const id = table.headers.find((h) => /^(?:issue id|id|#)$/i.test(h))
+    const id = columns.get('id')
     markTyped(records, table.ordinal)
     for (const row of table.rows) {
       const text = row.cells[title]!.trim()
