@@ -224,26 +224,11 @@ class PostgresReader implements StoreReader {
         [LIST_CAP + 1],
       )
       const kept = rows.slice(0, LIST_CAP)
-      // One statement for every session's pending specialists, not one per session.
-      const pending = await query(
-        `SELECT a.root, a.session_id, a.task_id, a.specialist_type, a.status, a.plan_status, a.plan_mark, a.priority
-         FROM unnest($1::text[], $2::text[]) AS s(root, session_id)
-         CROSS JOIN LATERAL (
-           SELECT root, session_id, task_id, specialist_type, coalesce(derived_status, status) AS status, status AS plan_status, status_raw AS plan_mark, priority FROM specialist_assignments
-           WHERE root = s.root AND session_id = s.session_id AND coalesce(derived_status, status, '') NOT IN ('complete', 'skipped')
-           ORDER BY id LIMIT ${LIST_CAP}) AS a`,
-        [kept.map((r) => r.root), kept.map((r) => r.sessionId)],
-      )
-      const bySession = new Map<string, Row[]>()
-      for (const { root, session_id: sessionId, ...specialist } of pending) {
-        const key = `${String(root)}\n${String(sessionId)}`
-        bySession.set(key, [...(bySession.get(key) ?? []), specialist])
-      }
       const items: ActiveSession[] = []
       for (const row of kept) {
-        // The same answer as the session object's, so the list and `show` never disagree on what resumes next.
+        // The session object's answer, pending specialists and resume alike, so the list and `show` never disagree.
         const detail = (await readSessionDetail(query, String(row.sessionId))).find((d) => d.root === row.root)
-        items.push(activeOf(row, bySession.get(`${String(row.root)}\n${String(row.sessionId)}`) ?? [], detail?.resume))
+        items.push(activeOf(row, detail))
       }
       return { items, truncated: rows.length > LIST_CAP }
     })

@@ -362,8 +362,8 @@ export function pageOf(rows: Array<Record<string, unknown>>, limit: number): Ses
   }
 }
 
-/** An active-session answer from the joined row (`has_synthesis`, `current_phase`, `synthesis_status`, `open_phase`, ...) and its pending specialists; both dialects select the same aliases. */
-export function activeOf(row: Record<string, unknown>, pending: Array<Record<string, unknown>>, answer: SessionDetail['resume'] | undefined): ActiveSession {
+/** An active-session answer from the joined row (`has_synthesis`, `current_phase`, `synthesis_status`, `open_phase`, ...), which both dialects select under the same aliases, and the session's detail (its pending specialists and resume). */
+export function activeOf(row: Record<string, unknown>, detail: SessionDetail | undefined): ActiveSession {
   return {
     root: String(row.root),
     sessionId: String(row.sessionId),
@@ -386,10 +386,10 @@ export function activeOf(row: Record<string, unknown>, pending: Array<Record<str
         row.open_phase === null && row.open_phase_status === null
           ? null
           : { phase: (row.open_phase as string | null) ?? null, status: (row.open_phase_status as string | null) ?? null },
-      where: answer?.where ?? '',
-      next: answer?.next ?? '',
+      where: detail?.resume.where ?? '',
+      next: detail?.resume.next ?? '',
     },
-    pendingSpecialists: pending as unknown as ActiveSession['pendingSpecialists'],
+    pendingSpecialists: detail?.pendingSpecialists ?? [],
   }
 }
 

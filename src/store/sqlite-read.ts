@@ -144,15 +144,9 @@ class SqliteReader implements StoreReader {
       )
       const queries: SqliteQueries = { all: (sql, ...params) => this.all(sql, ...params), get: (sql, ...params) => this.get(sql, ...params) }
       const items = rows.slice(0, LIST_CAP).map((row) => {
-        const pending = this.all(
-          `SELECT task_id, specialist_type, coalesce(derived_status, status) AS status, status AS plan_status, status_raw AS plan_mark, priority FROM specialist_assignments
-           WHERE root = ? AND session_id = ? AND coalesce(derived_status, status, '') NOT IN ('complete', 'skipped') ORDER BY id LIMIT ?`,
-          row.root,
-          row.sessionId,
-          LIST_CAP,
-        )
+        // The session object's answer, pending specialists and resume alike, so the list and `show` never disagree.
         const detail = readSessionDetail(queries, String(row.sessionId)).find((d) => d.root === row.root)
-        return activeOf(row, pending, detail?.resume)
+        return activeOf(row, detail)
       })
       return { items, truncated: rows.length > LIST_CAP }
     })
