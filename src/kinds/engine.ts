@@ -3,7 +3,7 @@
  * (tables under a section, a heading per record) with the shared label
  * matcher and value readers, then lets the kind's hook finish. Pure.
  */
-import { isNullLike, parseCount, parseMoney, parsePercent } from '../parsers/normalize/index.js'
+import { isNullLike, parseCount, parseMoney, parseNumber, parsePercent } from '../parsers/normalize/index.js'
 import type { FieldRecord, MarkdownRecords } from '../parsers/types.js'
 import { headingSaysNone, saysNothing } from '../parsers/typed/boilerplate.js'
 import { uniqueEntries } from '../parsers/typed/fact-columns.js'
@@ -158,8 +158,7 @@ function numberOf(reader: 'number' | 'percent' | 'integer', text: string): numbe
   const money = parseMoney(text)
   if (money !== null && money.value !== null) return money.value
   if (percent !== null && percent.value !== null && /%/.test(text)) return percent.value
-  const plain = /^\s*[~≈]?\s*(-?\d[\d,]*(?:\.\d+)?)\b/.exec(text)
-  return plain === null ? null : Number(plain[1]!.replace(/,/g, ''))
+  return parseNumber(text)?.value ?? null
 }
 
 /** The items a cell names: split at commas, semicolons and `<br>`s; placeholders dropped. */
