@@ -4,13 +4,13 @@
  */
 import { documentFormat } from './document-type.js'
 import { locateJsonError } from './json-error.js'
-import { parseMarkdown } from './markdown.js'
+import { parseMarkdown, type MarkdownOptions } from './markdown.js'
 import type { Diagnostic, ParsedDocument } from './types.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Parse the content of the file at `relPath` (used only to pick the format). */
-export function parseDocument(relPath: string, content: Uint8Array): ParsedDocument {
+export function parseDocument(relPath: string, content: Uint8Array, options: MarkdownOptions = {}): ParsedDocument {
   const format = documentFormat(relPath)
   if (format === 'other') return { format, markdown: null, json: null, diagnostics: [] }
 
@@ -22,7 +22,7 @@ export function parseDocument(relPath: string, content: Uint8Array): ParsedDocum
     const result = parseJson(text)
     return { format, markdown: null, json: result.value, diagnostics: result.diagnostics }
   }
-  const { records, diagnostics } = parseMarkdown(text)
+  const { records, diagnostics } = parseMarkdown(text, options)
   return { format, markdown: records, json: null, diagnostics }
 }
 

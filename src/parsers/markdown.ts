@@ -19,8 +19,22 @@ export function parseMarkdownTree(text: string): Root {
   return processor.parse(text)
 }
 
+/**
+ * Which reader turns candidate blocks into records: `fast`, the line scanner
+ * for the shapes it is certain of with remark for the rest (the default); or
+ * `remark`, remark for every block (the authority, for comparison and as an
+ * escape hatch).
+ */
+export type MarkdownParser = 'fast' | 'remark'
+
+/** How {@link parseMarkdown} reads. */
+export interface MarkdownOptions {
+  /** Default `fast`. */
+  parser?: MarkdownParser
+}
+
 /** Parse a markdown document into its generic records plus diagnostics. */
-export function parseMarkdown(text: string): { records: MarkdownRecords; diagnostics: Diagnostic[] } {
+export function parseMarkdown(text: string, _options: MarkdownOptions = {}): { records: MarkdownRecords; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
   const tables: TableRecord[] = []
   const headings: HeadingMark[] = []

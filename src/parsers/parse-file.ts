@@ -9,6 +9,7 @@
  * (`"\ud800"`, which jsonb refuses) become U+FFFD, each with a warning.
  */
 import { parseDocument } from './document.js'
+import type { MarkdownOptions } from './markdown.js'
 import { documentType } from './document-type.js'
 import { integerProblem } from './normalize/integer.js'
 import { TYPED_TABLE_NAMES, TYPED_TABLES } from './typed/tables.js'
@@ -17,8 +18,8 @@ import type { TypedRecords } from './typed/types.js'
 import type { Diagnostic, ParsedDocument } from './types.js'
 
 /** Parse `content` as the file at `relPath` (root- or session-relative) says it is. */
-export function parseFile(relPath: string, content: Uint8Array): ParsedDocument {
-  let parsed = parseDocument(relPath, content)
+export function parseFile(relPath: string, content: Uint8Array, options: MarkdownOptions = {}): ParsedDocument {
+  let parsed = parseDocument(relPath, content, options)
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return parsed
   if (parsed.format === 'json') parsed = withWellFormedJson(parsed, content)
   const typed = parseTyped(documentType(relPath), relPath, parsed)
