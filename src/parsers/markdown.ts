@@ -4,7 +4,7 @@
  */
 import { unified } from 'unified'
 import remarkParse from 'remark-parse'
-import remarkGfm from 'remark-gfm'
+import { gfmRecords } from './gfm-records.js'
 import type { Code, Nodes, Paragraph, Parent, Root, Table, TableRow } from 'mdast'
 import { linkDefinitions, mayHoldRecords, splitBlocks } from './markdown-blocks.js'
 import { scanFields, type HeadingMark } from './fields.js'
@@ -12,7 +12,7 @@ import { brokenDelimiter, findPipeRuns, mayHavePipeRun, tablesInCode } from './p
 import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
 
 // Frozen once: building a unified processor per file costs more than parsing small files.
-const processor = unified().use(remarkParse).use(remarkGfm).freeze()
+const processor = unified().use(remarkParse).use(gfmRecords).freeze()
 
 /** Parse markdown (CommonMark + GFM) into an mdast tree with positions. */
 export function parseMarkdownTree(text: string): Root {
