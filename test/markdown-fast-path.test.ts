@@ -254,6 +254,7 @@ const CASES: Array<[string, string]> = [
   ['one column without outer pipes', 'a\n-\n1\n'],
   ['one column with a leading pipe only', '| a\n| --- \n| 1\n'],
   ['delimiter without outer pipes under piped header', '| a | b |\n--- | ---\n| 1 | 2 |\n'],
+  ['delimiter row that starts like a list item', '| a | b |\n-  | --- |\n| 1 | 2 |\n\na | b\n- | -\n1 | 2\n'],
   ['delimiter with spaces and tabs', '| a | b |\n| :--- \t|\t---: |\n| 1 | 2 |\n'],
   ['header with more cells than the delimiter', '| a | b | c |\n|---|---|\n| 1 | 2 | 3 |\n'],
   ['header with fewer cells than the delimiter', '| a | b |\n|---|---|---|\n| 1 | 2 |\n'],
