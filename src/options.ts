@@ -349,6 +349,19 @@ export const OPTIONS = {
     help: 'parse worker threads (`0` parses on the main thread)',
     doc: 'parse worker threads; `0` parses on the main thread, where no budget can be enforced, so it needs `--parse-timeout-ms 0`',
   },
+  /** Which markdown reader parses: `fast` (line scanner, remark where unsure) or `remark` (remark for every block); default `fast`. */
+  parser: {
+    flag: 'parser',
+    value: '<reader>',
+    type: 'string',
+    default: 'fast',
+    choices: ['fast', 'remark'],
+    env: ['STATEBRIDGE_PARSER'],
+    commands: [...PARSING, ...WRITING],
+    resolve: 'table',
+    help: 'markdown reader: the fast scanner, or remark for every block',
+    doc: '`fast` reads the common shapes (top-level pipe tables, headings, footnote definitions) with a line scanner and sends every block it is not certain of to remark; `remark` reads every block with remark, the authority: for comparison, and as an escape hatch. Both give the same records',
+  },
   /** Heap limit of each parse worker, MB; default 96. */
   workerHeapMb: {
     flag: 'worker-heap-mb',

@@ -16,6 +16,8 @@ export interface CheckOptions {
   parseTimeoutMs: number
   maxFileBytes: number
   workerHeapMb: number
+  /** Which markdown reader parses; default `fast`. */
+  parser?: string
 }
 
 /** Parse the tree under `root` and report per file kind. */
@@ -23,7 +25,12 @@ export async function runCheck(root: string, options: CheckOptions): Promise<Che
   const rootAbs = await fs.promises.realpath(root)
   const scan = await scanTree(rootAbs)
   const report = emptyReport(rootAbs)
-  const pool = new ParsePool({ workers: options.workers, budgetMs: options.parseTimeoutMs, heapMb: options.workerHeapMb })
+  const pool = new ParsePool({
+    workers: options.workers,
+    budgetMs: options.parseTimeoutMs,
+    heapMb: options.workerHeapMb,
+    parser: options.parser === 'remark' ? 'remark' : 'fast',
+  })
   try {
     let next = 0
     const worker = async (): Promise<void> => {

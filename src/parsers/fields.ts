@@ -22,6 +22,7 @@ export interface HeadingMark {
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/
+const FIELD_START = /^(?:[-*+]\s|\d+[.)]\s|\*\*|__)/
 
 /**
  * Every key-value line of a markdown text outside fenced code, with the heading
@@ -47,7 +48,9 @@ export function scanFields(text: string, headings: HeadingMark[]): FieldRecord[]
       return
     }
     // Lines inside a blockquote keep their `>` markers.
-    const content = source.replace(/^\s*(>\s?)*/, '').trim()
+    const content = (source[0] === ' ' || source[0] === '>' || source[0] === '\t' ? source.replace(/^\s*(>\s?)*/, '') : source).trim()
+    // Every shape starts with bold markers or a list marker: most prose lines stop here.
+    if (!FIELD_START.test(content)) return
     const bold = COLON_INSIDE.exec(content) ?? COLON_AFTER.exec(content)
     const title = bold ? null : BOLD_TITLE.exec(content)
     const match = bold ?? title ?? PLAIN_BULLET.exec(content)

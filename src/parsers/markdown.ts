@@ -6,10 +6,14 @@ import { unified } from 'unified'
 import remarkParse from 'remark-parse'
 import { gfmRecords } from './gfm-records.js'
 import type { Code, Nodes, Paragraph, Parent, Root, Table, TableRow } from 'mdast'
+import { scanBlock, type BlockRecords } from './block-scan.js'
 import { linkDefinitions, mayHoldRecords, splitBlocks } from './markdown-blocks.js'
 import { scanFields, type HeadingMark } from './fields.js'
-import { brokenDelimiter, findPipeRuns, mayHavePipeRun, tablesInCode } from './pipe-runs.js'
-import type { Diagnostic, MarkdownRecords, TableRecord, TableRowRecord } from './types.js'
+import { brokenDelimiter, findPipeRuns, mayHavePipeRun, swallowedTables } from './pipe-runs.js'
+import { tableRecord, type BlockTable, type CellSource, type RowSource } from './table-record.js'
+import type { Diagnostic, MarkdownRecords, TableRecord } from './types.js'
+
+export { uniqueHeaders } from './table-record.js'
 
 // Frozen once: building a unified processor per file costs more than parsing small files.
 const processor = unified().use(remarkParse).use(gfmRecords).freeze()
@@ -34,7 +38,7 @@ export interface MarkdownOptions {
 }
 
 /** Parse a markdown document into its generic records plus diagnostics. */
-export function parseMarkdown(text: string, _options: MarkdownOptions = {}): { records: MarkdownRecords; diagnostics: Diagnostic[] } {
+export function parseMarkdown(text: string, options: MarkdownOptions = {}): { records: MarkdownRecords; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
   const tables: TableRecord[] = []
   const headings: HeadingMark[] = []
@@ -45,7 +49,7 @@ export function parseMarkdown(text: string, _options: MarkdownOptions = {}): { r
   for (const block of splitBlocks(text)) {
     const source = text.slice(block.start, block.end)
     if (!mayHoldRecords(source)) continue
-    const records = blockRecords(source, definitions, block.end === text.length)
+    const records = blockRecords(source, definitions, block.end === text.length, options.parser ?? 'fast')
     const offset = block.line - 1
     footnoteCount += records.footnotes
     for (const item of records.items) {
@@ -75,16 +79,6 @@ export function parseMarkdown(text: string, _options: MarkdownOptions = {}): { r
   return { records: { wordCount: countWords(text), footnoteCount, tables, fields: scanFields(text, headings), headings }, diagnostics }
 }
 
-/** What one block yields, in order, with lines relative to the block. */
-interface BlockRecords {
-  items: Array<
-    | { kind: 'heading'; depth: number; text: string; line: number }
-    | { kind: 'table'; table: Omit<TableRecord, 'ordinal' | 'headingPath'> }
-    | { kind: 'diagnostic'; diagnostic: Diagnostic }
-  >
-  footnotes: number
-}
-
 // Block results by block text. An agent editing a state file changes one block
 // (usually appends a row): the unchanged blocks come from here and only the
 // edited one is parsed again. Bounded by the characters of the cached blocks:
@@ -94,7 +88,14 @@ const blockCache = new Map<string, BlockRecords>()
 const BLOCK_CACHE_CHARS = 256_000
 let blockCacheChars = 0
 
-function blockRecords(source: string, definitions: string, atFileEnd: boolean): BlockRecords {
+function blockRecords(source: string, definitions: string, atFileEnd: boolean, parser: MarkdownParser): BlockRecords {
+  // The scanner answers only where it is certain; link definitions cannot
+  // change what it reads (it leaves every `[` but a footnote reference to remark).
+  if (parser === 'fast') {
+    const scanned = scanBlock(source, atFileEnd, definitions !== '')
+    if (scanned !== null) return scanned
+  }
+  // Only remark's results are cached, so both parsers may share the cache.
   // Link definitions change how a block parses; they are rare, so such blocks are not cached.
   const key = definitions === '' ? `${atFileEnd ? '$' : '-'}${source}` : null
   if (key !== null) {
@@ -131,8 +132,7 @@ function parseBlock(source: string, definitions: string, atFileEnd: boolean): Bl
         records.items.push({ kind: 'heading', depth: node.depth, text: plainText(node), line: lineOf(node, at) })
         return
       case 'table': {
-        const { ordinal: _ordinal, headingPath: _path, ...table } = captureTable(node, at, 0, [], diagnostics)
-        records.items.push({ kind: 'table', table })
+        records.items.push({ kind: 'table', table: captureTable(node, at, diagnostics) })
         flush()
         return
       }
@@ -174,63 +174,11 @@ function lineOf(node: Nodes, at: BlockPlace, edge: 'start' | 'end' = 'start'): n
   return line === undefined ? 0 : line + at.lineOffset
 }
 
-function captureTable(
-  table: Table,
-  at: BlockPlace,
-  ordinal: number,
-  headingPath: string[],
-  diagnostics: Diagnostic[],
-): TableRecord {
+function captureTable(table: Table, at: BlockPlace, diagnostics: Diagnostic[]): BlockTable {
   const [headerRow, ...bodyRows] = table.children
-  const rawHeaders = headerRow ? headerRow.children.map((cell) => rawCell(cell, at.source)) : []
-  const headerTexts = headerRow ? headerRow.children.map((cell) => plainText(cell)) : []
-  const headers = uniqueHeaders(headerTexts)
-  const rows: TableRowRecord[] = []
-
-  bodyRows.forEach((row, index) => {
-    const line = lineOf(row, at)
-    const raw = row.children.map((cell) => rawCell(cell, at.source))
-    // No prototype: a header such as `constructor` or `__proto__` is a key like any other.
-    const cells: Record<string, string> = Object.create(null) as Record<string, string>
-    // Cells beyond the header get `column_N` keys that must not overwrite a real header.
-    const keys =
-      row.children.length > headers.length
-        ? uniqueHeaders([...headerTexts, ...row.children.slice(headers.length).map(() => '')])
-        : headers
-    row.children.forEach((cell, column) => {
-      cells[keys[column]!] = plainText(cell)
-    })
-    // GFM pads short rows silently; pad the map too so every row has every header.
-    for (const header of headers) if (!(header in cells)) cells[header] = ''
-    if (row.children.length < headers.length) noteShortRow(row, at, headers.length, diagnostics)
-    rows.push({ index, line, cells, raw })
-  })
-
-  return {
-    ordinal,
-    headingPath,
-    headers,
-    rawHeaders,
-    line: lineOf(table, at),
-    endLine: lineOf(table, at, 'end'),
-    rows,
-  }
-}
-
-// A row with fewer cells than the header is legal GFM, but when it is the very
-// last bytes of the file it is the signature of a file caught mid-write.
-function noteShortRow(row: TableRow, at: BlockPlace, expected: number, diagnostics: Diagnostic[]): void {
-  const rest = at.source.slice(row.position?.end.offset ?? 0)
-  // Any line ending after the row means the row itself was written out in full.
-  const atEndOfFile = at.atFileEnd && rest.trim() === '' && !/[\r\n]/.test(rest)
-  diagnostics.push({
-    line: lineOf(row, at),
-    column: 1,
-    reason: atEndOfFile
-      ? `table truncated: the last row has ${row.children.length} of ${expected} cells and the file ends without a newline`
-      : `table row has ${row.children.length} of ${expected} cells`,
-    severity: atEndOfFile ? 'error' : 'warning',
-  })
+  const cellsOf = (row: TableRow): CellSource[] => row.children.map((cell) => ({ text: plainText(cell), raw: rawCell(cell, at.source) }))
+  const rows: RowSource[] = bodyRows.map((row) => ({ line: lineOf(row, at), cells: cellsOf(row), end: row.position?.end.offset ?? 0 }))
+  return tableRecord(headerRow ? cellsOf(headerRow) : [], rows, { line: lineOf(table, at), endLine: lineOf(table, at, 'end') }, at, diagnostics)
 }
 
 // Pipe lines that GFM did not accept as a table (see pipe-runs.ts for the
@@ -241,14 +189,14 @@ function pipeRunTables(
   at: BlockPlace,
   definitions: string,
   diagnostics: Diagnostic[],
-): Array<Omit<TableRecord, 'ordinal' | 'headingPath'>> {
+): Array<BlockTable> {
   const start = node.position?.start.offset
   const end = node.position?.end.offset
   if (start === undefined || end === undefined) return []
   const text = at.source.slice(start, end)
   if (!mayHavePipeRun(text)) return []
   const lines = text.split('\n')
-  const tables: Array<Omit<TableRecord, 'ordinal' | 'headingPath'>> = []
+  const tables: Array<BlockTable> = []
   for (const run of findPipeRuns(lines)) {
     const line = lineOf(node, at) + run.first
     const broken = brokenDelimiter(run)
@@ -272,22 +220,9 @@ function pipeRunTables(
   return tables
 }
 
-// Tables inside a code block are code, not records: agents quote table
-// templates in fences. But a fence line with text after it (```⁶⁹, a footnote
-// mark) closes nothing, so the block runs on and swallows every table up to
-// the next fence, and the fences after it pair up the wrong way. Only such a
-// block is reported, at its start: a plain code sample is not a loss.
 function noteTablesInCode(node: Code, at: BlockPlace, diagnostics: Diagnostic[]): void {
-  const { tables, suspectFence } = tablesInCode(node.value, node.lang ?? null)
-  if (tables === 0 || suspectFence === null) return
-  const length = lineOf(node, at, 'end') - lineOf(node, at) + 1
-  diagnostics.push({
-    line: lineOf(node, at),
-    column: 1,
-    reason: `code block of ${length} lines holds ${tables} table-shaped pipe ${tables === 1 ? 'run' : 'runs'}, not read as tables; its fence line ${suspectFence} has text after it and closes no block: is a fence unbalanced?`,
-    severity: 'warning',
-    code: 'pipe-run-in-code',
-  })
+  const diagnostic = swallowedTables(node.value, node.lang ?? null, lineOf(node, at), lineOf(node, at, 'end'))
+  if (diagnostic !== null) diagnostics.push(diagnostic)
 }
 
 // The run with its delimiter row repaired, parsed as a table of its own so its
@@ -300,7 +235,7 @@ function recoverTable(
   where: { line: number; atFileEnd: boolean },
   definitions: string,
   diagnostics: Diagnostic[],
-): Omit<TableRecord, 'ordinal' | 'headingPath'> | null {
+): BlockTable | null {
   const lines = [...runLines]
   lines[1] = repaired
   const source = `${lines.join('\n')}${after.trim() === '' ? after : '\n'}`
@@ -309,24 +244,7 @@ function recoverTable(
   // Every line must be the table's: header, delimiter, then one row per line.
   if (first?.type !== 'table' || first.children.length !== lines.length - 1) return null
   const place: BlockPlace = { source, lineOffset: where.line - 1, atFileEnd: where.atFileEnd }
-  const { ordinal: _ordinal, headingPath: _path, ...table } = captureTable(first, place, 0, [], diagnostics)
-  return table
-}
-
-/** Make header texts usable as object keys: empty ones get `column_N`, repeats get ` (2)`. */
-export function uniqueHeaders(texts: string[]): string[] {
-  const next = new Map<string, number>()
-  const used = new Set<string>()
-  return texts.map((text, index) => {
-    const base = text === '' ? `column_${index + 1}` : text
-    let count = next.get(base) ?? 1
-    let name = count === 1 ? base : `${base} (${count})`
-    // A generated name can equal a literal header (`a`, `a`, `a (2)`): skip to a free one.
-    while (used.has(name)) name = `${base} (${++count})`
-    next.set(base, count + 1)
-    used.add(name)
-    return name
-  })
+  return captureTable(first, place, diagnostics)
 }
 
 /** The markdown source of a node, trimmed. */
@@ -375,12 +293,47 @@ function collectText(node: Nodes): string {
   return 'value' in node && typeof node.value === 'string' ? node.value : ''
 }
 
-const WORD = /[\p{L}\p{N}]+(?:['’.,-][\p{L}\p{N}]+)*/gu
+// Classes of code points for counting words: a word is a run of letters and
+// digits, joined by single inner apostrophes, dots, commas or hyphens.
+const OTHER = 0
+const WORD_CHAR = 1
+const JOINER = 2
+const ASCII_CLASS = new Uint8Array(128).map((_, code) =>
+  /[A-Za-z0-9]/.test(String.fromCharCode(code)) ? WORD_CHAR : /['.,-]/.test(String.fromCharCode(code)) ? JOINER : OTHER,
+)
+const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u
+const nonAsciiClass = new Map<number, number>()
 
-/** Words in the text: runs of letters and digits, joined by inner apostrophes, dots, commas or hyphens. */
+function classOf(codePoint: number): number {
+  if (codePoint < 128) return ASCII_CLASS[codePoint]!
+  let known = nonAsciiClass.get(codePoint)
+  if (known === undefined) {
+    known = codePoint === 0x2019 ? JOINER : LETTER_OR_NUMBER.test(String.fromCodePoint(codePoint)) ? WORD_CHAR : OTHER
+    if (nonAsciiClass.size < 65_536) nonAsciiClass.set(codePoint, known)
+  }
+  return known
+}
+
+/**
+ * Words in the text: runs of letters and digits, joined by inner apostrophes,
+ * dots, commas or hyphens (what `/[\p{L}\p{N}]+(?:['’.,-][\p{L}\p{N}]+)*\/gu`
+ * matches, counted in one pass without a regex: a memorandum is megabytes).
+ * A run starts a word unless a joiner right after a letter or digit leads to it.
+ */
 export function countWords(text: string): number {
   let count = 0
-  WORD.lastIndex = 0
-  while (WORD.exec(text) !== null) count++
+  let previous = OTHER
+  let beforePrevious = OTHER
+  for (let index = 0; index < text.length; index++) {
+    let codePoint = text.charCodeAt(index)
+    if (codePoint >= 0xd800 && codePoint <= 0xdbff) {
+      codePoint = text.codePointAt(index)!
+      if (codePoint > 0xffff) index++
+    }
+    const kind = classOf(codePoint)
+    if (kind === WORD_CHAR && previous !== WORD_CHAR && !(previous === JOINER && beforePrevious === WORD_CHAR)) count++
+    beforePrevious = previous
+    previous = kind
+  }
   return count
 }

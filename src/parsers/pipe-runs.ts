@@ -22,6 +22,8 @@
  *   reported.
  */
 
+import type { Diagnostic } from './types.js'
+
 /** A pipe run inside a paragraph, with its lines as written minus container markers. */
 export interface PipeRun {
   /** 0-based index of the run's first line among the paragraph's lines. */
@@ -107,6 +109,24 @@ export function brokenDelimiter(run: PipeRun): BrokenDelimiter | null {
 // but it never closes a block, so one written as a closer (```⁶⁹, a footnote
 // mark after it) leaves the block open and shifts every later fence.
 const FENCE_WITH_TEXT = /^ {0,3}(?:`{3,}|~{3,})[ \t]*[^\s\w+#.-]/
+
+// Tables inside a code block are code, not records: agents quote table
+// templates in fences. But a fence line with text after it (```⁶⁹, a footnote
+// mark) closes nothing, so the block runs on and swallows every table up to
+// the next fence, and the fences after it pair up the wrong way. Only such a
+// block is reported, at its start: a plain code sample is not a loss.
+/** The warning for a code block (lines `line`..`endLine`) that swallowed tables behind a suspect fence, or `null`. */
+export function swallowedTables(value: string, lang: string | null, line: number, endLine: number): Diagnostic | null {
+  const { tables, suspectFence } = tablesInCode(value, lang)
+  if (tables === 0 || suspectFence === null) return null
+  return {
+    line,
+    column: 1,
+    reason: `code block of ${endLine - line + 1} lines holds ${tables} table-shaped pipe ${tables === 1 ? 'run' : 'runs'}, not read as tables; its fence line ${suspectFence} has text after it and closes no block: is a fence unbalanced?`,
+    severity: 'warning',
+    code: 'pipe-run-in-code',
+  }
+}
 
 /**
  * What a code block's content says about tables it swallowed: the count of

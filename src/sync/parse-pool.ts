@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
+import type { MarkdownParser } from '../parsers/markdown.js'
 import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
 
@@ -43,6 +44,8 @@ export interface ParsePoolOptions {
    * real files far below it; a pathological block exhausts it and fails alone.
    */
   heapMb?: number
+  /** Which markdown reader the workers use; default `fast`. */
+  parser?: MarkdownParser
   /** Worker entry module; defaults to the compiled `parse-worker.js` beside this module. */
   workerUrl?: URL
   /** Where worker start failures are reported; default: not logged. */
@@ -178,7 +181,7 @@ export class ParsePool {
     // the measured middle: 8 MB halved parse speed, V8's default costs ~40 MB per worker.
     const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl(), {
       resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
-      workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY },
+      workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY, parser: this.options.parser ?? 'fast' },
     })
     const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 }
     worker.on('message', (message: WorkerReply) => {
@@ -307,7 +310,7 @@ export class ParsePool {
   private readInline(request: ReadRequest): PoolResult {
     try {
       const startedAt = performance.now()
-      const result = readAndParse(request, { overBudget: this.overBudget })
+      const result = readAndParse(request, { overBudget: this.overBudget, parser: this.options.parser ?? 'fast' })
       if (result.kind === 'parsed' || result.kind === 'parser-failed') this.observer.parseDuration((performance.now() - startedAt) / 1000)
       return this.answer(result)
     } catch (error) {

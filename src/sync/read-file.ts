@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { encodeAgainst, encodeFull } from '../history/encode.js'
 import type { BlobChain, EncodedBlob } from '../history/types.js'
+import type { MarkdownParser } from '../parsers/markdown.js'
 import { parseFile } from '../parsers/parse-file.js'
 import type { ParsedDocument } from '../parsers/types.js'
 import { relativeToRoot } from './paths.js'
@@ -54,6 +55,8 @@ export interface ReadHooks {
   overBudget?: { has(hash: string): boolean }
   /** Called with the content hash just before parsing starts. */
   onParse?: (hash: string) => void
+  /** Which markdown reader parses; default `fast`. */
+  parser?: MarkdownParser
 }
 
 /**
@@ -99,7 +102,7 @@ export function readAndParse(request: ReadRequest, hooks: ReadHooks = {}): ReadR
   let parsed: ParsedDocument
   let jsonText: string | null
   try {
-    parsed = parseFile(request.relPath, content)
+    parsed = parseFile(request.relPath, content, { parser: hooks.parser ?? 'fast' })
     jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
   } catch (error) {
     // Not an I/O problem: the bytes were read, the parser (or serialising its

@@ -105,6 +105,7 @@ export async function createSyncer(
       workers: config.workers,
       budgetMs: config.parseTimeoutMs,
       heapMb: config.workerHeapMb,
+      parser: config.parser === 'remark' ? 'remark' : 'fast',
       logger: logger.child({ module: 'parse-pool' }),
       observer,
     }),
