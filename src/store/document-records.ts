@@ -1,0 +1,155 @@
+/**
+ * How a markdown document's generic records are stored (migration 12), the
+ * same in both dialects: headings as section rows that fields and tables
+ * point at instead of repeating their heading path; a field's raw line only
+ * when {@link fieldRaw} cannot rebuild it; a table row's cells as an array in
+ * column order, its raw cells only where they differ from the text. Writers
+ * encode with these functions and readers decode with them, so every read
+ * gives back what the parser produced. The views of migration 12 decode the
+ * same way in SQL; test/store-records.test.ts holds the two to each other.
+ */
+import type { FieldRecord, MarkdownRecords, TableRowRecord } from '../parsers/types.js'
+
+/** One heading of a document as its section row (`document_sections`). */
+export interface SectionRow {
+  /** 0-based position among the document's headings. */
+  ordinal: number
+  /** Ordinal of the enclosing heading's section; `null` at the top. */
+  parent: number | null
+  /** Length of the heading path the heading opens. */
+  depth: number
+  /** The heading's text: the last element of its path. */
+  title: string
+  /** 1-based source line. */
+  line: number
+}
+
+/**
+ * The sections of a document's headings. Headings nest by a stack, so the
+ * parent of a heading is the nearest earlier one whose path is one shorter.
+ */
+export function documentSections(headings: MarkdownRecords['headings']): SectionRow[] {
+  // open[d] = ordinal of the latest heading with a path of length d + 1.
+  const open: number[] = []
+  return headings.map((heading, ordinal) => {
+    const depth = heading.path.length
+    open[depth - 1] = ordinal
+    open.length = depth
+    return { ordinal, parent: depth > 1 ? (open[depth - 2] ?? null) : null, depth, title: heading.path[depth - 1] ?? '', line: heading.line }
+  })
+}
+
+/**
+ * The section a record at `line` stands in: the ordinal of the last heading at
+ * or before that line (as the parser gave records their heading path), or
+ * `null` before the first heading. `headings` are in document order.
+ */
+export function sectionAt(headings: MarkdownRecords['headings'], line: number): number | null {
+  let low = 0
+  let high = headings.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (headings[middle]!.line <= line) low = middle + 1
+    else high = middle
+  }
+  return low === 0 ? null : low - 1
+}
+
+/**
+ * The heading path of every section, by section id, from `(id, parentId,
+ * title)` rows: a section's path is its parent's path and its own title.
+ */
+export function sectionPaths(sections: Array<Record<string, unknown>>): Map<string, string[]> {
+  const byId = new Map(sections.map((s) => [String(s.id), s]))
+  const paths = new Map<string, string[]>()
+  const pathOf = (id: string): string[] => {
+    const known = paths.get(id)
+    if (known) return known
+    const section = byId.get(id)
+    if (!section) return []
+    // A parent has a smaller ordinal, so the walk ends; the guard keeps a damaged row from looping.
+    paths.set(id, [])
+    const parent = section.parentId
+    const path = [...(parent === null || parent === undefined ? [] : pathOf(String(parent))), String(section.title)]
+    paths.set(id, path)
+    return path
+  }
+  for (const id of byId.keys()) pathOf(id)
+  return paths
+}
+
+/**
+ * A field's source line as the usual form of its style writes it. Measured on
+ * the corpus of issue 12 (187k fields), these three forms are 47% of the
+ * fields and 34% of the raw bytes; the next forms (`- **Key:** value`,
+ * `- **Key**: value`, `**Key**: value`, numbered items) would each need a
+ * stored choice of form. Mirrored, exactly, in the SQL of migration 12.
+ */
+export function fieldRaw(key: string, value: string, style: string): string | null {
+  switch (style) {
+    case 'bold':
+      return value === '' ? `**${key}:**` : `**${key}:** ${value}`
+    case 'title':
+      return `**${key}**`
+    case 'bullet':
+      return `- ${key}: ${value}`
+    default:
+      return null
+  }
+}
+
+/** What a field stores as `raw`: `null` when {@link fieldRaw} rebuilds it. */
+export function storedRaw(field: Pick<FieldRecord, 'key' | 'value' | 'raw' | 'style'>): string | null {
+  return field.raw === fieldRaw(field.key, field.value, field.style) ? null : field.raw
+}
+
+/** A field's raw line as read back: the stored one, else the rebuild. */
+export function readRaw(raw: unknown, key: string, value: string, style: string): string {
+  return typeof raw === 'string' ? raw : (fieldRaw(key, value, style) ?? '')
+}
+
+/** A table row as stored in `document_table_rows`. */
+export interface StoredRow {
+  /** The cell texts in column order: the headers', then any cells beyond them. */
+  cells: string[]
+  /** Per raw cell, `null` where it equals the text in that column; `null` as a whole when every raw cell does and none is missing. */
+  rawCells: Array<string | null> | null
+  /** The keys of the cells beyond the headers (`column_N`), only for a row longer than its header row. */
+  cellKeys: string[] | null
+}
+
+/** How a row of a table with these headers is stored. */
+export function storedRow(headers: string[], row: TableRowRecord): StoredRow {
+  // The parser keys a row's cells by the headers, then by `column_N` for cells beyond them.
+  const keys = Object.keys(row.cells)
+  const extra = keys.length > headers.length ? keys.filter((key) => !headers.includes(key)) : []
+  const cells = [...headers, ...extra].map((key) => row.cells[key] ?? '')
+  const sparse = row.raw.map((raw, index) => (raw === cells[index] ? null : raw))
+  const same = row.raw.length === cells.length && sparse.every((raw) => raw === null)
+  return { cells, rawCells: same ? null : sparse, cellKeys: extra.length > 0 ? extra : null }
+}
+
+/**
+ * A row's cells object, keyed as the parser keyed it, from its stored array.
+ * The keys come in jsonb order, as every JSON object the readers answer
+ * (what PostgreSQL gives back, and SQLite's reader imitates).
+ */
+export function readCells(headers: string[], cells: string[], cellKeys: string[] | null): Record<string, string> {
+  const keys = cellKeys === null ? headers : [...headers, ...cellKeys]
+  const entries = cells.map((cell, index): [string, string] => [keys[index]!, cell])
+  entries.sort(([a], [b]) => compareJsonbKeys(a, b))
+  // fromEntries, not assignment: a `__proto__` header stays a key, as JSON.parse keeps it.
+  return Object.fromEntries(entries)
+}
+
+/** jsonb's order of object keys: by byte length, then bytewise. */
+export function compareJsonbKeys(a: string, b: string): number {
+  const ba = Buffer.from(a)
+  const bb = Buffer.from(b)
+  return ba.length - bb.length || Buffer.compare(ba, bb)
+}
+
+/** A row's raw cells, from the stored sparse array (or none) and its cell texts. */
+export function readRawCells(cells: string[], rawCells: Array<string | null> | null): string[] {
+  return rawCells === null ? cells : rawCells.map((raw, index) => raw ?? cells[index] ?? '')
+}
