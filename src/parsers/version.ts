@@ -8,6 +8,9 @@
  *
  * 1: every release before the column existed; 2: issue 11 (kinds registry,
  * QA and remediation tables, usage, duplicates, multiples and accounting
- * negatives, JSON `extra`).
+ * negatives, JSON `extra`); 3: issue 12, migration 12 (the records are the
+ * same, but the sections it derives from stored heading paths have no lines
+ * and omit headings no record stands under: reading every file once stores
+ * its real sections).
  */
-export const PARSER_VERSION = 2
+export const PARSER_VERSION = 3

@@ -66,6 +66,12 @@ export const migrations: readonly Migration[] = [
     postgres: postgres.step10,
   },
   { version: 11, name: 'duplicates: occurrences of risk items', sqlite: sqlite.step11, postgres: postgres.step11 },
+  {
+    version: 12,
+    name: 'smaller markdown records: heading sections, raw lines and raw cells only where not rebuilt, cells as arrays',
+    sqlite: sqlite.step12,
+    postgres: postgres.step12,
+  },
 ]
 
 /** The schema version this build needs. */

@@ -5,45 +5,29 @@
  */
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import type { TypedRecords } from '../parsers/typed/types.js'
+import type { MarkdownRecords } from '../parsers/types.js'
 import { columnValue } from './column-value.js'
+import { documentSections, sectionAt, storedRaw, storedRow } from './document-records.js'
 import type { FileIdentity, FileSnapshot } from './types.js'
 
 /** A snapshot turned into statement parameters, done before a connection is taken. */
 export interface EncodedSnapshot {
   document: unknown[]
-  tables: string | null
-  rows: string | null
+  /** Sections, tables and rows of `insertMarkdown` (JSON record sets); `null` when the file has none. */
+  markdown: [sections: string, tables: string, rows: string] | null
   records: unknown[]
 }
 
 /** Everything a snapshot needs in the database, serialised before a connection is taken. */
 export function encodeSnapshot(snapshot: FileSnapshot): EncodedSnapshot {
   const markdown = snapshot.parsed.markdown
-  let tables: string | null = null
-  let rows: string | null = null
-  if (markdown && markdown.tables.length > 0) {
-    tables = pgJson(
-      markdown.tables.map((t) => ({
-        ordinal: t.ordinal,
-        heading_path: t.headingPath,
-        headers: t.headers,
-        raw_headers: t.rawHeaders,
-        line: t.line,
-        end_line: t.endLine,
-        row_count: t.rows.length,
-      })),
-    )
-    rows = pgJson(
-      markdown.tables.flatMap((t) =>
-        t.rows.map((r) => ({ ordinal: t.ordinal, row_index: r.index, cells: r.cells, raw_cells: r.raw, line: r.line })),
-      ),
-    )
-  }
+  const headings = markdown?.headings ?? []
+  // Records name their section by ordinal; the statements turn it into the section's id.
   const fields = (markdown?.fields ?? []).map((f) => ({
-    heading_path: f.headingPath,
+    section: sectionAt(headings, f.line),
     key: f.key,
     value: f.value,
-    raw: f.raw,
+    raw: storedRaw(f),
     style: f.style,
     line: f.line,
   }))
@@ -58,10 +42,29 @@ export function encodeSnapshot(snapshot: FileSnapshot): EncodedSnapshot {
       pgJson(snapshot.parsed.diagnostics),
       snapshot.instance,
     ],
-    tables,
-    rows,
+    markdown: markdown && (headings.length > 0 || markdown.tables.length > 0) ? encodeMarkdown(markdown) : null,
     records: [snapshot.root, snapshot.sessionId, pgJson(fields), ...typedParams(snapshot, snapshot.parsed.typed ?? null)],
   }
+}
+
+function encodeMarkdown(markdown: MarkdownRecords): [string, string, string] {
+  const sections = documentSections(markdown.headings)
+  const tables = markdown.tables.map((t) => ({
+    ordinal: t.ordinal,
+    section: sectionAt(markdown.headings, t.line),
+    headers: t.headers,
+    raw_headers: t.rawHeaders,
+    line: t.line,
+    end_line: t.endLine,
+    row_count: t.rows.length,
+  }))
+  const rows = markdown.tables.flatMap((t) =>
+    t.rows.map((r) => {
+      const stored = storedRow(t.headers, r)
+      return { ordinal: t.ordinal, row_index: r.index, cells: stored.cells, raw_cells: stored.rawCells, cell_keys: stored.cellKeys, line: r.line }
+    }),
+  )
+  return [pgJson(sections), pgJson(tables), pgJson(rows)]
 }
 
 function typedParams(file: FileIdentity, typed: TypedRecords | null): unknown[] {

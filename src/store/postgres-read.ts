@@ -10,6 +10,7 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
+import { readCells, readRaw, readRawCells, sectionPaths } from './document-records.js'
 import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
@@ -469,32 +470,55 @@ async function documentDetail(query: Query, row: Row): Promise<DocumentDetail> {
     )
     if (rows.length > 0) typed[table] = rows
   }
+  const paths = sectionPaths(await query('SELECT id, parent_id AS "parentId", title FROM document_sections WHERE document_id = $1', [id]))
+  const pathOf = (sectionId: unknown): string[] => (sectionId === null ? [] : (paths.get(String(sectionId)) ?? []))
   const tables: Row[] = []
-  for (const table of capped(
+  for (const { id: tableId, sectionId, ...table } of capped(
     await query(
-      `SELECT id, ordinal, heading_path AS "headingPath", headers, raw_headers AS "rawHeaders", line, end_line AS "endLine",
+      `SELECT id, ordinal, section_id AS "sectionId", headers, raw_headers AS "rawHeaders", line, end_line AS "endLine",
          row_count AS "rowCount"
        FROM document_tables WHERE document_id = $1 ORDER BY ordinal LIMIT $2`,
       [id, LIST_CAP + 1],
     ),
   )) {
+    const headers = table.headers as string[]
     const rows = capped(
       await query(
-        `SELECT row_index AS "rowIndex", cells, raw_cells AS "rawCells", line FROM document_table_rows
+        `SELECT row_index AS "rowIndex", cells, raw_cells AS "rawCells", cell_keys AS "cellKeys", line FROM document_table_rows
          WHERE table_id = $1 ORDER BY row_index LIMIT $2`,
-        [table.id, LIST_CAP + 1],
+        [tableId, LIST_CAP + 1],
       ),
-    )
-    const { id: _id, ...rest } = table
-    tables.push({ ...rest, rows })
+    ).map((r) => ({
+      rowIndex: r.rowIndex,
+      cells: readCells(headers, r.cells as string[], r.cellKeys as string[] | null),
+      rawCells: readRawCells(r.cells as string[], r.rawCells as Array<string | null> | null),
+      line: r.line,
+    }))
+    tables.push({
+      ordinal: table.ordinal,
+      headingPath: pathOf(sectionId),
+      headers,
+      rawHeaders: table.rawHeaders,
+      line: table.line,
+      endLine: table.endLine,
+      rowCount: table.rowCount,
+      rows,
+    })
   }
   const fields = capped(
     await query(
-      `SELECT heading_path AS "headingPath", key, value, raw, style, line FROM document_fields
+      `SELECT section_id AS "sectionId", key, value, raw, style, line FROM document_fields
        WHERE document_id = $1 ORDER BY line, id LIMIT $2`,
       [id, LIST_CAP + 1],
     ),
-  )
+  ).map((f) => ({
+    headingPath: pathOf(f.sectionId),
+    key: f.key,
+    value: f.value,
+    raw: readRaw(f.raw, String(f.key), String(f.value), String(f.style)),
+    style: f.style,
+    line: f.line,
+  }))
   const { id: _id, ...document } = row
   return {
     ...(document as Omit<DocumentDetail, 'json' | 'diagnostics' | 'typed' | 'tables' | 'fields' | 'truncated'>),

@@ -15,10 +15,12 @@ export const TYPED_PARAM_OFFSET = 5
 
 function insertRecords(): string {
   const ctes = [
+    // The sections went in by insertMarkdown, earlier in the transaction; a field names its section's ordinal.
     `i_fields AS (
-      INSERT INTO document_fields (document_id, heading_path, key, value, raw, style, line)
-      SELECT $1, x.heading_path, x.key, x.value, x.raw, x.style, x.line
-      FROM json_to_recordset($4::json) AS x(heading_path jsonb, key text, value text, raw text, style text, line integer))`,
+      INSERT INTO document_fields (document_id, section_id, key, value, raw, style, line)
+      SELECT $1, s.id, x.key, x.value, x.raw, x.style, x.line
+      FROM json_to_recordset($4::json) AS x(section integer, key text, value text, raw text, style text, line integer)
+      LEFT JOIN document_sections s ON s.document_id = $1 AND s.ordinal = x.section)`,
   ]
   let param = TYPED_PARAM_OFFSET
   for (const table of TYPED_TABLE_NAMES) {
@@ -37,7 +39,7 @@ function insertRecords(): string {
 }
 
 function deleteDerived(): string {
-  const ctes = [...TYPED_TABLE_NAMES, 'document_fields', 'session_facts'].map(
+  const ctes = [...TYPED_TABLE_NAMES, 'document_fields', 'document_sections', 'session_facts'].map(
     (table) => `d_${table} AS (DELETE FROM ${table} WHERE document_id = $1)`,
   )
   // Rows go with their tables (ON DELETE CASCADE).
@@ -86,21 +88,32 @@ export const SQL = {
     RETURNING (xmax = 0) AS created`,
   recordStat: 'UPDATE documents SET size_bytes = $1, mtime_ms = $2, checked_at = $3 WHERE root = $4 AND path = $5',
   deleteDerived: deleteDerived(),
-  insertTables: `WITH t AS (
-      INSERT INTO document_tables (document_id, ordinal, heading_path, headers, raw_headers, line, end_line, row_count)
-      SELECT $1, x.ordinal, x.heading_path, x.headers, x.raw_headers, x.line, x.end_line, x.row_count
-      FROM json_to_recordset($2::json)
-        AS x(ordinal integer, heading_path jsonb, headers jsonb, raw_headers jsonb, line integer, end_line integer, row_count integer)
+  // A document's sections, tables and rows in one statement. Section ids are drawn first (the CTE
+  // is materialised once), so a section names its parent and a table its section by id in the same
+  // statement; the identity column's sequence has PostgreSQL's default name.
+  insertMarkdown: `WITH x AS (
+      SELECT r.ordinal, r.parent, r.depth, r.title, r.line, nextval('document_sections_id_seq') AS id
+      FROM json_to_recordset($2::json) AS r(ordinal integer, parent integer, depth integer, title text, line integer)),
+    s AS (
+      INSERT INTO document_sections (id, document_id, ordinal, parent_id, depth, title, line) OVERRIDING SYSTEM VALUE
+      SELECT x.id, $1, x.ordinal, p.id, x.depth, x.title, x.line FROM x LEFT JOIN x p ON p.ordinal = x.parent),
+    t AS (
+      INSERT INTO document_tables (document_id, ordinal, section_id, headers, raw_headers, line, end_line, row_count)
+      SELECT $1, y.ordinal, x.id, y.headers, y.raw_headers, y.line, y.end_line, y.row_count
+      FROM json_to_recordset($3::json)
+        AS y(ordinal integer, section integer, headers jsonb, raw_headers jsonb, line integer, end_line integer, row_count integer)
+      LEFT JOIN x ON x.ordinal = y.section
       RETURNING id, ordinal)
-    INSERT INTO document_table_rows (table_id, row_index, cells, raw_cells, line)
-    SELECT t.id, r.row_index, r.cells, r.raw_cells, r.line
-    FROM json_to_recordset($3::json) AS r(ordinal integer, row_index integer, cells jsonb, raw_cells jsonb, line integer)
+    INSERT INTO document_table_rows (table_id, row_index, cells, raw_cells, cell_keys, line)
+    SELECT t.id, r.row_index, r.cells, r.raw_cells, r.cell_keys, r.line
+    FROM json_to_recordset($4::json) AS r(ordinal integer, row_index integer, cells jsonb, raw_cells jsonb, cell_keys jsonb, line integer)
     JOIN t ON t.ordinal = r.ordinal`,
   insertRecords: insertRecords(),
   removeFile: 'DELETE FROM documents WHERE root = $1 AND path = $2 RETURNING session_id AS "sessionId"',
   sessionFacts: `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
     FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = $1 AND f.session_id = $2`,
   // Everything one refresh reads, in one round trip: each list as a JSON array under the aliases SQLite's statements give.
+  // Report fields read cells by position (migration 12 keeps them in header order): Field is cell 0, Value cell 1.
   sessionRows: `SELECT
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT path, error_line AS line, error FROM documents WHERE root = $1 AND session_id = $2 AND status = 'error'
@@ -129,11 +142,11 @@ export const SQL = {
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT path FROM documents WHERE root = $1 AND session_id = $2 AND document_type = 'specialist_report' AND status = 'ok') x) AS reports,
       (SELECT coalesce(json_agg(x), '[]') FROM (
-         SELECT d.path, r.cells->>'Field' AS field, r.cells->>'Value' AS value
+         SELECT d.path, r.cells->>0 AS field, r.cells->>1 AS value
          FROM documents d JOIN document_tables t ON t.document_id = d.id JOIN document_table_rows r ON r.table_id = t.id
          WHERE d.root = $1 AND d.session_id = $2 AND d.document_type = 'specialist_report' AND d.status = 'ok'
            AND t.headers = '["Field", "Value"]'::jsonb
-           AND r.cells->>'Field' IN (${TRACEABILITY_FIELDS.map((f) => `'${f}'`).join(', ')})) x) AS "reportFields",
+           AND r.cells->>0 IN (${TRACEABILITY_FIELDS.map((f) => `'${f}'`).join(', ')})) x) AS "reportFields",
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT d.path, e.specialist_id, e.report_file, e.complete FROM execution_inventory e JOIN documents d ON d.id = e.document_id
          WHERE e.root = $1 AND e.session_id = $2) x) AS inventory,

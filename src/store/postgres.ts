@@ -190,7 +190,7 @@ class PostgresStore implements Store {
       const { rows } = await this.run<{ id: number; created: boolean }>(client, 'upsertDocument', [...encoded.document, now])
       const { id, created } = rows[0]!
       await this.run(client, 'deleteDerived', [id])
-      if (encoded.tables !== null) await this.run(client, 'insertTables', [id, encoded.tables, encoded.rows])
+      if (encoded.markdown !== null) await this.run(client, 'insertMarkdown', [id, ...encoded.markdown])
       await this.run(client, 'insertRecords', [id, ...encoded.records])
       if (snapshot.sessionId !== null) await this.refreshSession(client, snapshot.root, snapshot.sessionId)
       await history.recordContent(client, snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)

@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
+import { compareJsonbKeys, readCells, readRaw, readRawCells, sectionPaths } from './document-records.js'
 import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import {
@@ -234,34 +235,60 @@ class SqliteReader implements StoreReader {
       }
       typed[table] = rows
     }
+    const paths = sectionPaths(this.all('SELECT id, parent_id AS "parentId", title FROM document_sections WHERE document_id = ?', id))
+    const pathOf = (sectionId: unknown): string[] => (sectionId === null ? [] : (paths.get(String(sectionId)) ?? []))
     const tables = capped(
       this.all(
-        `SELECT id, ordinal, heading_path AS "headingPath", headers, raw_headers AS "rawHeaders", line, end_line AS "endLine",
+        `SELECT id, ordinal, section_id AS "sectionId", headers, raw_headers AS "rawHeaders", line, end_line AS "endLine",
            row_count AS "rowCount"
          FROM document_tables WHERE document_id = ? ORDER BY ordinal LIMIT ?`,
         id,
         LIST_CAP + 1,
       ),
-    ).map((table) => {
+    ).map(({ id: tableId, sectionId, ...table }) => {
+      const headers = parseJson(table.headers) as string[]
       const rows = capped(
         this.all(
-          `SELECT row_index AS "rowIndex", cells, raw_cells AS "rawCells", line FROM document_table_rows
+          `SELECT row_index AS "rowIndex", cells, raw_cells AS "rawCells", cell_keys AS "cellKeys", line FROM document_table_rows
            WHERE table_id = ? ORDER BY row_index LIMIT ?`,
-          table.id,
+          tableId,
           LIST_CAP + 1,
         ),
-      ).map((r) => ({ ...r, cells: parseJson(r.cells), rawCells: parseJson(r.rawCells) }))
-      const { id: _id, ...rest } = table
-      return { ...rest, headingPath: parseJson(rest.headingPath), headers: parseJson(rest.headers), rawHeaders: parseJson(rest.rawHeaders), rows }
+      ).map((r) => {
+        const cells = parseJson(r.cells) as string[]
+        return {
+          rowIndex: r.rowIndex,
+          cells: readCells(headers, cells, parseJson(r.cellKeys) as string[] | null),
+          rawCells: readRawCells(cells, parseJson(r.rawCells) as Array<string | null> | null),
+          line: r.line,
+        }
+      })
+      return {
+        ordinal: table.ordinal,
+        headingPath: pathOf(sectionId),
+        headers,
+        rawHeaders: parseJson(table.rawHeaders),
+        line: table.line,
+        endLine: table.endLine,
+        rowCount: table.rowCount,
+        rows,
+      }
     })
     const fields = capped(
       this.all(
-        `SELECT heading_path AS "headingPath", key, value, raw, style, line FROM document_fields
+        `SELECT section_id AS "sectionId", key, value, raw, style, line FROM document_fields
          WHERE document_id = ? ORDER BY line, id LIMIT ?`,
         id,
         LIST_CAP + 1,
       ),
-    ).map((f) => ({ ...f, headingPath: parseJson(f.headingPath) }))
+    ).map((f) => ({
+      headingPath: pathOf(f.sectionId),
+      key: f.key,
+      value: f.value,
+      raw: readRaw(f.raw, String(f.key), String(f.value), String(f.style)),
+      style: f.style,
+      line: f.line,
+    }))
     const { id: _id, ...document } = row
     return {
       ...(document as Omit<DocumentDetail, 'json' | 'diagnostics' | 'typed' | 'tables' | 'fields' | 'truncated'>),
@@ -465,10 +492,4 @@ function jsonbOrder(value: unknown): unknown {
   const ordered: Record<string, unknown> = {}
   for (const key of keys) ordered[key] = jsonbOrder((value as Record<string, unknown>)[key])
   return ordered
-}
-
-function compareJsonbKeys(a: string, b: string): number {
-  const ba = Buffer.from(a)
-  const bb = Buffer.from(b)
-  return ba.length - bb.length || Buffer.compare(ba, bb)
 }

@@ -11,8 +11,10 @@ import { PARSER_VERSION } from '../parsers/version.js'
 import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
+import type { MarkdownRecords } from '../parsers/types.js'
 import { pruneCutoff } from './change-log.js'
 import { columnValue } from './column-value.js'
+import { documentSections, sectionAt, storedRaw, storedRow } from './document-records.js'
 import { deriveSession, TRACEABILITY_FIELDS } from './session-derive.js'
 import type { StoredSessionFacts } from './session-summary.js'
 import { classifySqliteError, explainWriteError, fileAt, openSqliteDatabase, type OpenedFile } from './sqlite-open.js'
@@ -143,12 +145,18 @@ class SqliteStore implements Store {
            instance = excluded.instance, checked_at = excluded.checked_at, parser_version = excluded.parser_version`,
       ),
       recordStat: db.prepare('UPDATE documents SET size_bytes = ?, mtime_ms = ?, checked_at = ? WHERE root = ? AND path = ?'),
+      deleteSections: db.prepare('DELETE FROM document_sections WHERE document_id = ?'),
+      insertSection: db.prepare(
+        'INSERT INTO document_sections (document_id, ordinal, parent_id, depth, title, line) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       deleteTables: db.prepare('DELETE FROM document_tables WHERE document_id = ?'),
       insertTable: db.prepare(
-        `INSERT INTO document_tables (document_id, ordinal, heading_path, headers, raw_headers, line, end_line, row_count)
+        `INSERT INTO document_tables (document_id, ordinal, section_id, headers, raw_headers, line, end_line, row_count)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertRow: db.prepare('INSERT INTO document_table_rows (table_id, row_index, cells, raw_cells, line) VALUES (?, ?, ?, ?, ?)'),
+      insertRow: db.prepare(
+        'INSERT INTO document_table_rows (table_id, row_index, cells, raw_cells, cell_keys, line) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       removeFile: db.prepare('DELETE FROM documents WHERE root = ? AND path = ? RETURNING session_id AS sessionId'),
       setTypedKind: db.prepare('UPDATE documents SET typed_kind = ? WHERE id = ?'),
       pruneRuns: db.prepare(
@@ -157,7 +165,7 @@ class SqliteStore implements Store {
       ),
       deleteFields: db.prepare('DELETE FROM document_fields WHERE document_id = ?'),
       insertField: db.prepare(
-        'INSERT INTO document_fields (document_id, heading_path, key, value, raw, style, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO document_fields (document_id, section_id, key, value, raw, style, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteFacts: db.prepare('DELETE FROM session_facts WHERE document_id = ?'),
       insertFacts: db.prepare(
@@ -200,12 +208,13 @@ class SqliteStore implements Store {
       reports: db.prepare(
         "SELECT path FROM documents WHERE root = ? AND session_id = ? AND document_type = 'specialist_report' AND status = 'ok'",
       ),
+      // Cells are in header order (migration 12): with these headers, Field is cell 0 and Value cell 1.
       reportFields: db.prepare(
-        `SELECT d.path, json_extract(r.cells, '$.Field') AS field, json_extract(r.cells, '$.Value') AS value
+        `SELECT d.path, json_extract(r.cells, '$[0]') AS field, json_extract(r.cells, '$[1]') AS value
          FROM documents d JOIN document_tables t ON t.document_id = d.id JOIN document_table_rows r ON r.table_id = t.id
          WHERE d.root = ? AND d.session_id = ? AND d.document_type = 'specialist_report' AND d.status = 'ok'
            AND t.headers = '["Field","Value"]'
-           AND json_extract(r.cells, '$.Field') IN (${TRACEABILITY_FIELDS.map((f) => `'${f}'`).join(', ')})`,
+           AND json_extract(r.cells, '$[0]') IN (${TRACEABILITY_FIELDS.map((f) => `'${f}'`).join(', ')})`,
       ),
       inventory: db.prepare(
         `SELECT d.path, e.specialist_id, e.report_file, e.complete FROM execution_inventory e JOIN documents d ON d.id = e.document_id
@@ -287,26 +296,7 @@ class SqliteStore implements Store {
         json: snapshot.jsonText,
         diagnostics: JSON.stringify(parsed.diagnostics),
       }) as { id: number }
-      this.sql.deleteTables!.run(id)
-      for (const table of markdown?.tables ?? []) {
-        const tableId = this.sql.insertTable!.run(
-          id,
-          table.ordinal,
-          JSON.stringify(table.headingPath),
-          JSON.stringify(table.headers),
-          JSON.stringify(table.rawHeaders),
-          table.line,
-          table.endLine,
-          table.rows.length,
-        ).lastInsertRowid
-        for (const row of table.rows) {
-          this.sql.insertRow!.run(tableId, row.index, JSON.stringify(row.cells), JSON.stringify(row.raw), row.line)
-        }
-      }
-      this.sql.deleteFields!.run(id)
-      for (const field of markdown?.fields ?? []) {
-        this.sql.insertField!.run(id, JSON.stringify(field.headingPath), field.key, field.value, field.raw, field.style, field.line)
-      }
+      this.replaceMarkdown(id, markdown)
       this.replaceTyped(snapshot, id, parsed.typed ?? null)
       if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
       this.history.recordContent(snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
@@ -365,6 +355,52 @@ class SqliteStore implements Store {
     at: string,
   ): void {
     this.sql.insertChange!.run(root, sessionId, filePath, change, status, instance, at)
+  }
+
+  // A document's sections, tables and fields (stored as document-records.ts says), replacing the old ones.
+  private replaceMarkdown(documentId: number, markdown: MarkdownRecords | null): void {
+    this.sql.deleteTables!.run(documentId)
+    this.sql.deleteFields!.run(documentId)
+    this.sql.deleteSections!.run(documentId)
+    if (!markdown) return
+    const headings = markdown.headings
+    const sectionIds: Array<number | bigint> = []
+    for (const section of documentSections(headings)) {
+      const parentId = section.parent === null ? null : sectionIds[section.parent]!
+      sectionIds.push(
+        this.sql.insertSection!.run(documentId, section.ordinal, parentId, section.depth, section.title, section.line).lastInsertRowid,
+      )
+    }
+    const sectionId = (line: number): number | bigint | null => {
+      const ordinal = sectionAt(headings, line)
+      return ordinal === null ? null : sectionIds[ordinal]!
+    }
+    for (const table of markdown.tables) {
+      const tableId = this.sql.insertTable!.run(
+        documentId,
+        table.ordinal,
+        sectionId(table.line),
+        JSON.stringify(table.headers),
+        JSON.stringify(table.rawHeaders),
+        table.line,
+        table.endLine,
+        table.rows.length,
+      ).lastInsertRowid
+      for (const row of table.rows) {
+        const stored = storedRow(table.headers, row)
+        this.sql.insertRow!.run(
+          tableId,
+          row.index,
+          JSON.stringify(stored.cells),
+          stored.rawCells === null ? null : JSON.stringify(stored.rawCells),
+          stored.cellKeys === null ? null : JSON.stringify(stored.cellKeys),
+          row.line,
+        )
+      }
+    }
+    for (const field of markdown.fields) {
+      this.sql.insertField!.run(documentId, sectionId(field.line), field.key, field.value, storedRaw(field), field.style, field.line)
+    }
   }
 
   private replaceTyped(file: FileIdentity, documentId: number, typed: TypedRecords | null): void {

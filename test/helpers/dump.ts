@@ -13,7 +13,7 @@ export interface Dump {
   documents: Array<Record<string, unknown>>
   tables: Array<Record<string, unknown>>
   rows: Array<Record<string, unknown>>
-  /** Session metadata, fields and typed rows, keyed by table. */
+  /** Session metadata, sections, fields and typed rows, keyed by table. */
   typed: Record<string, Array<Record<string, unknown>>>
 }
 
@@ -28,8 +28,15 @@ function dumpQueries(json: (column: string) => string, key: (column: string) => 
   const typed: Record<string, string> = {
     session_state: `SELECT root, session_id, ${Object.keys(SESSION_COLUMNS).join(', ')}, status, ${json('metadata')} AS metadata
       FROM sessions ORDER BY ${key('root')}, ${key('session_id')}`,
-    document_fields: `SELECT d.path, ${json('f.heading_path')} AS heading_path, f.key, f.value, f.raw, f.style, f.line
-      FROM document_fields f JOIN documents d ON d.id = f.document_id ORDER BY ${key('d.root')}, ${key('d.path')}, f.line, ${key('f.key')}, f.id`,
+    // Sections by ordinal, parents and records pointing at them by ordinal too (ids differ between databases).
+    document_sections: `SELECT d.path, s.ordinal, p.ordinal AS parent, s.depth, s.title, s.line
+      FROM document_sections s LEFT JOIN document_sections p ON p.id = s.parent_id JOIN documents d ON d.id = s.document_id
+      ORDER BY ${key('d.root')}, ${key('d.path')}, s.ordinal`,
+    // heading_path and raw as the view rebuilds them, stored_raw as stored (null where rebuilt).
+    document_fields: `SELECT d.path, s.ordinal AS section, ${json('v.heading_path')} AS heading_path, f.key, f.value, v.raw,
+        f.raw AS stored_raw, f.style, f.line
+      FROM document_fields f JOIN document_fields_with_path v ON v.id = f.id LEFT JOIN document_sections s ON s.id = f.section_id
+      JOIN documents d ON d.id = f.document_id ORDER BY ${key('d.root')}, ${key('d.path')}, f.line, ${key('f.key')}, f.id`,
   }
   for (const table of TYPED_TABLE_NAMES) {
     const columns = Object.entries(TYPED_TABLES[table]).map(([c, type]) => (type === 'json' ? `${json(`t.${c}`)} AS ${c}` : `t.${c}`))
@@ -42,11 +49,15 @@ function dumpQueries(json: (column: string) => string, key: (column: string) => 
     documents: `SELECT root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash, parsed_hash,
         word_count, footnote_count, table_count, ${json('json')} AS json, ${json('diagnostics')} AS diagnostics, status, error, error_line
       FROM documents ORDER BY ${key('root')}, ${key('path')}`,
-    tables: `SELECT d.path, t.ordinal, ${json('t.heading_path')} AS heading_path, ${json('t.headers')} AS headers,
+    tables: `SELECT d.path, t.ordinal, s.ordinal AS section, ${json('v.heading_path')} AS heading_path, ${json('t.headers')} AS headers,
         ${json('t.raw_headers')} AS raw_headers, t.line, t.end_line, t.row_count
-      FROM document_tables t JOIN documents d ON d.id = t.document_id ORDER BY ${key('d.root')}, ${key('d.path')}, t.ordinal`,
-    rows: `SELECT d.path, t.ordinal, r.row_index, ${json('r.cells')} AS cells, ${json('r.raw_cells')} AS raw_cells, r.line
-      FROM document_table_rows r JOIN document_tables t ON t.id = r.table_id JOIN documents d ON d.id = t.document_id
+      FROM document_tables t JOIN document_tables_with_path v ON v.id = t.id LEFT JOIN document_sections s ON s.id = t.section_id
+      JOIN documents d ON d.id = t.document_id ORDER BY ${key('d.root')}, ${key('d.path')}, t.ordinal`,
+    // cells (an object) and raw_cells (every cell) as the view rebuilds them; the stored_ columns as stored.
+    rows: `SELECT d.path, t.ordinal, r.row_index, ${json('v.cells')} AS cells, ${json('v.raw_cells')} AS raw_cells,
+        ${json('r.cells')} AS stored_cells, ${json('r.raw_cells')} AS stored_raw_cells, ${json('r.cell_keys')} AS cell_keys, r.line
+      FROM document_table_rows r JOIN document_table_rows_with_cells v ON v.table_id = r.table_id AND v.row_index = r.row_index
+      JOIN document_tables t ON t.id = r.table_id JOIN documents d ON d.id = t.document_id
       ORDER BY ${key('d.root')}, ${key('d.path')}, t.ordinal, r.row_index`,
   }
 }

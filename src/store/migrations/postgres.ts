@@ -830,3 +830,152 @@ export const step10 = `
 export const step11 = `
       ALTER TABLE risk_items ADD COLUMN occurrences bigint DEFAULT 1;
     `
+
+/**
+ * Step 12: a smaller database with the same information (issue 12); see
+ * step 12 in sqlite.ts for the whole story. Here the columns change in place
+ * (SQLite has to rebuild its tables): `heading_path` goes, `section_id`
+ * comes; `raw` and `raw_cells` may be null; `cells` becomes an array. jsonb
+ * keeps no key order, so cells are put in the order of the table's headers,
+ * and the keys beyond them (`column_N`, N the column) in the order of N.
+ *
+ * Views as in SQLite, with jsonb: document_section_paths,
+ * document_fields_with_path, document_tables_with_path,
+ * document_table_rows_with_cells.
+ */
+export const step12 = `
+      CREATE TABLE document_sections (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        ordinal integer NOT NULL,
+        parent_id bigint,
+        depth integer NOT NULL,
+        title text NOT NULL,
+        line integer,
+        UNIQUE (document_id, ordinal)
+      );
+
+      -- Every heading path the old rows name, each prefix of it, and the first line under it.
+      CREATE TEMP TABLE step12_prefixes AS
+        WITH named AS (
+          SELECT document_id, heading_path, min(line) AS line FROM (
+            SELECT document_id, heading_path, line FROM document_fields
+            UNION ALL SELECT document_id, heading_path, line FROM document_tables) x
+          WHERE heading_path <> '[]'::jsonb GROUP BY document_id, heading_path
+        )
+        SELECT n.document_id, n.heading_path, n.line, k.depth,
+          (SELECT jsonb_agg(e.value ORDER BY e.i) FROM jsonb_array_elements(n.heading_path) WITH ORDINALITY e(value, i) WHERE e.i <= k.depth) AS prefix,
+          (SELECT jsonb_agg(e.value ORDER BY e.i) FROM jsonb_array_elements(n.heading_path) WITH ORDINALITY e(value, i) WHERE e.i < k.depth) AS parent_prefix
+        FROM named n CROSS JOIN LATERAL generate_series(1, jsonb_array_length(n.heading_path)) AS k(depth);
+      CREATE TEMP TABLE step12_sections AS
+        SELECT document_id, prefix, parent_prefix, depth, prefix ->> (depth - 1) AS title,
+          row_number() OVER (PARTITION BY document_id ORDER BY min(line), depth) - 1 AS ordinal
+        FROM step12_prefixes GROUP BY document_id, prefix, parent_prefix, depth;
+      CREATE INDEX step12_sections_prefix ON step12_sections (document_id, prefix);
+      CREATE INDEX step12_sections_ordinal ON step12_sections (document_id, ordinal);
+      INSERT INTO document_sections (document_id, ordinal, depth, title)
+        SELECT document_id, ordinal, depth, title FROM step12_sections ORDER BY document_id, ordinal;
+      UPDATE document_sections s SET parent_id = p.id
+        FROM step12_sections c
+        JOIN step12_sections pc ON pc.document_id = c.document_id AND pc.prefix = c.parent_prefix
+        JOIN document_sections p ON p.document_id = pc.document_id AND p.ordinal = pc.ordinal
+        WHERE c.document_id = s.document_id AND c.ordinal = s.ordinal;
+      CREATE TEMP TABLE step12_path_sections AS
+        SELECT x.document_id, x.heading_path, s.id AS section_id
+        FROM step12_prefixes x
+        JOIN step12_sections c ON c.document_id = x.document_id AND c.prefix = x.prefix
+        JOIN document_sections s ON s.document_id = c.document_id AND s.ordinal = c.ordinal
+        WHERE x.depth = jsonb_array_length(x.heading_path);
+      CREATE INDEX step12_path_sections_path ON step12_path_sections (document_id, heading_path);
+
+      ALTER TABLE document_fields ADD COLUMN section_id bigint;
+      ALTER TABLE document_fields ALTER COLUMN raw DROP NOT NULL;
+      UPDATE document_fields f SET
+        section_id = (SELECT p.section_id FROM step12_path_sections p WHERE p.document_id = f.document_id AND p.heading_path = f.heading_path),
+        raw = CASE WHEN f.raw = CASE f.style
+            WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+            WHEN 'title' THEN '**' || f.key || '**'
+            WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
+          END THEN NULL ELSE f.raw END;
+      ALTER TABLE document_fields DROP COLUMN heading_path;
+      DROP INDEX document_fields_key;
+
+      ALTER TABLE document_tables ADD COLUMN section_id bigint;
+      UPDATE document_tables t SET
+        section_id = (SELECT p.section_id FROM step12_path_sections p WHERE p.document_id = t.document_id AND p.heading_path = t.heading_path);
+      ALTER TABLE document_tables DROP COLUMN heading_path;
+
+      -- Cells in header order, then the keys beyond the headers by their column number.
+      ALTER TABLE document_table_rows ADD COLUMN cell_keys jsonb;
+      ALTER TABLE document_table_rows ALTER COLUMN raw_cells DROP NOT NULL;
+      UPDATE document_table_rows r SET
+        cells = coalesce((
+          SELECT jsonb_agg(r.cells -> h.name ORDER BY h.i) FROM jsonb_array_elements_text(t.headers) WITH ORDINALITY h(name, i)), '[]'::jsonb)
+          || coalesce((
+          SELECT jsonb_agg(c.value ORDER BY substring(c.key FROM '^column_([0-9]+)')::integer, c.key)
+          FROM jsonb_each(r.cells) c WHERE NOT t.headers ? c.key), '[]'::jsonb),
+        cell_keys = (
+          SELECT jsonb_agg(c.key ORDER BY substring(c.key FROM '^column_([0-9]+)')::integer, c.key)
+          FROM jsonb_each(r.cells) c WHERE NOT t.headers ? c.key)
+        FROM document_tables t WHERE t.id = r.table_id;
+      UPDATE document_table_rows SET raw_cells = CASE
+          WHEN jsonb_array_length(raw_cells) = jsonb_array_length(cells)
+            AND NOT EXISTS (
+              SELECT 1 FROM jsonb_array_elements_text(raw_cells) WITH ORDINALITY x(value, i) WHERE x.value IS DISTINCT FROM cells ->> (x.i::integer - 1))
+          THEN NULL
+          ELSE coalesce((
+            SELECT jsonb_agg(CASE WHEN x.value = cells ->> (x.i::integer - 1) THEN NULL ELSE to_jsonb(x.value) END ORDER BY x.i)
+            FROM jsonb_array_elements_text(raw_cells) WITH ORDINALITY x(value, i)), '[]'::jsonb)
+        END;
+
+      DROP TABLE step12_path_sections;
+      DROP TABLE step12_sections;
+      DROP TABLE step12_prefixes;
+
+      -- The heading path of each section, as a jsonb array.
+      CREATE VIEW document_section_paths AS
+        SELECT s.id AS section_id, s.document_id,
+          CASE s.depth
+            WHEN 1 THEN jsonb_build_array(s.title)
+            WHEN 2 THEN jsonb_build_array(p1.title, s.title)
+            WHEN 3 THEN jsonb_build_array(p2.title, p1.title, s.title)
+            WHEN 4 THEN jsonb_build_array(p3.title, p2.title, p1.title, s.title)
+            WHEN 5 THEN jsonb_build_array(p4.title, p3.title, p2.title, p1.title, s.title)
+            ELSE jsonb_build_array(p5.title, p4.title, p3.title, p2.title, p1.title, s.title)
+          END AS heading_path
+        FROM document_sections s
+        LEFT JOIN document_sections p1 ON p1.id = s.parent_id
+        LEFT JOIN document_sections p2 ON p2.id = p1.parent_id
+        LEFT JOIN document_sections p3 ON p3.id = p2.parent_id
+        LEFT JOIN document_sections p4 ON p4.id = p3.parent_id
+        LEFT JOIN document_sections p5 ON p5.id = p4.parent_id;
+
+      -- Fields as they were before step 12: the heading path and the whole raw line.
+      CREATE VIEW document_fields_with_path AS
+        SELECT f.id, f.document_id, coalesce(p.heading_path, '[]'::jsonb) AS heading_path, f.key, f.value,
+          coalesce(f.raw, CASE f.style
+            WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+            WHEN 'title' THEN '**' || f.key || '**'
+            WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
+          END) AS raw,
+          f.style, f.line
+        FROM document_fields f LEFT JOIN document_section_paths p ON p.section_id = f.section_id;
+
+      -- Tables with their heading path.
+      CREATE VIEW document_tables_with_path AS
+        SELECT t.id, t.document_id, t.ordinal, coalesce(p.heading_path, '[]'::jsonb) AS heading_path, t.headers, t.raw_headers,
+          t.line, t.end_line, t.row_count
+        FROM document_tables t LEFT JOIN document_section_paths p ON p.section_id = t.section_id;
+
+      -- Rows with their cells keyed by header (then by cell_keys) and every raw cell.
+      CREATE VIEW document_table_rows_with_cells AS
+        SELECT r.table_id, r.row_index,
+          (SELECT coalesce(jsonb_object_agg(coalesce(t.headers ->> (c.i::integer - 1), r.cell_keys ->> (c.i::integer - 1 - jsonb_array_length(t.headers))), c.value), '{}'::jsonb)
+           FROM jsonb_array_elements(r.cells) WITH ORDINALITY c(value, i)) AS cells,
+          CASE WHEN r.raw_cells IS NULL THEN r.cells ELSE coalesce((
+            SELECT jsonb_agg(CASE WHEN x.value = 'null'::jsonb THEN r.cells -> (x.i::integer - 1) ELSE x.value END ORDER BY x.i)
+            FROM jsonb_array_elements(r.raw_cells) WITH ORDINALITY x(value, i)), '[]'::jsonb)
+          END AS raw_cells,
+          r.line
+        FROM document_table_rows r JOIN document_tables t ON t.id = r.table_id;
+    `

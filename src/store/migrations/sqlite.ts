@@ -831,3 +831,217 @@ export const step10 = `
 export const step11 = `
       ALTER TABLE risk_items ADD COLUMN occurrences INTEGER DEFAULT 1;
     `
+
+/**
+ * Step 12: a smaller database with the same information (issue 12).
+ *
+ * - `document_sections`: one row per heading of a markdown document, in
+ *   document order (`ordinal`), under its enclosing heading (`parent_id`,
+ *   null at the top), `depth` the length of its heading path, `title` the
+ *   heading text, `line` its line (null only for sections this step derives).
+ * - `document_fields` and `document_tables` name their section (`section_id`,
+ *   null before the first heading) instead of repeating `heading_path`.
+ *   `section_id` and `parent_id` are plain ids, not foreign keys: they are
+ *   written and deleted with their document's rows, and a foreign key would
+ *   need an index on each to delete a section without scanning.
+ * - `document_fields.raw` is null where the usual form of the field's style
+ *   rebuilds it: bold `**key:** value` (`**key:**` when the value is empty),
+ *   title `**key**`, bullet `- key: value` (src/store/document-records.ts,
+ *   fieldRaw; the views below spell the same rule).
+ * - `document_table_rows.cells` is a JSON array in column order (the
+ *   headers', then cells beyond them); `cell_keys` the keys of those extra
+ *   cells (`column_N`), null for rows no longer than their header row;
+ *   `raw_cells` null when every raw cell equals its text, else an array with
+ *   null where it does (a row shorter than its header row keeps its length).
+ * - `document_fields_key` is dropped: no query looks fields up by key (the
+ *   one that asks compares lower(key), which the index cannot serve).
+ *
+ * Rows written before this step are converted here: a section for every
+ * heading path they name and each of its prefixes, ordered by the first line
+ * under it, with no line. Parser version 3 then reads every file again, and
+ * its sections replace these.
+ *
+ * Views give back the former shape for SQL users (JSON as text):
+ * `document_section_paths` (section_id, document_id, heading_path);
+ * `document_fields_with_path` (id, document_id, heading_path, key, value, raw,
+ * style, line); `document_tables_with_path` (id, document_id, ordinal,
+ * heading_path, headers, raw_headers, line, end_line, row_count);
+ * `document_table_rows_with_cells` (table_id, row_index, cells as an object,
+ * raw_cells as the whole array, line). Markdown nests headings six deep at
+ * most, so document_section_paths joins six levels.
+ */
+export const step12 = `
+      CREATE TABLE document_sections (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        parent_id INTEGER,
+        depth INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        line INTEGER,
+        UNIQUE (document_id, ordinal)
+      );
+
+      -- Every heading path the old rows name, each prefix of it, and the first line under it.
+      CREATE TEMP TABLE step12_prefixes AS
+        WITH RECURSIVE named AS (
+          SELECT document_id, heading_path, min(line) AS line FROM (
+            SELECT document_id, heading_path, line FROM document_fields
+            UNION ALL SELECT document_id, heading_path, line FROM document_tables)
+          WHERE heading_path <> '[]' GROUP BY document_id, heading_path
+        ),
+        prefixes (document_id, heading_path, line, depth, prefix, parent_prefix) AS (
+          SELECT document_id, heading_path, line, 1, json_array(json_extract(heading_path, '$[0]')), NULL FROM named
+          UNION ALL
+          SELECT document_id, heading_path, line, depth + 1,
+            json_insert(prefix, '$[#]', json_extract(heading_path, '$[' || depth || ']')), prefix
+          FROM prefixes WHERE depth < json_array_length(heading_path)
+        )
+        SELECT * FROM prefixes;
+      -- The table is new, so the ids are chosen here and a section names its parent in the same insert.
+      CREATE TEMP TABLE step12_sections AS
+        SELECT *, row_number() OVER (ORDER BY document_id, ordinal) AS id FROM (
+          SELECT document_id, prefix, parent_prefix, depth, json_extract(prefix, '$[' || (depth - 1) || ']') AS title,
+            row_number() OVER (PARTITION BY document_id ORDER BY min(line), depth) - 1 AS ordinal
+          FROM step12_prefixes GROUP BY document_id, prefix, parent_prefix, depth);
+      CREATE INDEX temp.step12_sections_prefix ON step12_sections (document_id, prefix);
+      INSERT INTO document_sections (id, document_id, ordinal, parent_id, depth, title)
+        SELECT c.id, c.document_id, c.ordinal, p.id, c.depth, c.title
+        FROM step12_sections c LEFT JOIN step12_sections p ON p.document_id = c.document_id AND p.prefix = c.parent_prefix
+        ORDER BY c.id;
+      CREATE TEMP TABLE step12_path_sections AS
+        SELECT x.document_id, x.heading_path, c.id AS section_id
+        FROM step12_prefixes x JOIN step12_sections c ON c.document_id = x.document_id AND c.prefix = x.prefix
+        WHERE x.depth = json_array_length(x.heading_path);
+      CREATE INDEX temp.step12_path_sections_path ON step12_path_sections (document_id, heading_path);
+
+      -- New tables, filled from the old ones, which are then dropped child first (a dropped
+      -- parent would delete its children's rows through ON DELETE CASCADE).
+      CREATE TABLE document_fields_v12 (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        section_id INTEGER,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        raw TEXT,
+        style TEXT NOT NULL,
+        line INTEGER NOT NULL
+      );
+      INSERT INTO document_fields_v12 (id, document_id, section_id, key, value, raw, style, line)
+        SELECT f.id, f.document_id, p.section_id, f.key, f.value,
+          CASE WHEN f.raw = CASE f.style
+              WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+              WHEN 'title' THEN '**' || f.key || '**'
+              WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
+            END THEN NULL ELSE f.raw END,
+          f.style, f.line
+        FROM document_fields f LEFT JOIN step12_path_sections p ON p.document_id = f.document_id AND p.heading_path = f.heading_path;
+
+      CREATE TABLE document_tables_v12 (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        section_id INTEGER,
+        headers TEXT NOT NULL,
+        raw_headers TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        end_line INTEGER NOT NULL,
+        row_count INTEGER NOT NULL,
+        UNIQUE (document_id, ordinal)
+      );
+      INSERT INTO document_tables_v12 (id, document_id, ordinal, section_id, headers, raw_headers, line, end_line, row_count)
+        SELECT t.id, t.document_id, t.ordinal, p.section_id, t.headers, t.raw_headers, t.line, t.end_line, t.row_count
+        FROM document_tables t LEFT JOIN step12_path_sections p ON p.document_id = t.document_id AND p.heading_path = t.heading_path;
+
+      CREATE TABLE document_table_rows_v12 (
+        table_id INTEGER NOT NULL REFERENCES document_tables_v12 (id) ON DELETE CASCADE,
+        row_index INTEGER NOT NULL,
+        cells TEXT NOT NULL,
+        raw_cells TEXT,
+        cell_keys TEXT,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (table_id, row_index)
+      ) WITHOUT ROWID;
+      -- Cells in header order, then the keys beyond the headers in the order the row's JSON holds them.
+      -- An aggregate over a window, as session_conflicts does: its order is defined.
+      INSERT INTO document_table_rows_v12 (table_id, row_index, cells, raw_cells, cell_keys, line)
+        SELECT r.table_id, r.row_index,
+          coalesce((
+            SELECT json_group_array(c.value) OVER (ORDER BY h.key IS NULL, h.key, c.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+            FROM json_each(r.cells) c LEFT JOIN json_each(t.headers) h ON h.value = c.key LIMIT 1), '[]'),
+          r.raw_cells,
+          (SELECT json_group_array(c.key) OVER (ORDER BY c.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+           FROM json_each(r.cells) c WHERE c.key NOT IN (SELECT h.value FROM json_each(t.headers) h) LIMIT 1),
+          r.line
+        FROM document_table_rows r JOIN document_tables t ON t.id = r.table_id;
+      UPDATE document_table_rows_v12 SET raw_cells = CASE
+          WHEN json_array_length(raw_cells) = json_array_length(cells)
+            AND NOT EXISTS (SELECT 1 FROM json_each(raw_cells) x WHERE x.value IS NOT json_extract(cells, '$[' || x.key || ']'))
+          THEN NULL
+          ELSE coalesce((
+            SELECT json_group_array(CASE WHEN x.value = json_extract(cells, '$[' || x.key || ']') THEN NULL ELSE x.value END)
+              OVER (ORDER BY x.key ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+            FROM json_each(raw_cells) x LIMIT 1), '[]')
+        END;
+
+      DROP TABLE document_table_rows;
+      DROP TABLE document_tables;
+      DROP TABLE document_fields;
+      ALTER TABLE document_fields_v12 RENAME TO document_fields;
+      ALTER TABLE document_tables_v12 RENAME TO document_tables;
+      ALTER TABLE document_table_rows_v12 RENAME TO document_table_rows;
+      CREATE INDEX document_fields_document ON document_fields (document_id);
+      DROP TABLE temp.step12_path_sections;
+      DROP TABLE temp.step12_sections;
+      DROP TABLE temp.step12_prefixes;
+
+      -- The heading path of each section, as JSON text.
+      CREATE VIEW document_section_paths AS
+        SELECT s.id AS section_id, s.document_id,
+          CASE s.depth
+            WHEN 1 THEN json_array(s.title)
+            WHEN 2 THEN json_array(p1.title, s.title)
+            WHEN 3 THEN json_array(p2.title, p1.title, s.title)
+            WHEN 4 THEN json_array(p3.title, p2.title, p1.title, s.title)
+            WHEN 5 THEN json_array(p4.title, p3.title, p2.title, p1.title, s.title)
+            ELSE json_array(p5.title, p4.title, p3.title, p2.title, p1.title, s.title)
+          END AS heading_path
+        FROM document_sections s
+        LEFT JOIN document_sections p1 ON p1.id = s.parent_id
+        LEFT JOIN document_sections p2 ON p2.id = p1.parent_id
+        LEFT JOIN document_sections p3 ON p3.id = p2.parent_id
+        LEFT JOIN document_sections p4 ON p4.id = p3.parent_id
+        LEFT JOIN document_sections p5 ON p5.id = p4.parent_id;
+
+      -- Fields as they were before step 12: the heading path and the whole raw line.
+      CREATE VIEW document_fields_with_path AS
+        SELECT f.id, f.document_id, coalesce(p.heading_path, json_array()) AS heading_path, f.key, f.value,
+          coalesce(f.raw, CASE f.style
+            WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+            WHEN 'title' THEN '**' || f.key || '**'
+            WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
+          END) AS raw,
+          f.style, f.line
+        FROM document_fields f LEFT JOIN document_section_paths p ON p.section_id = f.section_id;
+
+      -- Tables with their heading path.
+      CREATE VIEW document_tables_with_path AS
+        SELECT t.id, t.document_id, t.ordinal, coalesce(p.heading_path, json_array()) AS heading_path, t.headers, t.raw_headers,
+          t.line, t.end_line, t.row_count
+        FROM document_tables t LEFT JOIN document_section_paths p ON p.section_id = t.section_id;
+
+      -- Rows with their cells keyed by header (then by cell_keys) and every raw cell.
+      CREATE VIEW document_table_rows_with_cells AS
+        SELECT r.table_id, r.row_index,
+          (SELECT json_group_object(coalesce(h.value, k.value), c.value)
+           FROM json_each(r.cells) c
+           LEFT JOIN json_each(t.headers) h ON h.key = c.key
+           LEFT JOIN json_each(r.cell_keys) k ON k.key = c.key - json_array_length(t.headers)) AS cells,
+          CASE WHEN r.raw_cells IS NULL THEN r.cells ELSE coalesce((
+            SELECT json_group_array(coalesce(x.value, json_extract(r.cells, '$[' || x.key || ']')))
+              OVER (ORDER BY x.key ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+            FROM json_each(r.raw_cells) x LIMIT 1), json_array())
+          END AS raw_cells,
+          r.line
+        FROM document_table_rows r JOIN document_tables t ON t.id = r.table_id;
+    `
