@@ -248,6 +248,19 @@ describe('uniqueHeaders', () => {
   })
 })
 
+describe('link definitions appended to each block', () => {
+  // A `[` alone on a line once matched as a definition label running over the
+  // lines below it, and the tables in it were parsed again after every block.
+  it.each(['fast', 'remark'] as const)('never hold a table of their own (%s)', (parser) => {
+    const text = '# Top\n\n[\n| a |\n| --- |\n| [^1]: |\n\n| [t](https://example.test) |\n| --- |\n\n[ref]: https://example.test/r\n'
+    const { records } = parseMarkdown(text, { parser })
+    expect(records.tables.map((t) => [t.line, t.headers])).toEqual([
+      [4, ['a']],
+      [8, ['t']],
+    ])
+  })
+})
+
 describe('plainText of table cells', () => {
   // The text of one cell, through the real parser.
   const cell = (source: string): string => {

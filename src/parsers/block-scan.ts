@@ -46,6 +46,16 @@ const ORDERED_ITEM = /^\d{1,9}[.)](?: |$)/
 // not a list item, blockquote, fence, HTML block, thematic break or definition.
 const SAFE_START = /^(?:[^\s>\-+*_=#`~<[|\d]|[-+][^\s\-+]|(?:\*\*|__)[^\s*_]|[*_][^\s*_]|~[^~]|`(?!``)|\d)/
 
+/**
+ * Whether the line under a paragraph line makes that line a table header (if
+ * their cell counts agree): dashes with optional colons per cell, and a pipe
+ * or a colon somewhere, else `---` is a setext underline. `-  | --- |` is a
+ * list item first.
+ */
+function isDelimiterRow(line: string): boolean {
+  return line[0] !== ' ' && (line.includes('|') || line.includes(':')) && DELIMITER_ROW.test(line) && !LIST_DASH.test(line)
+}
+
 /** Whether a table line (header or row) starts as nothing but a row. */
 function rowStart(line: string): boolean {
   return line[0] === '|' || (SAFE_START.test(line) && !ORDERED_ITEM.test(line))
@@ -116,7 +126,7 @@ export function scanBlock(source: string, atFileEnd: boolean, references: boolea
     }
 
     const next = lines[index + 1]
-    if (mode !== 'footnote' && line.includes('|') && next !== undefined && next.includes('|') && DELIMITER_ROW.test(next) && !LIST_DASH.test(next)) {
+    if (mode !== 'footnote' && next !== undefined && isDelimiterRow(next)) {
       if (!rowStart(line)) return null
       const header = readRow(line, number, lineEnd, references)
       const delimiter = splitCells(next)
@@ -142,7 +152,11 @@ export function scanBlock(source: string, atFileEnd: boolean, references: boolea
       continue
     }
 
-    if (FOOTNOTE_DEFINITION.test(line)) {
+    const definition = FOOTNOTE_DEFINITION.exec(line)
+    if (definition) {
+      // Its content is a container's: a heading, list or nested definition there is remark's.
+      const content = line.slice(definition[0].length).trimStart()
+      if (!SAFE_START.test(content) || ORDERED_ITEM.test(content) || FOOTNOTE_DEFINITION.test(content)) return null
       records.footnotes++
       mode = 'footnote'
       continue

@@ -65,11 +65,14 @@ export function scanFields(text: string, headings: HeadingMark[]): FieldRecord[]
 
 /** Markdown emphasis, code and links reduced to their text, white space collapsed. */
 export function stripInline(text: string): string {
-  return text
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/(\*\*|__)(.+?)\1/g, '$2')
-    .replace(/(^|[^\w*])[*_]([^*_\n]+)[*_](?=[^\w*]|$)/g, '$1$2')
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/\s+/g, ' ')
-    .trim()
+  // Each step needs its marker; most values have none, and the patterns are costly on long lines.
+  let out = text
+  if (out.includes('](')) out = out.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+  if (out.includes('**') || out.includes('__')) out = out.replace(/(\*\*|__)(.+?)\1/g, '$2')
+  if (out.includes('*') || out.includes('_')) out = out.replace(/(^|[^\w*])[*_]([^*_\n]+)[*_](?=[^\w*]|$)/g, '$1$2')
+  if (out.includes('`')) out = out.replace(/`([^`]*)`/g, '$1')
+  return (MORE_THAN_A_SPACE.test(out) ? out.replace(/\s+/g, ' ') : out).trim()
 }
+
+// White space other than single spaces: what collapsing would change.
+const MORE_THAN_A_SPACE = /[^\S ]| {2}/

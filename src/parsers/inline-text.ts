@@ -23,6 +23,8 @@ const BREAK = /^<br\s*\/?>/i
 const FOOTNOTE_REFERENCE = /^\[\^[A-Za-z\d-]+\](?![([:])/
 
 const SPACE = 32
+// White space other than single spaces: what collapsing would change.
+const MORE_THAN_A_SPACE = /[^\S ]| {2}/
 const TILDE = 126
 const ASTERISK = 42
 
@@ -148,7 +150,7 @@ export function inlineText(text: string, references: boolean): string | null {
 
   let out = ''
   for (const piece of pieces) out += typeof piece === 'string' ? piece : piece.marker.repeat(piece.left)
-  return out.replace(/\s+/g, ' ').trim()
+  return (MORE_THAN_A_SPACE.test(out) ? out.replace(/\s+/g, ' ') : out).trim()
 }
 
 function runLength(text: string, start: number): number {

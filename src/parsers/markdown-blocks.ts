@@ -97,14 +97,18 @@ export function mayHoldRecords(blockText: string): boolean {
   return MAY_HOLD_RECORDS.test(blockText)
 }
 
-// `[label]: destination` at the start of a line (not `[^id]:`, a footnote).
-const LINK_DEFINITION = /^ {0,3}\[(?!\^)(?:[^\]\\]|\\.)+\]:[ \t]*\S.*$/gm
+// `[label]: destination` at the start of a line (not `[^id]:`, a footnote). The
+// label stays on its line: a `[` alone on a line must not pull the lines after
+// it (tables, say) into the block appended to every other block.
+const LINK_DEFINITION = /^ {0,3}\[(?!\^)(?:[^\]\\\n]|\\.)+\]:[ \t]*\S.*$/gm
 
 /**
  * The link reference definitions of the whole text, as one block to append to
  * each parsed block: `[text][ref]` resolves wherever its definition stands.
  */
 export function linkDefinitions(text: string): string {
+  // Every definition holds `]:`; most files have none, and the pattern is costly on megabytes.
+  if (!text.includes(']:')) return ''
   const found = text.match(LINK_DEFINITION)
   return found ? `\n\n${found.map((line) => line.trim()).join('\n')}\n` : ''
 }

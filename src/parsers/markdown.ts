@@ -154,8 +154,10 @@ function parseBlock(source: string, definitions: string, atFileEnd: boolean): Bl
       for (const child of (node as Parent).children) visit(child as Nodes)
     }
   }
-  // Appended after the block, so node offsets and lines inside the block are unchanged.
-  visit(parseMarkdownTree(definitions === '' ? source : `${source}${definitions}`))
+  // Appended after the block, so node offsets and lines inside the block are
+  // unchanged; what the definitions themselves parse to is not the block's.
+  const tree = parseMarkdownTree(definitions === '' ? source : `${source}${definitions}`)
+  for (const child of tree.children) if ((child.position?.start.offset ?? 0) < source.length) visit(child)
   return records
 }
 
