@@ -10,8 +10,13 @@
  * the storage of a 1.5 MB memorandum written in 20 appends and a 30 KB state
  * file rewritten 200 times against the raw bytes of all their versions, the
  * time to restore any memorandum revision, and (b) again with history off, for
- * what history costs the full sync; print them against the targets.
+ * what history costs the full sync, (j) the full sync again read by
+ * `--parser remark` (the fast path's authority), (k) the first edit of a
+ * 1.5 MB memorandum after a daemon start with each parser, and (l) the SQLite
+ * file against the input bytes; print them against the targets.
  *
+ *   --tree DIR     run on a copy of an existing reports tree (the real corpus, say) instead of
+ *                  generating one; --sessions and --large-memo-every are then ignored
  *   --sessions N   session directories to generate (default 200)
  *   --edits N      measured watch-mode edits, one at a time, after 10 warm-up edits
  *                  (default 200; 0 skips the watch)
@@ -41,13 +46,14 @@ import { measureFeedThroughput, type FeedLoadResult } from './feed-load.js'
 import { measureHistory, type HistoryLoadResult } from './history-load.js'
 import { measureFloor, type FloorResult } from './floor.js'
 import { generateTreeInWorker, type GeneratedTree } from './generate-tree.js'
+import { measureFirstLargeEdit, measureSyncWith } from './parser-load.js'
 import { RssSampler, kernelPeakRssMb, percentile, timed } from './measure.js'
 import { BenchSchema, benchSchemaName, measurePostgres, resolvePgUrl, type PgResults } from './pg-column.js'
 import { formatJson, formatTable, type BenchFigures } from './report.js'
 import { measureEditParseTimes, measureWatchLatency, type CommittedEdit, type WatchLatencyResult } from './watch-latency.js'
 
 const USAGE =
-  'usage: npm run bench -- [--sessions N] [--edits N] [--seed N] [--large-memo-every N] [--pg-url URL | --no-pg] [--api-clients N] [--feed-clients N] [--json] [--keep]'
+  'usage: npm run bench -- [--tree DIR | --sessions N] [--edits N] [--seed N] [--large-memo-every N] [--pg-url URL | --no-pg] [--api-clients N] [--feed-clients N] [--json] [--keep]'
 
 const WORKERS = 2
 const DEBOUNCE_MS = 150
@@ -58,6 +64,8 @@ const FEED_FILES = 300
 const MB = 1024 * 1024
 
 interface BenchArgs {
+  /** An existing tree to copy and use instead of a generated one; `null` to generate. */
+  tree: string | null
   sessions: number
   edits: number
   seed: number
@@ -76,6 +84,7 @@ function parseBenchArgs(argv: string[]): BenchArgs {
     strict: true,
     allowPositionals: false,
     options: {
+      tree: { type: 'string' },
       sessions: { type: 'string', default: '200' },
       edits: { type: 'string', default: '200' },
       seed: { type: 'string', default: '1' },
@@ -92,6 +101,7 @@ function parseBenchArgs(argv: string[]): BenchArgs {
     throw new StatebridgeError('SB_CONFIG', '--pg-url and --no-pg contradict each other; pass one of them')
   }
   return {
+    tree: values.tree ?? null,
     sessions: wholeNumber('--sessions', values.sessions, 1),
     edits: wholeNumber('--edits', values.edits, 0),
     seed: wholeNumber('--seed', values.seed, 0),
@@ -138,6 +148,10 @@ interface PhaseResults {
   history: HistoryLoadResult
   /** (b) with history off, into another empty database. */
   syncNoHistory: { ms: number; value: SyncSummary }
+  /** (j) (b) read by `--parser remark`, into another empty database. */
+  syncRemark: { ms: number; value: SyncSummary }
+  /** (k) first edit of a 1.5 MB memorandum after a start, minus the debounce; `null` when it never committed. */
+  firstEdit: { fast: number | null; remark: number | null }
 }
 
 async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSchema: BenchSchema | null): Promise<PhaseResults> {
@@ -145,9 +159,11 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
   const dbFile = path.join(workDir, 'statebridge-bench.db')
 
   rss.enter('generate')
-  progress(`generating ${args.sessions} sessions under ${root}`)
-  const generated = await timed(() =>
-    generateTreeInWorker(root, { sessions: args.sessions, seed: args.seed, largeMemorandumEvery: args.largeMemoEvery }),
+  progress(args.tree === null ? `generating ${args.sessions} sessions under ${root}` : `copying ${args.tree} to ${root}`)
+  const generated = await timed(async () =>
+    args.tree === null
+      ? generateTreeInWorker(root, { sessions: args.sessions, seed: args.seed, largeMemorandumEvery: args.largeMemoEvery })
+      : copyTree(args.tree, root),
   )
   const tree = generated.value
   progress(`${tree.files} files, ${(tree.bytes / MB).toFixed(1)} MB in ${(generated.ms / 1000).toFixed(1)} s`)
@@ -180,6 +196,7 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
   let sync: PhaseResults['sync']
   let resync: PhaseResults['resync']
   let syncNoHistory: PhaseResults['syncNoHistory']
+  let syncRemark: PhaseResults['syncRemark']
   let pg: PgResults | null = null
   try {
     rss.enter('sync')
@@ -196,6 +213,11 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
       await bare.close()
     }
     progress(`    ${(syncNoHistory.ms / 1000).toFixed(1)} s: history costs ${((100 * (sync.ms - syncNoHistory.ms)) / syncNoHistory.ms).toFixed(1)} %`)
+
+    rss.enter('sync-remark')
+    progress('(j) the same full sync read by --parser remark, into another empty SQLite database')
+    syncRemark = await measureSyncWith(options, path.join(workDir, 'statebridge-bench-remark.db'), 'remark')
+    progress(`    ${(syncRemark.ms / 1000).toFixed(1)} s: the fast path takes ${(sync.ms / syncRemark.ms).toFixed(2)} x its time`)
 
     rss.enter('resync')
     progress('(c) re-sync of the unchanged tree')
@@ -256,7 +278,30 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     `    ${history.revisions} revisions, ${(history.rawBytes / MB).toFixed(1)} MB of versions stored in ${(history.storedBytes / 1024).toFixed(0)} KB; ` +
       `restore p50 ${history.restoreP50Ms.toFixed(1)} ms, max ${history.restoreMaxMs.toFixed(1)} ms`,
   )
-  return { tree, generateMs: generated.ms, rssBeforeFloorMb, floor, sync, resync, pg, watch, editParseMs, kernelPeakMb, api, feed, history, syncNoHistory }
+  progress('(k) first edit of a 1.5 MB memorandum after a start (fresh workers), fast path, then remark')
+  const firstEdit = {
+    fast: await measureFirstLargeEdit(workDir, { parser: 'fast', workers: WORKERS, debounceMs: DEBOUNCE_MS, seed: args.seed }),
+    remark: await measureFirstLargeEdit(workDir, { parser: 'remark', workers: WORKERS, debounceMs: DEBOUNCE_MS, seed: args.seed }),
+  }
+  progress(`    ${firstEdit.fast?.toFixed(0) ?? 'missed'} ms, remark ${firstEdit.remark?.toFixed(0) ?? 'missed'} ms`)
+  return {
+    tree,
+    generateMs: generated.ms,
+    rssBeforeFloorMb,
+    floor,
+    sync,
+    resync,
+    pg,
+    watch,
+    editParseMs,
+    kernelPeakMb,
+    api,
+    feed,
+    history,
+    syncNoHistory,
+    syncRemark: syncRemark!,
+    firstEdit,
+  }
 }
 
 function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: string, wallMs: number): BenchFigures {
@@ -330,10 +375,30 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     history_revisions: r.history.revisions,
     history_restore_p50_ms: r.history.restoreP50Ms,
     history_restore_max_ms: r.history.restoreMaxMs,
+    remark_sync_ms: r.syncRemark.ms,
+    peak_rss_sync_remark_mb: rss.phasePeakMb('sync-remark'),
+    first_edit_excess_ms: r.firstEdit.fast,
+    first_edit_remark_excess_ms: r.firstEdit.remark,
     workers: WORKERS,
     generate_ms: r.generateMs,
     wall_ms: wallMs,
   }
+}
+
+/** Copy an existing reports tree to `root`, for a run on real data; symlinks are copied as links. */
+function copyTree(from: string, root: string): GeneratedTree {
+  fs.cpSync(from, root, { recursive: true, verbatimSymlinks: true })
+  const tree: GeneratedTree = { root, sessions: 0, files: 0, bytes: 0, markdownFiles: [] }
+  for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const relPath = path.relative(root, path.join(entry.parentPath, entry.name))
+    tree.files++
+    tree.bytes += fs.statSync(path.join(root, relPath)).size
+    if (relPath.endsWith('.md')) tree.markdownFiles.push(relPath)
+  }
+  tree.sessions = fs.readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).length
+  tree.markdownFiles.sort()
+  return tree
 }
 
 // After close the WAL is checkpointed into the main file; count leftovers anyway.

@@ -65,7 +65,7 @@ const KB = 1024
 const STATE: MarkdownMix = { prose: 10, fieldTable: 3, dataTable: 1, list: 2 }
 const REPORT: MarkdownMix = { prose: 30, fieldTable: 1, dataTable: 1, list: 2 }
 const REGISTRY: MarkdownMix = { prose: 3, fieldTable: 1, dataTable: 4, list: 0 }
-const MEMO: MarkdownMix = { prose: 50, fieldTable: 0.5, dataTable: 1, list: 2 }
+export const MEMO: MarkdownMix = { prose: 50, fieldTable: 0.5, dataTable: 1, list: 2 }
 
 interface MarkdownFile {
   path: string

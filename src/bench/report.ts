@@ -96,6 +96,13 @@ export interface BenchFigures {
   /** (i) `restore --to` of each memorandum revision. */
   history_restore_p50_ms: number
   history_restore_max_ms: number
+  /** (j) (b) read by `--parser remark`, into another empty database. */
+  remark_sync_ms: number
+  /** (j) sampled RSS peak of that sync. */
+  peak_rss_sync_remark_mb: number
+  /** (k) first edit of a 1.5 MB memorandum after a start, minus the debounce: fast path, and remark; `null` when it never committed. */
+  first_edit_excess_ms: number | null
+  first_edit_remark_excess_ms: number | null
 }
 
 /**
@@ -112,7 +119,9 @@ export interface Verdict {
 /**
  * Targets: (b) ≤ 1.5×(a); (c) ≤ 5 % of (b); (f) PostgreSQL full sync ≤ 2×(a) on loopback;
  * (d) p99 excess ≤ 50 ms with debounce ≤ 300 ms; (e) < 250 MB; (g) API p99 ≤ 50 ms
- * and the `watch --listen` daemon < 250 MB.
+ * and the `watch --listen` daemon < 250 MB; (j) the full sync ≤ 0.35 × the same sync
+ * read by remark; (k) the first edit of a 1.5 MB memorandum ≤ 250 ms after the
+ * debounce; (l) the SQLite file ≤ 0.7 × the input bytes.
  */
 export function verdicts(f: BenchFigures): Verdict[] {
   const peak = Math.max(f.peak_rss_mb, f.peak_rss_kernel_mb)
@@ -176,6 +185,24 @@ export function verdicts(f: BenchFigures): Verdict[] {
       pass: f.sync_ms <= 1.1 * f.sync_no_history_ms,
     },
     {
+      label: 'parser_speed',
+      target: '<= 0.35 x the sync read by remark',
+      ratio: `${(f.sync_ms / f.remark_sync_ms).toFixed(2)} x`,
+      pass: f.sync_ms <= 0.35 * f.remark_sync_ms,
+    },
+    {
+      label: 'first_edit',
+      target: '<= 250 ms after the debounce',
+      ratio: f.first_edit_excess_ms === null ? 'n/a' : `${(f.first_edit_excess_ms / 250).toFixed(2)} x`,
+      pass: f.first_edit_excess_ms === null ? false : f.first_edit_excess_ms <= 250,
+    },
+    {
+      label: 'db_size',
+      target: '<= 0.7 x input bytes',
+      ratio: `${((f.sqlite_file_mb * 1024 * 1024) / f.bytes).toFixed(2)} x`,
+      pass: f.sqlite_file_mb * 1024 * 1024 <= 0.7 * f.bytes,
+    },
+    {
       label: 'listen_rss',
       target: '< 250 MB',
       ratio: f.listen_peak_rss_mb === null ? 'n/a' : `${(f.listen_peak_rss_mb / 250).toFixed(2)} x`,
@@ -195,7 +222,8 @@ export function formatJson(f: BenchFigures): string {
 
 /** The human report: figures, targets, ratios, PASS/MISS. */
 export function formatTable(f: BenchFigures): string {
-  const [sync, resync, pgSync, latency, rss, api, feed, historyStorage, historyRestore, historyCost, listenRss] = verdicts(f)
+  const [sync, resync, pgSync, latency, rss, api, feed, historyStorage, historyRestore, historyCost, parserSpeed, firstEdit, dbSize, listenRss] =
+    verdicts(f)
   const mark = (v: Verdict | undefined): string =>
     v?.pass === null || v === undefined ? 'n/a' : v.pass === 'skipped' ? 'skipped' : v.pass ? 'PASS' : 'MISS'
   const ms = (value: number | null): string => (value === null ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`)
@@ -248,6 +276,11 @@ export function formatTable(f: BenchFigures): string {
     ['', 'restore, slowest memorandum revision', ms(f.history_restore_max_ms), historyRestore!.target, historyRestore!.ratio, mark(historyRestore)],
     ['', '  restore p50', ms(f.history_restore_p50_ms), '', '', ''],
     ['', 'full sync without history', ms(f.sync_no_history_ms), historyCost!.target, historyCost!.ratio, mark(historyCost)],
+    ['(j)', 'full sync read by --parser remark', ms(f.remark_sync_ms), parserSpeed!.target, parserSpeed!.ratio, mark(parserSpeed)],
+    ['', '  its peak RSS (sampled)', mb(f.peak_rss_sync_remark_mb), '', '', ''],
+    ['(k)', 'first edit of a 1.5 MB memorandum − debounce', ms(f.first_edit_excess_ms), firstEdit!.target, firstEdit!.ratio, mark(firstEdit)],
+    ['', '  the same, read by remark', ms(f.first_edit_remark_excess_ms), '', '', ''],
+    ['(l)', 'SQLite file / input bytes', `${f.sqlite_file_mb.toFixed(1)} MB / ${(f.bytes / 1024 / 1024).toFixed(1)} MB`, dbSize!.target, dbSize!.ratio, mark(dbSize)],
   ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   const lines = rows.map((r) =>
