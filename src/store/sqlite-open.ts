@@ -166,6 +166,7 @@ export function migrateSqlite(db: Database.Database, upTo: number = LATEST_VERSI
     (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
   )
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  let ran = false
   for (const migration of migrations) {
     if (migration.version > upTo) break
     if (applied.has(migration.version)) continue
@@ -173,7 +174,11 @@ export function migrateSqlite(db: Database.Database, upTo: number = LATEST_VERSI
       db.exec(migration.sqlite)
       record.run(migration.version, migration.name, new Date().toISOString())
     }).immediate()
+    ran = true
   }
+  // A step that rebuilds tables (12: 172 MB of corpus became 253 MB, 141 MB of it free pages)
+  // leaves the old pages free but in the file: give them back now, not page by page at prunes.
+  if (ran) db.pragma('incremental_vacuum')
 }
 
 // Errors a later attempt can get past: another process holds the lock, or the disk was full or failing.
