@@ -9,6 +9,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseMarkdown } from '../src/parsers/markdown.js'
 import type { MarkdownRecords } from '../src/parsers/types.js'
+import { storedRaw } from '../src/store/document-records.js'
 import { createPool } from '../src/store/postgres-connection.js'
 import { migratePostgres } from '../src/store/postgres-migrate.js'
 import { openPostgresReader } from '../src/store/postgres-read.js'
@@ -28,7 +29,8 @@ const FILE = 'notes.md'
 const PATH = `${SESSION}/${FILE}`
 
 // Records before any heading, nested headings (one without records of its own, one name twice),
-// every field style with raw lines the rule rebuilds and ones it does not, and rows shorter and
+// every field style in every form with and without a list marker, raw lines the rule rebuilds
+// and ones it does not, and rows shorter and
 // longer than their header row, with markup in cells and a header that is an integer.
 const TEXT = `**Owner:** before any heading
 
@@ -42,8 +44,15 @@ const TEXT = `**Owner:** before any heading
 **Notes:**
 **Record Title**
 - plain key: plain value
-- **Listed:** not the usual form
+- **Listed:** a list item
+- **Listed after**: the colon after the bold
+**After**: the colon after, no marker
+**Empty after**:
+12. **Numbered:** item twelve
+3) **Numbered after**: item three
+* **Star title**
 **Styled:** *emphasis* kept in raw
+- **Marked**: \`code\` kept in raw
 
 ## Metrics
 
@@ -240,18 +249,32 @@ describe.each(dialects)('migration 12 on rows of version 11 ($name)', (dialect) 
         [3, 2, 4, 'Deeper', null],
         [4, null, 1, 'Other', null],
       ])
-      const stored = await db.query('SELECT key, raw FROM document_fields ORDER BY line')
-      expect(stored.map((f) => [f.key, f.raw])).toEqual([
-        ['Owner', null],
-        ['Status', null],
-        ['Notes', null],
-        ['Record Title', null],
-        ['plain key', null],
-        ['Listed', '- **Listed:** not the usual form'],
-        ['Styled', '**Styled:** *emphasis* kept in raw'],
-        ['depth', null],
-        ['Again', null],
+      const stored = await db.query('SELECT key, raw, raw_prefix, raw_form FROM document_fields ORDER BY line')
+      expect(stored.map((f) => [f.key, f.raw, f.raw_prefix, f.raw_form === null ? null : Number(f.raw_form)])).toEqual([
+        ['Owner', null, null, null],
+        ['Status', null, null, null],
+        ['Notes', null, null, null],
+        ['Record Title', null, null, null],
+        ['plain key', null, '- ', null],
+        ['Listed', null, '- ', null],
+        ['Listed after', null, '- ', 1],
+        ['After', null, null, 1],
+        ['Empty after', null, null, 1],
+        ['Numbered', null, '12. ', null],
+        ['Numbered after', null, '3) ', 1],
+        ['Star title', null, '* ', null],
+        ['Styled', '**Styled:** *emphasis* kept in raw', null, null],
+        ['Marked', '- **Marked**: `code` kept in raw', null, null],
+        ['depth', null, '- ', null],
+        ['Again', null, null, null],
       ])
+      // The conversion in SQL stores what this release's writer stores.
+      expect(stored.map((f) => [f.key, f.raw, f.raw_prefix, f.raw_form === null ? null : Number(f.raw_form)])).toEqual(
+        records.fields.map((f) => {
+          const kept = storedRaw(f)
+          return [f.key, kept.raw, kept.prefix, kept.form]
+        }),
+      )
       const rows = await db.query(
         `SELECT ${dialect.json('r.cells')} AS cells, ${dialect.json('r.raw_cells')} AS raw_cells, ${dialect.json('r.cell_keys')} AS cell_keys
          FROM document_table_rows r JOIN document_tables t ON t.id = r.table_id ORDER BY t.ordinal, r.row_index`,

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseMarkdown } from '../src/parsers/markdown.js'
 import type { TableRowRecord } from '../src/parsers/types.js'
 import {
+  COLON_AFTER,
   compareJsonbKeys,
   documentSections,
   readCells,
@@ -42,6 +43,30 @@ function markdownFixtures(dir = FIXTURES): string[] {
 }
 
 const fixtures = markdownFixtures().map((file) => ({ file: path.relative(FIXTURES, file), text: fs.readFileSync(file, 'utf8') }))
+
+// Every form of every field style, bare and after each kind of list marker, and lines no form rebuilds.
+const FORMS = [
+  '**Bold:** value',
+  '**Empty:**',
+  '**After**: value',
+  '**Empty after**:',
+  '**Title**',
+  '- plain key: value',
+  '- **Listed:** value',
+  '-   **Spaced after**: value',
+  '12. **Numbered:** value',
+  '7. **Numbered after**: value',
+  '3) **Numbered title**',
+  '* **Listed title**',
+  '+ **Plus**: value',
+  '> **Quoted**: value',
+  '**Marked:** `code` and *emphasis*',
+  '**Wide：** full-width colon',
+  '**Gap** : value',
+].join('\n\n')
+
+// What the stores hold in the views test: the fixtures and the forms.
+const storedDocuments = [...fixtures, { file: 'forms.md', text: FORMS }]
 
 // A row's cells as the readers answered them before migration 12: JSON keys in jsonb order.
 function jsonbOrdered(row: TableRowRecord): Record<string, string> {
@@ -84,6 +109,55 @@ describe('markdown records as stored', () => {
     }
   })
 
+  it('stores a field raw line as its list marker and a form of its style where they rebuild it', () => {
+    const fields = parseMarkdown(FORMS).records.fields
+    expect(fields.map((f) => [f.raw, storedRaw(f)])).toEqual([
+      ['**Bold:** value', { raw: null, prefix: null, form: null }],
+      ['**Empty:**', { raw: null, prefix: null, form: null }],
+      ['**After**: value', { raw: null, prefix: null, form: COLON_AFTER }],
+      ['**Empty after**:', { raw: null, prefix: null, form: COLON_AFTER }],
+      ['**Title**', { raw: null, prefix: null, form: null }],
+      ['- plain key: value', { raw: null, prefix: '- ', form: null }],
+      ['- **Listed:** value', { raw: null, prefix: '- ', form: null }],
+      ['-   **Spaced after**: value', { raw: null, prefix: '-   ', form: COLON_AFTER }],
+      ['12. **Numbered:** value', { raw: null, prefix: '12. ', form: null }],
+      ['7. **Numbered after**: value', { raw: null, prefix: '7. ', form: COLON_AFTER }],
+      ['3) **Numbered title**', { raw: null, prefix: '3) ', form: null }],
+      ['* **Listed title**', { raw: null, prefix: '* ', form: null }],
+      ['+ **Plus**: value', { raw: null, prefix: '+ ', form: COLON_AFTER }],
+      // A blockquote's marker is not part of the raw line.
+      ['**Quoted**: value', { raw: null, prefix: null, form: COLON_AFTER }],
+      ['**Marked:** `code` and *emphasis*', { raw: '**Marked:** `code` and *emphasis*', prefix: null, form: null }],
+      ['**Wide：** full-width colon', { raw: '**Wide：** full-width colon', prefix: null, form: null }],
+      ['**Gap** : value', { raw: '**Gap** : value', prefix: null, form: null }],
+    ])
+    for (const f of fields) expect(readRaw(storedRaw(f), f.key, f.value, f.style)).toBe(f.raw)
+  })
+
+  it('stores, for the views test, every form of every style, with and without a list marker', () => {
+    const seen = new Set<string>()
+    for (const { text } of storedDocuments) {
+      for (const f of parseMarkdown(text).records.fields) {
+        const kept = storedRaw(f)
+        const marker = kept.prefix === null ? 'bare' : /^\d/.test(kept.prefix) ? 'numbered' : 'listed'
+        if (kept.raw === null) seen.add(`${f.style} ${kept.form ?? 'usual'} ${marker}`)
+      }
+    }
+    // The views test below then checks the SQL of each against the reader.
+    expect([...seen].sort()).toEqual([
+      'bold 1 bare',
+      'bold 1 listed',
+      'bold 1 numbered',
+      'bold usual bare',
+      'bold usual listed',
+      'bold usual numbered',
+      'bullet usual listed',
+      'title usual bare',
+      'title usual listed',
+      'title usual numbered',
+    ])
+  })
+
   it('stores a row longer or shorter than its header row with what it needs to read it back', () => {
     const { tables } = parseMarkdown('| a | 1 | a |\n|---|---|---|\n| x | `y` | z | more |\n| short |\n').records
     const [long, short] = tables[0]!.rows
@@ -115,7 +189,7 @@ const dialects: Array<[string, () => Promise<Views>]> = [
       const dir = tempDir()
       const file = path.join(dir, 'store.db')
       const store = openSqliteStore(file)
-      for (const { file: rel, text } of fixtures) await store.applyFileSnapshot(snapshotOf(ROOT, 's1', rel, text))
+      for (const { file: rel, text } of storedDocuments) await store.applyFileSnapshot(snapshotOf(ROOT, 's1', rel, text))
       await store.close()
       const reader = openSqliteReader(file)
       const db = new Database(file, { readonly: true })
@@ -138,7 +212,7 @@ if (await postgresAvailable()) {
     async () => {
       const target = { url: PG_URL, schema: schemas.fresh('records') }
       const store = await openPostgresStore(target)
-      for (const { file: rel, text } of fixtures) await store.applyFileSnapshot(snapshotOf(ROOT, 's1', rel, text))
+      for (const { file: rel, text } of storedDocuments) await store.applyFileSnapshot(snapshotOf(ROOT, 's1', rel, text))
       await store.close()
       const reader = await openPostgresReader(target)
       const pool = createPool(target, { max: 1, applicationName: 'statebridge-test' })
@@ -156,11 +230,11 @@ if (await postgresAvailable()) {
 }
 
 describe.each(dialects)('the views of migration 12 (%s)', (_name, open) => {
-  it('give every field, table and row of the fixtures as the reader gives it', async () => {
+  it('give every field, table and row of the fixtures and the forms as the reader gives it', async () => {
     const views = await open()
     try {
       const documents = await views.query("SELECT id, path FROM documents WHERE format = 'markdown' ORDER BY id")
-      expect(documents.length).toBe(fixtures.length)
+      expect(documents.length).toBe(storedDocuments.length)
       for (const document of documents) {
         const [detail] = await views.reader.document(String(document.path), ROOT)
         const fields = await views.query(

@@ -23,14 +23,19 @@ export function encodeSnapshot(snapshot: FileSnapshot): EncodedSnapshot {
   const markdown = snapshot.parsed.markdown
   const headings = markdown?.headings ?? []
   // Records name their section by ordinal; the statements turn it into the section's id.
-  const fields = (markdown?.fields ?? []).map((f) => ({
-    section: sectionAt(headings, f.line),
-    key: f.key,
-    value: f.value,
-    raw: storedRaw(f),
-    style: f.style,
-    line: f.line,
-  }))
+  const fields = (markdown?.fields ?? []).map((f) => {
+    const raw = storedRaw(f)
+    return {
+      section: sectionAt(headings, f.line),
+      key: f.key,
+      value: f.value,
+      raw: raw.raw,
+      raw_prefix: raw.prefix,
+      raw_form: raw.form,
+      style: f.style,
+      line: f.line,
+    }
+  })
   return {
     document: [
       ...identityParams(snapshot),

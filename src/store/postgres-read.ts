@@ -507,7 +507,7 @@ async function documentDetail(query: Query, row: Row): Promise<DocumentDetail> {
   }
   const fields = capped(
     await query(
-      `SELECT section_id AS "sectionId", key, value, raw, style, line FROM document_fields
+      `SELECT section_id AS "sectionId", key, value, raw, raw_prefix AS "rawPrefix", raw_form AS "rawForm", style, line FROM document_fields
        WHERE document_id = $1 ORDER BY line, id LIMIT $2`,
       [id, LIST_CAP + 1],
     ),
@@ -515,7 +515,7 @@ async function documentDetail(query: Query, row: Row): Promise<DocumentDetail> {
     headingPath: pathOf(f.sectionId),
     key: f.key,
     value: f.value,
-    raw: readRaw(f.raw, String(f.key), String(f.value), String(f.style)),
+    raw: readRaw({ raw: f.raw, prefix: f.rawPrefix, form: f.rawForm }, String(f.key), String(f.value), String(f.style)),
     style: f.style,
     line: f.line,
   }))

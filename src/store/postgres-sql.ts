@@ -17,9 +17,10 @@ function insertRecords(): string {
   const ctes = [
     // The sections went in by insertMarkdown, earlier in the transaction; a field names its section's ordinal.
     `i_fields AS (
-      INSERT INTO document_fields (document_id, section_id, key, value, raw, style, line)
-      SELECT $1, s.id, x.key, x.value, x.raw, x.style, x.line
-      FROM json_to_recordset($4::json) AS x(section integer, key text, value text, raw text, style text, line integer)
+      INSERT INTO document_fields (document_id, section_id, key, value, raw, raw_prefix, raw_form, style, line)
+      SELECT $1, s.id, x.key, x.value, x.raw, x.raw_prefix, x.raw_form, x.style, x.line
+      FROM json_to_recordset($4::json)
+        AS x(section integer, key text, value text, raw text, raw_prefix text, raw_form smallint, style text, line integer)
       LEFT JOIN document_sections s ON s.document_id = $1 AND s.ordinal = x.section)`,
   ]
   let param = TYPED_PARAM_OFFSET

@@ -276,7 +276,7 @@ class SqliteReader implements StoreReader {
     })
     const fields = capped(
       this.all(
-        `SELECT section_id AS "sectionId", key, value, raw, style, line FROM document_fields
+        `SELECT section_id AS "sectionId", key, value, raw, raw_prefix AS "rawPrefix", raw_form AS "rawForm", style, line FROM document_fields
          WHERE document_id = ? ORDER BY line, id LIMIT ?`,
         id,
         LIST_CAP + 1,
@@ -285,7 +285,7 @@ class SqliteReader implements StoreReader {
       headingPath: pathOf(f.sectionId),
       key: f.key,
       value: f.value,
-      raw: readRaw(f.raw, String(f.key), String(f.value), String(f.style)),
+      raw: readRaw({ raw: f.raw, prefix: f.rawPrefix, form: f.rawForm }, String(f.key), String(f.value), String(f.style)),
       style: f.style,
       line: f.line,
     }))

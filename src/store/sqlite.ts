@@ -165,7 +165,8 @@ class SqliteStore implements Store {
       ),
       deleteFields: db.prepare('DELETE FROM document_fields WHERE document_id = ?'),
       insertField: db.prepare(
-        'INSERT INTO document_fields (document_id, section_id, key, value, raw, style, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO document_fields (document_id, section_id, key, value, raw, raw_prefix, raw_form, style, line)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteFacts: db.prepare('DELETE FROM session_facts WHERE document_id = ?'),
       insertFacts: db.prepare(
@@ -399,7 +400,8 @@ class SqliteStore implements Store {
       }
     }
     for (const field of markdown.fields) {
-      this.sql.insertField!.run(documentId, sectionId(field.line), field.key, field.value, storedRaw(field), field.style, field.line)
+      const { raw, prefix, form } = storedRaw(field)
+      this.sql.insertField!.run(documentId, sectionId(field.line), field.key, field.value, raw, prefix, form, field.style, field.line)
     }
   }
 

@@ -32,9 +32,9 @@ function dumpQueries(json: (column: string) => string, key: (column: string) => 
     document_sections: `SELECT d.path, s.ordinal, p.ordinal AS parent, s.depth, s.title, s.line
       FROM document_sections s LEFT JOIN document_sections p ON p.id = s.parent_id JOIN documents d ON d.id = s.document_id
       ORDER BY ${key('d.root')}, ${key('d.path')}, s.ordinal`,
-    // heading_path and raw as the view rebuilds them, stored_raw as stored (null where rebuilt).
+    // heading_path and raw as the view rebuilds them, stored_raw as stored (null where rebuilt) with what rebuilds it.
     document_fields: `SELECT d.path, s.ordinal AS section, ${json('v.heading_path')} AS heading_path, f.key, f.value, v.raw,
-        f.raw AS stored_raw, f.style, f.line
+        f.raw AS stored_raw, f.raw_prefix, f.raw_form, f.style, f.line
       FROM document_fields f JOIN document_fields_with_path v ON v.id = f.id LEFT JOIN document_sections s ON s.id = f.section_id
       JOIN documents d ON d.id = f.document_id ORDER BY ${key('d.root')}, ${key('d.path')}, f.line, ${key('f.key')}, f.id`,
   }

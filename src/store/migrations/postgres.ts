@@ -835,9 +835,10 @@ export const step11 = `
  * Step 12: a smaller database with the same information (issue 12); see
  * step 12 in sqlite.ts for the whole story. Here the columns change in place
  * (SQLite has to rebuild its tables): `heading_path` goes, `section_id`
- * comes; `raw` and `raw_cells` may be null; `cells` becomes an array. jsonb
- * keeps no key order, so cells are put in the order of the table's headers,
- * and the keys beyond them (`column_N`, N the column) in the order of N.
+ * comes; `raw` and `raw_cells` may be null; `raw_prefix` and `raw_form`
+ * come, last; `cells` becomes an array. jsonb keeps no key order, so cells
+ * are put in the order of the table's headers, and the keys beyond them
+ * (`column_N`, N the column) in the order of N.
  *
  * Views as in SQLite, with jsonb: document_section_paths,
  * document_fields_with_path, document_tables_with_path,
@@ -888,15 +889,34 @@ export const step12 = `
         WHERE x.depth = jsonb_array_length(x.heading_path);
       CREATE INDEX step12_path_sections_path ON step12_path_sections (document_id, heading_path);
 
-      ALTER TABLE document_fields ADD COLUMN section_id bigint;
+      ALTER TABLE document_fields ADD COLUMN section_id bigint, ADD COLUMN raw_prefix text, ADD COLUMN raw_form smallint;
       ALTER TABLE document_fields ALTER COLUMN raw DROP NOT NULL;
+      -- As in SQLite: a raw line is rebuilt by the first form it ends with, the usual one of its
+      -- style or the colon after the bold, when the prefix and the form give it back exactly.
       UPDATE document_fields f SET
         section_id = (SELECT p.section_id FROM step12_path_sections p WHERE p.document_id = f.document_id AND p.heading_path = f.heading_path),
-        raw = CASE WHEN f.raw = CASE f.style
-            WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
-            WHEN 'title' THEN '**' || f.key || '**'
-            WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
-          END THEN NULL ELSE f.raw END;
+        raw = CASE WHEN x.form IS NULL THEN f.raw END,
+        raw_prefix = CASE x.form WHEN 0 THEN nullif(x.usual_prefix, '') WHEN 1 THEN nullif(x.after_prefix, '') END,
+        raw_form = nullif(x.form, 0)
+        FROM (
+          SELECT id, usual_prefix, after_prefix,
+            CASE WHEN usual_prefix || usual_form = raw THEN 0 WHEN after_prefix || after_form = raw THEN 1 END AS form
+          FROM (
+            SELECT id, raw, usual_form, after_form,
+              left(raw, length(raw) - length(usual_form)) AS usual_prefix,
+              left(raw, length(raw) - length(after_form)) AS after_prefix
+            FROM (
+              SELECT id, raw,
+                CASE style
+                  WHEN 'bold' THEN CASE WHEN value = '' THEN '**' || key || ':**' ELSE '**' || key || ':** ' || value END
+                  WHEN 'title' THEN '**' || key || '**'
+                  WHEN 'bullet' THEN key || ': ' || value
+                END AS usual_form,
+                CASE WHEN style = 'bold' THEN
+                  CASE WHEN value = '' THEN '**' || key || '**:' ELSE '**' || key || '**: ' || value END
+                END AS after_form
+              FROM document_fields) b) c) x
+        WHERE x.id = f.id;
       ALTER TABLE document_fields DROP COLUMN heading_path;
       DROP INDEX document_fields_key;
 
@@ -953,10 +973,13 @@ export const step12 = `
       -- Fields as they were before step 12: the heading path and the whole raw line.
       CREATE VIEW document_fields_with_path AS
         SELECT f.id, f.document_id, coalesce(p.heading_path, '[]'::jsonb) AS heading_path, f.key, f.value,
-          coalesce(f.raw, CASE f.style
-            WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+          coalesce(f.raw, coalesce(f.raw_prefix, '') || CASE f.style
+            WHEN 'bold' THEN CASE
+              WHEN f.raw_form = 1 THEN CASE WHEN f.value = '' THEN '**' || f.key || '**:' ELSE '**' || f.key || '**: ' || f.value END
+              ELSE CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+            END
             WHEN 'title' THEN '**' || f.key || '**'
-            WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
+            WHEN 'bullet' THEN f.key || ': ' || f.value
           END) AS raw,
           f.style, f.line
         FROM document_fields f LEFT JOIN document_section_paths p ON p.section_id = f.section_id;

@@ -844,10 +844,14 @@ export const step11 = `
  *   `section_id` and `parent_id` are plain ids, not foreign keys: they are
  *   written and deleted with their document's rows, and a foreign key would
  *   need an index on each to delete a section without scanning.
- * - `document_fields.raw` is null where the usual form of the field's style
- *   rebuilds it: bold `**key:** value` (`**key:**` when the value is empty),
- *   title `**key**`, bullet `- key: value` (src/store/document-records.ts,
- *   fieldRaw; the views below spell the same rule).
+ * - `document_fields.raw` is null where `raw_prefix` (null for none) and a
+ *   form of the field's style rebuild it: bold `**key:** value` (`**key:**`
+ *   when the value is empty), or with `raw_form` 1 `**key**: value`
+ *   (`**key**:`); title `**key**`; bullet `key: value`. The prefix is what
+ *   comes before, the list marker: `- **key:** value`, `3. **key**: value`,
+ *   `- key: value`. Where raw is kept, raw_prefix and raw_form are null
+ *   (src/store/document-records.ts, fieldRaw; the views below and the
+ *   conversion here spell the same rule, trying the forms in the same order).
  * - `document_table_rows.cells` is a JSON array in column order (the
  *   headers', then cells beyond them); `cell_keys` the keys of those extra
  *   cells (`column_N`), null for rows no longer than their header row;
@@ -924,18 +928,36 @@ export const step12 = `
         key TEXT NOT NULL,
         value TEXT NOT NULL,
         raw TEXT,
+        raw_prefix TEXT,
+        raw_form INTEGER,
         style TEXT NOT NULL,
         line INTEGER NOT NULL
       );
-      INSERT INTO document_fields_v12 (id, document_id, section_id, key, value, raw, style, line)
-        SELECT f.id, f.document_id, p.section_id, f.key, f.value,
-          CASE WHEN f.raw = CASE f.style
-              WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
-              WHEN 'title' THEN '**' || f.key || '**'
-              WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
-            END THEN NULL ELSE f.raw END,
-          f.style, f.line
-        FROM document_fields f LEFT JOIN step12_path_sections p ON p.document_id = f.document_id AND p.heading_path = f.heading_path;
+      -- A raw line is rebuilt by the first form it ends with, the usual one of its style or the
+      -- colon after the bold, when what comes before (the prefix) and the form give it back exactly.
+      INSERT INTO document_fields_v12 (id, document_id, section_id, key, value, raw, raw_prefix, raw_form, style, line)
+        SELECT id, document_id, section_id, key, value,
+          CASE WHEN form IS NULL THEN raw END,
+          CASE form WHEN 0 THEN nullif(usual_prefix, '') WHEN 1 THEN nullif(after_prefix, '') END,
+          nullif(form, 0), style, line
+        FROM (
+          SELECT *, CASE WHEN usual_prefix || usual_form = raw THEN 0 WHEN after_prefix || after_form = raw THEN 1 END AS form
+          FROM (
+            SELECT *,
+              substr(raw, 1, length(raw) - length(usual_form)) AS usual_prefix,
+              substr(raw, 1, length(raw) - length(after_form)) AS after_prefix
+            FROM (
+              SELECT f.id, f.document_id, p.section_id, f.key, f.value, f.raw, f.style, f.line,
+                CASE f.style
+                  WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+                  WHEN 'title' THEN '**' || f.key || '**'
+                  WHEN 'bullet' THEN f.key || ': ' || f.value
+                END AS usual_form,
+                CASE WHEN f.style = 'bold' THEN
+                  CASE WHEN f.value = '' THEN '**' || f.key || '**:' ELSE '**' || f.key || '**: ' || f.value END
+                END AS after_form
+              FROM document_fields f
+              LEFT JOIN step12_path_sections p ON p.document_id = f.document_id AND p.heading_path = f.heading_path)));
 
       CREATE TABLE document_tables_v12 (
         id INTEGER PRIMARY KEY,
@@ -1016,10 +1038,13 @@ export const step12 = `
       -- Fields as they were before step 12: the heading path and the whole raw line.
       CREATE VIEW document_fields_with_path AS
         SELECT f.id, f.document_id, coalesce(p.heading_path, json_array()) AS heading_path, f.key, f.value,
-          coalesce(f.raw, CASE f.style
-            WHEN 'bold' THEN CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+          coalesce(f.raw, coalesce(f.raw_prefix, '') || CASE f.style
+            WHEN 'bold' THEN CASE
+              WHEN f.raw_form = 1 THEN CASE WHEN f.value = '' THEN '**' || f.key || '**:' ELSE '**' || f.key || '**: ' || f.value END
+              ELSE CASE WHEN f.value = '' THEN '**' || f.key || ':**' ELSE '**' || f.key || ':** ' || f.value END
+            END
             WHEN 'title' THEN '**' || f.key || '**'
-            WHEN 'bullet' THEN '- ' || f.key || ': ' || f.value
+            WHEN 'bullet' THEN f.key || ': ' || f.value
           END) AS raw,
           f.style, f.line
         FROM document_fields f LEFT JOIN document_section_paths p ON p.section_id = f.section_id;
