@@ -8,11 +8,16 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { applyDelta, encodeDelta } from './delta.js'
 import { MAX_DELTA_DEPTH, type BlobChain, type EncodedBlob } from './types.js'
 
+// zlib's level 3, not its default 6: on the real corpus it compresses in 56 %
+// of the time for 10 % more bytes (29.3 MB against 26.7 MB of 89.5 MB), and
+// compression was the parse workers' largest cost once the fast path landed.
+const GZIP = { level: 3 }
+
 /** The full copy of `content`: gzip at or above `threshold` bytes (when it is smaller), else as it is. */
 export function encodeFull(content: Uint8Array, contentHash: string, threshold: number): EncodedBlob {
   const full: EncodedBlob = { contentHash, sizeBytes: content.length, encoding: 'identity', baseHash: null, depth: 0, data: content }
   if (content.length < threshold) return full
-  const gzipped = gzipSync(content)
+  const gzipped = gzipSync(content, GZIP)
   return gzipped.length < content.length ? { ...full, encoding: 'gzip', data: gzipped } : full
 }
 
@@ -28,7 +33,7 @@ export function encodeAgainst(content: Uint8Array, full: EncodedBlob, chain: Blo
   let data: Uint8Array = encodeDelta(baseContent, content)
   let encoding: EncodedBlob['encoding'] = 'identity'
   if (data.length >= threshold) {
-    const gzipped = gzipSync(data)
+    const gzipped = gzipSync(data, GZIP)
     if (gzipped.length < data.length) {
       data = gzipped
       encoding = 'gzip'

@@ -12,6 +12,7 @@ import { scanFields, type HeadingMark } from './fields.js'
 import { brokenDelimiter, findPipeRuns, mayHavePipeRun, swallowedTables } from './pipe-runs.js'
 import { tableRecord, type BlockTable, type CellSource, type RowSource } from './table-record.js'
 import type { Diagnostic, MarkdownRecords, TableRecord } from './types.js'
+import { detached } from './detached.js'
 
 export { uniqueHeaders } from './table-record.js'
 
@@ -108,7 +109,8 @@ function blockRecords(source: string, definitions: string, atFileEnd: boolean, p
   }
   const records = parseBlock(source, definitions, atFileEnd)
   if (key !== null && key.length < BLOCK_CACHE_CHARS / 4) {
-    blockCache.set(key, records)
+    // Copies: the key and the records' texts are cut from the file's text.
+    blockCache.set(detached(key), detachedRecords(records))
     blockCacheChars += key.length
     for (const [oldest] of blockCache) {
       if (blockCacheChars <= BLOCK_CACHE_CHARS) break
@@ -117,6 +119,22 @@ function blockRecords(source: string, definitions: string, atFileEnd: boolean, p
     }
   }
   return records
+}
+
+/** `records` with every text copied off the file's text; cells keep their null prototype. */
+function detachedRecords(records: BlockRecords): BlockRecords {
+  const items = records.items.map((item): BlockRecords['items'][number] => {
+    if (item.kind === 'heading') return { ...item, text: detached(item.text) }
+    if (item.kind === 'diagnostic') return { ...item, diagnostic: { ...item.diagnostic, reason: detached(item.diagnostic.reason) } }
+    const table = item.table
+    const rows = table.rows.map((row) => {
+      const cells: Record<string, string> = Object.create(null) as Record<string, string>
+      for (const [name, text] of Object.entries(row.cells)) cells[detached(name)] = detached(text)
+      return { ...row, cells, raw: row.raw.map(detached) }
+    })
+    return { kind: 'table', table: { ...table, headers: table.headers.map(detached), rawHeaders: table.rawHeaders.map(detached), rows } }
+  })
+  return { items, footnotes: records.footnotes }
 }
 
 function parseBlock(source: string, definitions: string, atFileEnd: boolean): BlockRecords {

@@ -177,15 +177,17 @@ class SqliteStore implements Store {
         `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
          FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = ? AND f.session_id = ?`,
       ),
+      // `ORDER BY +path`: without statistics SQLite walks the root's whole (root, path)
+      // index to save a sort; by session it reads that session's documents only.
       errorFiles: db.prepare(
         `SELECT path, error_line AS line, error FROM documents WHERE root = ? AND session_id = ? AND status = 'error'
-           AND document_type IN ${STATE_TYPES_SQL} ORDER BY path LIMIT 100`,
+           AND document_type IN ${STATE_TYPES_SQL} ORDER BY +path LIMIT 100`,
       ),
       synthesis: db.prepare(
         'SELECT d.path, y.status FROM synthesis_state y JOIN documents d ON d.id = y.document_id WHERE y.root = ? AND y.session_id = ?',
       ),
       finalMemoranda: db.prepare(
-        "SELECT path FROM documents WHERE root = ? AND session_id = ? AND document_type = 'final_memorandum' ORDER BY path LIMIT 100",
+        "SELECT path FROM documents WHERE root = ? AND session_id = ? AND document_type = 'final_memorandum' ORDER BY +path LIMIT 100",
       ),
       openPhases: db.prepare(
         `SELECT count(*) AS n FROM session_phases WHERE root = ? AND session_id = ?
@@ -196,7 +198,7 @@ class SqliteStore implements Store {
              AND lower(f.key) IN ('status', 'decision', 'certification status', 'certification decision') ORDER BY f.line, f.id LIMIT 1) AS decision
          FROM documents d WHERE d.root = ? AND d.session_id = ? AND d.status = 'ok'
            AND (lower(d.path) LIKE '%certific%' OR lower(d.path) LIKE '%final-qa%' OR lower(d.path) LIKE '%delivery-decision%')
-         ORDER BY d.path LIMIT 100`,
+         ORDER BY +d.path LIMIT 100`,
       ),
       createdClaims: db.prepare(
         `SELECT path, coalesce(json_extract(json, '$.created_at'), json_extract(json, '$.createdAt'),

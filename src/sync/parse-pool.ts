@@ -44,6 +44,8 @@ export interface ParsePoolOptions {
    * real files far below it; a pathological block exhausts it and fails alone.
    */
   heapMb?: number
+  /** Young generation of each worker, MB; default V8's own. For measurements. */
+  youngMb?: number
   /** Which markdown reader the workers use; default `fast`. */
   parser?: MarkdownParser
   /** Worker entry module; defaults to the compiled `parse-worker.js` beside this module. */
@@ -177,10 +179,15 @@ export class ParsePool {
 
   private spawn(): Slot {
     // A capped old generation keeps each worker's RSS near what it parses now, not
-    // the high-water mark of the largest file so far. A 12 MB young generation is
-    // the measured middle: 8 MB halved parse speed, V8's default costs ~40 MB per worker.
+    // the high-water mark of the largest file so far. The young generation is V8's
+    // own unless set: with the fast path, the corpus parsed in the same time and
+    // RSS with 12 MB, 16 MB or V8's default (it was capped at 12 MB when remark's
+    // trees made the collector run constantly).
     const worker = new Worker(this.options.workerUrl ?? defaultWorkerUrl(), {
-      resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
+      resourceLimits: {
+        ...(this.options.youngMb === undefined ? {} : { maxYoungGenerationSizeMb: this.options.youngMb }),
+        maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB,
+      },
       workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY, parser: this.options.parser ?? 'fast' },
     })
     const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 }

@@ -14,6 +14,7 @@ export { columnOfKey, mapHeaders, type HeaderMap, type LabelPriority } from './l
 import { columnsOf } from './columns.js'
 import type { TypedTableName } from './tables.js'
 import type { ColumnValue } from './types.js'
+import { detached } from '../detached.js'
 
 /** Every column of `table`, set to null. */
 export function blankValues(table: TypedTableName): Record<string, ColumnValue> {
@@ -114,7 +115,7 @@ function normalOf(label: string): string {
   if (normal === undefined) {
     if (normalMemo.size >= MEMO_LIMIT) normalMemo.clear()
     normal = normalizeLabel(label)
-    normalMemo.set(label, normal)
+    normalMemo.set(detached(label), normal)
   }
   return normal
 }

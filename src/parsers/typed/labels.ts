@@ -4,6 +4,7 @@
  * suffixes (`(For fact-validator V1.2)`), separators and known synonyms.
  */
 import type { FieldRecord, TableRecord } from '../types.js'
+import { detached } from '../detached.js'
 
 /**
  * A label reduced to lowercase words: `## II. QUANTITATIVE FACTS (USE THESE VALUES)`
@@ -14,7 +15,7 @@ export function normalizeLabel(text: string): string {
   if (value === undefined) {
     if (normalCache.size >= NORMAL_CACHE_LIMIT) normalCache.clear()
     value = normalizeUncached(text)
-    normalCache.set(text, value)
+    normalCache.set(detached(text), value)
   }
   return value
 }

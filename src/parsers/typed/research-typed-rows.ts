@@ -22,6 +22,7 @@ import { columnsOf } from './columns.js'
 import type { TYPED_TABLES, TypedTableName } from './tables.js'
 import { pushRows, type ColumnValue, type TypedRecords, type TypedRow } from './types.js'
 import { headingSaysNone, saysNothing, subHeaderLabel } from './boilerplate.js'
+import { detached } from '../detached.js'
 
 /** Column names of a typed table. */
 export type ColumnOf<T extends TypedTableName> = keyof (typeof TYPED_TABLES)[T] & string
@@ -95,7 +96,7 @@ export function isSection(heading: string, spec: SectionSpec): boolean {
       words[0] !== '' &&
       !(spec.exclude?.some((word) => words.includes(word)) ?? false) &&
       (labelMeans(heading, spec.aliases) || (spec.exact !== undefined && sameLabel(heading, spec.exact)))
-    seen.set(heading, answer)
+    seen.set(detached(heading), answer)
   }
   return answer
 }
