@@ -81,6 +81,9 @@ describe('deploy/systemd/statebridge.service', () => {
     expect(unit.get('Environment')).toContain('SESSION_DB_PATH=/var/lib/statebridge/statebridge.db')
     expect(one('ReadOnlyPaths')).toBe('/srv/reports')
     expect(unit.get('Environment')).toContain('STATEBRIDGE_API_TOKEN_FILE=%d/api-token')
+    // The memory settings the README's Performance figures were measured with.
+    expect(unit.get('Environment')).toContain('MALLOC_ARENA_MAX=2')
+    expect(unit.get('Environment')).toContain('NODE_OPTIONS=--max-semi-space-size=2')
     expect(one('LoadCredential')).toBe('api-token:/etc/statebridge/api-token')
     expect(one('EnvironmentFile')).toBe('-/etc/statebridge/env')
     // MemoryDenyWriteExecute=yes makes node abort at start.
@@ -235,6 +238,9 @@ describe('Dockerfile', () => {
     expect(instructions).toContain('ENTRYPOINT ["node", "/app/dist/cli.js"]')
     expect(instructions).toContain('CMD ["watch", "/reports", "--listen", "0.0.0.0:8787"]')
     expect(instructions).toContain('VOLUME /data')
+    const env = instructions.find((line) => line.startsWith('ENV '))?.replace(/\s+/g, ' ')
+    expect(env).toContain('MALLOC_ARENA_MAX=2')
+    expect(env).toContain('NODE_OPTIONS=--max-semi-space-size=2')
   })
 
   it('copies only what the build needs, and .dockerignore keeps the rest out', () => {
