@@ -152,6 +152,24 @@ export function readRaw(stored: { raw: unknown; prefix: unknown; form: unknown }
   return fieldRaw(key, value, style, prefix, form) ?? ''
 }
 
+/** The SQL that reads a document's fields, as {@link readField} takes them; `?` or `$1`, `$2` by dialect. */
+export function fieldsQuery(document: string, limit: string): string {
+  return `SELECT section_id AS "sectionId", key, value, raw, raw_prefix AS "rawPrefix", raw_form AS "rawForm", style, line FROM document_fields
+     WHERE document_id = ${document} ORDER BY line, id LIMIT ${limit}`
+}
+
+/** A field row of {@link fieldsQuery} as the parser gave it, its heading path from its section. */
+export function readField(row: Record<string, unknown>, pathOf: (sectionId: unknown) => string[]): Record<string, unknown> {
+  return {
+    headingPath: pathOf(row.sectionId),
+    key: row.key,
+    value: row.value,
+    raw: readRaw({ raw: row.raw, prefix: row.rawPrefix, form: row.rawForm }, String(row.key), String(row.value), String(row.style)),
+    style: row.style,
+    line: row.line,
+  }
+}
+
 /** A table row as stored in `document_table_rows`. */
 export interface StoredRow {
   /** The cell texts in column order: the headers', then any cells beyond them. */

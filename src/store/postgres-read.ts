@@ -10,7 +10,7 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
-import { readCells, readRaw, readRawCells, sectionPaths } from './document-records.js'
+import { fieldsQuery, readCells, readField, readRawCells, sectionPaths } from './document-records.js'
 import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
@@ -506,19 +506,8 @@ async function documentDetail(query: Query, row: Row): Promise<DocumentDetail> {
     })
   }
   const fields = capped(
-    await query(
-      `SELECT section_id AS "sectionId", key, value, raw, raw_prefix AS "rawPrefix", raw_form AS "rawForm", style, line FROM document_fields
-       WHERE document_id = $1 ORDER BY line, id LIMIT $2`,
-      [id, LIST_CAP + 1],
-    ),
-  ).map((f) => ({
-    headingPath: pathOf(f.sectionId),
-    key: f.key,
-    value: f.value,
-    raw: readRaw({ raw: f.raw, prefix: f.rawPrefix, form: f.rawForm }, String(f.key), String(f.value), String(f.style)),
-    style: f.style,
-    line: f.line,
-  }))
+    await query(fieldsQuery('$1', '$2'), [id, LIST_CAP + 1]),
+  ).map((f) => readField(f, pathOf))
   const { id: _id, ...document } = row
   return {
     ...(document as Omit<DocumentDetail, 'json' | 'diagnostics' | 'typed' | 'tables' | 'fields' | 'truncated'>),

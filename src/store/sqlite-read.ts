@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
-import { compareJsonbKeys, readCells, readRaw, readRawCells, sectionPaths } from './document-records.js'
+import { compareJsonbKeys, fieldsQuery, readCells, readField, readRawCells, sectionPaths } from './document-records.js'
 import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import {
@@ -275,20 +275,8 @@ class SqliteReader implements StoreReader {
       }
     })
     const fields = capped(
-      this.all(
-        `SELECT section_id AS "sectionId", key, value, raw, raw_prefix AS "rawPrefix", raw_form AS "rawForm", style, line FROM document_fields
-         WHERE document_id = ? ORDER BY line, id LIMIT ?`,
-        id,
-        LIST_CAP + 1,
-      ),
-    ).map((f) => ({
-      headingPath: pathOf(f.sectionId),
-      key: f.key,
-      value: f.value,
-      raw: readRaw({ raw: f.raw, prefix: f.rawPrefix, form: f.rawForm }, String(f.key), String(f.value), String(f.style)),
-      style: f.style,
-      line: f.line,
-    }))
+      this.all(fieldsQuery('?', '?'), id, LIST_CAP + 1),
+    ).map((f) => readField(f, pathOf))
     const { id: _id, ...document } = row
     return {
       ...(document as Omit<DocumentDetail, 'json' | 'diagnostics' | 'typed' | 'tables' | 'fields' | 'truncated'>),
