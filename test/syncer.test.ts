@@ -9,7 +9,7 @@ import { resolveConfig } from '../src/config.js'
 import { silentLogger } from '../src/logger.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
 import type { Store } from '../src/store/types.js'
-import { createSyncer, type Syncer } from '../src/sync/syncer.js'
+import { createSyncer, interleaveSessions, type Syncer } from '../src/sync/syncer.js'
 import type { PoolResult } from '../src/sync/parse-pool.js'
 import { memoryLogger } from './helpers/cli.js'
 import { dumpSqlite } from './helpers/dump.js'
@@ -148,5 +148,13 @@ describe('syncer events', () => {
     expect(await syncer.queue.submit(REL, false)).toBe('applied')
     expect(reads).toHaveBeenCalledTimes(3)
     expect(statuses()).toEqual(['⏳'])
+  })
+})
+
+describe('interleaveSessions', () => {
+  it('alternates sessions, keeps each session\'s order and every path, root files included', () => {
+    const paths = ['a/1.md', 'a/2.md', 'a/3.md', 'b/1.md', 'README.md', 'c/1.md', 'c/2.md']
+    interleaveSessions(paths)
+    expect(paths).toEqual(['a/1.md', 'b/1.md', 'README.md', 'c/1.md', 'a/2.md', 'c/2.md', 'a/3.md'])
   })
 })

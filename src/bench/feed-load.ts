@@ -40,7 +40,13 @@ for (let i = 0; i < n; i++) {
   http.get(url, { headers: { accept: 'text/event-stream' } }, (res) => {
     if (++open === n) process.stdout.write('open\\n')
     res.setEncoding('utf8')
-    res.on('data', (chunk) => { events += chunk.split('event: change').length - 1 })
+    // A chunk may end inside an event's name: the last 12 characters wait for the next chunk.
+    let tail = ''
+    res.on('data', (chunk) => {
+      const parts = (tail + chunk).split('event: change')
+      events += parts.length - 1
+      tail = parts[parts.length - 1].slice(-12)
+    })
   })
 }
 setInterval(() => process.stdout.write(events + '\\n'), 100)

@@ -11,7 +11,7 @@ import { inArchivedSession, prefetchFile, syncFile, type FileOutcome, type Pipel
 import { FileQueue } from './file-queue.js'
 import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { ParsePool } from './parse-pool.js'
-import { sessionCreatedAt } from './paths.js'
+import { sessionCreatedAt, sessionIdOf } from './paths.js'
 import { scanTree } from './scan.js'
 import { StoreHealth } from './store-health.js'
 
@@ -245,6 +245,7 @@ export async function createSyncer(
     for (const relPath of ctx.known.keys()) {
       if (!seen.has(relPath) && !blind.some((prefix) => relPath.startsWith(prefix))) paths.push(relPath)
     }
+    interleaveSessions(paths)
     // Verification is for rows that claim to be good: a file in error is read
     // again when its stat moves, as before, and not re-parsed (and re-logged) on every start.
     const verifiable = scan.files.filter((relPath) => ctx.known.get(relPath)?.status === 'ok')
@@ -351,5 +352,27 @@ async function realRoot(root: string): Promise<string> {
     return real
   } catch (error) {
     throw new StatebridgeError('SB_ROOT', `reports directory ${root} is not usable: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/**
+ * Reorder `paths` in place so that consecutive files belong to different
+ * sessions, each session's files keeping their order. The queue applies a few
+ * files at a time, and a store serialises the applies of one session (the
+ * PostgreSQL store by the session's advisory lock): in scan order the files in
+ * flight are nearly always one session's and wait for each other.
+ */
+export function interleaveSessions(paths: string[]): void {
+  const bySession = new Map<string, string[]>()
+  for (const relPath of paths) {
+    const key = sessionIdOf(relPath) ?? ''
+    let list = bySession.get(key)
+    if (list === undefined) bySession.set(key, (list = []))
+    list.push(relPath)
+  }
+  const lists = [...bySession.values()]
+  let at = 0
+  for (let round = 0; at < paths.length; round++) {
+    for (const list of lists) if (round < list.length) paths[at++] = list[round]!
   }
 }
