@@ -15,6 +15,7 @@ import { remediationOutputs, remediationOutputsTables } from './remediation-outp
 import { remediationTasks, remediationTasksTables } from './remediation-tasks.js'
 import { remediationWaveState } from './remediation-wave-state.js'
 import { sessionUsage, sessionUsageTables } from './session-usage.js'
+import { agentTables } from './agent-tables.js'
 import { orchestratorState, orchestratorStateTables } from './orchestrator-state.js'
 import { researchPlan, researchPlanTables } from './research-plan.js'
 import { riskSummary, riskSummaryTables } from './risk-summary.js'
@@ -58,6 +59,7 @@ export function kindTables() {
     ...remediationTasksTables(),
     ...remediationOutputsTables(),
     ...sessionUsageTables(),
+    ...agentTables(),
   } as const satisfies Record<string, Record<string, ColumnType>>
 }
 

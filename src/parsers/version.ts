@@ -11,6 +11,7 @@
  * negatives, JSON `extra`); 3: issue 12, migration 12 (the records are the
  * same, but the sections it derives from stored heading paths have no lines
  * and omit headings no record stands under: reading every file once stores
- * its real sections).
+ * its real sections); 4: issue 13 (hook audit logs and transcripts typed as
+ * agent sessions, events, messages and links).
  */
-export const PARSER_VERSION = 3
+export const PARSER_VERSION = 4

@@ -72,6 +72,12 @@ export const migrations: readonly Migration[] = [
     sqlite: sqlite.step12,
     postgres: postgres.step12,
   },
+  {
+    version: 13,
+    name: "agent SDK sessions: hook audit logs and transcripts, appended line by line; reports/sessions/ is no report session",
+    sqlite: sqlite.step13,
+    postgres: postgres.step13,
+  },
 ]
 
 /** The schema version this build needs. */

@@ -1002,3 +1002,165 @@ export const step12 = `
           r.line
         FROM document_table_rows r JOIN document_tables t ON t.id = r.table_id;
     `
+
+/**
+ * Step 13: the agent SDK's own sessions (issue 13).
+ *
+ * - Typed tables `agent_sessions` (one summary row per audit log or
+ *   transcript), `agent_events` (one row per audit-log line),
+ *   `agent_messages` (one row per transcript line) and `agent_session_links`
+ *   (one row per line that ties an SDK session to a report session).
+ * - `documents.append_offset`, `append_hash` and `append_state`: for a JSON
+ *   Lines file, how many bytes were applied, the sha256 of those bytes, and
+ *   the parser's state after them. A file that grew with the same prefix has
+ *   only its new lines parsed and inserted.
+ * - `reports/sessions/` holds agent sessions, not a report session: its files
+ *   leave the report session named `sessions`, which goes.
+ * - Views: `agent_message_usage` (assistant lines with usage, one per streamed
+ *   message: the first line of each `usage_key`, across files, as ccusage
+ *   counts), `agent_model_usage` (per SDK session and model: requests, tokens
+ *   and cost), `agent_session_report_links` (per SDK session, report session
+ *   and kind of evidence: how many lines say so, and the first).
+ */
+export const step13 = `
+      ALTER TABLE documents ADD COLUMN append_offset bigint;
+      ALTER TABLE documents ADD COLUMN append_hash text;
+      ALTER TABLE documents ADD COLUMN append_state jsonb;
+
+      CREATE TABLE agent_sessions (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        sdk_session_id text,
+        source text,
+        agent_id text,
+        started_at text,
+        ended_at text,
+        cwd text,
+        transcript_path text,
+        version text,
+        first_prompt_length bigint,
+        first_prompt_preview text,
+        compactions bigint,
+        status text,
+        lines bigint,
+        tool_calls bigint,
+        tool_failures bigint,
+        subagents bigint,
+        reports_saved bigint,
+        models jsonb,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX agent_sessions_document ON agent_sessions (document_id);
+      CREATE INDEX agent_sessions_sdk_session ON agent_sessions (sdk_session_id);
+
+      CREATE TABLE agent_events (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        sdk_session_id text,
+        at text,
+        event text,
+        tool text,
+        tool_type text,
+        mcp_server text,
+        mcp_action text,
+        agent_type text,
+        agent_id text,
+        tool_use_id text,
+        duration_ms bigint,
+        success bigint,
+        error text,
+        file_path text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX agent_events_document ON agent_events (document_id);
+      CREATE INDEX agent_events_sdk_session ON agent_events (sdk_session_id);
+
+      CREATE TABLE agent_messages (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        sdk_session_id text,
+        at text,
+        type text,
+        uuid text,
+        parent_uuid text,
+        agent_id text,
+        is_sidechain bigint,
+        model text,
+        message_id text,
+        request_id text,
+        usage_key text,
+        input_tokens bigint,
+        output_tokens bigint,
+        cache_read_tokens bigint,
+        cache_creation_tokens bigint,
+        cost_usd double precision,
+        cost_source text,
+        pricing_version text,
+        tool_uses bigint,
+        tool_errors bigint,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX agent_messages_document ON agent_messages (document_id);
+      CREATE INDEX agent_messages_sdk_session ON agent_messages (sdk_session_id);
+      CREATE INDEX agent_messages_usage_key ON agent_messages (usage_key);
+
+      CREATE TABLE agent_session_links (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        root text NOT NULL,
+        session_id text,
+        document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        line integer,
+        sdk_session_id text,
+        report_session_id text,
+        evidence text,
+        detail text,
+        at text,
+        extra jsonb,
+        raw text
+      );
+      CREATE INDEX agent_session_links_document ON agent_session_links (document_id);
+      CREATE INDEX agent_session_links_sdk_session ON agent_session_links (sdk_session_id);
+      CREATE INDEX agent_session_links_report_session ON agent_session_links (report_session_id);
+
+      -- Assistant lines with usage, one per streamed message (the first line of each usage_key, across files).
+      CREATE VIEW agent_message_usage AS
+        SELECT id, root, document_id, line, sdk_session_id, at, agent_id, is_sidechain, model, message_id, request_id, usage_key,
+          input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, cost_source, pricing_version
+        FROM (
+          SELECT m.*, row_number() OVER (PARTITION BY coalesce(m.usage_key, m.root || ':' || m.id) ORDER BY m.at, m.document_id, m.line) AS n
+          FROM agent_messages m
+          WHERE m.input_tokens IS NOT NULL OR m.output_tokens IS NOT NULL OR m.cache_read_tokens IS NOT NULL
+            OR m.cache_creation_tokens IS NOT NULL OR m.cost_usd IS NOT NULL
+        ) counted
+        WHERE n = 1;
+
+      -- Per SDK session and model: requests, tokens and cost; cost only from the lines that have one.
+      CREATE VIEW agent_model_usage AS
+        SELECT sdk_session_id, model, count(*) AS requests,
+          sum(coalesce(input_tokens, 0)) AS input_tokens, sum(coalesce(output_tokens, 0)) AS output_tokens,
+          sum(coalesce(cache_read_tokens, 0)) AS cache_read_tokens, sum(coalesce(cache_creation_tokens, 0)) AS cache_creation_tokens,
+          sum(cost_usd) AS cost_usd, count(cost_usd) AS priced_requests, max(pricing_version) AS pricing_version
+        FROM agent_message_usage WHERE sdk_session_id IS NOT NULL GROUP BY sdk_session_id, model;
+
+      -- Per SDK session, report session and kind of evidence: how many lines say so, and the first.
+      CREATE VIEW agent_session_report_links AS
+        SELECT sdk_session_id, report_session_id, evidence, count(*) AS occurrences, min(detail) AS detail, min(at) AS first_at, max(at) AS last_at
+        FROM agent_session_links WHERE sdk_session_id IS NOT NULL AND report_session_id IS NOT NULL
+        GROUP BY sdk_session_id, report_session_id, evidence;
+
+      -- reports/sessions/ holds agent sessions: its files leave the report session of that name.
+      UPDATE documents SET session_id = NULL WHERE session_id = 'sessions' AND path LIKE 'sessions/%';
+      DELETE FROM sessions WHERE session_id = 'sessions' AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.root = sessions.root AND d.session_id = 'sessions');
+    `
