@@ -5,7 +5,9 @@
  * derive from this list; adding a kind is adding its spec here.
  */
 import type { DocumentType } from '../parsers/document-type.js'
+import { agentAuditLog } from './agent-audit-log.js'
 import { agentState, agentStateTables } from './agent-state.js'
+import { agentTranscript } from './agent-transcript.js'
 import { conflictReport, conflictReportTables } from './conflict-report.js'
 import { coverageGaps, coverageGapsTables } from './coverage-gaps.js'
 import { factRegistry, factRegistryTables } from './fact-registry.js'
@@ -38,6 +40,8 @@ export const KINDS: readonly KindSpec[] = [
   qaDiagnosticState,
   remediationWaveState,
   sessionUsage,
+  agentAuditLog,
+  agentTranscript,
 ]
 
 /**
@@ -64,7 +68,7 @@ export function kindTables() {
 }
 
 /** The kind of a file of document type `type` named `name` (bare, lower-cased), or null when no kind takes it. */
-export function kindOf(type: DocumentType, format: 'markdown' | 'json', name: string, relPath: string): KindSpec | null {
+export function kindOf(type: DocumentType, format: KindSpec['format'], name: string, relPath: string): KindSpec | null {
   for (const kind of KINDS) {
     if (kind.documentType !== type || kind.format !== format) continue
     if (kind.accepts === undefined || kind.accepts(name, relPath)) return kind

@@ -4,6 +4,7 @@
  * and how its records are read. Everything that routes, stores, checks or
  * tests by kind derives from these specs (see registry.ts).
  */
+import type { AppendCheckpoint, LinesOptions, LinesRead } from '../parsers/agent/types.js'
 import type { DocumentType } from '../parsers/document-type.js'
 import type { MarkdownRecords } from '../parsers/types.js'
 import type { SectionSpec } from '../parsers/typed/research-typed-rows.js'
@@ -98,7 +99,12 @@ export interface KindSpec {
    * which keep their kind. Only files of this kind's `format` are offered.
    */
   also?: (name: string, relPath: string) => boolean
-  format: 'markdown' | 'json'
+  format: 'markdown' | 'json' | 'jsonl'
+  /**
+   * JSON Lines kinds only (format `jsonl`): read the file's bytes from a
+   * checkpoint (null: from the start). Such a kind has no `shapes` or `parse`.
+   */
+  lines?: { read: (relPath: string, bytes: Uint8Array, from: AppendCheckpoint | null, options: LinesOptions) => LinesRead }
   /** A state file: a session's status weighs its failure, and resumes read it. */
   state: boolean
   /** Headings this kind understands: a table left generic under one is drift in `check`. */

@@ -22,6 +22,7 @@ export type DocumentType =
   | 'executive_summary'
   | 'final_memorandum'
   | 'audit_log'
+  | 'agent_transcript'
   | 'script'
   | 'backup'
   | 'other'
@@ -78,6 +79,7 @@ function byStateName(name: string): DocumentType | null {
 const BY_EXTENSION: Array<[RegExp, DocumentType]> = [
   [/\.(sh|py|js|mjs|ts)$/, 'script'],
   [/\.log$/, 'audit_log'],
+  [/\.(jsonl|ndjson)$/, 'agent_transcript'],
   [/\.(bak|backup[\w-]*|orig|old)$/, 'backup'],
 ]
 
@@ -96,11 +98,17 @@ const BY_PATTERN: Array<[RegExp, DocumentType]> = [
   [/-report\.md$/, 'specialist_report'],
 ]
 
-/** How a file is parsed, from its extension. */
+/**
+ * How a file is parsed, from its extension: JSON Lines are `.jsonl`,
+ * `.ndjson`, and a `.log` whose name says `audit` (the hooks' audit logs);
+ * other logs are not read.
+ */
 export function documentFormat(relPath: string): DocumentFormat {
   const lower = relPath.toLowerCase()
   if (lower.endsWith('.md') || lower.endsWith('.markdown')) return 'markdown'
   if (lower.endsWith('.json')) return 'json'
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl'
+  if (lower.endsWith('.log') && lower.slice(lower.lastIndexOf('/') + 1).includes('audit')) return 'jsonl'
   return 'other'
 }
 

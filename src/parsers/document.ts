@@ -12,7 +12,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 /** Parse the content of the file at `relPath` (used only to pick the format). */
 export function parseDocument(relPath: string, content: Uint8Array, options: MarkdownOptions = {}): ParsedDocument {
   const format = documentFormat(relPath)
-  if (format === 'other') return { format, markdown: null, json: null, diagnostics: [] }
+  // JSON Lines are decoded line by line (src/parsers/agent/json-lines.ts): a bad line is a warning, not the file's failure.
+  if (format === 'other' || format === 'jsonl') return { format, markdown: null, json: null, diagnostics: [] }
 
   // TextDecoder drops a leading BOM, an encoding artefact rather than content.
   const text = decodeText(content)

@@ -2,6 +2,7 @@
  * Markdown helpers shared by every markdown file kind: the mdast tree,
  * GFM tables as header→cell maps with source lines, word and footnote counts.
  */
+import type { PricingTable } from './agent/types.js'
 import { unified } from 'unified'
 import remarkParse from 'remark-parse'
 import { gfmRecords } from './gfm-records.js'
@@ -36,6 +37,8 @@ export type MarkdownParser = 'fast' | 'remark'
 export interface MarkdownOptions {
   /** Default `fast`. */
   parser?: MarkdownParser
+  /** Prices for SDK transcripts' usage (JSON Lines files); default none: only costs the lines state are kept. */
+  pricing?: PricingTable | null
 }
 
 /** Parse a markdown document into its generic records plus diagnostics. */

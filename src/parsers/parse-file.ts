@@ -8,17 +8,21 @@
  * cannot hold exactly become null, and lone UTF-16 surrogates in JSON strings
  * (`"\ud800"`, which jsonb refuses) become U+FFFD, each with a warning.
  */
+import { kindOf } from '../kinds/registry.js'
+import type { KindSpec } from '../kinds/types.js'
+import type { AppendCheckpoint, LinesRead } from './agent/types.js'
 import { parseDocument } from './document.js'
 import type { MarkdownOptions } from './markdown.js'
-import { documentType } from './document-type.js'
+import { documentFormat, documentType } from './document-type.js'
 import { integerProblem } from './normalize/integer.js'
-import { TYPED_TABLE_NAMES, TYPED_TABLES } from './typed/tables.js'
+import { TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from './typed/tables.js'
 import { parseTyped } from './typed/index.js'
-import type { TypedRecords } from './typed/types.js'
-import type { Diagnostic, ParsedDocument } from './types.js'
+import type { TypedRecords, TypedRow } from './typed/types.js'
+import type { Diagnostic, ParsedAppend, ParsedDocument } from './types.js'
 
 /** Parse `content` as the file at `relPath` (root- or session-relative) says it is. */
 export function parseFile(relPath: string, content: Uint8Array, options: MarkdownOptions = {}): ParsedDocument {
+  if (documentFormat(relPath) === 'jsonl') return parseLines(relPath, content, options)
   let parsed = parseDocument(relPath, content, options)
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return parsed
   if (parsed.format === 'json') parsed = withWellFormedJson(parsed, content)
@@ -26,6 +30,56 @@ export function parseFile(relPath: string, content: Uint8Array, options: Markdow
   if (!typed) return parsed
   const problems = clearUnstorableIntegers(typed)
   return { ...parsed, typed, diagnostics: problems.length > 0 ? [...parsed.diagnostics, ...problems] : parsed.diagnostics }
+}
+
+/**
+ * Read the lines a JSON Lines file gained since `from` (the checkpoint its
+ * last read stored): the new lines' rows plus the refreshed summary rows,
+ * which replace the file's earlier ones in `summaryTables`. `content` is the
+ * whole file; only the bytes from `from.offset` are read. Throws an
+ * `AppendOffsetError` when the file is shorter than `from.offset` (it shrank:
+ * parse it whole with `parseFile`), and a TypeError for a path of no JSON Lines kind.
+ */
+export function parseAppend(relPath: string, content: Uint8Array, from: AppendCheckpoint, options: MarkdownOptions = {}): ParsedAppend {
+  const kind = linesKind(relPath)
+  if (kind === null) throw new TypeError(`${relPath} is no JSON Lines file of a known kind; it cannot be read as an append`)
+  const read = kind.lines!.read(relPath, content, from, { pricing: options.pricing ?? null })
+  const typed = typedOf(kind, read)
+  const problems = clearUnstorableIntegers(typed)
+  return {
+    typed,
+    summaryTables: Object.keys(read.summary) as TypedTableName[],
+    diagnostics: [...read.diagnostics, ...problems],
+    append: read.checkpoint,
+  }
+}
+
+/** A whole JSON Lines file: never a failure for a bad line (each is a located warning). */
+function parseLines(relPath: string, content: Uint8Array, options: MarkdownOptions): ParsedDocument {
+  const kind = linesKind(relPath)
+  if (kind === null) return { format: 'jsonl', markdown: null, json: null, diagnostics: [] }
+  const read = kind.lines!.read(relPath, content, null, { pricing: options.pricing ?? null })
+  const typed = typedOf(kind, read)
+  const problems = clearUnstorableIntegers(typed)
+  return { format: 'jsonl', markdown: null, json: null, diagnostics: [...read.diagnostics, ...problems], typed, append: read.checkpoint }
+}
+
+/** The JSON Lines kind that reads `relPath`, or null. */
+function linesKind(relPath: string): KindSpec | null {
+  const name = relPath.slice(relPath.lastIndexOf('/') + 1).toLowerCase()
+  const kind = kindOf(documentType(relPath), 'jsonl', name, relPath)
+  return kind?.lines === undefined ? null : kind
+}
+
+/** The rows of the lines read and the summary rows, as one kind's typed records. */
+function typedOf(kind: KindSpec, read: LinesRead): TypedRecords {
+  const rows: Partial<Record<TypedTableName, TypedRow[]>> = {}
+  for (const part of [read.rows, read.summary]) {
+    for (const [table, list] of Object.entries(part) as Array<[TypedTableName, TypedRow[]]>) {
+      if (list.length > 0) rows[table] = [...(rows[table] ?? []), ...list]
+    }
+  }
+  return { kind: kind.kind, session: null, rows, typedTables: [], misses: [] }
 }
 
 // Integer columns of each typed table, derived from the one declaration of the tables.

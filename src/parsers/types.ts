@@ -4,6 +4,8 @@
  * (structured clone) and is written to the store as is.
  */
 
+import type { AppendCheckpoint } from './agent/types.js'
+import type { TypedTableName } from './typed/tables.js'
 import type { TypedRecords } from './typed/types.js'
 
 /** A located problem found while parsing one file. */
@@ -28,8 +30,8 @@ export interface Diagnostic {
  */
 export type DiagnosticCode = 'table-recovered' | 'pipe-run-not-table' | 'pipe-run-in-code'
 
-/** How a file is parsed. */
-export type DocumentFormat = 'markdown' | 'json' | 'other'
+/** How a file is parsed. `jsonl`: JSON Lines, read line by line and appended to as the file grows. */
+export type DocumentFormat = 'markdown' | 'json' | 'jsonl' | 'other'
 
 /** One row of a GFM table. */
 export interface TableRowRecord {
@@ -104,4 +106,18 @@ export interface ParsedDocument {
   diagnostics: Diagnostic[]
   /** Records of the file's kind (orchestrator state, fact registry, ...), when a typed parser knows it. */
   typed?: TypedRecords
+  /** JSON Lines only: where this read stopped, what a read of the grown file continues from. */
+  append?: AppendCheckpoint
+}
+
+/** What reading the lines a JSON Lines file gained gives (see `parseAppend`). */
+export interface ParsedAppend {
+  /** Rows of the new lines (appended to the file's rows) plus the summary rows (replacing the file's). */
+  typed: TypedRecords
+  /** Tables whose rows the summary rebuilt: the file's earlier rows there are replaced, not added to (`agent_sessions`). */
+  summaryTables: TypedTableName[]
+  /** Warnings of the new lines only. */
+  diagnostics: Diagnostic[]
+  /** Where this read stopped. */
+  append: AppendCheckpoint
 }
