@@ -10,8 +10,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { KINDS } from '../src/kinds/registry.js'
+import type { KindSpec } from '../src/kinds/types.js'
+import { validatePricing } from '../src/parsers/agent/pricing.js'
 import { parseDocument } from '../src/parsers/document.js'
 import { parseFile } from '../src/parsers/parse-file.js'
+
+// JSON Lines kinds are read with the shipped prices, so costs show in their expectations.
+const PRICING = validatePricing(JSON.parse(fs.readFileSync(new URL('../pricing/models.json', import.meta.url), 'utf8')))
+if (typeof PRICING === 'string') throw new Error(`pricing/models.json: ${PRICING}`)
 
 /** How each kind of fixture is parsed: generic documents, then every kind of the registry by its fixture path. */
 const parsers: Record<string, (fileName: string, bytes: Uint8Array) => unknown> = {
@@ -20,15 +26,18 @@ const parsers: Record<string, (fileName: string, bytes: Uint8Array) => unknown> 
     KINDS.map((kind) => [
       kind.fixture.dir,
       // A `*` stands for the case's file name (agent states are named after their agent).
-      (fileName: string, bytes: Uint8Array) => typedOf(kind.fixture.path.replace('*', fileName.replace(/\.input\.json$/, '.json')), bytes),
+      (fileName: string, bytes: Uint8Array) => typedOf(kind, kind.fixture.path.replace('*', fileName.replace(/\.input\.json$/, '.json')), bytes),
     ]),
   ),
 }
 
-function typedOf(relPath: string, bytes: Uint8Array): unknown {
-  const parsed = parseFile(relPath, bytes)
+function typedOf(kind: KindSpec, relPath: string, bytes: Uint8Array): unknown {
+  const parsed = parseFile(relPath, bytes, { pricing: PRICING as Exclude<typeof PRICING, string> })
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error')
-  return errors.length > 0 ? { errors } : (parsed.typed ?? null)
+  if (errors.length > 0) return { errors }
+  // A JSON Lines file's bad lines are warnings beside its rows, and where the read stopped is part of the result.
+  if (kind.format === 'jsonl') return { typed: parsed.typed ?? null, diagnostics: parsed.diagnostics, append: parsed.append ?? null }
+  return parsed.typed ?? null
 }
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))

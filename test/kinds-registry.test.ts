@@ -46,6 +46,19 @@ describe('registry of kinds', () => {
     expect(STATE_DOCUMENT_TYPES).not.toContain('specialist_report')
     expect(KNOWN_SECTIONS.research_plan).toContain('specialist assignments')
   })
+
+  it('routes JSON Lines to the agent kinds, which read lines and split the agent tables between them', () => {
+    const audit = kindOf(documentType('sessions/3f6d2c1a/session-audit.log'), 'jsonl', 'session-audit.log', 'sessions/3f6d2c1a/session-audit.log')
+    const transcript = kindOf(documentType('p/5b2e8f14.jsonl'), 'jsonl', '5b2e8f14.jsonl', 'p/5b2e8f14.jsonl')
+    expect(audit?.kind).toBe('agent_audit_log')
+    expect(transcript?.kind).toBe('agent_transcript')
+    expect(audit?.lines).toBeDefined()
+    expect(transcript?.lines).toBeDefined()
+    expect(Object.keys(audit!.tables).sort()).toEqual(['agent_events', 'agent_session_links', 'agent_sessions'])
+    expect(Object.keys(transcript!.tables)).toEqual(['agent_messages'])
+    // A JSON Lines kind is no markdown or JSON kind.
+    expect(kindOf('audit_log', 'json', 'session-audit.log', 'session-audit.log')).toBeNull()
+  })
 })
 
 describe('engine', () => {

@@ -16,5 +16,6 @@ export const agentAuditLog: KindSpec = {
   state: false,
   sections: [],
   tables: (({ agent_sessions, agent_events, agent_session_links }) => ({ agent_sessions, agent_events, agent_session_links }))(agentTables()),
-  fixture: { dir: 'agent-audit-log', path: 'sessions/3f6d2c1a-0b7e-4c59-9a41-5d8e2f7c6b10/*' },
+  // Every case reads as the one name hooks write; the case's own name only tells cases apart.
+  fixture: { dir: 'agent-audit-log', path: 'sessions/3f6d2c1a-0b7e-4c59-9a41-5d8e2f7c6b10/session-audit.log' },
 }

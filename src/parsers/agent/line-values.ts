@@ -25,28 +25,30 @@ export class LineReader {
   private readonly taken = new Set<string>()
   constructor(readonly value: Record<string, unknown>) {}
 
-  /** The string at `key` (taken), or null when absent or not a string (then it stays for `extra`). */
+  /** The string at `key`, or null; a value of another type is not taken and stays for `extra`. */
   text(key: string): string | null {
-    const v = this.value[key]
-    if (typeof v !== 'string') return null
-    this.taken.add(key)
-    return v
+    return this.read(key, (v) => (typeof v === 'string' ? v : undefined))
   }
 
-  /** The finite number at `key` (taken), or null. */
+  /** The finite number at `key`, or null. */
   number(key: string): number | null {
-    const v = this.value[key]
-    if (typeof v !== 'number' || !Number.isFinite(v)) return null
-    this.taken.add(key)
-    return v
+    return this.read(key, (v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined))
   }
 
-  /** The boolean at `key` as 1/0 (taken), or null. */
+  /** The boolean at `key` as 1/0, or null. */
   flag(key: string): number | null {
+    return this.read(key, (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : undefined))
+  }
+
+  // A JSON null is the column's null: taken, so `extra` does not repeat it.
+  private read<T>(key: string, convert: (value: unknown) => T | undefined): T | null {
     const v = this.value[key]
-    if (typeof v !== 'boolean') return null
+    if (v === null) this.taken.add(key)
+    if (v === null || v === undefined) return null
+    const converted = convert(v)
+    if (converted === undefined) return null
     this.taken.add(key)
-    return v ? 1 : 0
+    return converted
   }
 
   /** Mark keys as read elsewhere (a nested object the fold reads itself). */
@@ -77,7 +79,8 @@ export type StateShape = Record<string, string | number | boolean | null | strin
  * type fits (a null default takes a string or a number), else its default.
  */
 export function restoreState<T extends StateShape>(stored: unknown, defaults: T): T {
-  const state = { ...defaults } as Record<string, unknown>
+  // Arrays are copied: a fold pushes to its state's, and the defaults are shared.
+  const state = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]))
   if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return state as T
   const source = stored as Record<string, unknown>
   for (const [key, fallback] of Object.entries(defaults)) {

@@ -11,8 +11,8 @@
  * inputs and results) is never stored. A row keeps ids, the model, the usage
  * and counts; `raw` is null (transcript lines run to megabytes); `extra` keeps
  * the line's other top-level keys only when they are short scalars (`cwd`,
- * `version`, `gitBranch`, `isMeta`, `subtype`, ...), never objects or text
- * over 200 characters (`toolUseResult`, `content`).
+ * `version`, `gitBranch`, `isMeta`, `subtype`, ...), never objects, text
+ * over 200 characters, nor `toolUseResult` or `content` however short.
  *
  * Usage: one streamed assistant message is written on several lines sharing
  * `message.id` and `requestId`, each repeating the usage. Every line keeps
@@ -259,8 +259,12 @@ function writtenPath(input: unknown): string | null {
   return stringAt(input, 'file_path') ?? stringAt(input, 'notebook_path')
 }
 
+// Content a line carries outside `message`: a tool's result, a system line's text.
+const CONTENT_KEYS = new Set(['toolUseResult', 'content'])
+
 /** Extra keeps short scalars only: no message content, no tool results. */
-function shortScalar(_key: string, value: unknown): boolean {
+function shortScalar(key: string, value: unknown): boolean {
+  if (CONTENT_KEYS.has(key)) return false
   if (typeof value === 'string') return value.length <= EXTRA_TEXT_MAX
   return value === null || typeof value === 'number' || typeof value === 'boolean'
 }
