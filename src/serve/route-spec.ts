@@ -89,10 +89,15 @@ export function text(ctx: RouteContext, name: string): string | undefined {
 
 /** The `limit` parameter as a number, if given; digits only. The range is checked by whoever knows it. */
 export function limitOf(ctx: RouteContext): number | undefined {
-  const raw = ctx.query.get('limit')
+  return pageSizeOf(ctx, 'limit')
+}
+
+/** A page-size parameter (`limit`, `events_limit`) as a number, if given; digits only. The range is checked by whoever knows it. */
+export function pageSizeOf(ctx: RouteContext, name: string): number | undefined {
+  const raw = ctx.query.get(name)
   if (raw === undefined) return undefined
   // Digits only: "1e2", "0x10", " 5" and "5.0" are refused rather than guessed at.
-  if (!/^[0-9]{1,6}$/.test(raw)) throw new ReadParamError('limit', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+  if (!/^[0-9]{1,6}$/.test(raw)) throw new ReadParamError(name, `${name} must be an integer from 1 to ${MAX_PAGE_SIZE}`)
   return Number(raw)
 }
 

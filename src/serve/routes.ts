@@ -4,6 +4,7 @@
  * its documented response cannot drift apart.
  */
 import { MAX_PAGE_SIZE, SESSION_STATUSES } from '../store/read-types.js'
+import { AGENT_ROUTES } from './agent-routes.js'
 import { HISTORY_ROUTES } from './history-routes.js'
 import { ProblemError } from './problem.js'
 import { limitOf, text, type RouteSpec } from './route-spec.js'
@@ -127,6 +128,7 @@ export const ROUTES: readonly RouteSpec[] = [
     },
   },
   ...HISTORY_ROUTES,
+  ...AGENT_ROUTES,
   {
     operationId: 'getDocument',
     path: '/api/v1/documents',

@@ -148,6 +148,8 @@ const sessionDetail = record({
   qaAssessments: { type: 'array', items: qaAssessment },
   remediationTasks: { type: 'array', items: remediationTask },
   usage: { oneOf: [{ type: 'null' }, sessionUsage] },
+  agentSessions: { type: 'array', items: ref('AgentSession'), description: 'The agent SDK sessions linked to this session, the most recently active first.' },
+  agentUsage: { oneOf: [{ type: 'null' }, ref('AgentUsageRollup')], description: 'Their usage summed; null when none is linked.' },
   resume: record({
     where: { type: 'string', description: 'The stage the latest evidence shows.' },
     next: { type: 'string', description: 'What resumes next: `nothing` for a complete session, or the human review a QA rejection asks for.' },
@@ -171,6 +173,120 @@ const typedRows = Object.fromEntries(
 )
 
 const stringArray: Schema = { type: 'array', items: { type: 'string' } }
+
+const count = (description: string): Schema => ({ type: 'integer', minimum: 0, description })
+const statedCount = (description: string): Schema => ({ type: ['integer', 'null'], minimum: 0, description })
+const cost = (description: string): Schema => ({ type: ['number', 'null'], minimum: 0, description })
+const tokens = {
+  inputTokens: count('Input tokens.'),
+  outputTokens: count('Output tokens.'),
+  cacheReadTokens: count('Tokens read from the prompt cache.'),
+  cacheCreationTokens: count('Tokens written to the prompt cache.'),
+}
+
+const agentModelUsage = record({
+  model: nullable('string'),
+  requests: count('Assistant requests with usage, each streamed message once.'),
+  ...tokens,
+  costUsd: cost('Summed over the priced requests; null when none is priced.'),
+  pricedRequests: count('Requests whose cost is known.'),
+  pricingVersion: { ...nullable('string'), description: "The pricing table's version the costs come from." },
+})
+
+const agentSession = record({
+  sdkSessionId: { type: 'string' },
+  startedAt: { ...nullable('string'), description: 'The earliest start any of its files gives.' },
+  endedAt: { ...nullable('string'), description: 'The latest end any of its files gives.' },
+  durationMs: statedCount('Wall time from startedAt to endedAt.'),
+  status: { ...nullable('string'), description: "`stopped` when any file says so, else what the main session's last file says (`active`, `compacted`)." },
+  cwd: nullable('string'),
+  transcriptPath: nullable('string'),
+  version: { ...nullable('string'), description: 'The SDK version.' },
+  firstPrompt: { oneOf: [{ type: 'null' }, record({ length: nullable('integer'), preview: nullable('string') })] },
+  counts: record({
+    toolCalls: statedCount('Tool calls: the larger of what the audit logs and the transcripts count.'),
+    toolFailures: statedCount('Tool calls that failed (same rule).'),
+    subagents: statedCount('Sub-agents launched (same rule).'),
+    compactions: statedCount('Context compactions (same rule).'),
+    reportsSaved: statedCount('Reports written into a report session (same rule).'),
+  }),
+  usage: record({
+    ...tokens,
+    totalTokens: count('Input, output and both cache counts.'),
+    turns: count('Assistant requests.'),
+    costUsd: cost('Null when no request is priced; with pricedTurns < turns it covers only the priced ones.'),
+    pricedTurns: count('Requests whose cost is known.'),
+    models: { type: 'array', items: agentModelUsage },
+  }),
+  links: {
+    type: 'array',
+    description: 'Report sessions it worked on, by id.',
+    items: record({
+      reportSessionId: { type: 'string' },
+      occurrences: count('Lines that link them, any evidence.'),
+      firstAt: nullable('string'),
+      lastAt: nullable('string'),
+      evidence: {
+        type: 'array',
+        items: record({
+          kind: { type: 'string', description: '`report_saved`, `tool_write`, `prompt` or `cwd`.' },
+          occurrences: count('Lines that say so.'),
+          detail: { ...nullable('string'), description: 'The path or text that names the report session.' },
+          firstAt: nullable('string'),
+          lastAt: nullable('string'),
+        }),
+      },
+    }),
+  },
+  sources: {
+    type: 'array',
+    description: 'Its files (audit log, main and sub-agent transcripts), by root then path.',
+    items: record({
+      root: { type: 'string' },
+      path: { type: 'string' },
+      source: { type: ['string', 'null'], description: '`audit_log` or `transcript`.' },
+      agentId: { ...nullable('string'), description: "A sub-agent transcript's agent id; null for the main session." },
+      startedAt: nullable('string'),
+      endedAt: nullable('string'),
+      status: nullable('string'),
+      version: nullable('string'),
+      lines: statedCount('JSON lines read.'),
+    }),
+  },
+})
+
+const agentEvent = record({
+  root: { type: 'string' },
+  path: { type: 'string' },
+  line: nullable('integer'),
+  at: nullable('string'),
+  event: { ...nullable('string'), description: 'The hook event (`pre_tool_use`, `tool_failure`, `report_saved`, `agent_stop`, ...).' },
+  tool: nullable('string'),
+  toolType: nullable('string'),
+  mcpServer: nullable('string'),
+  mcpAction: nullable('string'),
+  agentType: nullable('string'),
+  agentId: nullable('string'),
+  toolUseId: nullable('string'),
+  durationMs: nullable('integer'),
+  success: { type: ['boolean', 'null'] },
+  error: nullable('string'),
+  filePath: nullable('string'),
+})
+
+const agentUsageRollup = record({
+  sessions: count('Agent SDK sessions linked.'),
+  ...tokens,
+  totalTokens: count('Input, output and both cache counts.'),
+  turns: count('Assistant requests.'),
+  toolCalls: statedCount('Summed; null when no session states it.'),
+  toolFailures: statedCount('Summed; null when no session states it.'),
+  subagents: statedCount('Summed; null when no session states it.'),
+  compactions: statedCount('Summed; null when no session states it.'),
+  durationMs: statedCount("Each session's wall time, summed (sessions that ran side by side count twice)."),
+  costUsd: cost('Null when no request is priced.'),
+  pricedTurns: count('Requests whose cost is known.'),
+})
 
 const revisionFields: Record<string, Schema> = {
   rev: { type: 'integer', minimum: 1, description: 'Position in the history; increases with every revision, never reused.' },
@@ -331,6 +447,25 @@ export const SCHEMAS: Record<string, Schema> = {
     checkedAt: instant,
   }),
   ErrorList: list(ref('ErrorItem')),
+  AgentSession: agentSession,
+  AgentSessionPage: record({
+    items: { type: 'array', items: ref('AgentSession') },
+    nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+  }),
+  AgentEvent: agentEvent,
+  AgentSessionDetail: {
+    ...agentSession,
+    properties: {
+      ...(agentSession.properties as Record<string, Schema>),
+      events: record({
+        items: { type: 'array', items: ref('AgentEvent') },
+        nextCursor: { type: ['string', 'null'], description: 'Pass as `events_cursor` for the next page; null on the last page.' },
+        total: count('Events the session has in all.'),
+      }),
+    },
+    required: [...(agentSession.required as string[]), 'events'],
+  },
+  AgentUsageRollup: agentUsageRollup,
   Revision: record(revisionFields),
   RevisionPage: list(ref('Revision'), {
     nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },

@@ -11,6 +11,22 @@ import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
 import { fieldsQuery, readCells, readField, readRawCells, sectionPaths } from './document-records.js'
+import {
+  agentEventPageOf,
+  agentModelTotalsOf,
+  agentPageOf,
+  agentUsageRollup,
+  byRecentActivity,
+  checkAgentListQuery,
+  checkAgentSessionQuery,
+  mergeAgentSessions,
+  type AgentModelTotal,
+  type AgentSession,
+  type AgentSessionDetail,
+  type AgentSessionListQuery,
+  type AgentSessionPage,
+  type AgentSessionQuery,
+} from './agent-sessions.js'
 import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
@@ -344,6 +360,62 @@ class PostgresReader implements StoreReader {
     return this.onClient(false, (query) => history.historyStats(query))
   }
 
+  async agentSessions(query: AgentSessionListQuery): Promise<AgentSessionPage> {
+    const q = checkAgentListQuery(query)
+    const values: unknown[] = []
+    const bind = (value: unknown): string => {
+      values.push(value)
+      return `$${values.length}`
+    }
+    const linked =
+      q.reportSession !== undefined
+        ? `AND sdk_session_id IN (SELECT sdk_session_id FROM agent_session_links WHERE report_session_id = ${bind(q.reportSession)})`
+        : ''
+    let after = ''
+    if (q.after !== null) {
+      const at = bind(q.after.lastAt)
+      after = `WHERE (last_at < ${at} OR (last_at = ${at} AND id > ${bind(q.after.sdkSessionId)}))`
+    }
+    return this.snapshot(async (query) => {
+      // agent_sessions holds one row per file, so grouping all of them per SDK session stays cheap.
+      // Text compares bytewise (COLLATE "C"), as SQLite's BINARY, so both dialects page alike.
+      const keys = await query(
+        `SELECT id, last_at FROM (
+           SELECT sdk_session_id COLLATE "C" AS id, coalesce(max(ended_at COLLATE "C"), max(started_at COLLATE "C"), '') COLLATE "C" AS last_at
+           FROM agent_sessions WHERE sdk_session_id IS NOT NULL ${linked}
+           GROUP BY sdk_session_id) g
+         ${after}
+         ORDER BY last_at DESC, id LIMIT ${bind(q.limit + 1)}`,
+        values,
+      )
+      return agentPageOf(keys, q.limit, await readAgentSessions(query, keys.slice(0, q.limit).map((k) => String(k.id))))
+    })
+  }
+
+  async agentSession(sdkSessionId: string, options: AgentSessionQuery = {}): Promise<AgentSessionDetail | null> {
+    const q = checkAgentSessionQuery(options)
+    const [op, dir] = q.order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC']
+    return this.snapshot(async (query) => {
+      const [item] = await readAgentSessions(query, [sdkSessionId])
+      if (item === undefined) return null
+      const values: unknown[] = [sdkSessionId]
+      if (q.after !== null) values.push(q.after.documentId, q.after.line, q.after.id)
+      values.push(q.limit + 1)
+      const rows = await query(
+        `SELECT ${AGENT_EVENT_COLUMNS} FROM agent_events e JOIN documents d ON d.id = e.document_id
+         WHERE e.sdk_session_id = $1 ${q.after !== null ? `AND (e.document_id, coalesce(e.line, 0), e.id) ${op} ($2, $3, $4)` : ''}
+         ORDER BY e.document_id ${dir}, coalesce(e.line, 0) ${dir}, e.id ${dir} LIMIT $${values.length}`,
+        values,
+      )
+      const [total] = await query('SELECT count(*) AS n FROM agent_events WHERE sdk_session_id = $1', [sdkSessionId])
+      return { ...item, events: agentEventPageOf(rows, q.limit, total?.n) }
+    })
+  }
+
+  async agentModelTotals(): Promise<AgentModelTotal[]> {
+    return agentModelTotalsOf(await this.plain(AGENT_MODEL_TOTALS))
+  }
+
   // One statement on a configured connection, without BEGIN/COMMIT (a single statement is its own snapshot).
   private plain(sql: string, values: unknown[] = []): Promise<Row[]> {
     return this.onClient(false, (query) => query(sql, values))
@@ -352,6 +424,48 @@ class PostgresReader implements StoreReader {
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end()
   }
+}
+
+const AGENT_FILE_COLUMNS = `a.sdk_session_id, d.root, d.path, a.source, a.agent_id, a.started_at, a.ended_at, a.cwd, a.transcript_path,
+  a.version, a.first_prompt_length, a.first_prompt_preview, a.compactions, a.status, a.lines, a.tool_calls, a.tool_failures,
+  a.subagents, a.reports_saved`
+
+const AGENT_USAGE_COLUMNS = `sdk_session_id, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd,
+  priced_requests, pricing_version`
+
+const AGENT_LINK_COLUMNS = 'sdk_session_id, report_session_id, evidence, occurrences, detail, first_at, last_at'
+
+const AGENT_EVENT_COLUMNS = `e.id, e.document_id, d.root, d.path, e.line, e.at, e.event, e.tool, e.tool_type, e.mcp_server, e.mcp_action,
+  e.agent_type, e.agent_id, e.tool_use_id, e.duration_ms, e.success, e.error, e.file_path`
+
+const AGENT_MODEL_TOTALS = `SELECT model, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+  sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens, sum(cost_usd) AS cost_usd
+  FROM agent_model_usage GROUP BY model`
+
+/**
+ * The SDK sessions `ids` names, each merged from its files, with usage and
+ * links (`mergeAgentSessions`); an id no file tells of is left out.
+ */
+export async function readAgentSessions(query: Query, ids: string[]): Promise<AgentSession[]> {
+  if (ids.length === 0) return []
+  const files = await query(
+    `SELECT ${AGENT_FILE_COLUMNS} FROM agent_sessions a JOIN documents d ON d.id = a.document_id
+     WHERE a.sdk_session_id = ANY($1::text[]) ORDER BY a.id`,
+    [ids],
+  )
+  if (files.length === 0) return []
+  const usage = await query(`SELECT ${AGENT_USAGE_COLUMNS} FROM agent_model_usage WHERE sdk_session_id = ANY($1::text[])`, [ids])
+  const links = await query(`SELECT ${AGENT_LINK_COLUMNS} FROM agent_session_report_links WHERE sdk_session_id = ANY($1::text[])`, [ids])
+  return mergeAgentSessions(files, usage, links)
+}
+
+// The SDK sessions linked to a report session, the most recently active first.
+async function linkedAgentSessions(query: Query, sessionId: string): Promise<AgentSession[]> {
+  const ids = await query(
+    `SELECT DISTINCT sdk_session_id AS id FROM agent_session_links WHERE report_session_id = $1 AND sdk_session_id IS NOT NULL LIMIT ${LIST_CAP}`,
+    [sessionId],
+  )
+  return byRecentActivity(await readAgentSessions(query, ids.map((row) => String(row.id))))
 }
 
 /**
@@ -367,6 +481,8 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
     [sessionId],
   )
   const details: SessionDetail[] = []
+  // Links name the report session, not its root: every root's session gets the same SDK sessions.
+  const agentSessions = sessions.length === 0 ? [] : await linkedAgentSessions(query, sessionId)
   for (const row of sessions) {
     const root = String(row.root)
     const args = [root, sessionId]
@@ -440,6 +556,8 @@ export async function readSessionDetail(query: Query, sessionId: string): Promis
            duration_ms, cost_usd FROM session_usage_totals WHERE root = $1 AND session_id = $2`,
         args,
       ))[0]),
+      agentSessions,
+      agentUsage: agentUsageRollup(agentSessions),
     }))
   }
   return details

@@ -8,6 +8,31 @@
  */
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
 import type { ChangeRecord, PendingSpecialist as StoredPendingSpecialist, SessionDetail, SyncRunSummary } from './types.js'
+import type {
+  AgentModelTotal,
+  AgentSessionDetail,
+  AgentSessionListQuery,
+  AgentSessionPage,
+  AgentSessionQuery,
+} from './agent-sessions.js'
+
+export type {
+  AgentCounts,
+  AgentEvent,
+  AgentEventPage,
+  AgentLinkEvidence,
+  AgentModelTotal,
+  AgentModelUsage,
+  AgentSession,
+  AgentSessionDetail,
+  AgentSessionLink,
+  AgentSessionListQuery,
+  AgentSessionPage,
+  AgentSessionQuery,
+  AgentSessionSource,
+  AgentUsage,
+  AgentUsageRollup,
+} from './agent-sessions.js'
 
 /** Most changes one `changesSince` call returns. */
 export const MAX_CHANGES_PAGE = 1000
@@ -246,6 +271,16 @@ export interface StoreReader {
   blobChain(contentHash: string): Promise<BlobChain>
   /** Revisions, contents and their stored bytes, for /metrics. */
   historyStats(): Promise<HistoryStats>
+  /**
+   * One page of agent SDK sessions, each merged from its files (audit log,
+   * transcripts), the most recently active first, with usage and the report
+   * sessions it worked on. Throws `ReadParamError` for a bad cursor or limit.
+   */
+  agentSessions(query: AgentSessionListQuery): Promise<AgentSessionPage>
+  /** One SDK session with a page of its audit-log events; `null` when no file tells of it. Throws `ReadParamError` for a bad events query. */
+  agentSession(sdkSessionId: string, query?: AgentSessionQuery): Promise<AgentSessionDetail | null>
+  /** Tokens and cost per model over every SDK session, for /metrics. */
+  agentModelTotals(): Promise<AgentModelTotal[]>
   close(): Promise<void>
 }
 

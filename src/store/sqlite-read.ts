@@ -9,6 +9,22 @@ import Database from 'better-sqlite3'
 import { StatebridgeError } from '../errors.js'
 import type { BlobChain, HistoryStats, Revision, RevisionQuery } from '../history/types.js'
 import { compareJsonbKeys, fieldsQuery, readCells, readField, readRawCells, sectionPaths } from './document-records.js'
+import {
+  agentEventPageOf,
+  agentModelTotalsOf,
+  agentPageOf,
+  agentUsageRollup,
+  byRecentActivity,
+  checkAgentListQuery,
+  checkAgentSessionQuery,
+  mergeAgentSessions,
+  type AgentModelTotal,
+  type AgentSession,
+  type AgentSessionDetail,
+  type AgentSessionListQuery,
+  type AgentSessionPage,
+  type AgentSessionQuery,
+} from './agent-sessions.js'
 import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import {
@@ -343,9 +359,101 @@ class SqliteReader implements StoreReader {
     return this.history.stats()
   }
 
+  async agentSessions(query: AgentSessionListQuery): Promise<AgentSessionPage> {
+    const q = checkAgentListQuery(query)
+    const where: string[] = []
+    const params: unknown[] = []
+    if (q.after !== null) where.push('(last_at < ? OR (last_at = ? AND id > ?))'), params.push(q.after.lastAt, q.after.lastAt, q.after.sdkSessionId)
+    return this.snapshot(() => {
+      // agent_sessions holds one row per file, so grouping all of them per SDK session stays cheap.
+      const keys = this.all(
+        `SELECT id, last_at FROM (
+           SELECT sdk_session_id AS id, coalesce(max(ended_at), max(started_at), '') AS last_at FROM agent_sessions
+           WHERE sdk_session_id IS NOT NULL
+             ${q.reportSession !== undefined ? 'AND sdk_session_id IN (SELECT sdk_session_id FROM agent_session_links WHERE report_session_id = ?)' : ''}
+           GROUP BY sdk_session_id) g
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY last_at DESC, id LIMIT ?`,
+        ...(q.reportSession !== undefined ? [q.reportSession] : []),
+        ...params,
+        q.limit + 1,
+      )
+      const queries: SqliteQueries = { all: (sql, ...p) => this.all(sql, ...p), get: (sql, ...p) => this.get(sql, ...p) }
+      return agentPageOf(keys, q.limit, readAgentSessions(queries, keys.slice(0, q.limit).map((k) => String(k.id))))
+    })
+  }
+
+  async agentSession(sdkSessionId: string, query: AgentSessionQuery = {}): Promise<AgentSessionDetail | null> {
+    const q = checkAgentSessionQuery(query)
+    const [op, dir] = q.order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC']
+    return this.snapshot(() => {
+      const queries: SqliteQueries = { all: (sql, ...p) => this.all(sql, ...p), get: (sql, ...p) => this.get(sql, ...p) }
+      const [item] = readAgentSessions(queries, [sdkSessionId])
+      if (item === undefined) return null
+      const rows = this.all(
+        `SELECT ${AGENT_EVENT_COLUMNS} FROM agent_events e JOIN documents d ON d.id = e.document_id
+         WHERE e.sdk_session_id = ? ${q.after !== null ? `AND (e.document_id, coalesce(e.line, 0), e.id) ${op} (?, ?, ?)` : ''}
+         ORDER BY e.document_id ${dir}, coalesce(e.line, 0) ${dir}, e.id ${dir} LIMIT ?`,
+        sdkSessionId,
+        ...(q.after !== null ? [q.after.documentId, q.after.line, q.after.id] : []),
+        q.limit + 1,
+      )
+      const total = this.get('SELECT count(*) AS n FROM agent_events WHERE sdk_session_id = ?', sdkSessionId)!.n
+      return { ...item, events: agentEventPageOf(rows, q.limit, total) }
+    })
+  }
+
+  async agentModelTotals(): Promise<AgentModelTotal[]> {
+    return agentModelTotalsOf(this.all(AGENT_MODEL_TOTALS))
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
+}
+
+const AGENT_FILE_COLUMNS = `a.sdk_session_id, d.root, d.path, a.source, a.agent_id, a.started_at, a.ended_at, a.cwd, a.transcript_path,
+  a.version, a.first_prompt_length, a.first_prompt_preview, a.compactions, a.status, a.lines, a.tool_calls, a.tool_failures,
+  a.subagents, a.reports_saved`
+
+const AGENT_USAGE_COLUMNS = `sdk_session_id, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd,
+  priced_requests, pricing_version`
+
+const AGENT_LINK_COLUMNS = 'sdk_session_id, report_session_id, evidence, occurrences, detail, first_at, last_at'
+
+const AGENT_EVENT_COLUMNS = `e.id, e.document_id, d.root, d.path, e.line, e.at, e.event, e.tool, e.tool_type, e.mcp_server, e.mcp_action,
+  e.agent_type, e.agent_id, e.tool_use_id, e.duration_ms, e.success, e.error, e.file_path`
+
+const AGENT_MODEL_TOTALS = `SELECT model, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+  sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens, sum(cost_usd) AS cost_usd
+  FROM agent_model_usage GROUP BY model`
+
+/**
+ * The SDK sessions `ids` names, each merged from its files, with usage and
+ * links (`mergeAgentSessions`); an id no file tells of is left out. The ids go
+ * in as one JSON list, so one prepared statement serves any count.
+ */
+export function readAgentSessions(db: SqliteQueries, ids: string[]): AgentSession[] {
+  if (ids.length === 0) return []
+  const list = JSON.stringify(ids)
+  const files = db.all(
+    `SELECT ${AGENT_FILE_COLUMNS} FROM agent_sessions a JOIN documents d ON d.id = a.document_id
+     WHERE a.sdk_session_id IN (SELECT value FROM json_each(?)) ORDER BY a.id`,
+    list,
+  )
+  if (files.length === 0) return []
+  const usage = db.all(`SELECT ${AGENT_USAGE_COLUMNS} FROM agent_model_usage WHERE sdk_session_id IN (SELECT value FROM json_each(?))`, list)
+  const links = db.all(`SELECT ${AGENT_LINK_COLUMNS} FROM agent_session_report_links WHERE sdk_session_id IN (SELECT value FROM json_each(?))`, list)
+  return mergeAgentSessions(files, usage, links)
+}
+
+// The SDK sessions linked to a report session, the most recently active first.
+function linkedAgentSessions(db: SqliteQueries, sessionId: string): AgentSession[] {
+  const ids = db.all(
+    `SELECT DISTINCT sdk_session_id AS id FROM agent_session_links WHERE report_session_id = ? AND sdk_session_id IS NOT NULL LIMIT ${LIST_CAP}`,
+    sessionId,
+  )
+  return byRecentActivity(readAgentSessions(db, ids.map((row) => String(row.id))))
 }
 
 const SESSION_LIST_COLUMNS = `root, session_id AS "sessionId", status, status_reason AS "statusReason", matter_name AS "matterName",
@@ -385,6 +493,8 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
      FROM sessions WHERE session_id = ? ORDER BY root LIMIT 100`,
     sessionId,
   )
+  // Links name the report session, not its root: every root's session gets the same SDK sessions.
+  const agentSessions = sessions.length === 0 ? [] : linkedAgentSessions(db, sessionId)
   return sessions
     .map((row): Omit<SessionDetail, 'resume'> => {
     const root = String(row.root)
@@ -462,6 +572,8 @@ export function readSessionDetail(db: SqliteQueries, sessionId: string): Session
            duration_ms, cost_usd FROM session_usage_totals WHERE root = ? AND session_id = ?`,
         ...args,
       )),
+      agentSessions,
+      agentUsage: agentUsageRollup(agentSessions),
     }
   })
     .map(withResume)

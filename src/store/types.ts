@@ -3,6 +3,7 @@
  * (SQLite now, PostgreSQL next) implements it in its own module with its own SQL.
  */
 import type { SessionResume } from './session-derive.js'
+import type { AgentSession, AgentUsageRollup } from './agent-sessions.js'
 import type { DocumentType } from '../parsers/document-type.js'
 import type { Diagnostic, DocumentFormat, ParsedDocument } from '../parsers/types.js'
 import type { BlobChain, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionChange, RevisionQuery } from '../history/types.js'
@@ -138,6 +139,10 @@ export interface SessionDetail {
   remediationTasks: RemediationTaskStatus[]
   /** What the session's state files record of tokens, turns, time and cost, summed; null when none records any. */
   usage: SessionUsage | null
+  /** The agent SDK sessions linked to this session (`agent_session_report_links`), the most recently active first; filled by both readers. */
+  agentSessions?: AgentSession[]
+  /** Their tokens, turns, counts, wall time and cost summed; null when none is linked. */
+  agentUsage?: AgentUsageRollup | null
   /** Where the session stands and what resumes next (`sessionResume`, session-derive.ts): the answer `show` prints. */
   resume: SessionResume
 }
