@@ -4,7 +4,7 @@
  * the bytes from `startOffset` (and the one byte before it, to know whether
  * the last read stopped inside a line), so a read costs what was appended.
  *
- * - A complete line ends in `\n` (a `\r` before it is dropped).
+ * - A complete line ends in `\n`; blanks before it (a `\r`, spaces) are no part of its text.
  * - A last line without its newline is read only when it parses as a JSON
  *   object: a writer may be half-way through it, and a number or a literal
  *   could still grow. Otherwise it is left for the next read, without a word.
@@ -23,7 +23,7 @@ export interface JsonLine {
   /** 1-based line number in the file. */
   line: number
   value: Record<string, unknown>
-  /** The line's text, without its line break. */
+  /** The line's text, without its line break and the blanks before it. */
   text: string
 }
 
@@ -85,8 +85,7 @@ export function readJsonLines(bytes: Uint8Array, startOffset: number, startLine:
       }
       break
     }
-    const stop = end > position && bytes[end - 1] === 0x0d ? end - 1 : end
-    const read = readLine(bytes, position, stop, lineNumber)
+    const read = readLine(bytes, position, end, lineNumber)
     if (read !== null) {
       if ('value' in read) lines.push(read)
       else diagnostics.push(read)
@@ -97,9 +96,13 @@ export function readJsonLines(bytes: Uint8Array, startOffset: number, startLine:
   return { lines, diagnostics, offset: position, count }
 }
 
-/** The object of the line `bytes[start, stop)`, a warning, or null for a blank line. */
-function readLine(bytes: Uint8Array, start: number, stop: number, line: number): JsonLine | Diagnostic | null {
-  if (isBlank(bytes, start, stop)) return null
+/** The object of the line `bytes[start, end)`, a warning, or null for a blank line. */
+function readLine(bytes: Uint8Array, start: number, end: number, line: number): JsonLine | Diagnostic | null {
+  // Trailing blanks (a CR included) are no part of the line's text: a read that met the line
+  // before they were written took the same text.
+  let stop = end
+  while (stop > start && isBlankByte(bytes[stop - 1]!)) stop--
+  if (stop === start) return null
   const slice = bytes.subarray(start, stop)
   const nul = slice.indexOf(0)
   if (nul !== -1) return warning(line, `binary content: NUL byte at column ${nul + 1}; the line is not read`)
@@ -123,11 +126,12 @@ function readLine(bytes: Uint8Array, start: number, stop: number, line: number):
 }
 
 function isBlank(bytes: Uint8Array, start: number, stop: number): boolean {
-  for (let i = start; i < stop; i++) {
-    const b = bytes[i]
-    if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false
-  }
+  for (let i = start; i < stop; i++) if (!isBlankByte(bytes[i]!)) return false
   return true
+}
+
+function isBlankByte(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d
 }
 
 function warning(line: number, reason: string): Diagnostic {

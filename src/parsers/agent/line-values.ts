@@ -80,7 +80,7 @@ export type StateShape = Record<string, string | number | boolean | null | strin
  */
 export function restoreState<T extends StateShape>(stored: unknown, defaults: T): T {
   // Arrays are copied: a fold pushes to its state's, and the defaults are shared.
-  const state = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]))
+  const state: Record<string, unknown> = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]))
   if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return state as T
   const source = stored as Record<string, unknown>
   for (const [key, fallback] of Object.entries(defaults)) {
