@@ -7,7 +7,8 @@
  * Counters and gauges are read from the watch's `SyncMonitor` at scrape time;
  * histograms are fed by an observer attached to it (it replays the samples it
  * held until then). `serve` has no watch: it exports what it knows
- * (build_info, sessions, history, the feed's gauges, process metrics).
+ * (build_info, sessions, history, agent SDK usage, the feed's gauges, process
+ * metrics).
  */
 import fs from 'node:fs'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
@@ -22,6 +23,17 @@ export const SESSIONS_CACHE_MS = 30_000
 
 /** How long the history totals are reused before the reader is asked again, ms (they sum every stored content). */
 export const HISTORY_CACHE_MS = 30_000
+
+/** How long the agent SDK usage totals are reused before the reader is asked again, ms (they sum every transcript's usage lines). */
+export const AGENT_USAGE_CACHE_MS = 30_000
+
+/** The `kind` label of `statebridge_agent_tokens_total`, and the total each reads. */
+const TOKEN_KINDS = [
+  ['input', 'inputTokens'],
+  ['output', 'outputTokens'],
+  ['cache_read', 'cacheReadTokens'],
+  ['cache_creation', 'cacheCreationTokens'],
+] as const
 
 /** How long the reader may take to count before the cached counts are served, ms. */
 const STORE_READ_TIMEOUT_MS = 2_000
@@ -89,6 +101,37 @@ export function createMetrics(context: ServiceContext): Metrics {
     async collect() {
       const stats = await historyStats()
       if (stats !== null) this.set(stats.revisions)
+    },
+  })
+
+  // One read of the per-model totals feeds both counters. They are the store's sums, not counts this
+  // process made, so they fall when a transcript is removed; Prometheus reads that as a counter reset.
+  const agentTotals = cachedRead(() => context.reader.agentModelTotals(), AGENT_USAGE_CACHE_MS, STORE_READ_TIMEOUT_MS)
+  const agentTokens = new Counter({
+    name: 'statebridge_agent_tokens_total',
+    help:
+      'Tokens of the agent SDK sessions in the database, by kind (input, output, cache_read, cache_creation) and model; ' +
+      `each streamed message counted once (read at most every ${AGENT_USAGE_CACHE_MS / 1000} s).`,
+    labelNames: ['kind', 'model'],
+    registers: [register],
+    async collect() {
+      const totals = await agentTotals()
+      if (totals === null) return
+      agentTokens.reset()
+      for (const total of totals) {
+        for (const [kind, key] of TOKEN_KINDS) agentTokens.inc({ kind, model: total.model ?? 'unknown' }, total[key])
+      }
+    },
+  })
+  new Counter({
+    name: 'statebridge_agent_cost_usd_total',
+    help: `Cost in US dollars of the priced requests of the agent SDK sessions in the database (read at most every ${AGENT_USAGE_CACHE_MS / 1000} s).`,
+    registers: [register],
+    async collect() {
+      const totals = await agentTotals()
+      if (totals === null) return
+      this.reset()
+      this.inc(totals.reduce((sum, total) => sum + total.costUsd, 0))
     },
   })
 
