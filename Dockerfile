@@ -37,6 +37,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The shipped pricing table of agent token costs (--pricing overrides it).
+COPY pricing ./pricing
 RUN mkdir -p /data && chown node:node /data
 # The image's unprivileged `node` user (uid 1000); the reports tree must be readable by it.
 USER node

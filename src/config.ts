@@ -5,6 +5,7 @@
  */
 import path from 'node:path'
 import { StatebridgeError } from './errors.js'
+import type { RootKind } from './sync/paths.js'
 import { OPTION_SPECS, optionName, type OptionSpec, type OptionValues, type ResolvedOptions, type ResolvedValue } from './options.js'
 
 /** Where the rows go. A PostgreSQL `url` of `null` means: all from the `PG*` environment variables. */
@@ -34,8 +35,23 @@ export type StatebridgeOptions = {
  */
 export type Settings = { readonly db: DatabaseTarget; readonly redis: RedisTarget | null } & ResolvedOptions
 
-/** The frozen, defaulted configuration the daemon runs with: the settings plus the root. */
-export type Config = { readonly root: string } & Settings
+/**
+ * The frozen, defaulted configuration the daemon runs with: the settings plus
+ * the root, and what kind of tree it is (`reports` unless a transcripts
+ * directory is being mirrored, see `transcriptRoots`).
+ */
+export type Config = { readonly root: string; readonly rootKind?: RootKind } & Settings
+
+/**
+ * One configuration per `--transcripts` directory: the same settings, that
+ * directory as a transcripts root. Each is synced and watched like the reports root.
+ */
+export function transcriptRoots(config: Config): Config[] {
+  if (config.transcripts === null) return []
+  const dirs = config.transcripts.split(path.delimiter).filter((dir) => dir.trim() !== '')
+  // A shared root name would merge every root's rows under it: each transcripts root keeps its own path.
+  return dirs.map((dir) => Object.freeze({ ...config, root: path.resolve(dir), rootKind: 'transcripts' as const, rootId: null }))
+}
 
 export const DEFAULT_SQLITE_FILE = './data/statebridge.db'
 

@@ -4,21 +4,23 @@
 import fs from 'node:fs'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import pretty from 'pino-pretty'
-import { parseInteger, resolveConfig, resolveSettings, type Settings } from './config.js'
+import { parseInteger, resolveConfig, resolveSettings, transcriptRoots, type Settings } from './config.js'
 import { startService, type Service } from './service.js'
 import { startFeedJobs } from './feed/jobs.js'
 import { retentionPolicy } from './history/retention.js'
 import { isHistoryCommand, runHistoryCommand } from './commands/history-commands.js'
+import { printSession } from './commands/show.js'
 import { startHistorySweeper } from './history/sweeper.js'
 import { COMMANDS, OPTION_SPECS, usageText, type Command, type OptionValues } from './options.js'
 import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
 import { createLogger, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
-import type { SessionDetail, Store, StoreStatus } from './store/types.js'
+import type { Store, StoreStatus } from './store/types.js'
 import { formatCheckReport } from './check/check-report.js'
 import { runCheck } from './check/run-check.js'
 import { retryDelay } from './sync/store-health.js'
@@ -32,13 +34,21 @@ import { notifySystemd } from './systemd-notify.js'
  * here; `resolveSettings` types and checks them.
  */
 function parseCommandLine(argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {}
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {}
   for (const [, spec] of OPTION_SPECS) {
     if (spec.flag !== null) options[spec.flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string' }
   }
+  for (const flag of REPEATABLE) options[flag] = { type: 'string', multiple: true }
   options.help = { type: 'boolean', short: 'h' }
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options })
+  const parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options })
+  // A repeated flag is one value in the table, its parts joined as the variable lists them.
+  const values: Record<string, string | boolean | undefined> = {}
+  for (const [flag, value] of Object.entries(parsed.values)) values[flag] = Array.isArray(value) ? value.join(path.delimiter) : value
+  return { values, positionals: parsed.positionals }
 }
+
+/** Flags that may be given more than once (`--transcripts a --transcripts b`). */
+const REPEATABLE = ['transcripts']
 
 /** The flags given on the command line as options of the table (text turned into numbers; negated switches flipped). */
 function optionsFromFlags(values: Record<string, string | boolean | undefined>): OptionValues {
@@ -131,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'migrate') return migrateOnly(settings)
     const store = await openStore(settings.db, { migrate: settings.migrate })
     try {
-      return command === 'status' ? await printStatus(store, json) : await printSession(store, root!, json)
+      return command === 'status' ? await printStatus(store, json) : await printSession(store, settings.db, root!, json)
     } finally {
       await store.close()
     }
@@ -164,7 +174,18 @@ async function syncOnce(config: ResolvedConfig, json: boolean): Promise<number> 
   const store = await openStore(config.db, { migrate: config.migrate, logger, instance: config.instance, poolSize: config.poolSize })
   logger.debug({ database: store.description, instance: config.instance }, 'database open')
   try {
+    const started = Date.now()
     const summary = await runSync(config, store, logger, progress ? { onProgress: (done, total, bytes) => progress.update(done, total, bytes) } : {})
+    // Transcripts directories after the reports root: one summary counts every root's files.
+    for (const transcripts of transcriptRoots(config)) {
+      const more = await runSync(transcripts, store, logger)
+      summary.files_seen += more.files_seen
+      summary.files_applied += more.files_applied
+      summary.files_unchanged += more.files_unchanged
+      summary.files_removed += more.files_removed
+      summary.files_failed += more.files_failed
+    }
+    summary.duration_ms = Date.now() - started
     progress?.clear()
     process.stdout.write(json ? `${JSON.stringify(summary)}\n` : formatSummary(summary))
   } finally {
@@ -199,16 +220,6 @@ async function migrateOnly(settings: Settings): Promise<number> {
 async function printStatus(store: Store, json: boolean): Promise<number> {
   const status = await store.status()
   process.stdout.write(json ? `${JSON.stringify(status)}\n` : formatStatus(status))
-  return 0
-}
-
-async function printSession(store: Store, sessionId: string, json: boolean): Promise<number> {
-  const details = await store.sessionDetail(sessionId)
-  if (details.length === 0) {
-    process.stderr.write(`statebridge: no session ${JSON.stringify(sessionId)} in the database\n`)
-    return 1
-  }
-  process.stdout.write(json ? `${JSON.stringify(details)}\n` : details.map(formatSessionDetail).join('\n'))
   return 0
 }
 
@@ -255,14 +266,22 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
   logger.info({ database: store.description, instance: config.instance }, 'database open')
   // The API starts once the schema is migrated, before the start-up reconcile, so /healthz answers during it.
   let service: Service | null = null
+  const transcriptWatches: WatchHandle[] = []
   try {
     if (config.listen !== null) {
       service = await startService({ db: config.db, listen: config.listen, metricsPublic: config.metricsPublic, logger, store, daemon: () => handle })
     }
     handle = await startWatch(config, store, logger, { signal: stopper.signal })
+    // Each transcripts directory is watched like the reports root, with one parse worker of its own.
+    for (const transcripts of transcriptRoots(config)) {
+      const workers = Math.min(1, transcripts.workers)
+      transcriptWatches.push(await startWatch({ ...transcripts, workers }, store, logger.child({ root: transcripts.root }), { signal: stopper.signal }))
+    }
     await notifySystemd({ ready: true, status: `reconciled; watching ${config.root}` }, logger)
   } catch (error) {
     await service?.close()
+    for (const watch of transcriptWatches) await watch.close()
+    await handle?.close()
     await store.close()
     if ((error as StatebridgeError).code === 'SB_ABORTED') return stoppedDuringStart(logger)
     throw error
@@ -274,6 +293,7 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
   if (!stopper.signal.aborted) await new Promise((resolve) => stopper.signal.addEventListener('abort', resolve, { once: true }))
   await service?.close()
   await running.close()
+  for (const watch of transcriptWatches) await watch.close()
   await sweeper.stop()
   await feedJobs.stop()
   await store.close()
@@ -345,103 +365,6 @@ function formatSummary(s: Awaited<ReturnType<typeof runSync>>): string {
     `${s.files_seen} files seen: ${s.files_applied} applied, ${s.files_unchanged} unchanged, ` +
     `${s.files_removed} removed, ${s.files_failed} failed (${s.duration_ms} ms)\n`
   )
-}
-
-function formatSessionDetail(d: SessionDetail): string {
-  const deal = d.deal
-  const resume = d.resume
-  const money = (v: unknown) => (typeof v === 'number' ? `$${(v / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })}M` : '-')
-  const lines = [
-    `session ${d.sessionId}`,
-    `  status: ${d.status}${d.statusReason ? `: ${d.statusReason}` : ''}`,
-    `  where: ${resume.where}`,
-    `  next: ${resume.next}`,
-    `  created: ${d.createdAt ?? '-'} (from ${createdFrom(d)})`,
-    `  root: ${d.root}`,
-    `  matter: ${String(deal.matter_name ?? '-')}   deal value: ${money(deal.deal_value)}${deal.deal_value_raw ? ` (${String(deal.deal_value_raw)})` : ''}`,
-    `  closing: ${String(deal.closing_date ?? deal.closing_date_raw ?? '-')}   type: ${String(deal.transaction_type ?? '-')}   complexity: ${String(deal.complexity ?? '-')}`,
-    `  acquirer: ${String(deal.acquirer ?? '-')}   target: ${String(deal.target ?? '-')}`,
-    `  documents: ${d.documents.ok} ok, ${d.documents.error} error   facts: ${d.factCount}`,
-  ]
-  if (d.phases.length > 0) {
-    lines.push('  phases:')
-    for (const p of d.phases) lines.push(`    ${String(p.phase ?? '?').padEnd(40)} ${String(p.status ?? '-').padEnd(12)} ${p.end_time ?? p.start_time ?? ''}`)
-  }
-  for (const i of d.iterations) lines.push(`  gate ${i.gate_name ?? '?'}: ${i.current_iteration ?? '?'}/${i.max_iterations ?? '?'}`)
-  if (d.errorFiles.length > 0) {
-    lines.push(`  files in error (${d.errorFiles.length}):`)
-    for (const e of d.errorFiles) lines.push(`    ${e.path}${e.error ? `: ${e.error}` : ''}`)
-  }
-  if (d.specialists.length > 0) {
-    const byEvidence = new Map<string, number>()
-    for (const s of d.specialists) if (s.evidence !== null) byEvidence.set(s.evidence, (byEvidence.get(s.evidence) ?? 0) + 1)
-    const evidence = [...byEvidence].map(([kind, n]) => `${n} by ${kind}`).join(', ')
-    lines.push(`  specialists: ${d.specialists.length} planned, ${d.specialists.length - d.pendingSpecialists.length} done${evidence ? ` (${evidence})` : ''}`)
-    // The plan's mark beside what the evidence says, where they differ.
-    for (const s of d.specialists) {
-      if (s.status === s.plan_status) continue
-      const where = s.evidence_path ? ` ${s.evidence_path}` : ''
-      lines.push(`    ${String(s.task_id ?? '?').padEnd(6)} ${String(s.specialist_type ?? '?').padEnd(36)} plan ${s.plan_mark ?? s.plan_status ?? '-'} -> ${s.status ?? '-'} (${s.evidence ?? '-'}${where})`)
-    }
-  }
-  if (d.pendingSpecialists.length > 0) {
-    lines.push(`  pending specialists (${d.pendingSpecialists.length}):`)
-    for (const p of d.pendingSpecialists) {
-      lines.push(`    ${String(p.task_id ?? '?').padEnd(6)} ${String(p.specialist_type ?? '?').padEnd(36)} ${p.status ?? '-'} (plan ${p.plan_mark ?? p.plan_status ?? '-'})`)
-    }
-  }
-  const s = d.synthesis
-  if (s) {
-    lines.push(`  synthesis: phase ${String(s.current_phase ?? '-')}, status ${String(s.status ?? '-')}, last step ${String(s.last_completed_step ?? '-')}`)
-    // The synthesis state's own next action, marked when the session's completion supersedes it.
-    if (s.next_action) lines.push(`  synthesis next action${resume.supersededNextAction !== null ? ' (superseded: the session is complete)' : ''}: ${String(s.next_action)}`)
-    if (s.blocking_issue) lines.push(`  blocking: ${String(s.blocking_issue)}`)
-  }
-  if (d.agents.length > 0) {
-    lines.push('  agents:')
-    for (const a of d.agents) lines.push(`    ${String(a.agent ?? '?').padEnd(36)} ${String(a.status ?? '-').padEnd(12)} ${a.current_phase ?? ''}`)
-  }
-  if (d.qaAssessments.length > 0) {
-    lines.push('  qa:')
-    for (const q of d.qaAssessments) {
-      const score = q.overall_score === null ? '-' : `${q.overall_score}${q.max_score === 100 ? '%' : q.max_score === null ? '' : `/${q.max_score}`}`
-      const pass = q.pass === null ? '' : ` pass ${q.pass}`
-      lines.push(`    ${String(q.assessment_type ?? '?').padEnd(15)} ${score.padEnd(8)} ${String(q.certification ?? '-').padEnd(14)} ${q.path}${pass}`)
-    }
-  }
-  if (d.remediationTasks.length > 0) {
-    const done = d.remediationTasks.filter((t) => t.status === 'complete' || t.status === 'skipped').length
-    const byOutput = d.remediationTasks.filter((t) => t.evidence === 'output').length
-    lines.push(`  remediation tasks: ${d.remediationTasks.length} listed, ${done} done${byOutput > 0 ? ` (${byOutput} by output)` : ''}`)
-    // A task a plan and its dispatch both list is one open task.
-    const open = new Map<string, (typeof d.remediationTasks)[number]>()
-    for (const t of d.remediationTasks) if (t.status !== 'complete' && t.status !== 'skipped' && !open.has(t.task_id ?? '?')) open.set(t.task_id ?? '?', t)
-    for (const t of open.values()) lines.push(`    ${String(t.task_id ?? '?').padEnd(16)} ${t.status ?? '-'} (plan ${t.plan_mark ?? t.plan_status ?? '-'}) ${t.path}`)
-  }
-  if (d.usage !== null) lines.push(`  usage: ${formatUsage(d.usage)}`)
-  return `${lines.join('\n')}\n`
-}
-
-// Only what some file states: a sum of nothing is no zero.
-function formatUsage(u: NonNullable<SessionDetail['usage']>): string {
-  const parts: string[] = []
-  if (u.total_tokens !== null) parts.push(`${u.total_tokens.toLocaleString('en-US')} tokens`)
-  if (u.input_tokens !== null || u.output_tokens !== null) parts.push(`in ${u.input_tokens ?? '-'} / out ${u.output_tokens ?? '-'}`)
-  if (u.cache_read_tokens !== null || u.cache_creation_tokens !== null) parts.push(`cache read ${u.cache_read_tokens ?? '-'} / created ${u.cache_creation_tokens ?? '-'}`)
-  if (u.turns !== null) parts.push(`${u.turns} turns`)
-  if (u.tool_calls !== null) parts.push(`${u.tool_calls} tool calls`)
-  if (u.duration_ms !== null) parts.push(`${(u.duration_ms / 1000).toFixed(0)} s`)
-  if (u.cost_usd !== null) parts.push(`$${u.cost_usd.toFixed(2)}`)
-  return `${parts.join(', ')} (${u.files} file${u.files === 1 ? '' : 's'})`
-}
-
-// Where the creation time comes from, with the name's value when the content's differs.
-function createdFrom(d: SessionDetail): string {
-  if (d.createdAtSource === null) return 'nowhere: neither the content nor the name states it'
-  if (d.createdAtSource === 'name') return 'the directory name'
-  const path = d.createdAtSource.replace(/^content:/, '')
-  const name = d.createdAtFromName === null ? 'the name gives none' : d.createdAtFromName === d.createdAt ? 'the name agrees' : `the name says ${d.createdAtFromName}`
-  return `${path}; ${name}`
 }
 
 function formatStatus(status: StoreStatus): string {

@@ -362,6 +362,34 @@ export const OPTIONS = {
     help: 'markdown reader: the fast scanner, or remark for every block',
     doc: '`fast` reads the common shapes (top-level pipe tables, headings, footnote definitions) with a line scanner and sends every block it is not certain of to remark; `remark` reads every block with remark, the authority: for comparison, and as an escape hatch. Both give the same records',
   },
+  /**
+   * Agent SDK transcript directories (`~/.claude/projects`), each watched as a
+   * second kind of root: repeat the flag, or list them with `:` in the variable.
+   */
+  transcripts: {
+    flag: 'transcripts',
+    value: '<dir>',
+    type: 'string',
+    default: null,
+    env: ['STATEBRIDGE_TRANSCRIPTS'],
+    commands: DAEMON,
+    resolve: 'table',
+    help: 'agent SDK transcripts directory to mirror too (repeatable; `:`-separated in the variable)',
+    doc: "an agent SDK's transcripts directory (`~/.claude/projects`, or `~/.config/claude/projects`), mirrored like the reports root into `agent_sessions` and `agent_messages`; repeat the flag for several (the variable takes a `:`-separated list)",
+  },
+  /** The pricing table transcripts' costs are computed with; default the shipped pricing/models.json. */
+  pricing: {
+    flag: 'pricing',
+    value: '<file>',
+    type: 'string',
+    default: null,
+    defaultText: 'the shipped `pricing/models.json`',
+    env: ['STATEBRIDGE_PRICING'],
+    commands: [...PARSING, ...WRITING],
+    resolve: 'table',
+    help: 'JSON pricing table for agent token costs',
+    doc: 'JSON pricing table (`{"version": …, "models": {"<model or prefix>": {"input", "output", "cache_read", "cache_creation"}}}`, US dollars per million tokens) that prices transcript usage; a line that states its own cost keeps it. Each priced line records the table\'s version',
+  },
   /** Heap limit of each parse worker, MB; default 96. */
   workerHeapMb: {
     flag: 'worker-heap-mb',

@@ -175,6 +175,8 @@ describe('resolveConfig', () => {
       rehashWindowMs: 0,
       trustStat: true,
       parser: 'remark',
+      transcripts: '/home/agent/.claude/projects:/home/agent/.config/claude/projects',
+      pricing: '/etc/statebridge/pricing.json',
       shutdownTimeoutMs: 0,
       maxFileBytes: 1,
       parseTimeoutMs: 0,

@@ -46,6 +46,7 @@ import { measureFeedThroughput, type FeedLoadResult } from './feed-load.js'
 import { measureHistory, type HistoryLoadResult } from './history-load.js'
 import { measureFloor, type FloorResult } from './floor.js'
 import { generateTreeInWorker, type GeneratedTree } from './generate-tree.js'
+import { measureTranscripts, type TranscriptLoadResult } from './transcript-load.js'
 import { measureFirstLargeEdit, measureSyncWith } from './parser-load.js'
 import { RssSampler, kernelPeakRssMb, percentile, timed } from './measure.js'
 import { BenchSchema, benchSchemaName, measurePostgres, resolvePgUrl, type PgResults } from './pg-column.js'
@@ -152,6 +153,8 @@ interface PhaseResults {
   syncRemark: { ms: number; value: SyncSummary }
   /** (k) first edit of a 1.5 MB memorandum after a start, minus the debounce; `null` when it never committed. */
   firstEdit: { fast: number | null; remark: number | null }
+  /** (m) agent transcripts. */
+  transcripts: TranscriptLoadResult
 }
 
 async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSchema: BenchSchema | null): Promise<PhaseResults> {
@@ -284,6 +287,12 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     remark: await measureFirstLargeEdit(workDir, { parser: 'remark', workers: WORKERS, debounceMs: DEBOUNCE_MS, seed: args.seed }),
   }
   progress(`    ${firstEdit.fast?.toFixed(0) ?? 'missed'} ms, remark ${firstEdit.remark?.toFixed(0) ?? 'missed'} ms`)
+  progress('(m) agent transcripts: full sync of 100 sessions, then one line appended to a 5,000-line transcript, and the same file read whole')
+  const transcripts = await measureTranscripts(workDir, { sessions: 100, linesPerSession: 500, samples: 10, workers: WORKERS, debounceMs: DEBOUNCE_MS })
+  progress(
+    `    ${(transcripts.syncMs / 1000).toFixed(1)} s for ${transcripts.files} files; append p50 ${percentile(transcripts.appendMs, 50).toFixed(0)} ms, ` +
+      `whole p50 ${percentile(transcripts.wholeMs, 50).toFixed(0)} ms`,
+  )
   return {
     tree,
     generateMs: generated.ms,
@@ -301,6 +310,7 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     syncNoHistory,
     syncRemark: syncRemark!,
     firstEdit,
+    transcripts,
   }
 }
 
@@ -379,6 +389,14 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     peak_rss_sync_remark_mb: rss.phasePeakMb('sync-remark'),
     first_edit_excess_ms: r.firstEdit.fast,
     first_edit_remark_excess_ms: r.firstEdit.remark,
+    transcripts_sessions: r.transcripts.sessions,
+    transcripts_files: r.transcripts.files,
+    transcripts_lines: r.transcripts.lines,
+    transcripts_bytes: r.transcripts.bytes,
+    transcripts_sync_ms: r.transcripts.syncMs,
+    transcript_append_p50_ms: stat(r.transcripts.appendMs, 50),
+    transcript_append_max_ms: stat(r.transcripts.appendMs, 100),
+    transcript_whole_p50_ms: stat(r.transcripts.wholeMs, 50),
     workers: WORKERS,
     generate_ms: r.generateMs,
     wall_ms: wallMs,

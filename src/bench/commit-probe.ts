@@ -7,6 +7,7 @@ import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, R
 import type {
   ArchivedSession,
   ChangeRecord,
+  FileAppend,
   FileFailure,
   FileSnapshot,
   FinishedSession,
@@ -18,6 +19,7 @@ import type {
   SessionExport,
   SessionMark,
   Store,
+  StoredAppend,
   StoreStatus,
   SyncRunSummary,
 } from '../store/types.js'
@@ -82,6 +84,23 @@ export class CommitProbe implements Store {
       clearTimeout(expected.timer)
       expected.resolve({ applyStartedAt, committedAt })
     }
+  }
+
+  async applyFileAppend(append: FileAppend): Promise<boolean> {
+    const applyStartedAt = performance.now()
+    const applied = await this.inner.applyFileAppend(append)
+    const committedAt = performance.now()
+    const expected = this.pending.get(append.path)
+    if (applied && expected && expected.contentHash === append.contentHash) {
+      this.pending.delete(append.path)
+      clearTimeout(expected.timer)
+      expected.resolve({ applyStartedAt, committedAt })
+    }
+    return applied
+  }
+
+  appendBase(root: string, path: string): Promise<StoredAppend | null> {
+    return this.inner.appendBase(root, path)
   }
 
   async recordFileFailure(failure: FileFailure): Promise<void> {

@@ -103,6 +103,17 @@ export interface BenchFigures {
   /** (k) first edit of a 1.5 MB memorandum after a start, minus the debounce: fast path, and remark; `null` when it never committed. */
   first_edit_excess_ms: number | null
   first_edit_remark_excess_ms: number | null
+  /** (m) a transcripts tree: sessions, files, lines and bytes, and its full sync into an empty database. */
+  transcripts_sessions: number
+  transcripts_files: number
+  transcripts_lines: number
+  transcripts_bytes: number
+  transcripts_sync_ms: number
+  /** (m) one line appended to a 5,000-line transcript, write to commit minus the debounce (p50 / max). */
+  transcript_append_p50_ms: number | null
+  transcript_append_max_ms: number | null
+  /** (m) the same transcript read whole (its first line edited), p50. */
+  transcript_whole_p50_ms: number | null
 }
 
 /**
@@ -280,6 +291,16 @@ export function formatTable(f: BenchFigures): string {
     ['', '  its peak RSS (sampled)', mb(f.peak_rss_sync_remark_mb), '', '', ''],
     ['(k)', 'first edit of a 1.5 MB memorandum − debounce', ms(f.first_edit_excess_ms), firstEdit!.target, firstEdit!.ratio, mark(firstEdit)],
     ['', '  the same, read by remark', ms(f.first_edit_remark_excess_ms), '', '', ''],
+    [
+      '(m)',
+      `transcripts: full sync of ${f.transcripts_sessions} sessions (${f.transcripts_files} files, ${f.transcripts_lines} lines, ${(f.transcripts_bytes / 1024 / 1024).toFixed(1)} MB)`,
+      ms(f.transcripts_sync_ms),
+      '',
+      '',
+      '',
+    ],
+    ['', '  one line appended to a 5,000-line transcript − debounce (p50 / max)', `${ms(f.transcript_append_p50_ms)} / ${ms(f.transcript_append_max_ms)}`, '', '', ''],
+    ['', '  the same transcript read whole − debounce (p50)', ms(f.transcript_whole_p50_ms), '', '', ''],
     ['(l)', 'SQLite file / input bytes', `${f.sqlite_file_mb.toFixed(1)} MB / ${(f.bytes / 1024 / 1024).toFixed(1)} MB`, dbSize!.target, dbSize!.ratio, mark(dbSize)],
   ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))

@@ -8,7 +8,8 @@ import type { TypedRecords } from '../parsers/typed/types.js'
 import type { MarkdownRecords } from '../parsers/types.js'
 import { columnValue } from './column-value.js'
 import { documentSections, sectionAt, storedRaw, storedRow } from './document-records.js'
-import type { FileIdentity, FileSnapshot } from './types.js'
+import { storedAppendState } from './append-state.js'
+import type { FileAppend, FileIdentity, FileSnapshot } from './types.js'
 
 /** A snapshot turned into statement parameters, done before a connection is taken. */
 export interface EncodedSnapshot {
@@ -16,6 +17,8 @@ export interface EncodedSnapshot {
   /** Sections, tables and rows of `insertMarkdown` (JSON record sets); `null` when the file has none. */
   markdown: [sections: string, tables: string, rows: string] | null
   records: unknown[]
+  /** `append_offset`, `append_hash` and `append_state` of a JSON Lines file; nulls for the rest. */
+  append: [offset: number | null, hash: string | null, state: string | null]
 }
 
 /** Everything a snapshot needs in the database, serialised before a connection is taken. */
@@ -49,6 +52,18 @@ export function encodeSnapshot(snapshot: FileSnapshot): EncodedSnapshot {
     ],
     markdown: markdown && (headings.length > 0 || markdown.tables.length > 0) ? encodeMarkdown(markdown) : null,
     records: [snapshot.root, snapshot.sessionId, pgJson(fields), ...typedParams(snapshot, snapshot.parsed.typed ?? null)],
+    append: snapshot.parsed.append
+      ? [snapshot.parsed.append.offset, snapshot.appendHash ?? null, storedAppendState(snapshot.parsed.append)]
+      : [null, null, null],
+  }
+}
+
+/** A grown JSON Lines file's new rows as `insertRecords` parameters (after the document id), and its document update. */
+export function encodeAppend(append: FileAppend): { records: unknown[]; diagnostics: string; state: string } {
+  return {
+    records: [append.root, append.sessionId, '[]', ...typedParams(append, append.parsed.typed)],
+    diagnostics: pgJson(append.parsed.diagnostics),
+    state: storedAppendState(append.parsed.append),
   }
 }
 

@@ -48,6 +48,12 @@ function deleteDerived(): string {
     DELETE FROM document_tables WHERE document_id = $1`
 }
 
+function deleteSummaries(): string {
+  const ctes = TYPED_TABLE_NAMES.map((table) => `d_${table} AS (DELETE FROM ${table} WHERE document_id = $1 AND '${table}' = ANY ($2::text[]))`)
+  return `WITH ${ctes.join(',\n    ')}
+    SELECT 1`
+}
+
 /** Statement texts, by name; the name doubles as the prepared-statement name. */
 export const SQL = {
   lockSession: 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))',
@@ -68,8 +74,9 @@ export const SQL = {
   removeSession: 'DELETE FROM sessions WHERE root = $1 AND session_id = $2',
   upsertDocument: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
       parsed_hash, word_count, footnote_count, table_count, json, diagnostics, status, error, error_line,
-      instance, applied_at, checked_at, parser_version)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12::jsonb, $13::jsonb, 'ok', NULL, NULL, $14, $15, $15, ${PARSER_VERSION})
+      instance, applied_at, checked_at, parser_version, append_offset, append_hash, append_state)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12::jsonb, $13::jsonb, 'ok', NULL, NULL, $14, $15, $15, ${PARSER_VERSION},
+      $16, $17, $18::jsonb)
     ON CONFLICT (root, path) DO UPDATE SET
       session_id = excluded.session_id, document_type = excluded.document_type, format = excluded.format,
       size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
@@ -77,8 +84,21 @@ export const SQL = {
       footnote_count = excluded.footnote_count, table_count = excluded.table_count, json = excluded.json,
       diagnostics = excluded.diagnostics, status = 'ok', error = NULL, error_line = NULL,
       instance = excluded.instance, applied_at = excluded.applied_at, checked_at = excluded.checked_at,
-      parser_version = excluded.parser_version
+      parser_version = excluded.parser_version, append_offset = excluded.append_offset, append_hash = excluded.append_hash,
+      append_state = excluded.append_state
     RETURNING id, (xmax = 0) AS created`,
+  // A JSON Lines file's last read, for the next read of the grown file to continue.
+  appendBase: `SELECT content_hash AS "contentHash", append_offset AS "offset", append_hash AS hash, append_state AS state
+    FROM documents WHERE root = $1 AND path = $2 AND status = 'ok' AND append_offset IS NOT NULL AND parser_version = ${PARSER_VERSION}`,
+  // Locked: a concurrent apply of the same file waits, then sees what this one wrote.
+  appendedDocument: `SELECT id, content_hash AS "contentHash", append_offset AS "offset", status, parser_version AS "parserVersion"
+    FROM documents WHERE root = $1 AND path = $2 FOR UPDATE`,
+  updateAppended: `UPDATE documents SET size_bytes = $2, mtime_ms = $3, content_hash = $4, parsed_hash = $4,
+      diagnostics = diagnostics || $5::jsonb, append_offset = $6, append_hash = $7, append_state = $8::jsonb,
+      instance = $9, applied_at = $10, checked_at = $10
+    WHERE id = $1`,
+  // The summary rows an append replaces: the tables named in $2.
+  deleteSummaries: deleteSummaries(),
   upsertFailure: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
       diagnostics, status, error, error_line, instance, checked_at, parser_version)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', 'error', $9, $10, $11, $12, ${PARSER_VERSION})

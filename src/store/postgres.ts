@@ -9,12 +9,14 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
 import { SESSION_COLUMN_NAMES } from '../parsers/typed/tables.js'
+import { PARSER_VERSION } from '../parsers/version.js'
 import { sessionIdOf } from '../sync/paths.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
 import { pruneCutoff } from './change-log.js'
 import { classifyPostgresError, fatalHint } from './postgres-errors.js'
-import { encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
+import { readAppendState } from './append-state.js'
+import { encodeAppend, encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
 import { readSessionDetail } from './postgres-read.js'
 import * as history from './postgres-history.js'
@@ -27,6 +29,7 @@ import type {
   ArchivedSession,
   ChangeKind,
   ChangeRecord,
+  FileAppend,
   FileFailure,
   FileIdentity,
   FileSnapshot,
@@ -40,6 +43,7 @@ import type {
   SessionExport,
   SessionMark,
   Store,
+  StoredAppend,
   StoreErrorKind,
   StoreStatus,
   SyncRunSummary,
@@ -187,7 +191,7 @@ class PostgresStore implements Store {
       const now = new Date().toISOString()
       // Archived by a cleanup since this file was read (another process): the file is not applied.
       if (!(await this.touchSession(client, snapshot, now))) return
-      const { rows } = await this.run<{ id: number; created: boolean }>(client, 'upsertDocument', [...encoded.document, now])
+      const { rows } = await this.run<{ id: number; created: boolean }>(client, 'upsertDocument', [...encoded.document, now, ...encoded.append])
       const { id, created } = rows[0]!
       await this.run(client, 'deleteDerived', [id])
       if (encoded.markdown !== null) await this.run(client, 'insertMarkdown', [id, ...encoded.markdown])
@@ -207,6 +211,59 @@ class PostgresStore implements Store {
         now,
       )
     })
+  }
+
+  async applyFileAppend(append: FileAppend): Promise<boolean> {
+    const encoded = encodeAppend(append)
+    return this.transaction(append.root, append.sessionId, async (client) => {
+      const now = new Date().toISOString()
+      const { rows } = await this.run<{ id: string; contentHash: string | null; offset: string | null; status: string; parserVersion: number }>(
+        client,
+        'appendedDocument',
+        [append.root, append.path],
+      )
+      const row = rows[0]
+      if (
+        row === undefined ||
+        row.status !== 'ok' ||
+        row.parserVersion !== PARSER_VERSION ||
+        row.contentHash !== append.base.contentHash ||
+        row.offset === null ||
+        Number(row.offset) !== append.base.offset
+      ) {
+        return false
+      }
+      if (!(await this.touchSession(client, append, now))) return true
+      await this.run(client, 'deleteSummaries', [row.id, append.parsed.summaryTables])
+      await this.run(client, 'insertRecords', [row.id, ...encoded.records])
+      await this.run(client, 'updateAppended', [
+        row.id,
+        append.sizeBytes,
+        append.mtimeMs,
+        append.contentHash,
+        encoded.diagnostics,
+        append.parsed.append.offset,
+        append.appendHash,
+        encoded.state,
+        append.instance,
+        now,
+      ])
+      if (append.sessionId !== null) await this.refreshSession(client, append.root, append.sessionId)
+      await history.recordContent(client, append, append.contentHash, append.blob ?? null, 'ok', undefined, now)
+      const change = { root: append.root, session: append.sessionId, path: append.path, change: 'updated' as const, status: 'ok' as const, instance: append.instance }
+      await this.logChange(client, change, now)
+      return true
+    })
+  }
+
+  async appendBase(root: string, filePath: string): Promise<StoredAppend | null> {
+    const { rows } = await this.run<{ contentHash: string | null; offset: string; hash: string | null; state: unknown }>(this.pool, 'appendBase', [
+      root,
+      filePath,
+    ])
+    const row = rows[0]
+    if (!row || row.contentHash === null || row.hash === null || row.state === null) return null
+    return { contentHash: row.contentHash, offset: Number(row.offset), hash: row.hash, ...readAppendState(row.state) }
   }
 
   async recordFileFailure(failure: FileFailure): Promise<void> {

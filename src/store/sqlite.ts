@@ -12,6 +12,7 @@ import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import type { MarkdownRecords } from '../parsers/types.js'
+import { readAppendState, storedAppendState } from './append-state.js'
 import { pruneCutoff } from './change-log.js'
 import { columnValue } from './column-value.js'
 import { documentSections, sectionAt, storedRaw, storedRow } from './document-records.js'
@@ -26,6 +27,7 @@ import type {
   ArchivedSession,
   ChangeKind,
   ChangeRecord,
+  FileAppend,
   FileFailure,
   FileIdentity,
   FileSnapshot,
@@ -41,6 +43,7 @@ import type {
   Store,
   StoreErrorKind,
   StoreStatus,
+  StoredAppend,
   SyncRunSummary,
 } from './types.js'
 
@@ -76,6 +79,7 @@ class SqliteStore implements Store {
   private sql!: Record<string, Statement>
   private applyTx!: (snapshot: FileSnapshot) => void
   private failTx!: (failure: FileFailure) => void
+  private appendTx!: (append: FileAppend) => boolean
   private removeTx!: (root: string, path: string) => void
   private removeSessionTx!: (root: string, sessionId: string) => void
   private history!: SqliteHistory
@@ -159,6 +163,21 @@ class SqliteStore implements Store {
       ),
       removeFile: db.prepare('DELETE FROM documents WHERE root = ? AND path = ? RETURNING session_id AS sessionId'),
       setTypedKind: db.prepare('UPDATE documents SET typed_kind = ? WHERE id = ?'),
+      setAppend: db.prepare('UPDATE documents SET append_offset = ?, append_hash = ?, append_state = ? WHERE id = ?'),
+      appendBase: db.prepare(
+        `SELECT content_hash AS contentHash, append_offset AS offset, append_hash AS hash, append_state AS state
+         FROM documents WHERE root = ? AND path = ? AND status = 'ok' AND append_offset IS NOT NULL AND parser_version = ${PARSER_VERSION}`,
+      ),
+      appendedDocument: db.prepare(
+        `SELECT id, content_hash AS contentHash, append_offset AS offset, status, parser_version AS parserVersion, diagnostics
+         FROM documents WHERE root = ? AND path = ?`,
+      ),
+      updateAppended: db.prepare(
+        `UPDATE documents SET size_bytes = @sizeBytes, mtime_ms = @mtimeMs, content_hash = @contentHash, parsed_hash = @contentHash,
+           diagnostics = @diagnostics, append_offset = @offset, append_hash = @appendHash, append_state = @state,
+           instance = @instance, applied_at = @now, checked_at = @now
+         WHERE id = @id`,
+      ),
       pruneRuns: db.prepare(
         `DELETE FROM sync_runs WHERE root = ? AND id <= (
            SELECT id FROM sync_runs WHERE root = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
@@ -301,6 +320,8 @@ class SqliteStore implements Store {
       }) as { id: number }
       this.replaceMarkdown(id, markdown)
       this.replaceTyped(snapshot, id, parsed.typed ?? null)
+      const append = parsed.append
+      this.sql.setAppend!.run(append?.offset ?? null, append ? (snapshot.appendHash ?? null) : null, append ? storedAppendState(append) : null, id)
       if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
       this.history.recordContent(snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
       this.logChange(snapshot.root, snapshot.sessionId, snapshot.path, change, 'ok', snapshot.instance, now)
@@ -322,6 +343,35 @@ class SqliteStore implements Store {
       if (failure.sessionId !== null) this.refreshSession(failure.root, failure.sessionId)
       this.history.recordContent(failure, failure.contentHash, failure.blob ?? null, 'error', undefined, now)
       this.logChange(failure.root, failure.sessionId, failure.path, change, 'error', failure.instance, now)
+    })
+
+    this.appendTx = db.transaction((append: FileAppend): boolean => {
+      const now = new Date().toISOString()
+      const row = this.sql.appendedDocument!.get(append.root, append.path) as
+        | { id: number; contentHash: string | null; offset: number | null; status: string; parserVersion: number; diagnostics: string }
+        | undefined
+      if (!appendContinues(row, append)) return false
+      if (append.sessionId !== null && this.archive.isArchived(append.root, append.sessionId)) return true
+      const { parsed } = append
+      for (const table of parsed.summaryTables) this.typedDelete[table].run(row.id)
+      this.insertTypedRows(append, row.id, parsed.typed)
+      const diagnostics = parsed.diagnostics.length === 0 ? row.diagnostics : JSON.stringify([...(JSON.parse(row.diagnostics) as unknown[]), ...parsed.diagnostics])
+      this.sql.updateAppended!.run({
+        id: row.id,
+        sizeBytes: append.sizeBytes,
+        mtimeMs: append.mtimeMs,
+        contentHash: append.contentHash,
+        diagnostics,
+        offset: parsed.append.offset,
+        appendHash: append.appendHash,
+        state: storedAppendState(parsed.append),
+        instance: append.instance,
+        now,
+      })
+      if (append.sessionId !== null) this.refreshSession(append.root, append.sessionId)
+      this.history.recordContent(append, append.contentHash, append.blob ?? null, 'ok', undefined, now)
+      this.logChange(append.root, append.sessionId, append.path, 'updated', 'ok', append.instance, now)
+      return true
     })
 
     this.removeTx = db.transaction((root: string, filePath: string) => {
@@ -412,6 +462,11 @@ class SqliteStore implements Store {
     this.sql.deleteFacts!.run(documentId)
     this.sql.setTypedKind!.run(typed?.kind ?? null, documentId)
     if (!typed) return
+    this.insertTypedRows(file, documentId, typed)
+  }
+
+  // A document's typed rows and session facts, added to what it has.
+  private insertTypedRows(file: FileIdentity, documentId: number, typed: TypedRecords): void {
     for (const table of TYPED_TABLE_NAMES) {
       const rows = typed.rows[table]
       if (!rows) continue
@@ -570,6 +625,18 @@ class SqliteStore implements Store {
     this.write(() => this.failTx(failure))
   }
 
+  async applyFileAppend(append: FileAppend): Promise<boolean> {
+    return this.write(() => this.appendTx(append))
+  }
+
+  async appendBase(root: string, filePath: string): Promise<StoredAppend | null> {
+    const row = this.sql.appendBase!.get(root, filePath) as
+      | { contentHash: string | null; offset: number; hash: string | null; state: string | null }
+      | undefined
+    if (!row || row.contentHash === null || row.hash === null || row.state === null) return null
+    return { contentHash: row.contentHash, offset: row.offset, hash: row.hash, ...readAppendState(JSON.parse(row.state)) }
+  }
+
   async recordFileStat(root: string, filePath: string, sizeBytes: number, mtimeMs: number): Promise<void> {
     this.write(() => this.sql.recordStat!.run(sizeBytes, mtimeMs, new Date().toISOString(), root, filePath))
   }
@@ -720,6 +787,21 @@ const COMPANIONS = ['-wal', '-shm']
 
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000
+
+/** Whether the document is still the content an append continues, read by this parser version. */
+function appendContinues<T extends { contentHash: string | null; offset: number | null; status: string; parserVersion: number }>(
+  row: T | undefined,
+  append: FileAppend,
+): row is T {
+  return (
+    row !== undefined &&
+    row.status === 'ok' &&
+    row.parserVersion === PARSER_VERSION &&
+    row.contentHash === append.base.contentHash &&
+    row.offset !== null &&
+    Number(row.offset) === append.base.offset
+  )
+}
 
 function identityParams(file: FileIdentity, now: string): Record<string, unknown> {
   return {

@@ -5,7 +5,8 @@
 import type { SessionResume } from './session-derive.js'
 import type { AgentSession, AgentUsageRollup } from './agent-sessions.js'
 import type { DocumentType } from '../parsers/document-type.js'
-import type { Diagnostic, DocumentFormat, ParsedDocument } from '../parsers/types.js'
+import type { AppendCheckpoint } from '../parsers/agent/types.js'
+import type { Diagnostic, DocumentFormat, ParsedAppend, ParsedDocument } from '../parsers/types.js'
 import type { BlobChain, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionChange, RevisionQuery } from '../history/types.js'
 
 /** Identity and file-system facts of one file under a root. */
@@ -37,6 +38,29 @@ export interface FileSnapshot extends FileIdentity {
   blob?: EncodedBlob | null
   /** The revision's change when it is not plain `created`/`updated` (a `restore` writing the file). */
   revisionChange?: 'restored'
+  /** sha256 of the bytes `parsed.append` says were read (JSON Lines only): what a later append checks. */
+  appendHash?: string | null
+}
+
+/**
+ * A JSON Lines file that grew with the same prefix: the rows of its new lines
+ * are added to the ones applied, the summary rows replaced, in one transaction.
+ */
+export interface FileAppend extends FileIdentity {
+  /** sha256 of the whole file now. */
+  contentHash: string
+  /** The content and offset the read continued from: applied only while the document still is that. */
+  base: { contentHash: string; offset: number }
+  parsed: ParsedAppend
+  /** sha256 of the bytes `parsed.append.offset` covers. */
+  appendHash: string
+  blob?: EncodedBlob | null
+}
+
+/** What the store keeps of a JSON Lines file's last read (see `FileAppend`). */
+export interface StoredAppend extends AppendCheckpoint {
+  contentHash: string
+  hash: string
 }
 
 /** A file that could not be read or parsed: status and reason change, its last good records stay. */
@@ -386,6 +410,15 @@ export interface Store {
    * another process may archive it after the sync decided to apply.
    */
   applyFileSnapshot(snapshot: FileSnapshot): Promise<void>
+  /**
+   * Add a grown JSON Lines file's new rows and replace its summary rows, in
+   * one transaction. Resolves `false`, writing nothing, when the document is
+   * no longer the content the read continued from (or is in error, or an
+   * older parser read it): the caller then applies the whole file.
+   */
+  applyFileAppend(append: FileAppend): Promise<boolean>
+  /** Where the last read of a JSON Lines file stopped; `null` when it has none or is in error. */
+  appendBase(root: string, path: string): Promise<StoredAppend | null>
   /** Mark a file as failed, keeping its last good records; nothing for a file of an archived session. */
   recordFileFailure(failure: FileFailure): Promise<void>
   /** The content is unchanged but the stat moved (touch, copy): remember the new stat. */

@@ -12,10 +12,10 @@ import type { Diagnostic } from '../parsers/types.js'
 import type { BlobChain, EncodedBlob } from '../history/types.js'
 import type { FileIdentity, KnownFile, Store } from '../store/types.js'
 import type { ParsePool, PoolResult } from './parse-pool.js'
-import type { ReadRequest } from './read-file.js'
+import type { AppendBase, ReadRequest } from './read-file.js'
 import { StatebridgeError } from '../errors.js'
 import type { FileErrorReason, SyncObserver } from './observer.js'
-import { hasEscapedBytes, isUtf8, pathBytes, relativeToRoot, sessionCreatedAt, sessionIdOf } from './paths.js'
+import { hasEscapedBytes, isUtf8, pathBytes, relativeToRoot, sessionCreatedAt, sessionIdOf, type RootKind } from './paths.js'
 
 /** Everything one pipeline run needs; built once per daemon. */
 export interface PipelineContext {
@@ -52,6 +52,8 @@ export interface PipelineContext {
   rootPresent: () => Promise<boolean>
   /** What the revisions of this run's applies record instead of created/updated (a `restore` writing files). */
   revisionChange?: 'restored'
+  /** `transcripts`: an agent SDK's transcripts directory, whose folders are no report sessions; default `reports`. */
+  rootKind?: RootKind
 }
 
 /** What one run did to the file's rows. */
@@ -69,7 +71,7 @@ export type FileOutcome =
  * `trustStat`: skip reading when size and mtime equal what was applied (reconcile);
  * events pass `false` because something did happen to the file.
  */
-export async function syncFile(ctx: PipelineContext, relPath: string, trustStat: boolean): Promise<FileOutcome> {
+export async function syncFile(ctx: PipelineContext, relPath: string, trustStat: boolean, wholeFile = false): Promise<FileOutcome> {
   if (inArchivedSession(ctx, relPath)) return 'skipped'
   if (hasEscapedBytes(relPath)) return syncOddName(ctx, relPath, trustStat)
   const absPath = path.join(ctx.rootAbs, relPath)
@@ -108,7 +110,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     prefetched && (prefetched.kind === 'parsed' || prefetched.kind === 'unchanged') &&
     prefetched.sizeBytes === stat.size && prefetched.mtimeMs === stat.mtimeMs && prefetched.ino === stat.ino
       ? prefetched
-      : await readFile(ctx, relPath, await historyBase(ctx, relPath, stat))
+      : await readFile(ctx, relPath, await historyBase(ctx, relPath, stat), wholeFile ? null : await appendBase(ctx, relPath))
 
   switch (result.kind) {
     case 'gone':
@@ -145,6 +147,32 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
       if (known) ctx.known.set(relPath, { ...known, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino })
       return 'unchanged'
     }
+    case 'appended': {
+      const started = performance.now()
+      let applied: boolean
+      try {
+        applied = await ctx.store.applyFileAppend({
+          ...identity(ctx, relPath, result),
+          contentHash: result.hash,
+          base: result.base,
+          parsed: result.parsed,
+          appendHash: result.appendHash,
+          blob: result.blob,
+        })
+      } catch (error) {
+        if (ctx.store.classifyError(error) !== 'file') throw error
+        const reason = `the database refused the records: ${errorMessage(error)}`
+        return fail(ctx, relPath, result, result.hash, { reason, kind: 'db_refused' }, false, result.blob)
+      }
+      // The document is no longer what the read continued (another sidecar applied it, or it failed since): read it whole.
+      if (!applied) return syncFile(ctx, relPath, false, true)
+      ctx.observer.applyDuration((performance.now() - started) / 1000)
+      ctx.observer.fileApplied('updated', 'ok')
+      ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
+      ctx.refusals.delete(relPath)
+      ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, from: result.base.offset, lines: result.parsed.append.lines }, 'appended')
+      return 'applied'
+    }
     case 'parsed': {
       const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
       if (error) return fail(ctx, relPath, result, result.hash, error, false, result.blob)
@@ -156,6 +184,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
           parsed: result.parsed,
           jsonText: result.jsonText,
           blob: result.blob,
+          appendHash: result.appendHash,
           ...(ctx.revisionChange ? { revisionChange: ctx.revisionChange } : {}),
         })
       } catch (error) {
@@ -177,7 +206,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
 
 /** Whether `relPath` belongs to a session `cleanup` archived: not synced until `import` brings it back. */
 export function inArchivedSession(ctx: PipelineContext, relPath: string): boolean {
-  const sessionId = sessionIdOf(relPath)
+  const sessionId = reportSessionOf(ctx, relPath)
   return sessionId !== null && ctx.archived.has(sessionId)
 }
 
@@ -189,9 +218,9 @@ const FD_RETRIES = 10
  * says nothing about the file: wait for others to close and try again, and
  * only then record it, naming the limit to raise.
  */
-async function readFile(ctx: PipelineContext, relPath: string, base: BlobChain): Promise<PoolResult> {
+async function readFile(ctx: PipelineContext, relPath: string, base: BlobChain, append: AppendBase | null): Promise<PoolResult> {
   for (let attempt = 0; ; attempt++) {
-    const result = await ctx.pool.run(readRequest(ctx, relPath, base))
+    const result = await ctx.pool.run(readRequest(ctx, relPath, base, append))
     if (result.kind !== 'unreadable' || (result.code !== 'EMFILE' && result.code !== 'ENFILE')) return result
     if (attempt === FD_RETRIES) {
       return { ...result, message: `${result.message}; the process is out of file descriptors: raise the open-file limit (\`ulimit -n\`)` }
@@ -233,10 +262,15 @@ export function prefetchFile(ctx: PipelineContext, relPath: string): void {
   if (ctx.prefetched.has(relPath)) return
   // Without its base (the database is away), the content is stored as a full copy.
   const base = historyBase(ctx, relPath, null).catch((): BlobChain => [])
-  ctx.prefetched.set(relPath, base.then((chain) => ctx.pool.run(readRequest(ctx, relPath, chain))))
+  // Without its checkpoint (the database is away), a grown JSON Lines file is read whole.
+  const append = appendBase(ctx, relPath).catch(() => null)
+  ctx.prefetched.set(
+    relPath,
+    Promise.all([base, append]).then(([chain, checkpoint]) => ctx.pool.run(readRequest(ctx, relPath, chain, checkpoint))),
+  )
 }
 
-function readRequest(ctx: PipelineContext, relPath: string, base: BlobChain): ReadRequest {
+function readRequest(ctx: PipelineContext, relPath: string, base: BlobChain, append: AppendBase | null): ReadRequest {
   const known = ctx.known.get(relPath)
   return {
     absPath: path.join(ctx.rootAbs, relPath),
@@ -245,7 +279,17 @@ function readRequest(ctx: PipelineContext, relPath: string, base: BlobChain): Re
     knownHash: known?.status === 'ok' ? known.contentHash : null,
     maxFileBytes: ctx.maxFileBytes,
     ...(ctx.compressThreshold === null ? {} : { history: { threshold: ctx.compressThreshold, base } }),
+    ...(append === null ? {} : { append }),
   }
+}
+
+/**
+ * Where the last read of a JSON Lines file stopped, so a grown file is read
+ * from there; `null` for other files and for one not applied cleanly before.
+ */
+async function appendBase(ctx: PipelineContext, relPath: string): Promise<AppendBase | null> {
+  if (documentFormat(relPath) !== 'jsonl' || ctx.known.get(relPath)?.status !== 'ok') return null
+  return ctx.store.appendBase(ctx.rootId, relPath)
 }
 
 /**
@@ -316,8 +360,13 @@ async function refuse(ctx: PipelineContext, relPath: string, reason: string): Pr
   return fail(ctx, relPath, null, null, { reason, kind: 'refused' }, true)
 }
 
+/** The report session of a path under the context's root: none under a transcripts root. */
+export function reportSessionOf(ctx: PipelineContext, relPath: string): string | null {
+  return ctx.rootKind === 'transcripts' ? null : sessionIdOf(relPath)
+}
+
 function identity(ctx: PipelineContext, relPath: string, stat: { sizeBytes: number; mtimeMs: number }): FileIdentity {
-  const sessionId = sessionIdOf(relPath)
+  const sessionId = reportSessionOf(ctx, relPath)
   return {
     root: ctx.rootId,
     path: relPath,

@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
+import type { PricingTable } from '../parsers/agent/types.js'
 import type { MarkdownParser } from '../parsers/markdown.js'
 import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
@@ -48,6 +49,8 @@ export interface ParsePoolOptions {
   youngMb?: number
   /** Which markdown reader the workers use; default `fast`. */
   parser?: MarkdownParser
+  /** Prices of agent transcripts' usage; default none (only costs the lines state). */
+  pricing?: PricingTable | null
   /** Worker entry module; defaults to the compiled `parse-worker.js` beside this module. */
   workerUrl?: URL
   /** Where worker start failures are reported; default: not logged. */
@@ -188,7 +191,7 @@ export class ParsePool {
         ...(this.options.youngMb === undefined ? {} : { maxYoungGenerationSizeMb: this.options.youngMb }),
         maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB,
       },
-      workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY, parser: this.options.parser ?? 'fast' },
+      workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY, parser: this.options.parser ?? 'fast', pricing: this.options.pricing ?? null },
     })
     const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 }
     worker.on('message', (message: WorkerReply) => {
@@ -269,7 +272,7 @@ export class ParsePool {
     const job = slot.job
     slot.job = null
     // Only a parse that ran counts: an unchanged hash or a refused read says nothing about parse cost.
-    if (result.kind === 'parsed' || result.kind === 'parser-failed') this.observer.parseDuration((performance.now() - slot.startedAt) / 1000)
+    if (result.kind === 'parsed' || result.kind === 'appended' || result.kind === 'parser-failed') this.observer.parseDuration((performance.now() - slot.startedAt) / 1000)
     job?.resolve(this.answer(result))
     if (!this.closed) this.dispatch()
   }
@@ -317,8 +320,8 @@ export class ParsePool {
   private readInline(request: ReadRequest): PoolResult {
     try {
       const startedAt = performance.now()
-      const result = readAndParse(request, { overBudget: this.overBudget, parser: this.options.parser ?? 'fast' })
-      if (result.kind === 'parsed' || result.kind === 'parser-failed') this.observer.parseDuration((performance.now() - startedAt) / 1000)
+      const result = readAndParse(request, { overBudget: this.overBudget, parser: this.options.parser ?? 'fast', pricing: this.options.pricing ?? null })
+      if (result.kind === 'parsed' || result.kind === 'appended' || result.kind === 'parser-failed') this.observer.parseDuration((performance.now() - startedAt) / 1000)
       return this.answer(result)
     } catch (error) {
       return { kind: 'unreadable', code: 'EPARSE', message: error instanceof Error ? error.message : String(error) }

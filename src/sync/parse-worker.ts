@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
 import type { MarkdownParser } from '../parsers/markdown.js'
+import type { PricingTable } from '../parsers/agent/types.js'
 import type { WorkerMessage, WorkerReply } from './parse-pool.js'
 
 // Content that blew its budget on any worker; the pool sends each new hash to
@@ -12,6 +13,7 @@ import type { WorkerMessage, WorkerReply } from './parse-pool.js'
 const overBudget = new Set<string>((workerData as { overBudget?: string[] } | null)?.overBudget ?? [])
 const limit = (workerData as { overBudgetLimit?: number } | null)?.overBudgetLimit ?? 4096
 const parser = (workerData as { parser?: MarkdownParser } | null)?.parser ?? 'fast'
+const pricing = (workerData as { pricing?: PricingTable | null } | null)?.pricing ?? null
 
 const post = (reply: WorkerReply): void => parentPort?.postMessage(reply)
 
@@ -24,7 +26,7 @@ parentPort?.on('message', (message: WorkerMessage) => {
   let result: ReadResult
   try {
     // The hash goes to the pool before parsing starts, so a parse cut off by the budget names its content.
-    result = readAndParse(message.request, { overBudget, parser, onParse: (hash) => post({ id: message.id, parsing: hash }) })
+    result = readAndParse(message.request, { overBudget, parser, pricing, onParse: (hash) => post({ id: message.id, parsing: hash }) })
   } catch (error) {
     // A bug outside the parser must not kill the worker: report it as this file's failure.
     result = { kind: 'unreadable', code: 'EPARSE', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }

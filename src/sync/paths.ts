@@ -13,10 +13,33 @@ export function isIgnoredPath(relPath: string): boolean {
   return false
 }
 
-/** The session a root-relative file belongs to: its first directory, `null` for files at the root. */
+/**
+ * The folder of a reports root that holds the agent SDK's own sessions
+ * (`sessions/<sdk-session-id>/session-audit.log`), not a report session.
+ */
+export const AGENT_SESSIONS_DIR = 'sessions'
+
+/**
+ * What a root holds: `reports`, a reports tree whose first-level directories
+ * are report sessions; `transcripts`, an agent SDK's transcripts directory
+ * (`~/.claude/projects`), whose folders are projects, not report sessions.
+ */
+export type RootKind = 'reports' | 'transcripts'
+
+/** Whether a directory directly under a reports root is a report session. */
+export function isReportSessionDir(name: string): boolean {
+  return name !== AGENT_SESSIONS_DIR
+}
+
+/**
+ * The report session a root-relative file belongs to: its first directory;
+ * `null` for files at the root and under `sessions/` (agent sessions).
+ */
 export function sessionIdOf(relPath: string): string | null {
   const slash = relPath.indexOf('/')
-  return slash === -1 ? null : relPath.slice(0, slash)
+  if (slash === -1) return null
+  const first = relPath.slice(0, slash)
+  return isReportSessionDir(first) ? first : null
 }
 
 // Unix seconds between 2001 and 2286 are exactly ten digits; thirteen digits are

@@ -7,8 +7,9 @@ import fs from 'node:fs'
 import { encodeAgainst, encodeFull } from '../history/encode.js'
 import type { BlobChain, EncodedBlob } from '../history/types.js'
 import type { MarkdownParser } from '../parsers/markdown.js'
-import { parseFile } from '../parsers/parse-file.js'
-import type { ParsedDocument } from '../parsers/types.js'
+import type { AppendCheckpoint, PricingTable } from '../parsers/agent/types.js'
+import { parseAppend, parseFile } from '../parsers/parse-file.js'
+import type { ParsedAppend, ParsedDocument } from '../parsers/types.js'
 import { relativeToRoot } from './paths.js'
 
 /** What the pipeline asks a worker to do. */
@@ -30,13 +31,50 @@ export interface ReadRequest {
    * Absent: history keeps nothing of this read.
    */
   history?: { threshold: number; base: BlobChain }
+  /**
+   * A JSON Lines file applied before: where its last read stopped. When the
+   * file grew and its first `offset` bytes are still the ones applied, only
+   * what follows is parsed (`appended`); otherwise the whole file is.
+   */
+  append?: AppendBase
+}
+
+/** What the store holds of a JSON Lines file's last read: the content it was and where the read stopped. */
+export interface AppendBase extends AppendCheckpoint {
+  /** The document's content hash: the apply checks it is still the one continued from. */
+  contentHash: string
+  /** sha256 (hex) of the file's first `offset` bytes. */
+  hash: string
 }
 
 /** What a worker answers. */
 export type ReadResult =
   | { kind: 'unchanged'; hash: string; sizeBytes: number; mtimeMs: number; ino: number }
   /** `parsed.json` is moved into `jsonText`: a string crosses threads far cheaper than an object graph. */
-  | { kind: 'parsed'; hash: string; sizeBytes: number; mtimeMs: number; ino: number; parsed: ParsedDocument; jsonText: string | null; blob: EncodedBlob | null }
+  | {
+      kind: 'parsed'
+      hash: string
+      sizeBytes: number
+      mtimeMs: number
+      ino: number
+      parsed: ParsedDocument
+      jsonText: string | null
+      blob: EncodedBlob | null
+      /** sha256 of the bytes `parsed.append` says were read (JSON Lines only). */
+      appendHash: string | null
+    }
+  /** A JSON Lines file that grew: the rows of its new lines, continuing `base`. */
+  | {
+      kind: 'appended'
+      hash: string
+      sizeBytes: number
+      mtimeMs: number
+      ino: number
+      base: { contentHash: string; offset: number }
+      parsed: ParsedAppend
+      appendHash: string
+      blob: EncodedBlob | null
+    }
   | { kind: 'too-large'; sizeBytes: number; mtimeMs: number }
   /** The file changed while it was read: read it again later. */
   | { kind: 'unstable' }
@@ -57,6 +95,8 @@ export interface ReadHooks {
   onParse?: (hash: string) => void
   /** Which markdown reader parses; default `fast`. */
   parser?: MarkdownParser
+  /** Prices of agent transcripts' usage. */
+  pricing?: PricingTable | null
 }
 
 /**
@@ -94,22 +134,52 @@ export function readAndParse(request: ReadRequest, hooks: ReadHooks = {}): ReadR
   } finally {
     fs.closeSync(fd)
   }
-  const hash = createHash('sha256').update(content).digest('hex')
+  // One pass over the bytes gives the content hash and, for a grown JSON Lines
+  // file, the hash of the prefix applied before (and a copy to continue from).
+  const hasher = createHash('sha256')
+  const base = request.append
+  let continued: ReturnType<typeof createHash> | null = null
+  if (base !== undefined && base.offset > 0 && content.length > base.offset) {
+    hasher.update(content.subarray(0, base.offset))
+    if (hasher.copy().digest('hex') === base.hash) continued = hasher.copy()
+    hasher.update(content.subarray(base.offset))
+  } else {
+    hasher.update(content)
+  }
+  const hash = hasher.digest('hex')
   const stat = { hash, sizeBytes: content.length, mtimeMs: before.mtimeMs }
   if (hash === request.knownHash) return { kind: 'unchanged', ...stat, ino: before.ino }
   if (hooks.overBudget?.has(hash)) return { kind: 'over-budget', ...stat }
   hooks.onParse?.(hash)
+  const options = { parser: hooks.parser ?? 'fast', pricing: hooks.pricing ?? null } as const
+  if (continued !== null && base !== undefined) {
+    try {
+      const parsed = parseAppend(request.relPath, content, base, options)
+      continued.update(content.subarray(base.offset, parsed.append.offset))
+      const appendHash = continued.digest('hex')
+      const at = { contentHash: base.contentHash, offset: base.offset }
+      return { kind: 'appended', ...stat, ino: before.ino, base: at, parsed, appendHash, blob: historyBlob(request, content, hash) }
+    } catch {
+      // The tail did not read on from the stored state (a state an older build wrote): read the whole file.
+    }
+  }
   let parsed: ParsedDocument
   let jsonText: string | null
   try {
-    parsed = parseFile(request.relPath, content, { parser: hooks.parser ?? 'fast' })
+    parsed = parseFile(request.relPath, content, options)
     jsonText = parsed.format === 'json' && !parsed.diagnostics.some((d) => d.severity === 'error') ? JSON.stringify(parsed.json) : null
   } catch (error) {
     // Not an I/O problem: the bytes were read, the parser (or serialising its
     // result, which recurses as deep as the input nests) gave up on them.
     return { kind: 'parser-failed', ...stat, message: error instanceof Error ? error.message : String(error), blob: historyBlob(request, content, hash) }
   }
-  return { kind: 'parsed', ...stat, ino: before.ino, parsed: { ...parsed, json: null }, jsonText, blob: historyBlob(request, content, hash) }
+  const appendHash = parsed.append === undefined ? null : prefixHash(content, parsed.append.offset, hash)
+  return { kind: 'parsed', ...stat, ino: before.ino, parsed: { ...parsed, json: null }, jsonText, blob: historyBlob(request, content, hash), appendHash }
+}
+
+/** sha256 of the first `offset` bytes; `hash` is the whole content's. */
+function prefixHash(content: Buffer, offset: number, hash: string): string {
+  return offset === content.length ? hash : createHash('sha256').update(content.subarray(0, offset)).digest('hex')
 }
 
 /** The content as history stores it, when the request asks for it. */

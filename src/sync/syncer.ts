@@ -11,7 +11,8 @@ import { inArchivedSession, prefetchFile, syncFile, type FileOutcome, type Pipel
 import { FileQueue } from './file-queue.js'
 import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { ParsePool } from './parse-pool.js'
-import { sessionCreatedAt, sessionIdOf } from './paths.js'
+import { loadPricing } from '../pricing-file.js'
+import { isReportSessionDir, sessionCreatedAt, sessionIdOf } from './paths.js'
 import { scanTree } from './scan.js'
 import { StoreHealth } from './store-health.js'
 
@@ -80,6 +81,9 @@ export async function createSyncer(
   const observer = options.observer ?? NO_OBSERVER
   const rootAbs = await realRoot(config.root)
   const rootId = config.rootId ?? rootAbs
+  const rootKind = config.rootKind ?? 'reports'
+  // Before anything starts: a pricing file that does not read stops the start.
+  const pricing = loadPricing(config.pricing)
   // Before the parse pool starts: a database lost here must not leave worker threads that keep the process alive.
   const known = await store.loadKnownFiles(rootId)
   const archived = new Set((await store.archivedSessions(rootId)).keys())
@@ -106,6 +110,7 @@ export async function createSyncer(
       budgetMs: config.parseTimeoutMs,
       heapMb: config.workerHeapMb,
       parser: config.parser === 'remark' ? 'remark' : 'fast',
+      pricing,
       logger: logger.child({ module: 'parse-pool' }),
       observer,
     }),
@@ -117,6 +122,7 @@ export async function createSyncer(
     refusals: new Map(),
     rootPresent,
     observer,
+    rootKind,
     ...(options.revisionChange ? { revisionChange: options.revisionChange } : {}),
   }
 
@@ -189,6 +195,8 @@ export async function createSyncer(
   const syncSession = async (sessionId: string): Promise<number> => {
     // An archived session has no rows to create or remove; `import` brings it back.
     if (ctx.archived.has(sessionId)) return 0
+    // Agent sessions' folder, and a transcripts root's projects, are no report sessions.
+    if (rootKind === 'transcripts' || !isReportSessionDir(sessionId)) return 0
     if (!(await rootPresent())) return 0
     // lstat: a session swapped for a symlink is no session directory (scans list it as an entry).
     const exists = await fs.promises
@@ -231,9 +239,10 @@ export async function createSyncer(
     for (const problem of scan.unreadable) {
       logger.error({ path: problem.path }, `${problem.path}: cannot list directory: ${problem.reason}; its files keep their rows`)
     }
-    const onDisk = new Set(scan.sessions)
+    const sessions = rootKind === 'transcripts' ? [] : scan.sessions.filter(isReportSessionDir)
+    const onDisk = new Set(sessions)
     const inStore = new Set(await store.listSessions(rootId))
-    for (const sessionId of scan.sessions) {
+    for (const sessionId of sessions) {
       if (!inStore.has(sessionId)) await store.ensureSession({ root: rootId, sessionId, createdAt: sessionCreatedAt(sessionId) })
     }
     let removedWithSessions = 0

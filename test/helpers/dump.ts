@@ -47,7 +47,8 @@ function dumpQueries(json: (column: string) => string, key: (column: string) => 
     typed,
     sessions: `SELECT root, session_id, created_at FROM sessions ORDER BY ${key('root')}, ${key('session_id')}`,
     documents: `SELECT root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash, parsed_hash,
-        word_count, footnote_count, table_count, ${json('json')} AS json, ${json('diagnostics')} AS diagnostics, status, error, error_line
+        word_count, footnote_count, table_count, ${json('json')} AS json, ${json('diagnostics')} AS diagnostics, status, error, error_line,
+        append_offset, append_hash, ${json('append_state')} AS append_state
       FROM documents ORDER BY ${key('root')}, ${key('path')}`,
     tables: `SELECT d.path, t.ordinal, s.ordinal AS section, ${json('v.heading_path')} AS heading_path, ${json('t.headers')} AS headers,
         ${json('t.raw_headers')} AS raw_headers, t.line, t.end_line, t.row_count
