@@ -147,6 +147,8 @@ describe('resolveConfig', () => {
       workers: Math.min(2, os.availableParallelism()),
       workerHeapMb: 96,
       parser: 'fast',
+      transcripts: null,
+      pricing: null,
       migrate: true,
       retryBaseMs: 1_000,
       retryMaxMs: 30_000,
