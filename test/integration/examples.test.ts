@@ -75,9 +75,9 @@ describe('examples/reports', () => {
       return fs.readFileSync(typescript, 'utf8')
     }
     const shown = onTerminal([])
-    expect(shown).toMatch(/\r\x1b\[2Ksyncing \d+\/20 files/)
+    expect(shown).toMatch(/\r\x1b\[2Ksyncing \d+\/21 files/)
     // The last progress line is cleared before the summary is written.
-    expect(shown).toMatch(/\r\x1b\[2K20 files seen: /)
+    expect(shown).toMatch(/\r\x1b\[2K21 files seen: /)
     expect(onTerminal(['--json'])).not.toContain('syncing')
     expect(runCli(['sync', EXAMPLES, '--db', `sqlite:${path.join(dir, 'tty.db')}`]).stderr).not.toContain('syncing')
   })
