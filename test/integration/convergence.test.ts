@@ -22,10 +22,11 @@ import { openPostgresStore } from '../../src/store/postgres.js'
 import { expectConverged, startDaemon, startPostgresDaemon, type Daemon } from '../helpers/daemon.js'
 import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
+import { transcriptText } from '../../src/bench/transcript-lines.js'
 
 const SESSIONS = ['2026-02-03-1770076800', '2026-02-04-1770163200', '2026-02-05-1770249600']
 const FOLDERS = ['', 'specialist-reports/', 'review-outputs/']
-const NAMES = ['a.md', 'b.md', 'state.json', 'fact-registry.md', 'c-state.json', 'notes.txt']
+const NAMES = ['a.md', 'b.md', 'state.json', 'fact-registry.md', 'c-state.json', 'notes.txt', 'agent.jsonl']
 
 type Op =
   | { kind: 'write'; file: number; body: number }
@@ -105,6 +106,8 @@ function filePath(index: number): string {
 
 // Always valid content: an invalid final state legitimately keeps its last good rows.
 function content(rel: string, body: number): string {
+  // A transcript (JSON Lines): appends continue it from where the last read stopped.
+  if (rel.endsWith('.jsonl')) return transcriptText(TRANSCRIPT_SESSION, body % 5, (body % 5) + (body % 9) + 1)
   if (rel.endsWith('.json')) return `${JSON.stringify({ status: body % 2 ? 'in_progress' : 'complete', step: body, items: [body, body + 1] }, null, 2)}\n`
   if (rel.endsWith('.txt')) return `note ${body}\n`
   const rows = Array.from({ length: (body % 7) + 1 }, (_, i) => `| F${i} | $${body + i}M | ${i % 2 ? '✅' : '⏳'} |`).join('\n')
@@ -113,8 +116,11 @@ function content(rel: string, body: number): string {
 
 function appendix(rel: string, body: number): string {
   if (rel.endsWith('.json')) return ''
+  if (rel.endsWith('.jsonl')) return transcriptText(TRANSCRIPT_SESSION, 100 + body, 101 + body)
   return rel.endsWith('.md') ? `\n| Extra | ${body} | ✅ |\n` : `more ${body}\n`
 }
+
+const TRANSCRIPT_SESSION = '3c4d5e6f-0a1b-4c2d-8e3f-4a5b6c7d8e9f'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
