@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli.js'
+import { runCli, startCli, waitFor } from '../helpers/cli.js'
+import { transcriptText } from '../../src/bench/transcript-lines.js'
 import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { cleanup, tempDir } from '../helpers/tree.js'
 
@@ -139,4 +140,35 @@ describe('sync --transcripts', () => {
       db.close()
     }
   })
+
+  it('watch follows a transcripts root: an appended line is read from where the last read stopped', async () => {
+    const root = path.join(dir, 'watched')
+    fs.cpSync(TRANSCRIPTS, root, { recursive: true })
+    const transcript = path.join(root, '-home-dev-deal-room', `${SDK_SESSION}.jsonl`)
+    const file = path.join(dir, 'watch.db')
+    const watch = startCli(['watch', REPORTS, '--transcripts', root, '--db', `sqlite:${file}`, '--debounce-ms', '20', '--workers', '1', '--log-level', 'debug'])
+    const messages = (): number => {
+      if (!fs.existsSync(file)) return 0
+      const db = new Database(file, { readonly: true })
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM agent_messages').get() as { n: number }).n
+      } catch {
+        return 0
+      } finally {
+        db.close()
+      }
+    }
+    try {
+      await waitFor(() => watch.lines.filter((l) => l.includes('"watching"')).length === 2, 60_000, 'both roots watched')
+      expect(messages()).toBe(15)
+      const before = fs.statSync(transcript).size
+      fs.appendFileSync(transcript, transcriptText(SDK_SESSION, 500, 502))
+      await waitFor(() => messages() === 17, 30_000, 'the two appended lines')
+      const appended = watch.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === 'appended')
+      expect(appended).toEqual([expect.objectContaining({ path: `-home-dev-deal-room/${SDK_SESSION}.jsonl`, from: before, lines: 14 })])
+    } finally {
+      watch.child.kill('SIGTERM')
+      await new Promise((resolve) => watch.child.once('exit', resolve))
+    }
+  }, 90_000)
 })
