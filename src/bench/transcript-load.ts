@@ -92,8 +92,10 @@ export async function measureTranscripts(
       // Rewritten in place (its first line changes): read whole.
       wholeMs.push(
         await commitOf(probe, file, relPath, settings.debounceMs, () => {
+          // The first line's cwd flips between `deal-room` and `Deal-room`.
           const bytes = fs.readFileSync(file)
-          bytes[bytes.indexOf('deal-room')] = i % 2 === 0 ? 'D'.charCodeAt(0) : 'd'.charCodeAt(0)
+          const at = bytes.indexOf('eal-room')
+          bytes[at - 1] = bytes[at - 1] === 0x64 ? 0x44 : 0x64
           fs.writeFileSync(file, bytes)
         }),
       )
