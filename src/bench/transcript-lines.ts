@@ -20,6 +20,8 @@ export function transcriptLine(sessionId: string, n: number, options: { agentId?
     ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
   }
   const turn = Math.floor(n / 5)
+  // Message and request ids are unique to the session, as the API's are.
+  const key = sessionId.replaceAll('-', '')
   switch (n % 5) {
     case 0:
       return JSON.stringify({
@@ -33,9 +35,9 @@ export function transcriptLine(sessionId: string, n: number, options: { agentId?
       return JSON.stringify({
         ...common,
         type: 'assistant',
-        requestId: `req_${sessionId.slice(0, 6)}_${turn}`,
+        requestId: `req_${key}_${turn}`,
         message: {
-          id: `msg_${sessionId.slice(0, 6)}_${turn}`,
+          id: `msg_${key}_${turn}`,
           role: 'assistant',
           model: turn % 3 === 2 ? 'claude-haiku-4-5-20251001' : 'claude-sonnet-4-5-20250929',
           content:

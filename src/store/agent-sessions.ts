@@ -588,3 +588,41 @@ function str(value: unknown): string | null {
 function int(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value)
 }
+
+/**
+ * What `agent_model_usage` says of the SDK sessions `inIds` selects (an SQL
+ * condition on the column it is given, such as `IN (SELECT value FROM
+ * json_each(?))`), numbering only the lines that share a usage key with
+ * theirs. The view numbers every line of every transcript, a pass over all of
+ * them per read; a streamed message is numbered here over exactly the lines
+ * the view would number it over, so the first line, and the rows, are the same.
+ */
+export function modelUsageSql(inIds: (column: string) => string, dialect: 'sqlite' | 'postgres'): string {
+  // Two index searches: the lines sharing a key with the sessions' lines, and the sessions' own lines without a key
+  // (`+` keeps SQLite, which has no statistics, off the usage_key index for the IS NULL test: most lines have no key).
+  const keyless = dialect === 'sqlite' ? '+m.usage_key IS NULL' : 'm.usage_key IS NULL'
+  const columns = 'm.id, m.root, m.document_id, m.line, m.at, m.usage_key, m.sdk_session_id, m.model, m.input_tokens, m.output_tokens, m.cache_read_tokens, m.cache_creation_tokens, m.cost_usd, m.pricing_version'
+  return `WITH lines AS (
+      SELECT ${columns} FROM agent_messages m
+      WHERE m.usage_key IN (SELECT k.usage_key FROM agent_messages k WHERE ${inIds('k.sdk_session_id')} AND k.usage_key IS NOT NULL)
+      UNION ALL
+      SELECT ${columns} FROM agent_messages m WHERE ${inIds('m.sdk_session_id')} AND ${keyless}),
+    counted AS (
+      SELECT sdk_session_id, model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, pricing_version,
+        row_number() OVER (PARTITION BY coalesce(usage_key, root || ':' || id) ORDER BY at, document_id, line) AS n
+      FROM lines
+      WHERE input_tokens IS NOT NULL OR output_tokens IS NOT NULL OR cache_read_tokens IS NOT NULL
+        OR cache_creation_tokens IS NOT NULL OR cost_usd IS NOT NULL)
+    SELECT sdk_session_id, model, count(*) AS requests,
+      sum(coalesce(input_tokens, 0)) AS input_tokens, sum(coalesce(output_tokens, 0)) AS output_tokens,
+      sum(coalesce(cache_read_tokens, 0)) AS cache_read_tokens, sum(coalesce(cache_creation_tokens, 0)) AS cache_creation_tokens,
+      sum(cost_usd) AS cost_usd, count(cost_usd) AS priced_requests, max(pricing_version) AS pricing_version
+    FROM counted WHERE n = 1 AND ${inIds('sdk_session_id')} GROUP BY sdk_session_id, model`
+}
+
+/** What `agent_session_report_links` says of the SDK sessions `inIds` selects, grouping only their lines (see `modelUsageSql`). */
+export function reportLinksSql(inIds: (column: string) => string): string {
+  return `SELECT sdk_session_id, report_session_id, evidence, count(*) AS occurrences, min(detail) AS detail, min(at) AS first_at, max(at) AS last_at
+    FROM agent_session_links WHERE ${inIds('sdk_session_id')} AND report_session_id IS NOT NULL
+    GROUP BY sdk_session_id, report_session_id, evidence`
+}

@@ -26,6 +26,8 @@ import {
   type AgentSessionListQuery,
   type AgentSessionPage,
   type AgentSessionQuery,
+  modelUsageSql,
+  reportLinksSql,
 } from './agent-sessions.js'
 import { withResume } from './session-derive.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
@@ -430,10 +432,8 @@ const AGENT_FILE_COLUMNS = `a.sdk_session_id, d.root, d.path, a.source, a.agent_
   a.version, a.first_prompt_length, a.first_prompt_preview, a.compactions, a.status, a.lines, a.tool_calls, a.tool_failures,
   a.subagents, a.reports_saved`
 
-const AGENT_USAGE_COLUMNS = `sdk_session_id, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd,
-  priced_requests, pricing_version`
-
-const AGENT_LINK_COLUMNS = 'sdk_session_id, report_session_id, evidence, occurrences, detail, first_at, last_at'
+const SESSION_REPORT_LINKS = reportLinksSql((column) => `${column} = ANY($1::text[])`)
+const SESSION_MODEL_USAGE = modelUsageSql((column) => `${column} = ANY($1::text[])`, 'postgres')
 
 const AGENT_EVENT_COLUMNS = `e.id, e.document_id, d.root, d.path, e.line, e.at, e.event, e.tool, e.tool_type, e.mcp_server, e.mcp_action,
   e.agent_type, e.agent_id, e.tool_use_id, e.duration_ms, e.success, e.error, e.file_path`
@@ -454,8 +454,8 @@ export async function readAgentSessions(query: Query, ids: string[]): Promise<Ag
     [ids],
   )
   if (files.length === 0) return []
-  const usage = await query(`SELECT ${AGENT_USAGE_COLUMNS} FROM agent_model_usage WHERE sdk_session_id = ANY($1::text[])`, [ids])
-  const links = await query(`SELECT ${AGENT_LINK_COLUMNS} FROM agent_session_report_links WHERE sdk_session_id = ANY($1::text[])`, [ids])
+  const usage = await query(SESSION_MODEL_USAGE, [ids])
+  const links = await query(SESSION_REPORT_LINKS, [ids])
   return mergeAgentSessions(files, usage, links)
 }
 
