@@ -9,7 +9,6 @@
  * must answer byte for byte alike.
  */
 import path from 'node:path'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseTarget } from '../src/config.js'
 import { silentLogger } from '../src/logger.js'
@@ -19,6 +18,7 @@ import { openStore } from '../src/store/open-store.js'
 import type { StoreReader } from '../src/store/read-types.js'
 import type { Store } from '../src/store/types.js'
 import { A, applyAgentFixture, AUDIT_A, B, C, MAIN_A, R1, R2, REPORTS, SUB_A, SUBAGENT, TRANSCRIPTS } from './helpers/agent-fixture.js'
+import { expectProblem, get, schemaValidator } from './helpers/api-client.js'
 import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
 import { cleanup, tempDir } from './helpers/tree.js'
 
@@ -31,45 +31,6 @@ afterAll(async () => {
   await schemas.dropAll()
   cleanup(scratch)
 })
-
-interface Answer {
-  status: number
-  headers: Headers
-  text: string
-  body: any
-}
-
-async function get(base: string, route: string): Promise<Answer> {
-  const res = await fetch(`${base}${route}`)
-  const text = await res.text()
-  return { status: res.status, headers: res.headers, text, body: /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : null }
-}
-
-/** Validators for the component schemas of a server's /openapi.json. */
-async function schemaValidator(base: string): Promise<(name: string, value: unknown) => void> {
-  const doc = (await get(base, '/openapi.json')).body
-  const ajv = new Ajv2020({ strict: false, allErrors: true })
-  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)
-  ajv.addSchema(doc, 'openapi.json')
-  const compiled = new Map<string, ValidateFunction>()
-  return (name, value) => {
-    let validate = compiled.get(name)
-    if (!validate) {
-      validate = ajv.compile({ $ref: `openapi.json#/components/schemas/${name}` })
-      compiled.set(name, validate)
-    }
-    const ok = validate(value)
-    expect(ok ? [] : validate.errors, `${name}: ${JSON.stringify(value).slice(0, 300)}`).toEqual([])
-  }
-}
-
-function expectProblem(answer: Answer, status: number, type: string, check: (name: string, value: unknown) => void, param?: string): void {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  check('Problem', answer.body)
-  expect(answer.body.type).toBe(`urn:statebridge:problem:${type}`)
-  if (param !== undefined) expect(answer.body.param).toBe(param)
-}
 
 /** Every answer each dialect gave, by route: the last test compares them. */
 const answers = new Map<string, Map<string, string>>()

@@ -12,7 +12,6 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveConfig, type DatabaseTarget } from '../src/config.js'
 import { silentLogger } from '../src/logger.js'
@@ -23,6 +22,7 @@ import type { StoreReader } from '../src/store/read-types.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/types.js'
 import { runSync } from '../src/sync/run-sync.js'
+import { expectProblem, get, schemaValidator, type Answer } from './helpers/api-client.js'
 import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
 import { cleanup, tempDir, writeTree } from './helpers/tree.js'
 
@@ -115,20 +115,6 @@ async function tearDown(f: Fixture | undefined): Promise<void> {
   await f.store.close()
 }
 
-interface Answer {
-  status: number
-  headers: Headers
-  text: string
-  body: any
-}
-
-async function get(base: string, route: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(`${base}${route}`, { headers })
-  const text = await res.text()
-  const json = /json/.test(res.headers.get('content-type') ?? '') && text !== ''
-  return { status: res.status, headers: res.headers, text, body: json ? JSON.parse(text) : null }
-}
-
 /** A GET through node:http, which leaves the body as sent (no gzip decoding). */
 function rawGet(base: string, route: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -141,32 +127,6 @@ function rawGet(base: string, route: string, headers: Record<string, string> = {
       })
       .on('error', reject)
   })
-}
-
-/** Validators for the component schemas of a server's /openapi.json. */
-async function schemaValidator(base: string): Promise<(name: string, value: unknown) => void> {
-  const doc = (await get(base, '/openapi.json')).body
-  const ajv = new Ajv2020({ strict: false, allErrors: true })
-  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)
-  ajv.addSchema(doc, 'openapi.json')
-  const compiled = new Map<string, ValidateFunction>()
-  return (name, value) => {
-    let validate = compiled.get(name)
-    if (!validate) {
-      validate = ajv.compile({ $ref: `openapi.json#/components/schemas/${name}` })
-      compiled.set(name, validate)
-    }
-    const ok = validate(value)
-    expect(ok ? [] : validate.errors, `${name}: ${JSON.stringify(value).slice(0, 300)}`).toEqual([])
-  }
-}
-
-function expectProblem(answer: Answer, status: number, type: string, check: (name: string, value: unknown) => void, param?: string): void {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  check('Problem', answer.body)
-  expect(answer.body.type).toBe(`urn:statebridge:problem:${type}`)
-  if (param !== undefined) expect(answer.body.param).toBe(param)
 }
 
 interface Rev {
