@@ -6,9 +6,9 @@
  */
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { schemaValidator } from '../helpers/api-client.js'
 import { resolveConfig, type DatabaseTarget } from '../../src/config.js'
 import { silentLogger } from '../../src/logger.js'
 import { startApiServer, type ApiServer } from '../../src/serve/index.js'
@@ -93,24 +93,6 @@ async function get(base: string, route: string, init: RequestInit = {}): Promise
   let body: unknown = null
   if (text !== '') body = JSON.parse(text)
   return { status: res.status, headers: res.headers, text, body }
-}
-
-/** Validators for the component schemas of a server's /openapi.json. */
-async function schemaValidator(base: string, token?: string): Promise<(name: string, value: unknown) => void> {
-  const doc = (await get(base, '/openapi.json', token ? { headers: { authorization: `Bearer ${token}` } } : {})).body
-  const ajv = new Ajv2020({ strict: false, allErrors: true })
-  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)
-  ajv.addSchema(doc, 'openapi.json')
-  const compiled = new Map<string, ValidateFunction>()
-  return (name, value) => {
-    let validate = compiled.get(name)
-    if (!validate) {
-      validate = ajv.compile({ $ref: `openapi.json#/components/schemas/${name}` })
-      compiled.set(name, validate)
-    }
-    const ok = validate(value)
-    expect(ok ? [] : validate.errors, `${name}: ${JSON.stringify(value).slice(0, 300)}`).toEqual([])
-  }
 }
 
 function expectProblem(answer: Answer, status: number, check: (name: string, value: unknown) => void, param?: string): void {
