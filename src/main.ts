@@ -165,8 +165,28 @@ async function main(argv: string[]): Promise<number> {
   return syncOnce(config, json)
 }
 
+/**
+ * The `--transcripts` roots, each checked to be a directory before any root
+ * is synced: a mistyped path stops the run with its name, not after the
+ * reports root was applied.
+ */
+function checkedTranscriptRoots(config: ResolvedConfig): ReturnType<typeof transcriptRoots> {
+  const roots = transcriptRoots(config)
+  for (const { root } of roots) {
+    let directory = false
+    try {
+      directory = fs.statSync(root).isDirectory()
+    } catch (error) {
+      throw new StatebridgeError('SB_ROOT', `transcripts directory ${root} (--transcripts) is not usable: ${(error as Error).message}`)
+    }
+    if (!directory) throw new StatebridgeError('SB_ROOT', `transcripts directory ${root} (--transcripts) is not usable: not a directory`)
+  }
+  return roots
+}
+
 /** `sync`: stdout keeps the summary; the log and the progress line go to stderr. */
 async function syncOnce(config: ResolvedConfig, json: boolean): Promise<number> {
+  const transcripts = checkedTranscriptRoots(config)
   const progress = showProgress({ json, stderrIsTTY: process.stderr.isTTY === true }) ? new ProgressLine(process.stderr) : null
   // Log lines clear the progress line first, so the two never share a terminal line.
   const logger = progress ? createProgressAwareLogger(config.logLevel, progress) : createLogger({ level: config.logLevel, fd: 2 })
@@ -177,8 +197,8 @@ async function syncOnce(config: ResolvedConfig, json: boolean): Promise<number> 
     const started = Date.now()
     const summary = await runSync(config, store, logger, progress ? { onProgress: (done, total, bytes) => progress.update(done, total, bytes) } : {})
     // Transcripts directories after the reports root: one summary counts every root's files.
-    for (const transcripts of transcriptRoots(config)) {
-      const more = await runSync(transcripts, store, logger)
+    for (const root of transcripts) {
+      const more = await runSync(root, store, logger)
       summary.files_seen += more.files_seen
       summary.files_applied += more.files_applied
       summary.files_unchanged += more.files_unchanged
@@ -233,6 +253,7 @@ type ResolvedConfig = ReturnType<typeof resolveConfig>
  * where the supervisor (systemd, Docker) already owns rotation.
  */
 async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Store>, logger: Logger): Promise<number> {
+  const transcriptConfigs = checkedTranscriptRoots(config)
   const stopper = new AbortController()
   let handle: WatchHandle | null = null
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -273,7 +294,7 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
     }
     handle = await startWatch(config, store, logger, { signal: stopper.signal })
     // Each transcripts directory is watched like the reports root, with one parse worker of its own.
-    for (const transcripts of transcriptRoots(config)) {
+    for (const transcripts of transcriptConfigs) {
       const workers = Math.min(1, transcripts.workers)
       transcriptWatches.push(await startWatch({ ...transcripts, workers }, store, logger.child({ root: transcripts.root }), { signal: stopper.signal }))
     }

@@ -26,6 +26,11 @@ export const AGENT_SESSIONS_DIR = 'sessions'
  */
 export type RootKind = 'reports' | 'transcripts'
 
+/** How messages name a root of this kind. */
+export function rootLabel(kind: RootKind = 'reports'): string {
+  return kind === 'transcripts' ? 'transcripts directory' : 'reports directory'
+}
+
 /** Whether a directory directly under a reports root is a report session. */
 export function isReportSessionDir(name: string): boolean {
   return name !== AGENT_SESSIONS_DIR

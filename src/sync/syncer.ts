@@ -12,7 +12,7 @@ import { FileQueue } from './file-queue.js'
 import { NO_OBSERVER, type SyncObserver } from './observer.js'
 import { ParsePool } from './parse-pool.js'
 import { loadPricing } from '../pricing-file.js'
-import { isReportSessionDir, sessionCreatedAt, sessionIdOf } from './paths.js'
+import { isReportSessionDir, rootLabel, sessionCreatedAt, sessionIdOf, type RootKind } from './paths.js'
 import { scanTree } from './scan.js'
 import { StoreHealth } from './store-health.js'
 
@@ -79,9 +79,9 @@ export async function createSyncer(
   options: { probe: boolean; observer?: SyncObserver; history?: boolean; revisionChange?: 'restored' },
 ): Promise<Syncer> {
   const observer = options.observer ?? NO_OBSERVER
-  const rootAbs = await realRoot(config.root)
-  const rootId = config.rootId ?? rootAbs
   const rootKind = config.rootKind ?? 'reports'
+  const rootAbs = await realRoot(config.root, rootKind)
+  const rootId = config.rootId ?? rootAbs
   // Before anything starts: a pricing file that does not read stops the start.
   const pricing = loadPricing(config.pricing)
   // Before the parse pool starts: a database lost here must not leave worker threads that keep the process alive.
@@ -225,7 +225,7 @@ export async function createSyncer(
     // A root that is gone (moved away, unmounted) would scan as empty and
     // remove every row: keep the rows and say so until it is back.
     if (!(await rootPresent())) {
-      throw new StatebridgeError('SB_ROOT', `the reports directory ${rootAbs} is gone; its rows are kept until it is back`)
+      throw new StatebridgeError('SB_ROOT', `the ${rootLabel(rootKind)} ${rootAbs} is gone; its rows are kept until it is back`)
     }
     // The store, not this process's memory, says what is applied: take its view wherever they differ.
     adoptStoredView(ctx.known, await store.loadKnownFiles(rootId))
@@ -354,13 +354,13 @@ export function adoptStoredView(known: Map<string, KnownFile>, stored: Map<strin
   }
 }
 
-async function realRoot(root: string): Promise<string> {
+async function realRoot(root: string, kind: RootKind): Promise<string> {
   try {
     const real = await fs.promises.realpath(root)
     if (!(await fs.promises.stat(real)).isDirectory()) throw new Error('not a directory')
     return real
   } catch (error) {
-    throw new StatebridgeError('SB_ROOT', `reports directory ${root} is not usable: ${(error as Error).message}`, { cause: error })
+    throw new StatebridgeError('SB_ROOT', `${rootLabel(kind)} ${root} is not usable: ${(error as Error).message}`, { cause: error })
   }
 }
 

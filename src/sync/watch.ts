@@ -13,6 +13,7 @@ import type { Config } from '../config.js'
 import type { Store } from '../store/types.js'
 import { StatebridgeError } from '../errors.js'
 import { SyncMonitor } from './observer.js'
+import { rootLabel } from './paths.js'
 import { createSyncer, type ReconcileCounts, type ReconcileOptions, type Syncer } from './syncer.js'
 import { TreeWatcher } from './tree-watcher.js'
 
@@ -272,6 +273,7 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
   // The root replaced under the watch (moved away and recreated) keeps the old
   // watch on the old inode; a deleted SQLite file keeps taking writes that go
   // nowhere. Both are cheap to check, so they are checked often.
+  const label = rootLabel(config.rootKind)
   let rootIdentity = identityOf(rootAbs)
   let rootMissingLogged = false
   let guarding = false
@@ -282,17 +284,17 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
       const now = identityOf(rootAbs)
       const lost = syncer.takeRootLost()
       if (now === null) {
-        if (!rootMissingLogged) log.error({ root: rootAbs }, `the reports directory ${rootAbs} is gone; its rows are kept until it is back`)
+        if (!rootMissingLogged) log.error({ root: rootAbs }, `the ${label} ${rootAbs} is gone; its rows are kept until it is back`)
         rootMissingLogged = true
       } else if (now !== rootIdentity) {
-        log.warn({ root: rootAbs }, `the reports directory ${rootAbs} was replaced; renewing the watch and reconciling`)
+        log.warn({ root: rootAbs }, `the ${label} ${rootAbs} was replaced; renewing the watch and reconciling`)
         rootIdentity = now
         rootMissingLogged = false
         // The renewal reports `replaced`, which reconciles.
         await tree.renew()
       } else if (lost || rootMissingLogged) {
         // The same directory came back (moved away and back): what was skipped meanwhile needs a look.
-        log.info({ root: rootAbs }, `the reports directory ${rootAbs} is back; reconciling`)
+        log.info({ root: rootAbs }, `the ${label} ${rootAbs} is back; reconciling`)
         rootMissingLogged = false
         await reconcile()
       }

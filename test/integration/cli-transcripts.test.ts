@@ -122,6 +122,17 @@ describe('sync --transcripts', () => {
     }
   })
 
+  it('stops before applying anything when a --transcripts directory is not usable, naming it', () => {
+    const file = path.join(dir, 'missing.db')
+    for (const command of ['sync', 'watch']) {
+      const result = runCli([command, REPORTS, '--transcripts', path.join(dir, 'no-such-projects'), '--db', `sqlite:${file}`])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/transcripts directory .*no-such-projects \(--transcripts\) is not usable: ENOENT/)
+    }
+    // Checked before the reports root was synced: no database was even opened.
+    expect(fs.existsSync(file)).toBe(false)
+  })
+
   it('refuses a transcript that is a symlink leaving the transcripts root, keeping none of its bytes', () => {
     const root = path.join(dir, 'projects')
     const outside = path.join(dir, 'outside.jsonl')
