@@ -53,6 +53,9 @@ async function killRepeatedly(dbArgs: string[], afterEachKill: () => void = () =
   writeTree(root, bigTree(3, 8))
   const killDelays = [0, 150, 400, 900]
   for (const [round, delay] of killDelays.entries()) {
+    // A kill during the start-up sync needs a start-up sync with work to do: the edits
+    // of the round before may all have been applied before its kill.
+    if (round > 0 && round % 2 === 0) writeTree(root, bigTree(3, 8, 100 + round))
     const { child, lines } = startCli(['watch', root, ...dbArgs, '--workers', '1', '--debounce-ms', '30'])
     if (round % 2 === 1) {
       await waitFor(() => lines.some((l) => l.includes('"watching"')), 60_000, 'watching')
