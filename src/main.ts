@@ -287,21 +287,30 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
   logger.info({ database: store.description, instance: config.instance }, 'database open')
   // The API starts once the schema is migrated, before the start-up reconcile, so /healthz answers during it.
   let service: Service | null = null
-  const transcriptWatches: WatchHandle[] = []
+  // One entry per transcripts root from the start, its handle set once its start-up reconcile is done.
+  const transcriptWatches: Array<{ root: string; handle: WatchHandle | null }> = transcriptConfigs.map((c) => ({ root: c.root, handle: null }))
   try {
     if (config.listen !== null) {
-      service = await startService({ db: config.db, listen: config.listen, metricsPublic: config.metricsPublic, logger, store, daemon: () => handle })
+      service = await startService({
+        db: config.db,
+        listen: config.listen,
+        metricsPublic: config.metricsPublic,
+        logger,
+        store,
+        daemon: () => handle,
+        transcriptWatches: () => transcriptWatches,
+      })
     }
     handle = await startWatch(config, store, logger, { signal: stopper.signal })
     // Each transcripts directory is watched like the reports root, with one parse worker of its own.
-    for (const transcripts of transcriptConfigs) {
+    for (const [i, transcripts] of transcriptConfigs.entries()) {
       const workers = Math.min(1, transcripts.workers)
-      transcriptWatches.push(await startWatch({ ...transcripts, workers }, store, logger.child({ root: transcripts.root }), { signal: stopper.signal }))
+      transcriptWatches[i]!.handle = await startWatch({ ...transcripts, workers }, store, logger.child({ root: transcripts.root }), { signal: stopper.signal })
     }
     await notifySystemd({ ready: true, status: `reconciled; watching ${config.root}` }, logger)
   } catch (error) {
     await service?.close()
-    for (const watch of transcriptWatches) await watch.close()
+    for (const watch of transcriptWatches) await watch.handle?.close()
     await handle?.close()
     await store.close()
     if ((error as StatebridgeError).code === 'SB_ABORTED') return stoppedDuringStart(logger)
@@ -314,7 +323,7 @@ async function watchUntilSignal(config: ResolvedConfig, open: () => Promise<Stor
   if (!stopper.signal.aborted) await new Promise((resolve) => stopper.signal.addEventListener('abort', resolve, { once: true }))
   await service?.close()
   await running.close()
-  for (const watch of transcriptWatches) await watch.close()
+  for (const watch of transcriptWatches) await watch.handle?.close()
   await sweeper.stop()
   await feedJobs.stop()
   await store.close()

@@ -17,6 +17,8 @@ export interface ServiceContext {
   reader: StoreReader
   /** The running watch, once its start-up reconcile is done; `null` before, and always for `serve`. */
   daemon: () => WatchHandle | null
+  /** The watches of the `--transcripts` roots, with their directories; empty for `serve` and without the flag. */
+  transcriptWatches: () => ReadonlyArray<{ root: string; handle: WatchHandle | null }>
   /** The daemon's own store (`watch` only): what it writes, for readiness and the feed's cursor. */
   store: Store | null
   /** Serve /metrics without the token. */

@@ -23,6 +23,8 @@ export interface ServiceOptions {
   logger: Logger
   /** The running watch, once started (`watch --listen`); absent for `serve`. */
   daemon?: () => WatchHandle | null
+  /** The watches of the `--transcripts` roots started so far, with their directories; `/readyz` weighs them too. */
+  transcriptWatches?: () => ReadonlyArray<{ root: string; handle: WatchHandle | null }>
   /** The daemon's own store (`watch --listen`); absent for `serve`. */
   store?: Store
   /** Environment for the token (default `process.env`). */
@@ -72,6 +74,7 @@ function contextOf(options: ServiceOptions, reader: ServiceContext['reader']): S
   return {
     reader,
     daemon: options.daemon ?? (() => null),
+    transcriptWatches: options.transcriptWatches ?? (() => []),
     store: options.store ?? null,
     metricsPublic: options.metricsPublic,
     mode: options.daemon ? 'watch' : 'serve',

@@ -50,6 +50,16 @@ export function readinessCheck(context: ServiceContext): (maxLagS: number) => Pr
       if (age > maxLagS) {
         reasons.push(`the oldest waiting file has waited ${age.toFixed(1)} s, longer than ${maxLagS} s (${monitor.status.dirtyFiles()} files waiting)`)
       }
+      // A transcripts root is synced like the reports root: its start and its backlog count too.
+      for (const { root, handle } of context.transcriptWatches()) {
+        if (handle === null) {
+          reasons.push(`transcripts directory ${root}: the start-up reconcile has not finished`)
+          continue
+        }
+        const lag = handle.monitor.status.oldestDirtyAgeSeconds()
+        if (!handle.monitor.initialReconcileDone) reasons.push(`transcripts directory ${root}: no reconcile has completed since start`)
+        else if (lag > maxLagS) reasons.push(`transcripts directory ${root}: the oldest waiting file has waited ${lag.toFixed(1)} s, longer than ${maxLagS} s`)
+      }
       // The sync loop learns of an outage only when it writes; an idle daemon asks.
       if (monitor.status.databaseUp()) {
         const problem = await probe()

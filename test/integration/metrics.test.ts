@@ -18,6 +18,7 @@ import { startWatch, type WatchHandle } from '../../src/sync/watch.js'
 import { PG_URL, postgresAvailable, testSchemas } from '../helpers/postgres.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { cleanup, sampleTree, tempDir, writeTree } from '../helpers/tree.js'
+import { transcriptText } from '../../src/bench/transcript-lines.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const TOKEN = 'metrics-test-token'
@@ -113,6 +114,42 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
+
+describe('/readyz with a transcripts root', () => {
+  it('is 503 while a transcripts root has not reconciled, naming it, and 200 once it has', { timeout: 60_000 }, async () => {
+    const root = path.join(scratch, 'readyz-reports')
+    const projects = path.join(scratch, 'readyz-projects')
+    writeTree(root, sampleTree())
+    writeTree(projects, { '-home-dev-x/5d0c9a8e-1f2b-4c3d-9e8f-0a1b2c3d4e5f.jsonl': transcriptText('5d0c9a8e-1f2b-4c3d-9e8f-0a1b2c3d4e5f', 0, 20) })
+    const file = path.join(scratch, 'readyz.db')
+    const store = openSqliteStore(file)
+    const settings = { db: `sqlite:${file}`, debounceMs: 50, reconcileIntervalMs: 0, workers: 1 }
+    const transcripts: Array<{ root: string; handle: WatchHandle | null }> = [{ root: projects, handle: null }]
+    let handle: WatchHandle | null = null
+    const service = await startService({
+      db: { dialect: 'sqlite', file },
+      listen: '127.0.0.1:0',
+      metricsPublic: false,
+      logger: silentLogger(),
+      store,
+      daemon: () => handle,
+      transcriptWatches: () => transcripts,
+      env: { STATEBRIDGE_API_TOKEN: TOKEN },
+    })
+    cleanups.push(async () => {
+      await service.close()
+      await transcripts[0]!.handle?.close()
+      await handle?.close()
+      await store.close()
+    })
+    handle = await startWatch(resolveConfig({ root, ...settings }, {}), store, silentLogger())
+    const waiting = await readyz(service.url)
+    expect(waiting.status).toBe(503)
+    expect(waiting.body.reasons).toEqual([`transcripts directory ${projects}: the start-up reconcile has not finished`])
+    transcripts[0]!.handle = await startWatch({ ...resolveConfig({ root: projects, ...settings }, {}), rootKind: 'transcripts' }, store, silentLogger())
+    expect(await readyz(service.url)).toEqual({ status: 200, body: { ready: true, reasons: [] } })
+  })
+})
 
 describe('/metrics and /readyz on SQLite', () => {
   it('/readyz is 503 before the start-up reconcile and 200 after; /metrics counts applies and errors', { timeout: 60_000 }, async () => {
