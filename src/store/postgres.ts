@@ -193,7 +193,8 @@ class PostgresStore implements Store {
       if (!(await this.touchSession(client, snapshot, now))) return
       const { rows } = await this.run<{ id: number; created: boolean }>(client, 'upsertDocument', [...encoded.document, now, ...encoded.append])
       const { id, created } = rows[0]!
-      await this.run(client, 'deleteDerived', [id])
+      // A document row just created has no records to replace: one round trip fewer.
+      if (!created) await this.run(client, 'deleteDerived', [id])
       if (encoded.markdown !== null) await this.run(client, 'insertMarkdown', [id, ...encoded.markdown])
       await this.run(client, 'insertRecords', [id, ...encoded.records])
       if (snapshot.sessionId !== null) await this.refreshSession(client, snapshot.root, snapshot.sessionId)

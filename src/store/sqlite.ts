@@ -318,8 +318,10 @@ class SqliteStore implements Store {
         json: snapshot.jsonText,
         diagnostics: JSON.stringify(parsed.diagnostics),
       }) as { id: number }
-      this.replaceMarkdown(id, markdown)
-      this.replaceTyped(snapshot, id, parsed.typed ?? null)
+      // A document row just created has no records to replace.
+      const fresh = change === 'created'
+      this.replaceMarkdown(id, markdown, fresh)
+      this.replaceTyped(snapshot, id, parsed.typed ?? null, fresh)
       const append = parsed.append
       this.sql.setAppend!.run(append?.offset ?? null, append ? (snapshot.appendHash ?? null) : null, append ? storedAppendState(append) : null, id)
       if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
@@ -411,10 +413,12 @@ class SqliteStore implements Store {
   }
 
   // A document's sections, tables and fields (stored as document-records.ts says), replacing the old ones.
-  private replaceMarkdown(documentId: number, markdown: MarkdownRecords | null): void {
-    this.sql.deleteTables!.run(documentId)
-    this.sql.deleteFields!.run(documentId)
-    this.sql.deleteSections!.run(documentId)
+  private replaceMarkdown(documentId: number, markdown: MarkdownRecords | null, fresh = false): void {
+    if (!fresh) {
+      this.sql.deleteTables!.run(documentId)
+      this.sql.deleteFields!.run(documentId)
+      this.sql.deleteSections!.run(documentId)
+    }
     if (!markdown) return
     const headings = markdown.headings
     const sectionIds: Array<number | bigint> = []
@@ -457,9 +461,11 @@ class SqliteStore implements Store {
     }
   }
 
-  private replaceTyped(file: FileIdentity, documentId: number, typed: TypedRecords | null): void {
-    for (const table of TYPED_TABLE_NAMES) this.typedDelete[table].run(documentId)
-    this.sql.deleteFacts!.run(documentId)
+  private replaceTyped(file: FileIdentity, documentId: number, typed: TypedRecords | null, fresh = false): void {
+    if (!fresh) {
+      for (const table of TYPED_TABLE_NAMES) this.typedDelete[table].run(documentId)
+      this.sql.deleteFacts!.run(documentId)
+    }
     this.sql.setTypedKind!.run(typed?.kind ?? null, documentId)
     if (!typed) return
     this.insertTypedRows(file, documentId, typed)

@@ -54,6 +54,14 @@ export interface PipelineContext {
   revisionChange?: 'restored'
   /** `transcripts`: an agent SDK's transcripts directory, whose folders are no report sessions; default `reports`. */
   rootKind?: RootKind
+  /**
+   * During a reconcile, whether each directory was found in the tree, by
+   * absolute path: the files of one directory share one realpath. `null`
+   * otherwise. Only the first check of a file uses it; what a read opens is
+   * always checked on its descriptor, and a directory swapped meanwhile brings
+   * a reconcile of its own.
+   */
+  dirChecks?: Map<string, Promise<boolean>> | null
 }
 
 /** What one run did to the file's rows. */
@@ -80,7 +88,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
   ctx.prefetched.delete(relPath)
   // Under a directory that became a symlink, the path is no longer part of the
   // tree (scans list the link, not what it leads to): its rows go, as a fresh sync would have none.
-  if (!(await parentInTree(ctx.rootAbs, absPath))) return removeIfKnown(ctx, relPath)
+  if (!(await parentInTreeOnce(ctx, absPath))) return removeIfKnown(ctx, relPath)
 
   let stat: fs.Stats
   try {
@@ -401,6 +409,16 @@ async function symlinkEscape(rootAbs: string, absPath: string): Promise<string |
  * under the root, with no symlink on the way (the root itself is real). A
  * parent that is gone counts as in the tree: the caller then finds the file missing.
  */
+/** `parentInTree`, asked once per directory while a reconcile runs (see `PipelineContext.dirChecks`). */
+function parentInTreeOnce(ctx: PipelineContext, absPath: string): Promise<boolean> {
+  const checks = ctx.dirChecks
+  if (!checks) return parentInTree(ctx.rootAbs, absPath)
+  const parent = path.dirname(absPath)
+  let check = checks.get(parent)
+  if (check === undefined) checks.set(parent, (check = parentInTree(ctx.rootAbs, absPath)))
+  return check
+}
+
 async function parentInTree(rootAbs: string, absPath: string): Promise<boolean> {
   const parent = path.dirname(absPath)
   if (parent === rootAbs) return true

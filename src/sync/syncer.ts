@@ -266,7 +266,13 @@ export async function createSyncer(
       for (let i = 0; i < count; i++) verify.add(verifiable[(start + i) % verifiable.length]!)
       verifyCursor = (start + count) % verifiable.length
     }
-    const outcomes = await Promise.all(paths.map((relPath) => queue.submit(relPath, !verify.has(relPath))))
+    ctx.dirChecks = new Map()
+    let outcomes: FileOutcome[]
+    try {
+      outcomes = await Promise.all(paths.map((relPath) => queue.submit(relPath, !verify.has(relPath))))
+    } finally {
+      ctx.dirChecks = null
+    }
     const counts: ReconcileCounts = {
       filesSeen: scan.files.length,
       filesApplied: 0,
