@@ -5,7 +5,7 @@
  */
 
 // Parsers: a path and its bytes in, records plus located diagnostics out. Pure.
-export { parseFile } from './parsers/parse-file.js'
+export { parseAppend, parseFile } from './parsers/parse-file.js'
 export { parseDocument, parseJson, decodeText } from './parsers/document.js'
 export { parseMarkdown } from './parsers/markdown.js'
 export { documentType, documentFormat, type DocumentType } from './parsers/document-type.js'
@@ -25,10 +25,17 @@ export type {
   DocumentFormat,
   FieldRecord,
   MarkdownRecords,
+  ParsedAppend,
   ParsedDocument,
   TableRecord,
   TableRowRecord,
 } from './parsers/types.js'
+
+// Agent SDK JSON Lines (hook audit logs, transcripts): read whole or from a checkpoint, priced by a table. Pure.
+export { readAgentLines } from './parsers/agent/read-lines.js'
+export { costOf, priceOf, validatePricing } from './parsers/agent/pricing.js'
+export { reportSessionOf } from './parsers/agent/report-links.js'
+export type { AppendCheckpoint, LinesRead, ModelPrice, PricingTable } from './parsers/agent/types.js'
 
 // Normalisers: one cell's text in, a typed value (or null) out. Pure.
 export * from './parsers/normalize/index.js'
