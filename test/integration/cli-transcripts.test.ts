@@ -173,10 +173,16 @@ describe('sync --transcripts', () => {
       await waitFor(() => watch.lines.filter((l) => l.includes('"watching"')).length === 2, 60_000, 'both roots watched')
       expect(messages()).toBe(15)
       const before = fs.statSync(transcript).size
+      const logged = watch.lines.length
       fs.appendFileSync(transcript, transcriptText(SDK_SESSION, 500, 502))
       await waitFor(() => messages() === 17, 30_000, 'the two appended lines')
-      const appended = watch.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === 'appended')
-      expect(appended).toEqual([expect.objectContaining({ path: `-home-dev-deal-room/${SDK_SESSION}.jsonl`, from: before, lines: 14 })])
+      // The log line follows the commit through a pipe: wait for it too, whichever way the file was read.
+      const records = (): Array<Record<string, unknown>> =>
+        watch.lines.slice(logged).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+      const isTranscript = (r: Record<string, unknown>): boolean => r.path === `-home-dev-deal-room/${SDK_SESSION}.jsonl`
+      await waitFor(() => records().some((r) => isTranscript(r) && (r.msg === 'appended' || r.msg === 'applied')), 30_000, 'its log line')
+      const read = records().filter((r) => isTranscript(r) && (r.msg === 'appended' || r.msg === 'applied'))
+      expect(read).toEqual([expect.objectContaining({ msg: 'appended', from: before, lines: 14 })])
     } finally {
       watch.child.kill('SIGTERM')
       await new Promise((resolve) => watch.child.once('exit', resolve))
