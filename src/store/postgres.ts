@@ -9,13 +9,12 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { StatebridgeError } from '../errors.js'
 import { SESSION_COLUMN_NAMES } from '../parsers/typed/tables.js'
-import { PARSER_VERSION } from '../parsers/version.js'
 import { sessionIdOf } from '../sync/paths.js'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { connectionBroken, createPool, describeTarget, type PostgresTarget } from './postgres-connection.js'
 import { pruneCutoff } from './change-log.js'
 import { classifyPostgresError, fatalHint } from './postgres-errors.js'
-import { readAppendState } from './append-state.js'
+import { appendContinues, storedAppendOf, type AppendedRow } from './append-state.js'
 import { encodeAppend, encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
 import { readSessionDetail } from './postgres-read.js'
@@ -218,22 +217,9 @@ class PostgresStore implements Store {
     const encoded = encodeAppend(append)
     return this.transaction(append.root, append.sessionId, async (client) => {
       const now = new Date().toISOString()
-      const { rows } = await this.run<{ id: string; contentHash: string | null; offset: string | null; status: string; parserVersion: number }>(
-        client,
-        'appendedDocument',
-        [append.root, append.path],
-      )
+      const { rows } = await this.run<AppendedRow & { id: string }>(client, 'appendedDocument', [append.root, append.path])
       const row = rows[0]
-      if (
-        row === undefined ||
-        row.status !== 'ok' ||
-        row.parserVersion !== PARSER_VERSION ||
-        row.contentHash !== append.base.contentHash ||
-        row.offset === null ||
-        Number(row.offset) !== append.base.offset
-      ) {
-        return false
-      }
+      if (!appendContinues(row, append)) return false
       if (!(await this.touchSession(client, append, now))) return true
       await this.run(client, 'deleteSummaries', [row.id, append.parsed.summaryTables])
       await this.run(client, 'insertRecords', [row.id, ...encoded.records])
@@ -262,9 +248,7 @@ class PostgresStore implements Store {
       root,
       filePath,
     ])
-    const row = rows[0]
-    if (!row || row.contentHash === null || row.hash === null || row.state === null) return null
-    return { contentHash: row.contentHash, offset: Number(row.offset), hash: row.hash, ...readAppendState(row.state) }
+    return storedAppendOf(rows[0])
   }
 
   async recordFileFailure(failure: FileFailure): Promise<void> {

@@ -93,6 +93,8 @@ class SqliteReader implements StoreReader {
   // The write store's history statements, prepared on the first history read (a read-only
   // connection may prepare its writes; it never runs them).
   private historyStatements: SqliteHistory | null = null
+  // This connection's statements as the shared readers (session detail, agent sessions) ask for them.
+  private readonly queries: SqliteQueries = { all: (sql, ...params) => this.all(sql, ...params), get: (sql, ...params) => this.get(sql, ...params) }
 
   constructor(db: Database.Database, file: string) {
     this.db = db
@@ -161,10 +163,9 @@ class SqliteReader implements StoreReader {
          ORDER BY s.updated_at DESC, s.session_id, s.root LIMIT ?`,
         LIST_CAP + 1,
       )
-      const queries: SqliteQueries = { all: (sql, ...params) => this.all(sql, ...params), get: (sql, ...params) => this.get(sql, ...params) }
       const items = rows.slice(0, LIST_CAP).map((row) => {
         // The session object's answer, pending specialists and resume alike, so the list and `show` never disagree.
-        const detail = readSessionDetail(queries, String(row.sessionId)).find((d) => d.root === row.root)
+        const detail = readSessionDetail(this.queries, String(row.sessionId)).find((d) => d.root === row.root)
         return activeOf(row, detail)
       })
       return { items, truncated: rows.length > LIST_CAP }
@@ -190,8 +191,7 @@ class SqliteReader implements StoreReader {
   }
 
   async session(sessionId: string): Promise<SessionDetail[]> {
-    const queries: SqliteQueries = { all: (sql, ...params) => this.all(sql, ...params), get: (sql, ...params) => this.get(sql, ...params) }
-    return this.snapshot(() => readSessionDetail(queries, sessionId))
+    return this.snapshot(() => readSessionDetail(this.queries, sessionId))
   }
 
   async documents(sessionId: string): Promise<DocumentList | null> {
@@ -380,8 +380,7 @@ class SqliteReader implements StoreReader {
         ...params,
         q.limit + 1,
       )
-      const queries: SqliteQueries = { all: (sql, ...p) => this.all(sql, ...p), get: (sql, ...p) => this.get(sql, ...p) }
-      return agentPageOf(keys, q.limit, readAgentSessions(queries, keys.slice(0, q.limit).map((k) => String(k.id))))
+      return agentPageOf(keys, q.limit, readAgentSessions(this.queries, keys.slice(0, q.limit).map((k) => String(k.id))))
     })
   }
 
@@ -389,8 +388,7 @@ class SqliteReader implements StoreReader {
     const q = checkAgentSessionQuery(query)
     const [op, dir] = q.order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC']
     return this.snapshot(() => {
-      const queries: SqliteQueries = { all: (sql, ...p) => this.all(sql, ...p), get: (sql, ...p) => this.get(sql, ...p) }
-      const [item] = readAgentSessions(queries, [sdkSessionId])
+      const [item] = readAgentSessions(this.queries, [sdkSessionId])
       if (item === undefined) return null
       const rows = this.all(
         `SELECT ${AGENT_EVENT_COLUMNS} FROM agent_events e JOIN documents d ON d.id = e.document_id

@@ -12,7 +12,7 @@ import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import type { ColumnValue, TypedRecords } from '../parsers/typed/types.js'
 import type { MarkdownRecords } from '../parsers/types.js'
-import { readAppendState, storedAppendState } from './append-state.js'
+import { appendContinues, storedAppendOf, storedAppendState } from './append-state.js'
 import { pruneCutoff } from './change-log.js'
 import { columnValue } from './column-value.js'
 import { documentSections, sectionAt, storedRaw, storedRow } from './document-records.js'
@@ -124,10 +124,10 @@ class SqliteStore implements Store {
       upsertDocument: db.prepare(
         `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
            parsed_hash, word_count, footnote_count, table_count, json, diagnostics, status, error, error_line,
-           instance, applied_at, checked_at, parser_version)
+           instance, applied_at, checked_at, parser_version, append_offset, append_hash, append_state)
          VALUES (@root, @path, @sessionId, @documentType, @format, @sizeBytes, @mtimeMs, @contentHash,
            @contentHash, @wordCount, @footnoteCount, @tableCount, @json, @diagnostics, 'ok', NULL, NULL,
-           @instance, @now, @now, ${PARSER_VERSION})
+           @instance, @now, @now, ${PARSER_VERSION}, @appendOffset, @appendHash, @appendState)
          ON CONFLICT (root, path) DO UPDATE SET
            session_id = excluded.session_id, document_type = excluded.document_type, format = excluded.format,
            size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
@@ -135,7 +135,8 @@ class SqliteStore implements Store {
            footnote_count = excluded.footnote_count, table_count = excluded.table_count, json = excluded.json,
            diagnostics = excluded.diagnostics, status = 'ok', error = NULL, error_line = NULL,
            instance = excluded.instance, applied_at = excluded.applied_at, checked_at = excluded.checked_at,
-           parser_version = excluded.parser_version
+           parser_version = excluded.parser_version, append_offset = excluded.append_offset,
+           append_hash = excluded.append_hash, append_state = excluded.append_state
          RETURNING id`,
       ),
       upsertFailure: db.prepare(
@@ -163,7 +164,6 @@ class SqliteStore implements Store {
       ),
       removeFile: db.prepare('DELETE FROM documents WHERE root = ? AND path = ? RETURNING session_id AS sessionId'),
       setTypedKind: db.prepare('UPDATE documents SET typed_kind = ? WHERE id = ?'),
-      setAppend: db.prepare('UPDATE documents SET append_offset = ?, append_hash = ?, append_state = ? WHERE id = ?'),
       appendBase: db.prepare(
         `SELECT content_hash AS contentHash, append_offset AS offset, append_hash AS hash, append_state AS state
          FROM documents WHERE root = ? AND path = ? AND status = 'ok' AND append_offset IS NOT NULL AND parser_version = ${PARSER_VERSION}`,
@@ -317,13 +317,14 @@ class SqliteStore implements Store {
         tableCount: markdown ? markdown.tables.length : null,
         json: snapshot.jsonText,
         diagnostics: JSON.stringify(parsed.diagnostics),
+        appendOffset: parsed.append?.offset ?? null,
+        appendHash: parsed.append ? (snapshot.appendHash ?? null) : null,
+        appendState: parsed.append ? storedAppendState(parsed.append) : null,
       }) as { id: number }
       // A document row just created has no records to replace.
       const fresh = change === 'created'
       this.replaceMarkdown(id, markdown, fresh)
       this.replaceTyped(snapshot, id, parsed.typed ?? null, fresh)
-      const append = parsed.append
-      this.sql.setAppend!.run(append?.offset ?? null, append ? (snapshot.appendHash ?? null) : null, append ? storedAppendState(append) : null, id)
       if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
       this.history.recordContent(snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
       this.logChange(snapshot.root, snapshot.sessionId, snapshot.path, change, 'ok', snapshot.instance, now)
@@ -637,10 +638,9 @@ class SqliteStore implements Store {
 
   async appendBase(root: string, filePath: string): Promise<StoredAppend | null> {
     const row = this.sql.appendBase!.get(root, filePath) as
-      | { contentHash: string | null; offset: number; hash: string | null; state: string | null }
+      | { contentHash: string | null; offset: number | null; hash: string | null; state: string | null }
       | undefined
-    if (!row || row.contentHash === null || row.hash === null || row.state === null) return null
-    return { contentHash: row.contentHash, offset: row.offset, hash: row.hash, ...readAppendState(JSON.parse(row.state)) }
+    return storedAppendOf(row && { ...row, state: row.state === null ? null : (JSON.parse(row.state) as unknown) })
   }
 
   async recordFileStat(root: string, filePath: string, sizeBytes: number, mtimeMs: number): Promise<void> {
@@ -793,21 +793,6 @@ const COMPANIONS = ['-wal', '-shm']
 
 /** Sync runs kept per root in `sync_runs`. */
 const SYNC_RUNS_KEPT = 1000
-
-/** Whether the document is still the content an append continues, read by this parser version. */
-function appendContinues<T extends { contentHash: string | null; offset: number | null; status: string; parserVersion: number }>(
-  row: T | undefined,
-  append: FileAppend,
-): row is T {
-  return (
-    row !== undefined &&
-    row.status === 'ok' &&
-    row.parserVersion === PARSER_VERSION &&
-    row.contentHash === append.base.contentHash &&
-    row.offset !== null &&
-    Number(row.offset) === append.base.offset
-  )
-}
 
 function identityParams(file: FileIdentity, now: string): Record<string, unknown> {
   return {

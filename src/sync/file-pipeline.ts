@@ -156,36 +156,27 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
       return 'unchanged'
     }
     case 'appended': {
-      const started = performance.now()
-      let applied: boolean
-      try {
-        applied = await ctx.store.applyFileAppend({
+      const outcome = await commit(ctx, relPath, result, () =>
+        ctx.store.applyFileAppend({
           ...identity(ctx, relPath, result),
           contentHash: result.hash,
           base: result.base,
           parsed: result.parsed,
           appendHash: result.appendHash,
           blob: result.blob,
-        })
-      } catch (error) {
-        if (ctx.store.classifyError(error) !== 'file') throw error
-        const reason = `the database refused the records: ${errorMessage(error)}`
-        return fail(ctx, relPath, result, result.hash, { reason, kind: 'db_refused' }, false, result.blob)
-      }
+        }),
+      )
       // The document is no longer what the read continued (another sidecar applied it, or it failed since): read it whole.
-      if (!applied) return syncFile(ctx, relPath, false, true)
-      ctx.observer.applyDuration((performance.now() - started) / 1000)
+      if (outcome === 'stale') return syncFile(ctx, relPath, false, true)
+      if (outcome === 'failed') return outcome
       ctx.observer.fileApplied('updated', 'ok')
-      ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
-      ctx.refusals.delete(relPath)
       ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, from: result.base.offset, lines: result.parsed.append.lines }, 'appended')
       return 'applied'
     }
     case 'parsed': {
       const error = result.parsed.diagnostics.find((d) => d.severity === 'error')
       if (error) return fail(ctx, relPath, result, result.hash, error, false, result.blob)
-      const started = performance.now()
-      try {
+      const outcome = await commit(ctx, relPath, result, async () => {
         await ctx.store.applyFileSnapshot({
           ...identity(ctx, relPath, result),
           contentHash: result.hash,
@@ -195,21 +186,43 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
           appendHash: result.appendHash,
           ...(ctx.revisionChange ? { revisionChange: ctx.revisionChange } : {}),
         })
-      } catch (error) {
-        // The database refused these records (a value it cannot hold): the file gets an error, not the daemon.
-        if (ctx.store.classifyError(error) !== 'file') throw error
-        const reason = `the database refused the records: ${errorMessage(error)}`
-        return fail(ctx, relPath, result, result.hash, { reason, kind: 'db_refused' }, false, result.blob)
-      }
-      ctx.observer.applyDuration((performance.now() - started) / 1000)
+        return true
+      })
+      if (outcome === 'failed') return outcome
       ctx.observer.fileApplied(known ? 'updated' : 'created', 'ok')
-      ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
-      ctx.refusals.delete(relPath)
       const tables = result.parsed.markdown?.tables.length
       ctx.logger[ctx.appliedLevel]({ path: relPath, bytes: result.sizeBytes, tables }, 'applied')
       return 'applied'
     }
   }
+}
+
+/**
+ * Run one apply of a read file's records and remember what it committed;
+ * `'stale'` when the store declined (an append whose base moved); `'failed'`,
+ * recorded as the file's error, when the database refused the records (a
+ * value it cannot hold: the file gets an error, not the daemon). Other
+ * database errors are thrown.
+ */
+async function commit(
+  ctx: PipelineContext,
+  relPath: string,
+  result: { hash: string; sizeBytes: number; mtimeMs: number; ino: number; blob: EncodedBlob | null },
+  apply: () => Promise<boolean>,
+): Promise<'applied' | 'stale' | 'failed'> {
+  const started = performance.now()
+  try {
+    if (!(await apply())) return 'stale'
+  } catch (error) {
+    if (ctx.store.classifyError(error) !== 'file') throw error
+    const reason = `the database refused the records: ${errorMessage(error)}`
+    await fail(ctx, relPath, result, result.hash, { reason, kind: 'db_refused' }, false, result.blob)
+    return 'failed'
+  }
+  ctx.observer.applyDuration((performance.now() - started) / 1000)
+  ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
+  ctx.refusals.delete(relPath)
+  return 'applied'
 }
 
 /** Whether `relPath` belongs to a session `cleanup` archived: not synced until `import` brings it back. */
