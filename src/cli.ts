@@ -5,6 +5,9 @@
  * `ulimit -n` before any statebridge code runs, still ends in one line.
  */
 try {
+  // Before anything starts a parse worker, which takes the heap flags of its birth.
+  const { tuneHeap } = await import('./heap-tuning.js')
+  tuneHeap()
   await import('./main.js')
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code

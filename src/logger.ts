@@ -1,8 +1,9 @@
 /**
  * The one root logger (pino). Modules take a child: `logger.child({ module: 'sync' })`.
  */
+import { createRequire } from 'node:module'
 import { pino, type Logger } from 'pino'
-import pretty from 'pino-pretty'
+import type pretty from 'pino-pretty'
 
 export type { Logger }
 
@@ -22,7 +23,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = fd === 1 ? process.stdout : process.stderr
   const base = { level: options.level ?? 'info', base: { pid: process.pid } }
   if (options.pretty ?? stream.isTTY === true) {
-    return pino(base, pretty({ destination: fd, sync: true }))
+    return pino(base, prettyStream({ destination: fd, sync: true }))
   }
   return pino(base, pino.destination({ fd, sync: false }))
 }
@@ -30,4 +31,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that writes nothing, for tests and embedding. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' })
+}
+
+const require = createRequire(import.meta.url)
+
+/** A pino-pretty stream. The module is loaded on first use: a daemon that logs JSON would carry it as about 10 MB of RSS. */
+export function prettyStream(options: pretty.PrettyOptions): ReturnType<typeof pretty> {
+  return (require('pino-pretty') as typeof pretty)(options)
 }

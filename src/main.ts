@@ -7,22 +7,19 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
-import pretty from 'pino-pretty'
 import { parseInteger, resolveConfig, resolveSettings, transcriptRoots, type Settings } from './config.js'
 import { startService, type Service } from './service.js'
 import { startFeedJobs } from './feed/jobs.js'
 import { retentionPolicy } from './history/retention.js'
-import { isHistoryCommand, runHistoryCommand } from './commands/history-commands.js'
+import { isHistoryCommand } from './commands/history-names.js'
 import { printSession } from './commands/show.js'
 import { startHistorySweeper } from './history/sweeper.js'
 import { COMMANDS, OPTION_SPECS, usageText, type Command, type OptionValues } from './options.js'
 import { ProgressLine, showProgress } from './progress.js'
 import { StatebridgeError } from './errors.js'
-import { createLogger, type Logger } from './logger.js'
+import { createLogger, prettyStream, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
 import type { Store, StoreStatus } from './store/types.js'
-import { formatCheckReport } from './check/check-report.js'
-import { runCheck } from './check/run-check.js'
 import { retryDelay } from './sync/store-health.js'
 import { runSync } from './sync/run-sync.js'
 import { startWatch, type WatchHandle } from './sync/watch.js'
@@ -106,6 +103,9 @@ async function main(argv: string[]): Promise<number> {
       ...(typeof values.at === 'string' ? { at: values.at } : {}),
       ...(typeof values.to === 'string' ? { to: values.to } : {}),
     }
+    // Loaded here only: the history commands pull in the parsers (render), tar and diff,
+    // which the daemon's main thread never needs (its parsers run in workers).
+    const { runHistoryCommand } = await import('./commands/history-commands.js')
     return runHistoryCommand(command, positionals.slice(1), optionsFromFlags(values), switches)
   }
   if (extra.length > 0) throw new StatebridgeError('SB_CONFIG', `unexpected arguments: ${extra.join(' ')}`)
@@ -150,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
   const config = resolveConfig({ root: root ?? '', ...flags })
   warnIgnoredFlags(command as Command, values)
   if (command === 'check') {
+    const [{ runCheck }, { formatCheckReport }] = await Promise.all([import('./check/run-check.js'), import('./check/check-report.js')])
     const report = await runCheck(config.root, config).catch((error: unknown) => {
       throw new StatebridgeError('SB_ROOT', `reports directory ${config.root} is not usable: ${(error as Error).message}`)
     })
@@ -224,7 +225,7 @@ function createProgressAwareLogger(level: string, progress: ProgressLine): Logge
       done()
     },
   })
-  return pino({ level, base: { pid: process.pid } }, pretty({ destination, sync: true }))
+  return pino({ level, base: { pid: process.pid } }, prettyStream({ destination, sync: true }))
 }
 
 /** `migrate`: apply pending migrations and exit; the log goes to stderr. */

@@ -38,6 +38,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { resolveConfig, type StatebridgeOptions } from '../config.js'
 import { StatebridgeError } from '../errors.js'
+import { tuneHeap } from '../heap-tuning.js'
 import { silentLogger } from '../logger.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import { runSync, type SyncSummary } from '../sync/run-sync.js'
@@ -433,6 +434,7 @@ function fileSizeMb(dbFile: string): number {
 }
 
 async function main(): Promise<number> {
+  tuneHeap()
   const args = parseBenchArgs(process.argv.slice(2))
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statebridge-bench-'))
   const pgSchema = args.pgUrl === null ? null : new BenchSchema({ url: args.pgUrl, schema: benchSchemaName() }, args.keep)

@@ -16,25 +16,7 @@ import { runImport } from './import.js'
 import { runRender } from './render.js'
 import { runRestore } from './restore.js'
 import { openReader } from '../store/open-reader.js'
-
-/** The positionals each history command takes, for its usage error. */
-const ARGUMENTS = {
-  history: ['<path|session-id>'],
-  diff: ['<path>', '<rev-a>', '<rev-b>'],
-  restore: ['<path|session-id>'],
-  render: ['<orchestrator-state|research-plan>', '<session-id>'],
-  prune: [],
-  cleanup: ['<reports-dir>'],
-  import: ['<reports-dir>', '<archive.tar.gz>'],
-} as const
-
-/** A history command's name. */
-export type HistoryCommand = keyof typeof ARGUMENTS
-
-/** Whether `command` is run by `runHistoryCommand`. */
-export function isHistoryCommand(command: string): command is HistoryCommand {
-  return Object.hasOwn(ARGUMENTS, command)
-}
+import { HISTORY_ARGUMENTS, type HistoryCommand } from './history-names.js'
 
 /** Command-line switches the history commands read. */
 export interface HistorySwitches {
@@ -52,7 +34,7 @@ export interface HistorySwitches {
 
 /** Run one history command; returns the exit code. */
 export async function runHistoryCommand(command: HistoryCommand, args: string[], flags: OptionValues, switches: HistorySwitches): Promise<number> {
-  const expected = ARGUMENTS[command]
+  const expected = HISTORY_ARGUMENTS[command]
   if (args.length !== expected.length) {
     throw new StatebridgeError('SB_CONFIG', `${command} takes ${expected.length === 0 ? 'no arguments' : expected.join(' ')}; got ${args.length === 0 ? 'none' : args.join(' ')}`)
   }

@@ -3,7 +3,6 @@
  */
 import type { Logger } from 'pino'
 import type { DatabaseTarget } from '../config.js'
-import { openPostgresStore } from './postgres.js'
 import { openSqliteStore } from './sqlite.js'
 import type { Store } from './types.js'
 
@@ -22,5 +21,7 @@ export interface OpenStoreOptions {
 /** Open and migrate (or check) the database of `target`. */
 export async function openStore(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Store> {
   if (target.dialect === 'sqlite') return openSqliteStore(target.file, { migrate: options.migrate, logger: options.logger, instance: options.instance })
+  // Loaded only when named: pg costs a SQLite deployment about 15 MB of RSS.
+  const { openPostgresStore } = await import('./postgres.js')
   return openPostgresStore({ url: target.url, schema: target.schema }, options)
 }
