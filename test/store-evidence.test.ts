@@ -298,6 +298,11 @@ describe.each(dialects)('status from evidence (%s)', (_name, open) => {
     await apply(h.store, 'risk-aggregator-state.json', JSON.stringify({ created_at: '2999-01-01T00:00:00Z' }))
     await apply(h.store, 'coverage-state.json', JSON.stringify({ created_at: 'TBD' }))
     expect((await detail(h.store)).createdAt).toBe('2026-01-14T10:00:00.000Z')
+    // The state file rewritten with an earlier time: the new content is read, not the old one's time.
+    await apply(h.store, 'fact-validator-state.json', JSON.stringify({ agent: 'fact-validator', status: 'complete', createdAt: '2026-01-14T08:00:00Z' }))
+    expect((await detail(h.store)).createdAt).toBe('2026-01-14T08:00:00.000Z')
+    await apply(h.store, 'fact-validator-state.json', JSON.stringify({ agent: 'fact-validator', status: 'complete', created_at: '2026-01-14T10:00:00Z' }))
+    expect((await detail(h.store)).createdAt).toBe('2026-01-14T10:00:00.000Z')
     // Both statements gone: the name's value again.
     await h.store.removeFile(ROOT, `${SESSION}/fact-validator-state.json`)
     await h.store.removeFile(ROOT, `${SESSION}/research-plan.md`)
