@@ -12,6 +12,9 @@
  * same, but the sections it derives from stored heading paths have no lines
  * and omit headings no record stands under: reading every file once stores
  * its real sections); 4: issue 13 (hook audit logs and transcripts typed as
- * agent sessions, events, messages and links).
+ * agent sessions, events, messages and links); 5: headings inside list
+ * items and blockquotes (`1. ### Rule`) are read wherever they stand, as
+ * remark reads them in the whole file; before, only when the block holding
+ * them also held a heading, table or footnote definition at its top level.
  */
-export const PARSER_VERSION = 4
+export const PARSER_VERSION = 5
