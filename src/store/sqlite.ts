@@ -91,9 +91,9 @@ class SqliteStore implements Store {
   private typedInsert!: Record<TypedTableName, Statement>
   private typedDelete!: Record<TypedTableName, Statement>
   private rowBatch!: BatchInsert
+  private fieldBatch!: BatchInsert
   // The creation time each JSON state file states, by document id, with the content it was read from.
   private readonly createdClaimCache = new Map<number, { hash: string | null; claim: { value: unknown } | null }>()
-  private fieldBatch!: BatchInsert
 
   // With migrations on, rows older than the schema's latest derivation are derived again at open.
   private readonly rederive: boolean
