@@ -202,24 +202,27 @@ function delimiterRun(text: string, start: number, length: number): Run {
 // micromark's `resolveAllAttention`: each closer, left to right, takes the
 // nearest earlier opener of its marker, unless the rule of three forbids it
 // (with the runs' lengths as they are at that moment, not as written);
-// two characters are used when both runs have two, else one; runs between a
-// matched pair become text; a closer with characters left looks again.
-function matchEmphasis(runs: Run[]): void {
-  let closer = 0
-  while (closer < runs.length) {
+// two characters are used when both runs have two, else one; a closer with
+// characters left looks again. The runs between a matched pair are resolved
+// once more among themselves before they become text, as micromark resolves
+// the slice inside a new span: a run a match has shortened may pair there
+// although it could not at its full length (`*a __,____*x **___,*`).
+function matchEmphasis(runs: Run[], from = 0, to = runs.length): void {
+  let closer = from
+  while (closer < to) {
     const c = runs[closer]!
     if (!c.close || !c.active || c.left === 0) {
       closer++
       continue
     }
     let opener = closer - 1
-    for (; opener >= 0; opener--) {
+    for (; opener >= from; opener--) {
       const o = runs[opener]!
       if (!o.open || !o.active || o.left === 0 || o.marker !== c.marker) continue
       if ((o.close || c.open) && c.left % 3 !== 0 && (o.left + c.left) % 3 === 0) continue
       break
     }
-    if (opener < 0) {
+    if (opener < from) {
       closer++
       continue
     }
@@ -227,6 +230,7 @@ function matchEmphasis(runs: Run[]): void {
     const use = o.left > 1 && c.left > 1 ? 2 : 1
     o.left -= use
     c.left -= use
+    if (closer - opener > 2) matchEmphasis(runs, opener + 1, closer)
     for (let between = opener + 1; between < closer; between++) runs[between]!.active = false
     if (c.left === 0) closer++
   }
