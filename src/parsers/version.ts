@@ -15,6 +15,9 @@
  * agent sessions, events, messages and links); 5: headings inside list
  * items and blockquotes (`1. ### Rule`) are read wherever they stand, as
  * remark reads them in the whole file; before, only when the block holding
- * them also held a heading, table or footnote definition at its top level.
+ * them also held a heading, table or footnote definition at its top level;
+ * 6: the fast path's emphasis matching re-resolves the runs inside a matched
+ * pair as micromark does (a cell like `*a __,____*x **___,*` was read with
+ * delimiters remark drops).
  */
-export const PARSER_VERSION = 5
+export const PARSER_VERSION = 6
