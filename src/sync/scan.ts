@@ -29,36 +29,77 @@ export interface TreeScan {
  */
 export async function scanTree(rootAbs: string, relDir = '', skipSessions: ReadonlySet<string> = NO_SESSIONS): Promise<TreeScan> {
   const scan: TreeScan = { files: [], sessions: [], unreadable: [] }
-  const pending: string[] = [relDir]
-  while (pending.length > 0) {
-    const dir = pending.pop()!
-    let entries: Array<fs.Dirent<Buffer>> | null
+  // Listing a directory is four round trips to the thread pool (open, readlink,
+  // readdir, close): one directory at a time, a tree of 1,200 took 0.3 s.
+  const slots = new Slots(SCAN_CONCURRENCY)
+  const visit = async (dir: string): Promise<void> => {
+    await slots.take()
+    let subdirs: string[]
     try {
-      entries = await listInPlace(rootAbs, dir)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      // A directory removed mid-scan is a race, not a fault.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') scan.unreadable.push({ path: dir, reason: String((error as Error).message) })
-      continue
+      subdirs = await listDirectory(rootAbs, dir, skipSessions, scan)
+    } finally {
+      slots.give()
     }
-    // Not where it claims to be: its files, if known, are looked at one by one (and refused).
-    if (entries === null) continue
-    for (const entry of entries) {
-      const name = nameFromBytes(entry.name)
-      const rel = dir === '' ? name.text : `${dir}/${name.text}`
-      if (isIgnoredPath(rel)) continue
-      if (name.valid && entry.isDirectory()) {
-        if (dir === '' && skipSessions.has(name.text)) continue
-        if (dir === '') scan.sessions.push(name.text)
-        pending.push(rel)
-      } else {
-        scan.files.push(rel)
-      }
-    }
+    await Promise.all(subdirs.map(visit))
   }
+  await visit(relDir)
   scan.files.sort()
   scan.sessions.sort()
+  scan.unreadable.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   return scan
+}
+
+/** At most `size` holders at once; the others wait in order. */
+class Slots {
+  private free: number
+  private readonly waiting: Array<() => void> = []
+  constructor(size: number) {
+    this.free = size
+  }
+  take(): Promise<void> | void {
+    if (this.free > 0) {
+      this.free--
+      return
+    }
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+  give(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.free++
+  }
+}
+
+/** Directories listed at once. */
+const SCAN_CONCURRENCY = 8
+
+/** List `dir` into `scan`; its subdirectories, to be listed next. */
+async function listDirectory(rootAbs: string, dir: string, skipSessions: ReadonlySet<string>, scan: TreeScan): Promise<string[]> {
+  let entries: Array<fs.Dirent<Buffer>> | null
+  try {
+    entries = await listInPlace(rootAbs, dir)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    // A directory removed mid-scan is a race, not a fault.
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') scan.unreadable.push({ path: dir, reason: String((error as Error).message) })
+    return []
+  }
+  // Not where it claims to be: its files, if known, are looked at one by one (and refused).
+  if (entries === null) return []
+  const subdirs: string[] = []
+  for (const entry of entries) {
+    const name = nameFromBytes(entry.name)
+    const rel = dir === '' ? name.text : `${dir}/${name.text}`
+    if (isIgnoredPath(rel)) continue
+    if (name.valid && entry.isDirectory()) {
+      if (dir === '' && skipSessions.has(name.text)) continue
+      if (dir === '') scan.sessions.push(name.text)
+      subdirs.push(rel)
+    } else {
+      scan.files.push(rel)
+    }
+  }
+  return subdirs
 }
 
 const NO_SESSIONS: ReadonlySet<string> = new Set()
