@@ -237,15 +237,18 @@ describe('markdown fast path equals remark', () => {
 // Emphasis is the fast path's most intricate mirror of micromark (delimiter
 // flanking, the rule of three, runs re-resolved inside a match); the document
 // generator rarely packs enough delimiter runs into one line to reach its
-// corners, so this one writes little else. Old divergences showed up about
-// once in 100,000 such lines: raise STATEBRIDGE_FUZZ_RUNS to hunt.
+// corners, so this one writes little else: runs of one to four `*` or `_`
+// between letters, commas and spaces. The divergence fixed in PARSER_VERSION 6
+// showed up in about 25 of 100,000 such lines, so the default 30,000 find it
+// almost surely (it failed on each of three seeds; about 9 s); raise STATEBRIDGE_FUZZ_RUNS to hunt further.
 const delimiterDense = fc
-  .array(fc.constantFrom('*', '*', '**', '_', '__', '___', 'a', 'b', ' ', ',', '.', '~', '`', 'x y'), { minLength: 3, maxLength: 24 })
+  .array(fc.constantFrom('*', '**', '***', '_', '__', '___', '____', 'a', ',', ' '), { minLength: 3, maxLength: 16 })
   .map((pieces) => pieces.join('').trim())
-  .filter((line) => line !== '' && !line.includes('|'))
+  .filter((line) => line !== '')
+const DENSE_RUNS = FUZZ_RUNS * 100
 
 describe('markdown fast path equals remark on emphasis', () => {
-  it(`on ${FUZZ_RUNS * 10} delimiter-dense lines, in a cell and in a heading`, () => {
+  it(`on ${DENSE_RUNS} delimiter-dense lines, in a cell and in a heading`, () => {
     fc.assert(
       fc.property(delimiterDense, (line) => {
         const text = `| h |\n|---|\n| ${line} |\n\n# ${line}\n`
@@ -254,7 +257,7 @@ describe('markdown fast path equals remark on emphasis', () => {
         const diff = firstDifference(fast, remark)
         if (diff !== null) throw new Error(`${describeDifference(diff, fast, remark)}\ninput ${JSON.stringify(line)}`)
       }),
-      { numRuns: FUZZ_RUNS * 10, ...(FUZZ_SEED === undefined ? {} : { seed: Number(FUZZ_SEED) }) },
+      { numRuns: DENSE_RUNS, ...(FUZZ_SEED === undefined ? {} : { seed: Number(FUZZ_SEED) }) },
     )
   }, 600_000)
 })
