@@ -231,7 +231,7 @@ describe('markdown fast path equals remark', () => {
         },
       },
     )
-  })
+  }, 600_000)
 })
 
 // Emphasis is the fast path's most intricate mirror of micromark (delimiter
