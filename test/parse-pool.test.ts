@@ -138,46 +138,6 @@ describe('ParsePool', () => {
     expect(fs.readFileSync(starts, 'utf8').length).toBe(attempts)
   }, 30_000)
 
-  it('answers reads of unchanged files before the parsers load, and loads one worker at a time', async () => {
-    // Ready to read at once; its parsers "load" only when the test says so (a file appears).
-    const starts = path.join(dir, 'starts.log')
-    const release = path.join(dir, 'release')
-    const module = path.join(dir, 'slow-load-worker.mjs')
-    fs.writeFileSync(
-      module,
-      `import fs from 'node:fs'\nimport { parentPort } from 'node:worker_threads'\n` +
-        `fs.appendFileSync(${JSON.stringify(starts)}, 'x')\n` +
-        `parentPort.on('message', (m) => { if (m.request) parentPort.postMessage({ id: m.id, result: { kind: 'unchanged', hash: 'h', sizeBytes: 1, mtimeMs: 1, ino: 1 } }) })\n` +
-        `const wait = setInterval(() => { if (fs.existsSync(${JSON.stringify(release)})) { clearInterval(wait); parentPort.postMessage({ loaded: true }) } }, 10)\n` +
-        `parentPort.postMessage({ ready: true, loading: true })\n`,
-    )
-    pool = new ParsePool({ workers: 2, budgetMs: 1_000, workerUrl: pathToFileURL(module) })
-    expect(await pool.run(request('small.md'))).toMatchObject({ kind: 'unchanged' })
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    // The second worker waits for the first one's parsers.
-    expect(fs.readFileSync(starts, 'utf8')).toBe('x')
-    fs.writeFileSync(release, '')
-    for (let i = 0; i < 100 && fs.readFileSync(starts, 'utf8').length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(fs.readFileSync(starts, 'utf8')).toBe('xx')
-  }, 30_000)
-
-  it('sends the file of a worker whose parsers cannot load to another worker, or answers unavailable', async () => {
-    // Reads start, then the parsers fail to load, as they would under a low `ulimit -n`.
-    const module = path.join(dir, 'load-fails-worker.mjs')
-    fs.writeFileSync(
-      module,
-      `import { parentPort } from 'node:worker_threads'\n` +
-        `parentPort.on('message', () => setTimeout(() => parentPort.postMessage({ loadFailed: { code: 'EMFILE', message: 'EMFILE: too many open files' } }), 5))\n` +
-        `parentPort.postMessage({ ready: true, loading: true })\n`,
-    )
-    pool = new ParsePool({ workers: 1, budgetMs: 1_000, workerUrl: pathToFileURL(module) })
-    // Never the file's failure (`unreadable`): the pool retried the start and then gave up naming the limit.
-    const result = await pool.run(request('small.md'))
-    expect(result).toMatchObject({ kind: 'unavailable', code: 'EMFILE' })
-    expect(result.kind === 'unavailable' && result.message).toMatch(/too many open files.*`ulimit -n`/)
-    expect(pool.workersReplaced).toBe(0)
-  }, 30_000)
-
   it('treats a worker that exits while loading as a failed start', async () => {
     const module = path.join(dir, 'exit-worker.mjs')
     fs.writeFileSync(module, 'process.exit(3)\n')

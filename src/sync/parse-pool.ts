@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import type { PricingTable } from '../parsers/agent/types.js'
 import type { MarkdownParser } from '../parsers/markdown.js'
 import { NO_OBSERVER, type SyncObserver } from './observer.js'
-import type { ReadRequest, ReadResult } from './read-content.js'
+import type { ReadRequest, ReadResult } from './read-file.js'
 
 /** Default old-generation heap per parse worker, MB. */
 export const DEFAULT_WORKER_HEAP_MB = 96
@@ -62,13 +62,7 @@ export interface ParsePoolOptions {
 /** What the pool posts to a worker. */
 export type WorkerMessage = { id: number; request: ReadRequest } | { overBudget: string }
 /** What a worker posts back. */
-export type WorkerReply =
-  /** Modules to read and hash loaded; `loading`: the parsers are still loading, `loaded` or `loadFailed` follows. */
-  | { ready: true; loading?: boolean }
-  | { loaded: true }
-  | { loadFailed: { code: string; message: string } }
-  | { id: number; parsing: string }
-  | { id: number; result: ReadResult }
+export type WorkerReply = { ready: true } | { id: number; parsing: string } | { id: number; result: ReadResult }
 
 interface Job {
   id: number
@@ -80,10 +74,8 @@ interface Job {
 
 interface Slot {
   worker: Worker
-  /** Able to read and hash; loading time must not count against a file's budget. */
+  /** Modules loaded; loading time must not count against a file's budget. */
   ready: boolean
-  /** Its parsers loaded too: the next worker may start loading. */
-  loaded: boolean
   job: Job | null
   timer: NodeJS.Timeout | null
   /** When the job was posted (performance.now()), for the parse duration. */
@@ -164,7 +156,8 @@ export class ParsePool {
       const preferred = this.slots[affinity(job.request.relPath, this.slots.length)]
       const slot = preferred && free.includes(preferred) ? preferred : free[0]!
       slot.job = job
-      if (slot.loaded) this.startBudget(slot)
+      slot.startedAt = performance.now()
+      if (this.options.budgetMs > 0) slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
       slot.worker.postMessage({ id: job.id, request: job.request } satisfies WorkerMessage)
     }
   }
@@ -176,7 +169,7 @@ export class ParsePool {
    */
   private startWorkers(): void {
     if (this.closed || this.unavailable || this.startTimer) return
-    if (this.slots.length >= this.target || this.slots.some((slot) => !slot.loaded)) return
+    if (this.slots.length >= this.target || this.slots.some((slot) => !slot.ready)) return
     let slot: Slot
     try {
       slot = this.spawn()
@@ -200,20 +193,13 @@ export class ParsePool {
       },
       workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY, parser: this.options.parser ?? 'fast', pricing: this.options.pricing ?? null },
     })
-    const slot: Slot = { worker, ready: false, loaded: false, job: null, timer: null, startedAt: 0 }
+    const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 }
     worker.on('message', (message: WorkerReply) => {
       if ('ready' in message) {
         slot.ready = true
-        if (!message.loading) this.loadedOn(slot)
+        this.startFailures = 0
+        this.startWorkers()
         this.dispatch()
-        return
-      }
-      if ('loaded' in message) {
-        this.loadedOn(slot)
-        return
-      }
-      if ('loadFailed' in message) {
-        this.loadFailedOn(slot, message.loadFailed)
         return
       }
       if (!slot.job || slot.job.id !== message.id) return
@@ -247,32 +233,6 @@ export class ParsePool {
     return slot
   }
 
-  // A job posted while the parsers were loading has waited for them: its budget starts now.
-  private loadedOn(slot: Slot): void {
-    slot.loaded = true
-    if (slot.job && !slot.timer) this.startBudget(slot)
-    this.startFailures = 0
-    this.startWorkers()
-  }
-
-  private startBudget(slot: Slot): void {
-    slot.startedAt = performance.now()
-    if (this.options.budgetMs > 0) slot.timer = setTimeout(() => this.expire(slot), this.options.budgetMs)
-  }
-
-  // The parsers did not load (too many open files, say): a failed start, not
-  // the file's fault. Its file, waiting for the parsers, goes to another worker.
-  private loadFailedOn(slot: Slot, failure: { code: string; message: string }): void {
-    if (!this.remove(slot)) return
-    if (slot.timer) clearTimeout(slot.timer)
-    slot.timer = null
-    if (slot.job) this.waiting.unshift(slot.job)
-    slot.job = null
-    void slot.worker.terminate()
-    this.startFailed(Object.assign(new Error(failure.message), { code: failure.code }))
-    if (!this.closed) this.dispatch()
-  }
-
   /**
    * A worker could not load. Trying again at once would spin (the cause, such
    * as the open-file limit, is still there): wait longer each time, then run
@@ -294,7 +254,7 @@ export class ParsePool {
       return
     }
     this.startFailures = 0
-    const running = this.slots.filter((slot) => slot.loaded).length
+    const running = this.slots.filter((slot) => slot.ready).length
     if (running > 0) {
       this.target = running
       this.options.logger?.warn({ code, workers: running }, `${message}; going on with ${running} of ${this.options.workers} workers`)

@@ -1,28 +1,155 @@
 /**
  * Read, hash and parse one file: the part of the per-file pipeline that runs
- * in a parse worker. Only this step touches file content. Reading and hashing
- * are `read-content.ts`; this module adds the parsers and history's encoding.
+ * in a parse worker. Only this step touches file content.
  */
 import { createHash } from 'node:crypto'
+import fs from 'node:fs'
 import { encodeAgainst, encodeFull } from '../history/encode.js'
-import type { EncodedBlob } from '../history/types.js'
+import type { BlobChain, EncodedBlob } from '../history/types.js'
+import type { MarkdownParser } from '../parsers/markdown.js'
+import type { AppendCheckpoint, PricingTable } from '../parsers/agent/types.js'
 import { parseAppend, parseFile } from '../parsers/parse-file.js'
-import type { ParsedDocument } from '../parsers/types.js'
-import { readContent, type ReadContent, type ReadHooks, type ReadRequest, type ReadResult } from './read-content.js'
+import type { ParsedAppend, ParsedDocument } from '../parsers/types.js'
+import { relativeToRoot } from './paths.js'
 
-export type { AppendBase, ReadContent, ReadHooks, ReadRequest, ReadResult } from './read-content.js'
-
-/** Read the file once, hash it, and parse it unless its hash is already known. */
-export function readAndParse(request: ReadRequest, hooks: ReadHooks = {}): ReadResult {
-  const read = readContent(request, hooks)
-  return read.kind === 'content' ? parseContent(request, read, hooks) : read
+/** What the pipeline asks a worker to do. */
+export interface ReadRequest {
+  absPath: string
+  relPath: string
+  /**
+   * Real absolute path of the root: what was opened must lie under it. The
+   * pipeline always sets it; without it nothing is checked (a bench scratch file).
+   */
+  realRoot?: string
+  /** Hash of the content already applied; equal content is not parsed again. */
+  knownHash: string | null
+  maxFileBytes: number
+  /**
+   * Encode the content for history when it changed: gzip at or above
+   * `threshold` bytes, or a delta against the last content of `base` (the
+   * blobs of the content last applied) when that is at most half the size.
+   * Absent: history keeps nothing of this read.
+   */
+  history?: { threshold: number; base: BlobChain }
+  /**
+   * A JSON Lines file applied before: where its last read stopped. When the
+   * file grew and its first `offset` bytes are still the ones applied, only
+   * what follows is parsed (`appended`); otherwise the whole file is.
+   */
+  append?: AppendBase
 }
 
-/** Parse what `readContent` read, and encode it for history when the request asks. */
-export function parseContent(request: ReadRequest, read: ReadContent, hooks: ReadHooks = {}): ReadResult {
-  const { content, hash, continued } = read
-  const stat = { hash, sizeBytes: read.sizeBytes, mtimeMs: read.mtimeMs }
+/** What the store holds of a JSON Lines file's last read: the content it was and where the read stopped. */
+export interface AppendBase extends AppendCheckpoint {
+  /** The document's content hash: the apply checks it is still the one continued from. */
+  contentHash: string
+  /** sha256 (hex) of the file's first `offset` bytes. */
+  hash: string
+}
+
+/** What a worker answers. */
+export type ReadResult =
+  | { kind: 'unchanged'; hash: string; sizeBytes: number; mtimeMs: number; ino: number }
+  /** `parsed.json` is moved into `jsonText`: a string crosses threads far cheaper than an object graph. */
+  | {
+      kind: 'parsed'
+      hash: string
+      sizeBytes: number
+      mtimeMs: number
+      ino: number
+      parsed: ParsedDocument
+      jsonText: string | null
+      blob: EncodedBlob | null
+      /** sha256 of the bytes `parsed.append` says were read (JSON Lines only). */
+      appendHash: string | null
+    }
+  /** A JSON Lines file that grew: the rows of its new lines, continuing `base`. */
+  | {
+      kind: 'appended'
+      hash: string
+      sizeBytes: number
+      mtimeMs: number
+      ino: number
+      base: { contentHash: string; offset: number }
+      parsed: ParsedAppend
+      appendHash: string
+      blob: EncodedBlob | null
+    }
+  | { kind: 'too-large'; sizeBytes: number; mtimeMs: number }
+  /** The file changed while it was read: read it again later. */
+  | { kind: 'unstable' }
+  | { kind: 'gone' }
+  | { kind: 'unreadable'; code: string; message: string }
+  /** What was opened lies outside the root (a symlink on the way): nothing was read. */
+  | { kind: 'outside'; realPath: string }
+  /** The parser threw (a stack overflow on deep nesting, a parser bug). */
+  | { kind: 'parser-failed'; hash: string; sizeBytes: number; mtimeMs: number; message: string; blob: EncodedBlob | null }
+  /** This content blew its parse budget before: not parsed again. */
+  | { kind: 'over-budget'; hash: string; sizeBytes: number; mtimeMs: number }
+
+/** What the caller knows of earlier parses, and wants to hear before this one starts. */
+export interface ReadHooks {
+  /** Hashes of content that blew its parse budget. */
+  overBudget?: { has(hash: string): boolean }
+  /** Called with the content hash just before parsing starts. */
+  onParse?: (hash: string) => void
+  /** Which markdown reader parses; default `fast`. */
+  parser?: MarkdownParser
+  /** Prices of agent transcripts' usage. */
+  pricing?: PricingTable | null
+}
+
+/**
+ * Read the file once, hash it, and parse it unless its hash is already known.
+ * Containment is checked on the opened descriptor, so a symlink swapped
+ * between a check and the read cannot bring outside bytes in.
+ */
+export function readAndParse(request: ReadRequest, hooks: ReadHooks = {}): ReadResult {
+  let fd: number
+  try {
+    // Non-blocking, so a FIFO swapped in after the pipeline's stat cannot hang the worker.
+    fd = fs.openSync(request.absPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+  } catch (error) {
+    return failedIo(error)
+  }
+  let content: Buffer
+  let before: fs.Stats
+  try {
+    before = fs.fstatSync(fd)
+    if (!before.isFile()) return { kind: 'unstable' }
+    const opened = request.realRoot === undefined ? request.absPath : openedPath(fd, request.absPath, before)
+    if (opened === null) return { kind: 'unstable' }
+    if (request.realRoot !== undefined && relativeToRoot(request.realRoot, opened) === null) return { kind: 'outside', realPath: opened }
+    if (before.nlink === 0) return { kind: 'gone' }
+    if (before.size > request.maxFileBytes) return { kind: 'too-large', sizeBytes: before.size, mtimeMs: before.mtimeMs }
+    content = fs.readFileSync(fd)
+    // A writer still appending shows up as a stat that moved under us (or a size
+    // that differs from what we read); the next event or retry gets the full file.
+    const after = fs.statSync(request.absPath)
+    if (after.size !== content.length || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) {
+      return { kind: 'unstable' }
+    }
+  } catch (error) {
+    return failedIo(error)
+  } finally {
+    fs.closeSync(fd)
+  }
+  // One pass over the bytes gives the content hash and, for a grown JSON Lines
+  // file, the hash of the prefix applied before (and a copy to continue from).
+  const hasher = createHash('sha256')
   const base = request.append
+  let continued: ReturnType<typeof createHash> | null = null
+  if (base !== undefined && base.offset > 0 && content.length > base.offset) {
+    hasher.update(content.subarray(0, base.offset))
+    if (hasher.copy().digest('hex') === base.hash) continued = hasher.copy()
+    hasher.update(content.subarray(base.offset))
+  } else {
+    hasher.update(content)
+  }
+  const hash = hasher.digest('hex')
+  const stat = { hash, sizeBytes: content.length, mtimeMs: before.mtimeMs }
+  if (hash === request.knownHash) return { kind: 'unchanged', ...stat, ino: before.ino }
+  if (hooks.overBudget?.has(hash)) return { kind: 'over-budget', ...stat }
   hooks.onParse?.(hash)
   const options = { parser: hooks.parser ?? 'fast', pricing: hooks.pricing ?? null } as const
   if (continued !== null && base !== undefined) {
@@ -31,7 +158,7 @@ export function parseContent(request: ReadRequest, read: ReadContent, hooks: Rea
       continued.update(content.subarray(base.offset, parsed.append.offset))
       const appendHash = continued.digest('hex')
       const at = { contentHash: base.contentHash, offset: base.offset }
-      return { kind: 'appended', ...stat, ino: read.ino, base: at, parsed, appendHash, blob: historyBlob(request, content, hash) }
+      return { kind: 'appended', ...stat, ino: before.ino, base: at, parsed, appendHash, blob: historyBlob(request, content, hash) }
     } catch {
       // The tail did not read on from the stored state (a state an older build wrote): read the whole file.
     }
@@ -47,7 +174,7 @@ export function parseContent(request: ReadRequest, read: ReadContent, hooks: Rea
     return { kind: 'parser-failed', ...stat, message: error instanceof Error ? error.message : String(error), blob: historyBlob(request, content, hash) }
   }
   const appendHash = parsed.append === undefined ? null : prefixHash(content, parsed.append.offset, hash)
-  return { kind: 'parsed', ...stat, ino: read.ino, parsed: { ...parsed, json: null }, jsonText, blob: historyBlob(request, content, hash), appendHash }
+  return { kind: 'parsed', ...stat, ino: before.ino, parsed: { ...parsed, json: null }, jsonText, blob: historyBlob(request, content, hash), appendHash }
 }
 
 /** sha256 of the first `offset` bytes; `hash` is the whole content's. */
@@ -70,3 +197,25 @@ function historyBlob(request: ReadRequest, content: Buffer, hash: string): Encod
   }
 }
 
+/**
+ * The real path of the file behind `fd`, or `null` when it cannot be pinned
+ * down (renamed or replaced while we looked: the caller retries).
+ */
+function openedPath(fd: number, absPath: string, opened: fs.Stats): string | null {
+  try {
+    // Linux names the object an open descriptor refers to, symlinks resolved.
+    return fs.readlinkSync(`/proc/self/fd/${fd}`)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  // Without procfs: the real path of the name, trusted only while it still names the opened file.
+  const real = fs.realpathSync(absPath)
+  const now = fs.statSync(real)
+  return now.dev === opened.dev && now.ino === opened.ino ? real : null
+}
+
+function failedIo(error: unknown): ReadResult {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN'
+  if (code === 'ENOENT') return { kind: 'gone' }
+  return { kind: 'unreadable', code, message: error instanceof Error ? error.message : String(error) }
+}
