@@ -49,11 +49,13 @@ vi.resetModules()
 const splitModule: typeof MarkdownModule = await import('../src/parsers/markdown.js')
 const wholeModule = await markdownWith((text) => [{ start: 0, end: text.length, line: 1 }], true)
 const unruledModule = await markdownWith(splitWithoutHeadingRule)
+const unfilteredModule = await markdownWith(splitBlocks, true)
 
 const bySplit = (text: string) => splitModule.parseMarkdown(text, { parser: 'fast' })
 const byRemarkSplit = (text: string) => splitModule.parseMarkdown(text, { parser: 'remark' })
 const whole = (text: string) => wholeModule.parseMarkdown(text, { parser: 'remark' })
 const unruled = (text: string, parser: 'fast' | 'remark') => unruledModule.parseMarkdown(text, { parser })
+const unfiltered = (text: string) => unfilteredModule.parseMarkdown(text, { parser: 'remark' })
 
 const blockTexts = (text: string): string[] => splitBlocks(text).map((b) => text.slice(b.start, b.end))
 
@@ -138,6 +140,61 @@ describe('the heading rule changes no record', () => {
         expect(bySplit(text)).toEqual(unruled(text, 'fast'))
       }),
       { numRuns: Number(process.env.STATEBRIDGE_FUZZ_RUNS ?? 300) },
+    )
+  }, 600_000)
+})
+
+// Pipes where agents write them: in prose, list items, quotes and code, with
+// and without a delimiter row or a second pipe line, in every line ending.
+const pipeLine = fc.constantFrom(
+  '- Validated: 5 | Invalidated: 0 | Unvalidated: 0',
+  '**Assumption Validation Status:**',
+  'Total | 12',
+  '| a | b |',
+  '| 1 | 2 |',
+  '|---|---|',
+  '--|--',
+  ':-- | --:',
+  '- |---|',
+  '  |---|---|',
+  '> | a |',
+  '> |---|',
+  '1. x | y',
+  '   | a |',
+  '    | code |',
+  '```',
+  '- item',
+  '---',
+  'text',
+  '',
+)
+const pipeDocument = fc
+  .tuple(fc.array(pipeLine, { minLength: 1, maxLength: 8 }), fc.constantFrom('\n', '\r\n', '\r'))
+  .map(([lines, eol]) => lines.join(eol) + eol)
+
+describe('blocks left unread hold no record', () => {
+  it('on hand cases: a pipe alone in prose or a list item, and every shape that does make a record', () => {
+    const cases = [
+      '**Assumption Validation Status:**\n- Assumptions: 5\n- Validated: 5 | Invalidated: 0 | Unvalidated: 0\n',
+      'Total | 12\nMore | 3\n',
+      '- item\n  | a | b |\n  |---|---|\n  | 1 | 2 |\n',
+      '> | a |\n> |---|\n> | 1 |\n',
+      'a | b\n--|--\n1 | 2\n',
+      '| a | b | c |\n|---|---|\n| 1 | 2 | 3 |\n',
+      '| a |\n| b |\n',
+      '```\n| a | b |\n|---|---|\n```x\n',
+      '| a | b |\r\n|---|---|\r\n| 1 | 2 |\r\n',
+      '| a |\r| b |\r',
+    ]
+    for (const text of cases) expect(byRemarkSplit(text), text).toEqual(unfiltered(text))
+  })
+
+  it('on generated documents', () => {
+    fc.assert(
+      fc.property(fc.oneof(pipeDocument, document), (text) => {
+        expect(byRemarkSplit(text)).toEqual(unfiltered(text))
+      }),
+      { numRuns: Number(process.env.STATEBRIDGE_FUZZ_RUNS ?? 300) * 10 },
     )
   }, 600_000)
 })
