@@ -185,6 +185,9 @@ describe('blocks left unread hold no record', () => {
       '```\n| a | b |\n|---|---|\n```x\n',
       '| a | b |\r\n|---|---|\r\n| 1 | 2 |\r\n',
       '| a |\r| b |\r',
+      // remark drops a byte order mark where a block starts.
+      '\ufeff[^1]: `a\\|b`\r\n\r\n| ** | ✅ |\r\n| --- | --- |\r\n\n# Title\n- **Key:** value',
+      '\ufeff# Title\n\n\ufeff| a |\n| b |\n',
     ]
     for (const text of cases) expect(byRemarkSplit(text), text).toEqual(unfiltered(text))
   })
