@@ -101,22 +101,23 @@ export function splitBlocks(text: string): Block[] {
   return blocks
 }
 
-// Headings need a `#` or a setext underline; footnote definitions `[^id]:` at
-// the start of a line, or after the markers of the list items and blockquotes
-// they sit in (`- # Title`, `> ===`), at any indent. (Key-value fields are
-// found by a line scan, see fields.ts, and need no tree.)
-const MAY_HOLD_HEADING = /^\uFEFF?[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*(?:#|(?:=+|-+)[ \t]*$|\[\^)/m
+// Where a line's content starts: after a byte order mark (remark drops one
+// where a block starts), indentation, `>` and list item markers.
+const LINE_START = String.raw`^\uFEFF?[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*`
+// Headings need a `#` or a setext underline; footnote definitions `[^id]:`,
+// wherever the line's content starts (`- # Title`, `> ===`). (Key-value fields
+// are found by a line scan, see fields.ts, and need no tree.)
+const MAY_HOLD_HEADING = new RegExp(String.raw`${LINE_START}(?:#|(?:=+|-+)[ \t]*$|\[\^)`, 'm')
 // A table, a recovered one or one swallowed by a code block needs a delimiter
-// row: a line of nothing but pipes, colons, dashes and white space, with a dash,
-// wherever it sits. A pipe run reported as prose needs two lines in a row that
-// start with a pipe after `>` and indentation (pipe-runs.ts). A pipe in a line
-// of prose or a list item alone (`- Validated: 5 | Invalidated: 0`) makes no record.
-// Both allow a byte order mark first: remark drops it where a block starts.
-const MAY_HOLD_TABLE = /^\uFEFF?[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*[|: \t-]*-[|: \t-]*$|^\uFEFF?[ \t>]*\|[^\n\r]*(?:\r\n?|\n)[ \t>]*\|/m
+// row: a line of nothing but pipes, colons, dashes and white space, with a dash.
+// A pipe run reported as prose needs two lines in a row that start with a pipe
+// after `>` and indentation (pipe-runs.ts). A pipe in a line of prose or a list
+// item alone (`- Validated: 5 | Invalidated: 0`) makes no record.
+const MAY_HOLD_TABLE = new RegExp(String.raw`${LINE_START}[|: \t-]*-[|: \t-]*$|^\uFEFF?[ \t>]*\|[^\n\r]*(?:\r\n?|\n)[ \t>]*\|`, 'm')
 
 /** Whether a block can produce a table, heading, footnote definition or table diagnostic. */
 export function mayHoldRecords(blockText: string): boolean {
-  return blockText.includes('|') ? MAY_HOLD_TABLE.test(blockText) || MAY_HOLD_HEADING.test(blockText) : MAY_HOLD_HEADING.test(blockText)
+  return MAY_HOLD_HEADING.test(blockText) || (blockText.includes('|') && MAY_HOLD_TABLE.test(blockText))
 }
 
 // `[label]: destination` at the start of a line (not `[^id]:`, a footnote). The
