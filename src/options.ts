@@ -468,7 +468,7 @@ export const OPTIONS = {
     help: 'days the change log keeps a change, for feed clients that resume (`0`: forever)',
     doc: 'days the change log keeps a change: a feed client away longer gets `event: reset`; `watch` prunes at start and hourly (`0`: keep forever)',
   },
-  /** Contents of at least this many bytes are stored gzip-compressed in history; default 1000. */
+  /** Contents of at least this many bytes are stored compressed in history; default 1000. */
   compressThreshold: {
     flag: 'compress-threshold',
     value: '<bytes>',
@@ -479,7 +479,7 @@ export const OPTIONS = {
     env: ['SESSION_COMPRESS_THRESHOLD'],
     commands: ['sync', 'watch', ...WRITING],
     resolve: 'table',
-    help: 'history stores contents of at least this many bytes gzip-compressed',
+    help: 'history stores contents of at least this many bytes compressed (Brotli)',
   },
   /** Days history keeps a revision; default 30; 0 keeps every revision forever (the per-file cap still applies). */
   historyKeepDays: {

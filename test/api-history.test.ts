@@ -1,21 +1,23 @@
 /**
  * The history routes over a real socket, on SQLite and on PostgreSQL: a tree
  * synced by the real syncer, changed between syncs (appends stored as deltas,
- * a large file as a gzip copy, a removal as a tombstone, a non-UTF-8 file),
+ * a large file as a Brotli copy, a removal as a tombstone, a non-UTF-8 file),
  * then read back through /api/v1: checkpoint pages and filters, revision
- * details, the bytes at each revision (gzip passed through as stored, seen
- * raw through node:http), ETags, diffs and problems. Answers are checked
+ * details, the bytes at each revision (a compressed copy passed through as
+ * stored, seen raw through node:http; also a gzip copy as releases before
+ * schema version 14 stored it), ETags, diffs and problems. Answers are checked
  * against the schemas of the server's own /openapi.json.
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveConfig, type DatabaseTarget } from '../src/config.js'
 import { silentLogger } from '../src/logger.js'
-import { acceptsGzip, encodeRevisionCursor } from '../src/serve/history-routes.js'
+import { acceptsEncoding, encodeRevisionCursor } from '../src/serve/history-routes.js'
 import { startApiServer, type ApiServer } from '../src/serve/index.js'
 import { openReader } from '../src/store/open-reader.js'
 import type { StoreReader } from '../src/store/read-types.js'
@@ -23,7 +25,7 @@ import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/types.js'
 import { runSync } from '../src/sync/run-sync.js'
 import { expectProblem, get, schemaValidator, type Answer } from './helpers/api-client.js'
-import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
+import { PG_URL, postgresAvailable, schemaRows, testSchemas } from './helpers/postgres.js'
 import { cleanup, tempDir, writeTree } from './helpers/tree.js'
 
 const available = await postgresAvailable()
@@ -51,6 +53,7 @@ const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).di
 const lines = (from: number, to: number): string => Array.from({ length: to - from }, (_, i) => `Line ${from + i} of the research notes.\n`).join('')
 
 interface Fixture {
+  target: DatabaseTarget
   root: string
   root2: string
   store: Store
@@ -105,7 +108,7 @@ async function setUp(dialect: 'sqlite' | 'postgres'): Promise<Fixture> {
 
   const reader = await openReader(target, { logger })
   const server = await startApiServer({ reader, host: '127.0.0.1', port: 0, logger })
-  return { root, root2, store, reader, server, versions }
+  return { target, root, root2, store, reader, server, versions }
 }
 
 async function tearDown(f: Fixture | undefined): Promise<void> {
@@ -129,6 +132,24 @@ function rawGet(base: string, route: string, headers: Record<string, string> = {
   })
 }
 
+/** Replace a stored blob's bytes and encoding in place, as another release could have written them. */
+async function storeBlobAs(target: DatabaseTarget, contentHash: string, encoding: string, data: Buffer): Promise<void> {
+  if (target.dialect === 'sqlite') {
+    const db = new Database(target.file)
+    try {
+      db.prepare('UPDATE history_blobs SET encoding = ?, data = ?, stored_bytes = ? WHERE content_hash = ?').run(encoding, data, data.length, contentHash)
+    } finally {
+      db.close()
+    }
+    return
+  }
+  await schemaRows(
+    target.schema,
+    `UPDATE history_blobs SET encoding = '${encoding}', data = decode('${data.toString('hex')}', 'hex'), stored_bytes = ${data.length} ` +
+      `WHERE content_hash = '${contentHash}'`,
+  )
+}
+
 interface Rev {
   rev: number
   root: string
@@ -139,7 +160,7 @@ interface Rev {
   sizeBytes: number | null
 }
 
-describe('acceptsGzip', () => {
+describe('acceptsEncoding', () => {
   it.each([
     [undefined, false],
     ['', false],
@@ -155,8 +176,22 @@ describe('acceptsGzip', () => {
     ['gzip;q=0, *', false],
     ['identity, *;q=0.1', true],
     ['gzip;q=abc', false],
-  ])('%j → %s', (header, expected) => {
-    expect(acceptsGzip(header)).toBe(expected)
+  ])('gzip: %j → %s', (header, expected) => {
+    expect(acceptsEncoding(header, 'gzip')).toBe(expected)
+  })
+
+  it.each([
+    [undefined, false],
+    ['br', true],
+    ['gzip, deflate, br', true],
+    ['BR;q=0.5', true],
+    ['gzip', false],
+    ['x-br', false],
+    ['br;q=0', false],
+    ['*', true],
+    ['br;q=0, *', false],
+  ])('br: %j → %s', (header, expected) => {
+    expect(acceptsEncoding(header, 'br')).toBe(expected)
   })
 })
 
@@ -288,7 +323,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         [of(NOTES)[0]!, { kind: 'full', encoding: 'identity' }, null],
         [of(NOTES)[1]!, { kind: 'delta', encoding: 'identity' }, of(NOTES)[0]!.rev],
         [of(NOTES)[2]!, { kind: 'delta', encoding: 'identity' }, of(NOTES)[1]!.rev],
-        [of(BIG)[0]!, { kind: 'full', encoding: 'gzip' }, null],
+        [of(BIG)[0]!, { kind: 'full', encoding: 'br' }, null],
         [of(BIG)[1]!, { kind: 'delta', encoding: 'identity' }, of(BIG)[0]!.rev],
         [of(STATE)[1]!, { kind: 'full', encoding: 'identity' }, of(STATE)[0]!.rev],
       ]
@@ -302,7 +337,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         expect(answer.body.storage.depth).toBe(stored.depth)
         expect(answer.body.storage.baseHash).toBe(stored.baseHash)
       }
-      // A gzip copy stores far fewer bytes than the file has.
+      // A compressed copy stores far fewer bytes than the file has.
       const big = (await get(base, `/api/v1/revisions/${of(BIG)[0]!.rev}`)).body
       expect(big.storage.storedBytes).toBeLessThan(big.sizeBytes / 10)
       expectProblem(await get(base, '/api/v1/revisions/999999'), 404, 'not-found', check)
@@ -338,36 +373,65 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect((await rawGet(base, '/api/v1/revisions/999999/content')).status).toBe(404)
     })
 
-    it('passes a stored gzip copy through as it is to a client that takes gzip', async () => {
+    it('passes a stored Brotli copy through as it is to a client that takes br', async () => {
       const first = of(BIG)[0]!
       const stored = await f.store.blobChain(first.contentHash!)
       expect(stored).toHaveLength(1)
-      expect(stored[0]!.encoding).toBe('gzip')
-      const gz = await rawGet(base, `/api/v1/revisions/${first.rev}/content`, { 'accept-encoding': 'gzip, deflate, br' })
-      expect(gz.status).toBe(200)
-      expect(gz.headers['content-encoding']).toBe('gzip')
-      expect(gz.headers.vary).toBe('Accept-Encoding')
-      expect(gz.headers.etag).toBe(`"${first.contentHash}"`)
-      expect(gz.body.equals(Buffer.from(stored[0]!.data))).toBe(true)
-      expect(Number(gz.headers['content-length'])).toBe(stored[0]!.data.byteLength)
-      expect(gunzipSync(gz.body).equals(f.versions.get(BIG)![0]!)).toBe(true)
+      expect(stored[0]!.encoding).toBe('br')
+      const br = await rawGet(base, `/api/v1/revisions/${first.rev}/content`, { 'accept-encoding': 'gzip, deflate, br' })
+      expect(br.status).toBe(200)
+      expect(br.headers['content-encoding']).toBe('br')
+      expect(br.headers.vary).toBe('Accept-Encoding')
+      expect(br.headers.etag).toBe(`"${first.contentHash}"`)
+      expect(br.body.equals(Buffer.from(stored[0]!.data))).toBe(true)
+      expect(Number(br.headers['content-length'])).toBe(stored[0]!.data.byteLength)
+      expect(brotliDecompressSync(br.body).equals(f.versions.get(BIG)![0]!)).toBe(true)
       // fetch decodes it like any client would.
-      const decoded = await fetch(`${base}/api/v1/revisions/${first.rev}/content`, { headers: { 'accept-encoding': 'gzip' } })
+      const decoded = await fetch(`${base}/api/v1/revisions/${first.rev}/content`, { headers: { 'accept-encoding': 'br' } })
       expect(Buffer.from(await decoded.arrayBuffer()).equals(f.versions.get(BIG)![0]!)).toBe(true)
-      // Refused gzip, or no Accept-Encoding at all: decoded bytes.
-      const refusals: Array<Record<string, string>> = [{}, { 'accept-encoding': 'gzip;q=0, identity' }, { 'accept-encoding': 'br' }]
+      // Refused br, or no Accept-Encoding at all: decoded bytes.
+      const refusals: Array<Record<string, string>> = [{}, { 'accept-encoding': 'br;q=0, identity' }, { 'accept-encoding': 'gzip' }]
       for (const headers of refusals) {
         const plain = await rawGet(base, `/api/v1/revisions/${first.rev}/content`, headers)
         expect(plain.headers['content-encoding'], JSON.stringify(headers)).toBeUndefined()
         expect(plain.body.equals(f.versions.get(BIG)![0]!)).toBe(true)
       }
-      // A delta on that gzip copy is decoded, whatever the client takes.
-      const second = await rawGet(base, `/api/v1/revisions/${of(BIG)[1]!.rev}/content`, { 'accept-encoding': 'gzip' })
+      // A delta on that copy is decoded, whatever the client takes.
+      const second = await rawGet(base, `/api/v1/revisions/${of(BIG)[1]!.rev}/content`, { 'accept-encoding': 'br' })
       expect(second.headers['content-encoding']).toBeUndefined()
       expect(second.body.equals(f.versions.get(BIG)![1]!)).toBe(true)
       // A small identity copy too.
-      const small = await rawGet(base, `/api/v1/revisions/${of(NOTES)[0]!.rev}/content`, { 'accept-encoding': 'gzip' })
+      const small = await rawGet(base, `/api/v1/revisions/${of(NOTES)[0]!.rev}/content`, { 'accept-encoding': 'br, gzip' })
       expect(small.headers['content-encoding']).toBeUndefined()
+    })
+
+    it('reads a gzip copy an older release stored: passed through to a client that takes gzip, decoded for others', async () => {
+      const first = of(BIG)[0]!
+      const content = f.versions.get(BIG)![0]!
+      const [before] = await f.store.blobChain(first.contentHash!)
+      // The blob as releases before schema version 14 wrote it.
+      const gzipped = gzipSync(content)
+      await storeBlobAs(f.target, first.contentHash!, 'gzip', gzipped)
+      try {
+        const detail = await get(base, `/api/v1/revisions/${first.rev}`)
+        expect(detail.body.storage).toMatchObject({ kind: 'full', encoding: 'gzip', storedBytes: gzipped.length })
+        check('RevisionDetail', detail.body)
+        const gz = await rawGet(base, `/api/v1/revisions/${first.rev}/content`, { 'accept-encoding': 'gzip, deflate, br' })
+        expect(gz.headers['content-encoding']).toBe('gzip')
+        expect(gz.body.equals(gzipped)).toBe(true)
+        expect(gunzipSync(gz.body).equals(content)).toBe(true)
+        const plain = await rawGet(base, `/api/v1/revisions/${first.rev}/content`, { 'accept-encoding': 'br' })
+        expect(plain.headers['content-encoding']).toBeUndefined()
+        expect(plain.body.equals(content)).toBe(true)
+        // The delta stored on it, and a diff across both, decode as before.
+        const second = await rawGet(base, `/api/v1/revisions/${of(BIG)[1]!.rev}/content`)
+        expect(second.body.equals(f.versions.get(BIG)![1]!)).toBe(true)
+        const diff = await get(base, `/api/v1/revisions/${of(BIG)[1]!.rev}/diff`)
+        expect(diff.status, diff.text).toBe(200)
+        expect(diff.text).toContain('+| extra | 1 |')
+      } finally {
+        await storeBlobAs(f.target, first.contentHash!, before!.encoding, Buffer.from(before!.data))
+      }
     })
 
     it('answers 304 to a matching If-None-Match, gzip or not', async () => {

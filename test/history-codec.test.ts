@@ -3,6 +3,7 @@
  * decode, and the encoder picks the smaller form the issue asks for.
  */
 import { createHash } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyDelta, encodeDelta } from '../src/history/delta.js'
@@ -69,14 +70,41 @@ describe('encodeDelta / applyDelta', () => {
 describe('encodeFull / encodeAgainst / decodeChain', () => {
   const text = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => `| F${i} | value ${i * 7} | HIGH |\n`).join(''))
 
-  it('stores small contents as they are and large ones gzip-compressed', () => {
+  it('stores small contents as they are and large ones Brotli-compressed', () => {
     const small = Buffer.from('tiny')
     expect(encodeFull(small, sha(small), 1000)).toMatchObject({ encoding: 'identity', depth: 0, baseHash: null })
     const large = text(200)
     const full = encodeFull(large, sha(large), 1000)
-    expect(full.encoding).toBe('gzip')
+    expect(full.encoding).toBe('br')
     expect(full.data.length).toBeLessThan(large.length / 3)
     expect(decodeChain([full]).equals(large)).toBe(true)
+  })
+
+  it('keeps content that compression would not shrink as it is', () => {
+    // Bytes of a hash chain: no redundancy for Brotli to find.
+    const noise = Buffer.concat(Array.from({ length: 64 }, (_, i) => createHash('sha256').update(String(i)).digest()))
+    expect(encodeFull(noise, sha(noise), 100)).toMatchObject({ encoding: 'identity', data: noise })
+  })
+
+  it('still decodes the gzip copies and deltas that releases before schema version 14 stored', () => {
+    const first = text(300)
+    const second = Buffer.concat([first, Buffer.from('| appended | row | LOW |\n')])
+    const full: EncodedBlob = { contentHash: sha(first), sizeBytes: first.length, encoding: 'gzip', baseHash: null, depth: 0, data: gzipSync(first) }
+    const delta: EncodedBlob = {
+      contentHash: sha(second),
+      sizeBytes: second.length,
+      encoding: 'gzip',
+      baseHash: full.contentHash,
+      depth: 1,
+      data: gzipSync(encodeDelta(first, second)),
+    }
+    expect(decodeChain([full]).equals(first)).toBe(true)
+    expect(decodeChain([full, delta]).equals(second)).toBe(true)
+    // A Brotli delta on a gzip copy: what a file stored before the upgrade and changed after it gets.
+    const third = Buffer.concat([second, Buffer.from('| appended | again | LOW |\n'.repeat(40))])
+    const next = encodeAgainst(third, encodeFull(third, sha(third), 1000), [full, delta], 1000)
+    expect(next).toMatchObject({ baseHash: delta.contentHash, depth: 2, encoding: 'br' })
+    expect(decodeChain([full, delta, next]).equals(third)).toBe(true)
   })
 
   it('keeps a delta only when it is at most half the full copy, and caps chains at MAX_DELTA_DEPTH', () => {

@@ -8,18 +8,23 @@
 export type RevisionChange = 'created' | 'updated' | 'removed' | 'restored'
 
 /**
+ * How a blob's bytes are compressed, named as in HTTP's Content-Encoding:
+ * `br` (Brotli, what this release writes), `gzip` (what releases before
+ * schema version 14 wrote; still read) or `identity` (bytes as they are).
+ */
+export type BlobEncoding = 'br' | 'gzip' | 'identity'
+
+/**
  * One stored content, as the database keeps it. A full copy (`baseHash`
- * `null`) is the file's bytes, gzip-compressed when `encoding` is `gzip`; a
- * delta is the delta stream of `delta.ts` against the content `baseHash`,
- * itself gzip-compressed when `encoding` is `gzip`.
+ * `null`) is the file's bytes; a delta is the delta stream of `delta.ts`
+ * against the content `baseHash`. Either is compressed as `encoding` says.
  */
 export interface EncodedBlob {
   /** sha256 (hex) of the content this blob gives back. */
   contentHash: string
   /** Size of that content, in bytes. */
   sizeBytes: number
-  /** `gzip` or `identity` (bytes as they are), as in HTTP's Content-Encoding. */
-  encoding: 'gzip' | 'identity'
+  encoding: BlobEncoding
   /** Content this one is a delta against; `null` for a full copy. */
   baseHash: string | null
   /** Deltas between this blob and the nearest full copy; 0 for a full copy. */
@@ -58,7 +63,7 @@ export interface Revision {
 export interface HistorySettings {
   /** Keep revisions at all (default `true`). */
   enabled: boolean
-  /** Contents of at least this many bytes are stored gzip-compressed (default 1000). */
+  /** Contents of at least this many bytes are stored compressed (default 1000). */
   compressThreshold: number
 }
 

@@ -87,7 +87,7 @@ export function createMetrics(context: ServiceContext): Metrics {
   const historyStats = cachedRead(() => context.reader.historyStats(), HISTORY_CACHE_MS, STORE_READ_TIMEOUT_MS)
   new Gauge({
     name: 'statebridge_history_bytes',
-    help: `Bytes history stores for its contents (gzip copies and deltas, each content once; read at most every ${HISTORY_CACHE_MS / 1000} s).`,
+    help: `Bytes history stores for its contents (compressed copies and deltas, each content once; read at most every ${HISTORY_CACHE_MS / 1000} s).`,
     registers: [register],
     async collect() {
       const stats = await historyStats()

@@ -5,7 +5,7 @@
  * reader returns (at most `MAX_DELTA_DEPTH` deltas on a full copy).
  */
 import { decodeChain } from '../history/encode.js'
-import type { BlobChain, Revision } from '../history/types.js'
+import type { BlobChain, BlobEncoding, Revision } from '../history/types.js'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ReadParamError } from '../store/read-types.js'
 import { isUtf8 } from '../sync/paths.js'
 import { ProblemError } from './problem.js'
@@ -18,8 +18,8 @@ export const DIFF_TIMEOUT_MS = 1_000
 export interface RevisionStorage {
   /** `full`: a copy of the file; `delta`: changes against `baseHash`'s content. */
   kind: 'full' | 'delta'
-  /** `gzip` when the stored bytes are gzip-compressed. */
-  encoding: 'gzip' | 'identity'
+  /** How the stored bytes are compressed: `br`, `gzip` (written before schema version 14) or `identity`. */
+  encoding: BlobEncoding
   /** Bytes stored for this content (not counting its base). */
   storedBytes: number
   /** The content this delta applies to; `null` for a full copy. */
@@ -109,14 +109,18 @@ export const HISTORY_ROUTES: readonly RouteSpec[] = [
     aliases: [],
     summary: "The file's bytes at this revision; for a removal, the content the file last had.",
     description:
-      'A content stored as a gzip full copy is sent as stored, with Content-Encoding: gzip, to a client whose Accept-Encoding ' +
-      'takes gzip; anything else is decoded and sent as it is. The ETag is the sha256 of the file bytes; If-None-Match gets 304.',
+      'A content stored as a compressed full copy is sent as stored, with its Content-Encoding (br, or gzip for contents stored ' +
+      'before schema version 14), to a client whose Accept-Encoding takes that coding; anything else is decoded and sent as it is. ' +
+      'The ETag is the sha256 of the file bytes; If-None-Match gets 304.',
     pathParams: [revParam],
     query: [],
     response: null,
     media: CONTENT_MEDIA,
     responseHeaders: {
-      'Content-Encoding': { description: 'gzip when the stored gzip copy is sent as it is; absent otherwise.', schema: { type: 'string', enum: ['gzip'] } },
+      'Content-Encoding': {
+        description: 'br or gzip when the stored compressed copy is sent as it is; absent otherwise.',
+        schema: { type: 'string', enum: ['br', 'gzip'] },
+      },
       Vary: { description: 'Always Accept-Encoding.', schema: { type: 'string' } },
     },
     problems: [400, 404],
@@ -129,8 +133,8 @@ export const HISTORY_ROUTES: readonly RouteSpec[] = [
       if (etagMatches(ctx.headers['if-none-match'], etag)) return new RawAnswer(Buffer.alloc(0), headers, etag)
       const chain = await ctx.reader.blobChain(revision.contentHash)
       const stored = chain.length === 1 ? chain[0]! : null
-      if (stored && stored.baseHash === null && stored.encoding === 'gzip' && acceptsGzip(ctx.headers['accept-encoding'])) {
-        return new RawAnswer(bufferOf(stored.data), { ...headers, 'content-encoding': 'gzip' }, etag)
+      if (stored && stored.baseHash === null && stored.encoding !== 'identity' && acceptsEncoding(ctx.headers['accept-encoding'], stored.encoding)) {
+        return new RawAnswer(bufferOf(stored.data), { ...headers, 'content-encoding': stored.encoding }, etag)
       }
       return new RawAnswer(contentOf(revision, chain), headers, etag)
     },
@@ -273,21 +277,21 @@ export function contentTypeOf(filePath: string): string {
 }
 
 /**
- * Whether an Accept-Encoding header takes gzip: named (or as x-gzip) with a
- * weight above 0, or covered by `*` above 0 when not named. A weight that is
- * no number counts as 0.
+ * Whether an Accept-Encoding header takes `coding` (`br` or `gzip`): named
+ * (gzip also as x-gzip) with a weight above 0, or covered by `*` above 0 when
+ * not named. A weight that is no number counts as 0.
  */
-export function acceptsGzip(header: string | undefined): boolean {
+export function acceptsEncoding(header: string | undefined, coding: 'br' | 'gzip'): boolean {
   if (!header) return false
   let named: number | null = null
   let any: number | null = null
   for (const part of header.split(',')) {
-    const [coding = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase())
+    const [name = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase())
     const weight = params.find((p) => p.startsWith('q='))
     const q = weight === undefined ? 1 : Number(weight.slice(2))
     const quality = weight !== undefined && (weight.slice(2).trim() === '' || !Number.isFinite(q)) ? 0 : q
-    if (coding === 'gzip' || coding === 'x-gzip') named = Math.max(named ?? 0, quality)
-    else if (coding === '*') any = quality
+    if (name === coding || (coding === 'gzip' && name === 'x-gzip')) named = Math.max(named ?? 0, quality)
+    else if (name === '*') any = quality
   }
   return (named ?? any ?? 0) > 0
 }

@@ -477,7 +477,7 @@ export const SCHEMAS: Record<string, Schema> = {
         { type: 'null' },
         record({
           kind: { type: 'string', enum: ['full', 'delta'], description: 'A copy of the file, or changes against baseHash.' },
-          encoding: { type: 'string', enum: ['gzip', 'identity'] },
+          encoding: { type: 'string', enum: ['br', 'gzip', 'identity'], description: 'How the stored bytes are compressed; gzip for contents stored before schema version 14.' },
           storedBytes: { type: 'integer', description: 'Bytes stored for this content, not counting its base.' },
           baseHash: nullable('string'),
           depth: { type: 'integer', description: 'Deltas between this content and its full copy; 0 for a full copy.' },

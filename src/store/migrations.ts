@@ -26,6 +26,15 @@ export interface Migration {
   sqlite: string
   /** The step in PostgreSQL's dialect. */
   postgres: string
+  /**
+   * The SQLite step rebuilds a table other tables reference, which SQLite's
+   * procedure for schema changes does with foreign keys off (a DROP TABLE
+   * would otherwise check, or cascade to, every referencing row). They are
+   * switched off around the step's transaction, and before it commits,
+   * `PRAGMA foreign_key_check` must find no dangling reference in the tables
+   * listed here: the rebuilt table and every table that references it.
+   */
+  foreignKeysOff?: readonly string[]
 }
 
 /** Every step, in the order they apply. Append only. */
@@ -77,6 +86,13 @@ export const migrations: readonly Migration[] = [
     name: "agent SDK sessions: hook audit logs and transcripts, appended line by line; reports/sessions/ is no report session",
     sqlite: sqlite.step13,
     postgres: postgres.step13,
+  },
+  {
+    version: 14,
+    name: 'history: contents may be Brotli-compressed (encoding br)',
+    sqlite: sqlite.step14,
+    postgres: postgres.step14,
+    foreignKeysOff: ['history_blobs', 'file_revisions'],
   },
 ]
 

@@ -170,15 +170,43 @@ export function migrateSqlite(db: Database.Database, upTo: number = LATEST_VERSI
   for (const migration of migrations) {
     if (migration.version > upTo) break
     if (applied.has(migration.version)) continue
-    db.transaction(() => {
+    const step = db.transaction(() => {
       db.exec(migration.sqlite)
+      if (migration.foreignKeysOff) checkForeignKeys(db, migration.version, migration.foreignKeysOff)
       record.run(migration.version, migration.name, new Date().toISOString())
-    }).immediate()
+    })
+    if (migration.foreignKeysOff) withoutForeignKeys(db, () => step.immediate())
+    else step.immediate()
     ran = true
   }
   // A step that rebuilds tables (12: 172 MB of corpus became 253 MB, 141 MB of it free pages)
   // leaves the old pages free but in the file: give them back now, not page by page at prunes.
   if (ran) db.pragma('incremental_vacuum')
+}
+
+/** Run `fn` with foreign keys off (a pragma that cannot change inside a transaction), then as they were. */
+function withoutForeignKeys(db: Database.Database, fn: () => void): void {
+  const before = db.pragma('foreign_keys', { simple: true }) as number
+  db.pragma('foreign_keys = OFF')
+  try {
+    fn()
+  } finally {
+    db.pragma(`foreign_keys = ${before ? 'ON' : 'OFF'}`)
+  }
+}
+
+/** Throw, naming the first one, when a step run with foreign keys off left a dangling reference in `tables`. */
+function checkForeignKeys(db: Database.Database, version: number, tables: readonly string[]): void {
+  for (const table of tables) {
+    const dangling = db.pragma(`foreign_key_check("${table}")`) as Array<{ table: string; rowid: number | null; parent: string }>
+    const first = dangling[0]
+    if (!first) continue
+    throw new StatebridgeError(
+      'SB_DB_OPEN',
+      `migration step ${version} would leave ${dangling.length} row(s) of ${table} referencing missing rows ` +
+        `(the first: rowid ${first.rowid}, referencing ${first.parent}); the database is left at the step before`,
+    )
+  }
 }
 
 // Errors a later attempt can get past: another process holds the lock, or the disk was full or failing.

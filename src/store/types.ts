@@ -7,7 +7,7 @@ import type { AgentSession, AgentUsageRollup } from './agent-sessions.js'
 import type { DocumentType } from '../parsers/document-type.js'
 import type { AppendCheckpoint } from '../parsers/agent/types.js'
 import type { Diagnostic, DocumentFormat, ParsedAppend, ParsedDocument } from '../parsers/types.js'
-import type { BlobChain, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionChange, RevisionQuery } from '../history/types.js'
+import type { BlobChain, BlobEncoding, EncodedBlob, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionChange, RevisionQuery } from '../history/types.js'
 
 /** Identity and file-system facts of one file under a root. */
 export interface FileIdentity {
@@ -338,10 +338,10 @@ export interface ExportedRevision {
 export interface ExportedBlob {
   contentHash: string
   sizeBytes: number
-  encoding: 'gzip' | 'identity'
+  encoding: BlobEncoding
   baseHash: string | null
   depth: number
-  /** The stored bytes (gzip or delta as stored), base64. */
+  /** The stored bytes (compressed or delta as stored), base64. */
   data: string
 }
 

@@ -25,7 +25,7 @@ export interface ReadRequest {
   knownHash: string | null
   maxFileBytes: number
   /**
-   * Encode the content for history when it changed: gzip at or above
+   * Encode the content for history when it changed: compressed at or above
    * `threshold` bytes, or a delta against the last content of `base` (the
    * blobs of the content last applied) when that is at most half the size.
    * Absent: history keeps nothing of this read.

@@ -1164,3 +1164,13 @@ export const step13 = `
       UPDATE documents SET session_id = NULL WHERE session_id = 'sessions' AND path LIKE 'sessions/%';
       DELETE FROM sessions WHERE session_id = 'sessions' AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.root = sessions.root AND d.session_id = 'sessions');
     `
+
+/**
+ * Step 14: history contents may be Brotli-compressed (`encoding` `br`); see
+ * the SQLite step. Contents stored gzip-compressed stay as they are.
+ * Released: frozen.
+ */
+export const step14 = `
+      ALTER TABLE history_blobs DROP CONSTRAINT history_blobs_encoding_check;
+      ALTER TABLE history_blobs ADD CONSTRAINT history_blobs_encoding_check CHECK (encoding IN ('identity', 'gzip', 'br'));
+    `
