@@ -132,5 +132,7 @@ describe('encodeFull / encodeAgainst / decodeChain', () => {
     const full = encodeFull(a, sha(a), 1000)
     expect(() => decodeChain([{ ...full, contentHash: 'f'.repeat(64) }])).toThrow(/decodes to bytes with hash/)
     expect(() => decodeChain([{ ...full, baseHash: 'e'.repeat(64) }])).toThrow(/delta against e+, which is not stored/)
+    const unknown = { ...full, encoding: 'zstd' } as unknown as EncodedBlob
+    expect(() => decodeChain([unknown])).toThrow(`content ${full.contentHash} is stored as 'zstd', which this statebridge cannot decode`)
   })
 })

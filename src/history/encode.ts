@@ -78,5 +78,8 @@ function unpack(blob: EncodedBlob): Buffer {
       return gunzipSync(data)
     case 'identity':
       return data
+    default:
+      // An archive from a later release may name a coding this one does not know.
+      throw new Error(`content ${blob.contentHash} is stored as '${String(blob.encoding)}', which this statebridge cannot decode`)
   }
 }
