@@ -13,12 +13,14 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { encodeDelta } from '../src/history/delta.js'
 import { createPool } from '../src/store/postgres-connection.js'
+import { migrations, upgradeMessage } from '../src/store/migrations.js'
 import { migratePostgres } from '../src/store/postgres-migrate.js'
 import { openPostgresStore } from '../src/store/postgres.js'
 import { migrateSqlite } from '../src/store/sqlite-open.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
 import type { Store } from '../src/store/types.js'
 import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
+import { memoryLogger } from './helpers/cli.js'
 import { cleanup, tempDir } from './helpers/tree.js'
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
@@ -61,6 +63,8 @@ async function writeVersion13(run: Run, p: (n: number) => string): Promise<void>
 
 interface Upgraded {
   store: Store
+  /** What the store logged while it opened (and migrated) the database. */
+  logs: Array<Record<string, unknown>>
   /** Rows of a query on the migrated database. */
   query(sql: string): Promise<Array<Record<string, unknown>>>
   /** Run a statement that must fail, and give its error. */
@@ -86,11 +90,13 @@ const sqlite: Dialect = {
       return []
     }, () => '?')
     db.close()
-    const store = openSqliteStore(file)
+    const { logger, records: logs } = memoryLogger()
+    const store = openSqliteStore(file, { logger })
     const check = new Database(file)
     check.pragma('foreign_keys = ON')
     return {
       store,
+      logs,
       query: async (sql) => check.prepare(sql).all() as Array<Record<string, unknown>>,
       async refused(sql, params) {
         try {
@@ -127,13 +133,15 @@ const postgres: Dialect = {
     } finally {
       client.release()
     }
-    const store = await openPostgresStore(target)
+    const { logger, records: logs } = memoryLogger()
+    const store = await openPostgresStore(target, { logger })
     const positional = (sql: string): string => {
       let n = 0
       return sql.replace(/\?/g, () => `$${++n}`)
     }
     return {
       store,
+      logs,
       query: async (sql) => (await pool.query(sql)).rows as Array<Record<string, unknown>>,
       async refused(sql, params) {
         try {
@@ -192,8 +200,39 @@ describe.each(dialects)('migration 14 on history of version 13 ($name)', (dialec
       ).toMatchObject({ message: expect.stringMatching(/FOREIGN KEY|foreign key/) })
       const decoded = await db.store.blobChain(sha(fourth))
       expect(decoded.map((b) => b.encoding)).toEqual(['br'])
+
+      // The upgrade is logged once, with the step it applied.
+      const upgrades = db.logs.filter((r) => String(r.msg).startsWith('schema upgraded'))
+      expect(upgrades).toHaveLength(1)
+      expect(upgrades[0]).toMatchObject({
+        level: 30,
+        applied: [14],
+        msg: 'schema upgraded from version 13 to 14: 14 (history: contents may be Brotli-compressed (encoding br))',
+      })
     } finally {
       await db.close()
+    }
+  })
+})
+
+describe('the upgrade message', () => {
+  it('names the steps of an upgrade, and stays quiet on a first run or when nothing was applied', () => {
+    expect(upgradeMessage([])).toBeNull()
+    expect(upgradeMessage(migrations.map((m) => m.version))).toBeNull()
+    expect(upgradeMessage([12, 13, 14])).toBe(
+      `schema upgraded from version 11 to 14: ${[12, 13, 14].map((v) => `${v} (${migrations[v - 1]!.name})`).join('; ')}`,
+    )
+  })
+
+  it('is not logged when a fresh SQLite database is created', async () => {
+    const dir = tempDir('statebridge-m14-fresh-')
+    try {
+      const { logger, records } = memoryLogger()
+      const store = openSqliteStore(path.join(dir, 'fresh.db'), { logger })
+      await store.close()
+      expect(records.filter((r) => String(r.msg).startsWith('schema upgraded'))).toEqual([])
+    } finally {
+      cleanup(dir)
     }
   })
 })

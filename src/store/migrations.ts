@@ -98,3 +98,15 @@ export const migrations: readonly Migration[] = [
 
 /** The schema version this build needs. */
 export const LATEST_VERSION = migrations[migrations.length - 1]!.version
+
+/**
+ * What a run of migrations did to a schema that already had steps, for the
+ * log: `null` when it applied none or created the schema from nothing (a
+ * first run, which says nothing new to an operator).
+ */
+export function upgradeMessage(applied: readonly number[]): string | null {
+  const first = applied[0]
+  if (first === undefined || first === 1) return null
+  const names = migrations.filter((m) => applied.includes(m.version)).map((m) => `${m.version} (${m.name})`)
+  return `schema upgraded from version ${first - 1} to ${applied[applied.length - 1]}: ${names.join('; ')}`
+}

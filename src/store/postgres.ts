@@ -17,6 +17,7 @@ import { classifyPostgresError, fatalHint } from './postgres-errors.js'
 import { appendContinues, storedAppendOf, type AppendedRow } from './append-state.js'
 import { encodeAppend, encodeSnapshot, identityParams, pgJson, pgScalar, pgText } from './postgres-encode.js'
 import { checkPostgresSchema, migratePostgres } from './postgres-migrate.js'
+import { upgradeMessage } from './migrations.js'
 import { readSessionDetail } from './postgres-read.js'
 import * as history from './postgres-history.js'
 import * as archives from './postgres-archive.js'
@@ -102,7 +103,11 @@ export async function openPostgresStore(target: PostgresTarget, options: Postgre
     let failure: Error | undefined
     try {
       if (options.migrate === false) await checkPostgresSchema(client, target.schema)
-      else await migratePostgres(client, target.schema)
+      else {
+        const applied = await migratePostgres(client, target.schema)
+        const message = upgradeMessage(applied)
+        if (message) options.logger?.info({ database: description, applied }, message)
+      }
     } catch (error) {
       failure = error as Error
       throw error

@@ -29,9 +29,13 @@ export function fileAt(file: string): OpenedFile | null {
 
 /**
  * Open, configure and migrate (or check) the database at `file`, creating its
- * directory if needed. Throws `SB_DB_OPEN` with the reason and what to do.
+ * directory if needed; `onMigrated` is told the steps applied, if any. Throws
+ * `SB_DB_OPEN` with the reason and what to do.
  */
-export function openSqliteDatabase(file: string, options: { migrate?: boolean } = {}): Database.Database {
+export function openSqliteDatabase(
+  file: string,
+  options: { migrate?: boolean; onMigrated?: (applied: number[]) => void } = {},
+): Database.Database {
   if (file !== ':memory:') {
     refuseVirtualFileSystem(file)
     createDirectory(path.dirname(path.resolve(file)), file)
@@ -45,8 +49,11 @@ export function openSqliteDatabase(file: string, options: { migrate?: boolean } 
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
-    if (options.migrate !== false) migrateSqlite(db)
-    else checkSchema(db)
+    if (options.migrate === false) checkSchema(db)
+    else {
+      const applied = migrateSqlite(db)
+      if (applied.length > 0) options.onMigrated?.(applied)
+    }
     return db
   } catch (error) {
     if (db?.open) db.close()
@@ -159,14 +166,14 @@ function checkSchema(db: Database.Database): void {
  * its own transaction. A lower `upTo` builds a database as an older release
  * left it, for the upgrade tests.
  */
-export function migrateSqlite(db: Database.Database, upTo: number = LATEST_VERSION): void {
+export function migrateSqlite(db: Database.Database, upTo: number = LATEST_VERSION): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
   const applied = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
   )
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-  let ran = false
+  const done: number[] = []
   for (const migration of migrations) {
     if (migration.version > upTo) break
     if (applied.has(migration.version)) continue
@@ -177,11 +184,12 @@ export function migrateSqlite(db: Database.Database, upTo: number = LATEST_VERSI
     })
     if (migration.foreignKeysOff) withoutForeignKeys(db, () => step.immediate())
     else step.immediate()
-    ran = true
+    done.push(migration.version)
   }
   // A step that rebuilds tables (12: 172 MB of corpus became 253 MB, 141 MB of it free pages)
   // leaves the old pages free but in the file: give them back now, not page by page at prunes.
-  if (ran) db.pragma('incremental_vacuum')
+  if (done.length > 0) db.pragma('incremental_vacuum')
+  return done
 }
 
 /** Run `fn` with foreign keys off (a pragma that cannot change inside a transaction), then as they were. */

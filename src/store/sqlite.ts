@@ -23,6 +23,7 @@ import { readSessionDetail, type SqliteQueries } from './sqlite-read.js'
 import { SqliteHistory } from './sqlite-history.js'
 import { SqliteArchive } from './sqlite-archive.js'
 import { BatchInsert } from './sqlite-batch.js'
+import { upgradeMessage } from './migrations.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import type {
   ArchivedSession,
@@ -62,7 +63,14 @@ export interface SqliteStoreOptions {
 
 /** Open (creating directories and schema as needed) a SQLite store at `file` (`:memory:` allowed). */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
-  const db = openSqliteDatabase(file, options)
+  const logger = options.logger
+  const db = openSqliteDatabase(file, {
+    migrate: options.migrate,
+    onMigrated: (applied) => {
+      const message = upgradeMessage(applied)
+      if (message) logger?.info({ database: `sqlite:${file}`, applied }, message)
+    },
+  })
   return new SqliteStore(db, file, options.logger, options.instance ?? '', options.migrate !== false)
 }
 
