@@ -4,6 +4,7 @@
  * never dies with a stack. (Runs the built CLI: `npm run build` first.)
  */
 import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CLI, cleanEnv } from '../helpers/cli.js'
@@ -62,4 +63,47 @@ describe('sync under a low open-file limit', () => {
       expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/too many open files.*`ulimit -n`/)])
     }, 120_000)
   }
+})
+
+// Out of descriptors, Node's resolver can read no package.json and reports the
+// package as not found (naming its index.js). A resolve hook plays that failure
+// deterministically: for a package that is there, the same one line; for one
+// really missing (a broken install), the stack stays.
+describe('a package the loader reports as not found', () => {
+  function syncWithMissing(named: string): { code: number | null; stderr: string } {
+    const hook = path.join(dir, 'hook.mjs')
+    fs.writeFileSync(
+      hook,
+      `import { register } from 'node:module'\n` +
+        `register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(
+          `export async function resolve(specifier, context, next) {
+            if (specifier !== 'better-sqlite3') return next(specifier, context)
+            const error = new Error("Cannot find package '${named}' imported from " + context.parentURL)
+            error.code = 'ERR_MODULE_NOT_FOUND'
+            throw error
+          }`,
+        )}))\n`,
+    )
+    const result = spawnSync(process.execPath, ['--import', hook, CLI, 'sync', root, '--db', path.join(dir, 'hook.db')], {
+      env: cleanEnv(),
+      encoding: 'utf8',
+      timeout: 90_000,
+    })
+    return { code: result.status, stderr: result.stderr }
+  }
+
+  it('that is installed: exit 1 naming ulimit -n, without a stack', () => {
+    const installed = path.join(path.dirname(CLI), '..', 'node_modules', 'better-sqlite3', 'index.js')
+    const { code, stderr } = syncWithMissing(path.resolve(installed))
+    expect(code).toBe(1)
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/too many open files \(the package\.json of .*better-sqlite3 could not be read\).*`ulimit -n`/)])
+  }, 120_000)
+
+  it('that is missing: the error and its stack, not a word about descriptors', () => {
+    const { code, stderr } = syncWithMissing(path.join(dir, 'node_modules', 'no-such-package', 'index.js'))
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/Cannot find package '.*no-such-package/)
+    expect(stderr).toMatch(/^\s+at /m)
+    expect(stderr).not.toMatch(/ulimit/)
+  }, 120_000)
 })
