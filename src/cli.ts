@@ -4,22 +4,6 @@
  * a failure to load it, such as running out of file descriptors under a tiny
  * `ulimit -n` before any statebridge code runs, still ends in one line.
  */
-
-// Node 20's loader sometimes throws such a failure as an uncaught exception
-// from linking a module deep in the graph, while the import below never
-// settles: that path ends the process itself, with the same line.
-const onLoadFailure = (error: unknown): void => {
-  loadFailureReason(error).then(
-    (reason) => {
-      if (reason === null) crash(error)
-      reportLoadFailure(reason)
-      process.exit(1)
-    },
-    () => crash(error),
-  )
-}
-process.setUncaughtExceptionCaptureCallback(onLoadFailure)
-process.on('unhandledRejection', onLoadFailure)
 try {
   // Before anything starts a parse worker, which takes the heap flags of its birth.
   const { tuneHeap } = await import('./heap-tuning.js')
@@ -28,23 +12,10 @@ try {
 } catch (error) {
   const reason = await loadFailureReason(error)
   if (reason === null) throw error
-  reportLoadFailure(reason)
-  process.exitCode = 1
-} finally {
-  process.setUncaughtExceptionCaptureCallback(null)
-  process.off('unhandledRejection', onLoadFailure)
-}
-
-function reportLoadFailure(reason: string): void {
   process.stderr.write(
     `statebridge: too many open files (${reason}) while loading statebridge itself; raise the limit with \`ulimit -n\` (1024 or more)\n`,
   )
-}
-
-/** What Node would have printed for an error nobody handles, and its exit. */
-function crash(error: unknown): never {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-  process.exit(1)
+  process.exitCode = 1
 }
 
 /**
