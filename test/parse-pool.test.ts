@@ -67,6 +67,31 @@ describe('ParsePool', () => {
     expect(pool.workersReplaced).toBe(0)
   })
 
+  it('starts no worker before the first file when lazy, and one at the first file', async () => {
+    // A worker entry that says it started, then runs the real one.
+    const entry = (marker: string): URL => {
+      const file = path.join(dir, `${path.basename(marker)}.mjs`)
+      const real = new URL('../dist/sync/parse-worker.js', import.meta.url).href
+      fs.writeFileSync(file, `import fs from 'node:fs'\nfs.appendFileSync(${JSON.stringify(marker)}, 'started\\n')\nawait import(${JSON.stringify(real)})\n`)
+      return pathToFileURL(file)
+    }
+    const lazyMarker = path.join(dir, 'lazy-started')
+    const eagerMarker = path.join(dir, 'eager-started')
+    pool = new ParsePool({ workers: 1, budgetMs: 0, lazy: true, workerUrl: entry(lazyMarker) })
+    // An eager pool's worker starts, loads and parses meanwhile: time enough for a lazy one started too early to say so.
+    const eager = new ParsePool({ workers: 1, budgetMs: 0, workerUrl: entry(eagerMarker) })
+    try {
+      expect((await eager.run(request('small.md'))).kind).toBe('parsed')
+    } finally {
+      await eager.close()
+    }
+    expect(fs.readFileSync(eagerMarker, 'utf8')).toBe('started\n')
+    expect(fs.existsSync(lazyMarker)).toBe(false)
+    expect((await pool.run(request('small.md'))).kind).toBe('parsed')
+    expect((await pool.run(request('small.md'))).kind).toBe('parsed')
+    expect(fs.readFileSync(lazyMarker, 'utf8')).toBe('started\n')
+  })
+
   it('parses inline with zero workers', async () => {
     pool = new ParsePool({ workers: 0, budgetMs: 1 })
     expect((await pool.run(request('small.md'))).kind).toBe('parsed')

@@ -95,6 +95,24 @@ describe('syncer events', () => {
     expect(await syncer.queue.submit(REL, true)).toBe('unchanged')
   })
 
+  it('verifies a file whose size and mtime are unchanged by its hash on its own thread, and reads it in a worker only when it changed', async () => {
+    const abs = path.join(root, REL)
+    fs.utimesSync(abs, MTIME_S, MTIME_S)
+    expect(await syncer.queue.submit(REL, true)).toBe('applied')
+    const reads = vi.spyOn(syncer.ctx.pool, 'run')
+    // What a re-sync that reads every file does (trustStat false): no worker for the same bytes.
+    expect(await syncer.queue.submit(REL, false)).toBe('unchanged')
+    expect(reads).not.toHaveBeenCalled()
+    // Rewritten in place, same inode, size and mtime: only the hash tells, and the worker reads it.
+    fs.writeFileSync(abs, VERIFIED)
+    fs.utimesSync(abs, MTIME_S, MTIME_S)
+    expect(await syncer.queue.submit(REL, false)).toBe('applied')
+    expect(reads).toHaveBeenCalledTimes(1)
+    expect(statuses()).toEqual(['✅'])
+    expect(await syncer.queue.submit(REL, false)).toBe('unchanged')
+    expect(reads).toHaveBeenCalledTimes(1)
+  })
+
   it('spends one parse budget on content that blows it, however often it is written again', async () => {
     await syncer.close()
     syncer = await createSyncer(

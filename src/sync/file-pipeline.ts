@@ -13,6 +13,7 @@ import type { BlobChain, EncodedBlob } from '../history/types.js'
 import type { FileIdentity, KnownFile, Store } from '../store/types.js'
 import type { ParsePool, PoolResult } from './parse-pool.js'
 import type { AppendBase, ReadRequest } from './read-file.js'
+import { verifyUnchanged } from './read-content.js'
 import { StatebridgeError } from '../errors.js'
 import type { FileErrorReason, SyncObserver } from './observer.js'
 import { hasEscapedBytes, isUtf8, pathBytes, relativeToRoot, sessionCreatedAt, sessionIdOf, type RootKind } from './paths.js'
@@ -118,7 +119,8 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
     prefetched && (prefetched.kind === 'parsed' || prefetched.kind === 'unchanged') &&
     prefetched.sizeBytes === stat.size && prefetched.mtimeMs === stat.mtimeMs && prefetched.ino === stat.ino
       ? prefetched
-      : await readFile(ctx, relPath, await historyBase(ctx, relPath, stat), wholeFile ? null : await appendBase(ctx, relPath))
+      : (verifiedHere(ctx, absPath, known, stat) ??
+        (await readFile(ctx, relPath, await historyBase(ctx, relPath, stat), wholeFile ? null : await appendBase(ctx, relPath))))
 
   switch (result.kind) {
     case 'gone':
@@ -223,6 +225,19 @@ async function commit(
   ctx.known.set(relPath, { path: relPath, sizeBytes: result.sizeBytes, mtimeMs: result.mtimeMs, ino: result.ino, contentHash: result.hash, status: 'ok' })
   ctx.refusals.delete(relPath)
   return 'applied'
+}
+
+/**
+ * When size, mtime and inode say the file still holds the content applied
+ * (a reconcile that verifies every file, an event that changed no byte), that
+ * is checked by its hash on this thread; a worker reads it only when it
+ * changed after all, or when this thread will not read it (see `verifyUnchanged`).
+ */
+function verifiedHere(ctx: PipelineContext, absPath: string, known: KnownFile | undefined, stat: fs.Stats): PoolResult | null {
+  if (known?.status !== 'ok' || known.contentHash === null) return null
+  if (known.sizeBytes !== stat.size || known.mtimeMs !== stat.mtimeMs || (known.ino ?? stat.ino) !== stat.ino) return null
+  const same = verifyUnchanged({ absPath, realRoot: ctx.rootAbs, maxFileBytes: ctx.maxFileBytes }, known.contentHash)
+  return same && { kind: 'unchanged', ...same }
 }
 
 /** Whether `relPath` belongs to a session `cleanup` archived: not synced until `import` brings it back. */

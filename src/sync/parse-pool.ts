@@ -57,6 +57,8 @@ export interface ParsePoolOptions {
   logger?: Logger
   /** Told each parse's duration and each worker replaced; default: nobody. */
   observer?: SyncObserver
+  /** Start the workers at the first `run`, not at construction; default `false`. */
+  lazy?: boolean
 }
 
 /** What the pool posts to a worker. */
@@ -103,7 +105,7 @@ export class ParsePool {
     this.options = options
     this.observer = options.observer ?? NO_OBSERVER
     this.target = options.workers
-    this.startWorkers()
+    if (!options.lazy) this.startWorkers()
   }
 
   /** Workers terminated and replaced so far (budget blown, heap exhausted, crashed). */
@@ -125,6 +127,8 @@ export class ParsePool {
       this.target = this.options.workers
       this.startWorkers()
     }
+    // A lazy pool's first run starts its workers; otherwise this finds nothing to start.
+    this.startWorkers()
     return new Promise((resolve) => {
       this.waiting.push({ id: this.nextId++, request, resolve, hash: null })
       this.dispatch()

@@ -1,16 +1,15 @@
 /**
  * Read, hash and parse one file: the part of the per-file pipeline that runs
- * in a parse worker. Only this step touches file content.
+ * in a parse worker.
  */
 import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import { encodeAgainst, encodeFull } from '../history/encode.js'
 import type { BlobChain, EncodedBlob } from '../history/types.js'
 import type { MarkdownParser } from '../parsers/markdown.js'
 import type { AppendCheckpoint, PricingTable } from '../parsers/agent/types.js'
 import { parseAppend, parseFile } from '../parsers/parse-file.js'
 import type { ParsedAppend, ParsedDocument } from '../parsers/types.js'
-import { relativeToRoot } from './paths.js'
+import { readContent, type ContentRead } from './read-content.js'
 
 /** What the pipeline asks a worker to do. */
 export interface ReadRequest {
@@ -75,13 +74,8 @@ export type ReadResult =
       appendHash: string
       blob: EncodedBlob | null
     }
-  | { kind: 'too-large'; sizeBytes: number; mtimeMs: number }
-  /** The file changed while it was read: read it again later. */
-  | { kind: 'unstable' }
-  | { kind: 'gone' }
-  | { kind: 'unreadable'; code: string; message: string }
-  /** What was opened lies outside the root (a symlink on the way): nothing was read. */
-  | { kind: 'outside'; realPath: string }
+  /** Nothing was read: too large, unstable, gone, unreadable or outside the root (see read-content.ts). */
+  | Exclude<ContentRead, { kind: 'read' }>
   /** The parser threw (a stack overflow on deep nesting, a parser bug). */
   | { kind: 'parser-failed'; hash: string; sizeBytes: number; mtimeMs: number; message: string; blob: EncodedBlob | null }
   /** This content blew its parse budget before: not parsed again. */
@@ -99,41 +93,11 @@ export interface ReadHooks {
   pricing?: PricingTable | null
 }
 
-/**
- * Read the file once, hash it, and parse it unless its hash is already known.
- * Containment is checked on the opened descriptor, so a symlink swapped
- * between a check and the read cannot bring outside bytes in.
- */
+/** Read the file once (read-content.ts), hash it, and parse it unless its hash is already known. */
 export function readAndParse(request: ReadRequest, hooks: ReadHooks = {}): ReadResult {
-  let fd: number
-  try {
-    // Non-blocking, so a FIFO swapped in after the pipeline's stat cannot hang the worker.
-    fd = fs.openSync(request.absPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
-  } catch (error) {
-    return failedIo(error)
-  }
-  let content: Buffer
-  let before: fs.Stats
-  try {
-    before = fs.fstatSync(fd)
-    if (!before.isFile()) return { kind: 'unstable' }
-    const opened = request.realRoot === undefined ? request.absPath : openedPath(fd, request.absPath, before)
-    if (opened === null) return { kind: 'unstable' }
-    if (request.realRoot !== undefined && relativeToRoot(request.realRoot, opened) === null) return { kind: 'outside', realPath: opened }
-    if (before.nlink === 0) return { kind: 'gone' }
-    if (before.size > request.maxFileBytes) return { kind: 'too-large', sizeBytes: before.size, mtimeMs: before.mtimeMs }
-    content = fs.readFileSync(fd)
-    // A writer still appending shows up as a stat that moved under us (or a size
-    // that differs from what we read); the next event or retry gets the full file.
-    const after = fs.statSync(request.absPath)
-    if (after.size !== content.length || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) {
-      return { kind: 'unstable' }
-    }
-  } catch (error) {
-    return failedIo(error)
-  } finally {
-    fs.closeSync(fd)
-  }
+  const read = readContent(request)
+  if (read.kind !== 'read') return read
+  const { content, before } = read
   // One pass over the bytes gives the content hash and, for a grown JSON Lines
   // file, the hash of the prefix applied before (and a copy to continue from).
   const hasher = createHash('sha256')
@@ -195,27 +159,4 @@ function historyBlob(request: ReadRequest, content: Buffer, hash: string): Encod
     // apply: the full copy needs no base. `restore` reports the damaged row.
     return full
   }
-}
-
-/**
- * The real path of the file behind `fd`, or `null` when it cannot be pinned
- * down (renamed or replaced while we looked: the caller retries).
- */
-function openedPath(fd: number, absPath: string, opened: fs.Stats): string | null {
-  try {
-    // Linux names the object an open descriptor refers to, symlinks resolved.
-    return fs.readlinkSync(`/proc/self/fd/${fd}`)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-  // Without procfs: the real path of the name, trusted only while it still names the opened file.
-  const real = fs.realpathSync(absPath)
-  const now = fs.statSync(real)
-  return now.dev === opened.dev && now.ino === opened.ino ? real : null
-}
-
-function failedIo(error: unknown): ReadResult {
-  const code = (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN'
-  if (code === 'ENOENT') return { kind: 'gone' }
-  return { kind: 'unreadable', code, message: error instanceof Error ? error.message : String(error) }
 }

@@ -45,7 +45,7 @@ export async function runSync(config: Config, store: Store, logger: Logger, opti
   const observed = observeFailures(store, (error, kind) => {
     lastFailure = { error, kind }
   })
-  const syncer = await createSyncer(config, observed, log, 'debug', { probe: false, history: options.history ?? true }).catch((error: unknown) => {
+  const syncer = await createSyncer(config, observed, log, 'debug', { probe: false, history: options.history ?? true, lazyWorkers: true }).catch((error: unknown) => {
     throw oneLine(error, store, 'no file was applied')
   })
   if (options.onProgress) reportProgress(syncer, options.onProgress)

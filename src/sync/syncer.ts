@@ -76,7 +76,18 @@ export async function createSyncer(
   store: Store,
   logger: Logger,
   appliedLevel: 'info' | 'debug',
-  options: { probe: boolean; observer?: SyncObserver; history?: boolean; revisionChange?: 'restored' },
+  options: {
+    probe: boolean
+    observer?: SyncObserver
+    history?: boolean
+    revisionChange?: 'restored'
+    /**
+     * Start the parse workers at the first file a worker must read, not now: a
+     * one-shot sync of an unchanged tree then starts none (each file's hash is
+     * checked on this thread). A watch keeps them warm for its first edit.
+     */
+    lazyWorkers?: boolean
+  },
 ): Promise<Syncer> {
   const observer = options.observer ?? NO_OBSERVER
   const rootKind = config.rootKind ?? 'reports'
@@ -113,6 +124,7 @@ export async function createSyncer(
       pricing,
       logger: logger.child({ module: 'parse-pool' }),
       observer,
+      lazy: options.lazyWorkers ?? false,
     }),
     known,
     archived,
