@@ -99,6 +99,7 @@ export class ParsePool {
   private replaced = 0
   private nextId = 1
   private closed = false
+  private readyWaiters: Array<() => void> = []
   private readonly observer: SyncObserver
 
   constructor(options: ParsePoolOptions) {
@@ -106,6 +107,27 @@ export class ParsePool {
     this.observer = options.observer ?? NO_OBSERVER
     this.target = options.workers
     if (!options.lazy) this.startWorkers()
+  }
+
+  /**
+   * Resolves once the workers have loaded their modules, or once none can
+   * start. Starts a lazy pool's workers. A watch waits for this before it says
+   * it is ready: its start-up check of unchanged files needs no worker, and
+   * its first edit must not wait for a parser to load.
+   */
+  whenReady(): Promise<void> {
+    this.startWorkers()
+    if (this.isReady()) return Promise.resolve()
+    return new Promise((resolve) => this.readyWaiters.push(resolve))
+  }
+
+  private isReady(): boolean {
+    if (this.closed || this.unavailable !== null || this.options.workers === 0) return true
+    return this.slots.length >= this.target && this.slots.every((slot) => slot.ready)
+  }
+
+  private settleReady(): void {
+    if (this.readyWaiters.length > 0 && this.isReady()) for (const resolve of this.readyWaiters.splice(0)) resolve()
   }
 
   /** Workers terminated and replaced so far (budget blown, heap exhausted, crashed). */
@@ -138,6 +160,7 @@ export class ParsePool {
   /** Terminate every worker; queued requests resolve as `unreadable`. */
   async close(): Promise<void> {
     this.closed = true
+    this.settleReady()
     if (this.startTimer) clearTimeout(this.startTimer)
     for (const job of this.waiting.splice(0)) job.resolve({ kind: 'unreadable', code: 'ECLOSED', message: 'parse pool closed' })
     await Promise.all(
@@ -206,6 +229,7 @@ export class ParsePool {
         slot.ready = true
         this.startFailures = 0
         this.startWorkers()
+        this.settleReady()
         this.dispatch()
         return
       }
@@ -265,12 +289,14 @@ export class ParsePool {
     if (running > 0) {
       this.target = running
       this.options.logger?.warn({ code, workers: running }, `${message}; going on with ${running} of ${this.options.workers} workers`)
+      this.settleReady()
       return
     }
     this.target = 0
     this.unavailable = { code, message, until: Date.now() + UNAVAILABLE_COOLDOWN_MS }
     this.options.logger?.error({ code }, message)
     for (const job of this.waiting.splice(0)) job.resolve({ kind: 'unavailable', code, message })
+    this.settleReady()
   }
 
   private finish(slot: Slot, result: ReadResult): void {

@@ -263,6 +263,8 @@ export async function startWatch(config: Config, store: Store, logger: Logger, o
   // recovery reconciles. It reads every file unless --trust-stat: an edit that
   // kept size and mtime while the daemon was down is found only by its hash.
   if (!options.signal?.aborted) await reconcileLogged(config.trustStat ? {} : { verifyAll: true })
+  // Unchanged files are verified without a worker: make sure the first edit finds them loaded.
+  if (!options.signal?.aborted) await syncer.ctx.pool.whenReady()
   options.signal?.removeEventListener('abort', onAbort)
   if (options.signal?.aborted) {
     await abortStart()
