@@ -155,7 +155,10 @@ async function syncAndRead(open: () => Promise<Harness>): Promise<Record<string,
       ),
       registry: await h.query('SELECT fact_key, canonical_value, occurrences FROM fact_registry ORDER BY line'),
       extracted: await h.query('SELECT fact_key, value, occurrences FROM extracted_facts ORDER BY line'),
-      raw: await h.query('SELECT conflict_key, occurrences FROM fact_conflicts ORDER BY conflict_key, document_id'),
+      // By path, not document id: ids follow the order the files were applied in, which differs between runs.
+      raw: await h.query(
+        'SELECT c.conflict_key, c.occurrences FROM fact_conflicts c JOIN documents d ON d.id = c.document_id ORDER BY c.conflict_key, d.path, c.line',
+      ),
     }
   } finally {
     await h.close()
