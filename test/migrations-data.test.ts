@@ -10,8 +10,6 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseMarkdown } from '../src/parsers/markdown.js'
 import type { MarkdownRecords } from '../src/parsers/types.js'
 import { storedRaw } from '../src/store/document-records.js'
-import { createPool } from '../src/store/postgres-connection.js'
-import { migratePostgres } from '../src/store/postgres-migrate.js'
 import { openPostgresReader } from '../src/store/postgres-read.js'
 import { openPostgresStore } from '../src/store/postgres.js'
 import type { StoreReader } from '../src/store/read-types.js'
@@ -19,7 +17,7 @@ import { migrateSqlite } from '../src/store/sqlite-open.js'
 import { openSqliteReader } from '../src/store/sqlite-read.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
 import type { Store } from '../src/store/types.js'
-import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
+import { PG_URL, postgresAtVersion, postgresAvailable, testSchemas } from './helpers/postgres.js'
 import { snapshotOf } from './helpers/snapshot.js'
 import { cleanup, tempDir } from './helpers/tree.js'
 
@@ -184,16 +182,7 @@ const postgres: Dialect = {
   name: 'postgres',
   json: (column) => `(${column} #>> '{}')`,
   async upgrade() {
-    const target = { url: PG_URL, schema: schemas.fresh('m12') }
-    const pool = createPool(target, { max: 1, applicationName: 'statebridge-test' })
-    pool.on('error', () => undefined)
-    const client = await pool.connect()
-    try {
-      await migratePostgres(client, target.schema, 11)
-      await writeVersion11({ run: async (sql, params) => (await client.query(sql, params)).rows }, (n) => `$${n}`)
-    } finally {
-      client.release()
-    }
+    const { target, pool } = await postgresAtVersion(schemas.fresh('m12'), 11, (run) => writeVersion11({ run }, (n) => `$${n}`))
     await (await openPostgresStore(target)).close()
     const freshTarget = { url: PG_URL, schema: schemas.fresh('m12f') }
     await freshWith(await openPostgresStore(freshTarget))

@@ -12,14 +12,12 @@ import { brotliCompressSync, gzipSync } from 'node:zlib'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { encodeDelta } from '../src/history/delta.js'
-import { createPool } from '../src/store/postgres-connection.js'
 import { migrations, upgradeMessage } from '../src/store/migrations.js'
-import { migratePostgres } from '../src/store/postgres-migrate.js'
 import { openPostgresStore } from '../src/store/postgres.js'
 import { migrateSqlite } from '../src/store/sqlite-open.js'
 import { openSqliteStore } from '../src/store/sqlite.js'
 import type { Store } from '../src/store/types.js'
-import { PG_URL, postgresAvailable, testSchemas } from './helpers/postgres.js'
+import { postgresAtVersion, postgresAvailable, testSchemas } from './helpers/postgres.js'
 import { memoryLogger } from './helpers/cli.js'
 import { cleanup, tempDir } from './helpers/tree.js'
 
@@ -123,16 +121,7 @@ afterAll(async () => {
 const postgres: Dialect = {
   name: 'postgres',
   async upgrade() {
-    const target = { url: PG_URL, schema: schemas.fresh('m14') }
-    const pool = createPool(target, { max: 1, applicationName: 'statebridge-test' })
-    pool.on('error', () => undefined)
-    const client = await pool.connect()
-    try {
-      await migratePostgres(client, target.schema, 13)
-      await writeVersion13(async (sql, params) => (await client.query(sql, params)).rows, (n) => `$${n}`)
-    } finally {
-      client.release()
-    }
+    const { target, pool } = await postgresAtVersion(schemas.fresh('m14'), 13, (run) => writeVersion13(run, (n) => `$${n}`))
     const { logger, records: logs } = memoryLogger()
     const store = await openPostgresStore(target, { logger })
     const positional = (sql: string): string => {

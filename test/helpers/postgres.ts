@@ -5,6 +5,7 @@
  */
 import pg from 'pg'
 import { createPool } from '../../src/store/postgres-connection.js'
+import { migratePostgres } from '../../src/store/postgres-migrate.js'
 
 export const PG_URL = process.env.STATEBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -77,4 +78,27 @@ export async function schemaRows(schema: string, sql: string): Promise<Array<Rec
   } finally {
     await pool.end()
   }
+}
+
+/**
+ * Schema `schema` migrated only up to `version`, as an older release left it,
+ * with rows `write` puts there in its shape (positional `$n` parameters), and
+ * a one-connection pool on it for the test's own queries.
+ */
+export async function postgresAtVersion(
+  schema: string,
+  version: number,
+  write: (run: (sql: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>) => Promise<void>,
+): Promise<{ target: { url: string; schema: string }; pool: pg.Pool }> {
+  const target = { url: PG_URL, schema }
+  const pool = createPool(target, { max: 1, applicationName: 'statebridge-test' })
+  pool.on('error', () => undefined)
+  const client = await pool.connect()
+  try {
+    await migratePostgres(client, schema, version)
+    await write(async (sql, params) => (await client.query(sql, params)).rows as Array<Record<string, unknown>>)
+  } finally {
+    client.release()
+  }
+  return { target, pool }
 }
