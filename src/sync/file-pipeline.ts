@@ -109,7 +109,7 @@ export async function syncFile(ctx: PipelineContext, relPath: string, trustStat:
   // A FIFO or socket would block the reader forever.
   if (!stat.isFile()) return fail(ctx, relPath, zeroStat(stat), null, { reason: 'not a regular file', kind: 'not_regular' })
 
-  if (trustStat && known && known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs && (known.ino ?? stat.ino) === stat.ino) {
+  if (trustStat && known && statUnmoved(known, stat)) {
     return 'unchanged'
   }
 
@@ -234,10 +234,18 @@ async function commit(
  * changed after all, or when this thread will not read it (see `verifyUnchanged`).
  */
 function verifiedHere(ctx: PipelineContext, absPath: string, known: KnownFile | undefined, stat: fs.Stats): PoolResult | null {
-  if (known?.status !== 'ok' || known.contentHash === null) return null
-  if (known.sizeBytes !== stat.size || known.mtimeMs !== stat.mtimeMs || (known.ino ?? stat.ino) !== stat.ino) return null
+  if (known?.status !== 'ok' || known.contentHash === null || !statUnmoved(known, stat)) return null
   const same = verifyUnchanged({ absPath, realRoot: ctx.rootAbs, maxFileBytes: ctx.maxFileBytes }, known.contentHash)
   return same && { kind: 'unchanged', ...same }
+}
+
+/**
+ * Whether size, mtime and inode are those of the content applied. The inode is
+ * known only for files this process read: two files written within one clock
+ * tick can share size and mtime, and one renamed over the other differs only there.
+ */
+function statUnmoved(known: KnownFile, stat: fs.Stats): boolean {
+  return known.sizeBytes === stat.size && known.mtimeMs === stat.mtimeMs && (known.ino ?? stat.ino) === stat.ino
 }
 
 /** Whether `relPath` belongs to a session `cleanup` archived: not synced until `import` brings it back. */

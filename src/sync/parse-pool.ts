@@ -99,6 +99,8 @@ export class ParsePool {
   private replaced = 0
   private nextId = 1
   private closed = false
+  /** A lazy pool that has not started its workers yet. */
+  private unstarted: boolean
   private readyWaiters: Array<() => void> = []
   private readonly observer: SyncObserver
 
@@ -106,7 +108,15 @@ export class ParsePool {
     this.options = options
     this.observer = options.observer ?? NO_OBSERVER
     this.target = options.workers
-    if (!options.lazy) this.startWorkers()
+    this.unstarted = options.lazy === true
+    if (!this.unstarted) this.startWorkers()
+  }
+
+  /** Start a lazy pool's workers, the first time it is asked to work. */
+  private startOnce(): void {
+    if (!this.unstarted) return
+    this.unstarted = false
+    this.startWorkers()
   }
 
   /**
@@ -116,7 +126,7 @@ export class ParsePool {
    * its first edit must not wait for a parser to load.
    */
   whenReady(): Promise<void> {
-    this.startWorkers()
+    this.startOnce()
     if (this.isReady()) return Promise.resolve()
     return new Promise((resolve) => this.readyWaiters.push(resolve))
   }
@@ -149,8 +159,7 @@ export class ParsePool {
       this.target = this.options.workers
       this.startWorkers()
     }
-    // A lazy pool's first run starts its workers; otherwise this finds nothing to start.
-    this.startWorkers()
+    this.startOnce()
     return new Promise((resolve) => {
       this.waiting.push({ id: this.nextId++, request, resolve, hash: null })
       this.dispatch()
