@@ -11,7 +11,7 @@ import { addSseClients } from '../metrics/service-gauges.js'
 import { MAX_CHANGES_PAGE, type StoreReader } from '../store/read-types.js'
 import type { ChangeRecord } from '../store/types.js'
 import type { ChangeBroadcaster, FeedSubscriber, Subscription } from './broadcaster.js'
-import { resetReason, sseChangeEvent, sseResetEvent } from './change-event.js'
+import { resetReason, sseChangeEvent, sseEventPage, sseResetEvent } from './change-event.js'
 import type { FeedQuery } from './feed-params.js'
 
 /** Limits of one stream. */
@@ -137,12 +137,20 @@ class SseClient implements FeedSubscriber {
     // not taken the last ones down below the limit by the time the next arrives. Memory stays bounded by
     // the limit plus one page.
     if (this.overLimit()) return
+    const page = sseEventPage(changes)
+    if (this.root === undefined && changes[0]!.seq > this.sent) {
+      // The usual case: an unfiltered client that is past none of the page takes it whole.
+      this.sent = last.seq
+      this.res.write(page.whole)
+      return
+    }
     let text = ''
-    for (const change of changes) {
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i]!
       if (change.seq <= this.sent) continue
       this.sent = change.seq
       if (this.root !== undefined && change.root !== this.root) continue
-      text += sseChangeEvent(change)
+      text += page.events[i]
     }
     if (text !== '') this.res.write(text)
   }

@@ -211,6 +211,41 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
     })
 
+    it('gives streams filtered by root only their root, and unfiltered streams every change, from the same pages', async () => {
+      const b = backend(dialect, 'rooted')
+      const root = path.join(scratch, `rooted-${dialect}`)
+      writeTree(root, { [`${SESSION}/section-1.md`]: report(1) })
+      const running = await start(b, root)
+      try {
+        const [seen] = await running.reader.changesSince(0, 1)
+        const rootId = seen!.root
+        const all = await openSse(running.url)
+        const mine = await openSse(`${running.url}?root=${encodeURIComponent(rootId)}`)
+        const flood = await openSse(`${running.url}?root=flood`)
+        const nowhere = await openSse(`${running.url}?root=${encodeURIComponent('/nowhere')}`)
+        // Another root's rows and this root's applies interleave in the log, so one poll's page holds both.
+        await b.sql(floodSql(dialect, 3))
+        writeTree(root, { [`${SESSION}/section-2.md`]: report(2), [`${SESSION}/section-3.md`]: report(3) })
+        await b.sql(floodSql(dialect, 2))
+        await waitFor(() => all.changes().length >= 7, 15_000, 'every change on the unfiltered stream')
+        await waitFor(() => mine.changes().length >= 2 && flood.changes().length >= 5, 15_000, 'the filtered streams')
+        const expected = (await running.reader.changesSince(seen!.seq, 100)).map((c) => c.seq)
+        expect(all.changes().map((c) => c.seq)).toEqual(expected)
+        expect(all.events.filter((e) => e.event === 'change').map((e) => e.id)).toEqual(expected.map(String))
+        expect(mine.changes().map((c) => c.path).sort()).toEqual([`${SESSION}/section-2.md`, `${SESSION}/section-3.md`])
+        expect(mine.changes().every((c) => c.root === rootId)).toBe(true)
+        expect(flood.changes()).toHaveLength(5)
+        expect(flood.changes().every((c) => c.root === 'flood')).toBe(true)
+        // Events carry the same bytes whichever stream they went to.
+        const bySeq = new Map(all.events.map((e) => [e.id, e.data]))
+        for (const e of [...mine.events, ...flood.events]) if (e.event === 'change') expect(e.data).toBe(bySeq.get(e.id))
+        expect(nowhere.changes()).toEqual([])
+        for (const client of [all, mine, flood, nowhere]) client.close()
+      } finally {
+        await running.stop()
+      }
+    })
+
     it('answers the long-poll at once, after waiting, on timeout, and with reset', async () => {
       const b = backend(dialect, 'poll')
       const root = path.join(scratch, `poll-${dialect}`)
