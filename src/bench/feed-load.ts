@@ -2,7 +2,11 @@
  * Bench phase (h): apply throughput of a watch with 50 Server-Sent Events
  * clients connected to its change feed, against the same watch with none.
  * The clients live in one child process, as remote clients would, and count
- * the events they receive, so a feed that fell behind shows as well.
+ * the events they receive, so a feed that fell behind shows as well. The
+ * files are written by another child process, as agents write them: written
+ * from the daemon's own thread, the writes took most of that thread and
+ * their disk latency set the figure. Runs without and with clients
+ * alternate, so a change in the machine's speed falls on both.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -24,10 +28,13 @@ export interface FeedRun {
   received: number
 }
 
-/** What phase (h) measured. */
+/** What phase (h) measured: each side summed over its runs. */
 export interface FeedLoadResult {
+  /** Files of one run. */
   files: number
   clients: number
+  /** Runs of each side. */
+  pairs: number
   without: FeedRun
   with: FeedRun
 }
@@ -52,11 +59,44 @@ for (let i = 0; i < n; i++) {
 setInterval(() => process.stdout.write(events + '\\n'), 100)
 `
 
-/** Apply `files` new files with no client and then with `clients` connected, each in a fresh tree and database. */
-export async function measureFeedThroughput(workDir: string, options: { files: number; clients: number; workers: number }): Promise<FeedLoadResult> {
-  const without = await applyRun(path.join(workDir, 'feed-none'), 0, options)
-  const withClients = await applyRun(path.join(workDir, 'feed-many'), options.clients, options)
-  return { files: options.files, clients: options.clients, without, with: withClients }
+// Says when it starts, then writes the run's files as fast as it can, one session folder per day.
+const WRITER_SOURCE = `
+const fs = require('node:fs')
+const path = require('node:path')
+const [root, n] = [process.argv[1], Number(process.argv[2])]
+process.stdout.write('start\\n')
+for (let i = 0; i < n; i++) {
+  const rel = '2026-04-' + String((i % 28) + 1).padStart(2, '0') + '-1775001600/report-' + i + '.md'
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true })
+  fs.writeFileSync(path.join(root, rel), '# Report ' + i + '\\n\\n| a | b |\\n|---|---|\\n| ' + i + ' | x |\\n')
+}
+`
+
+/**
+ * Apply `files` new files with no client and then with `clients` connected, `pairs` times in turn
+ * (default 1), each run in a fresh tree and database.
+ */
+export async function measureFeedThroughput(
+  workDir: string,
+  options: { files: number; clients: number; workers: number; pairs?: number },
+): Promise<FeedLoadResult> {
+  const pairs = Math.max(1, options.pairs ?? 1)
+  const without: FeedRun[] = []
+  const withClients: FeedRun[] = []
+  for (let pair = 0; pair < pairs; pair++) {
+    // In the order none, clients, clients, none, ...: a run's place in the sequence falls on both sides alike.
+    const runNone = async () => without.push(await applyRun(path.join(workDir, `feed-none-${pair}`), 0, options))
+    const runClients = async () => withClients.push(await applyRun(path.join(workDir, `feed-many-${pair}`), options.clients, options))
+    if (pair % 2 === 0) await runNone().then(runClients)
+    else await runClients().then(runNone)
+  }
+  return { files: options.files, clients: options.clients, pairs, without: summed(without, options.files), with: summed(withClients, options.files) }
+}
+
+// Files per second over all runs together, and every event received.
+function summed(runs: FeedRun[], files: number): FeedRun {
+  const seconds = runs.reduce((sum, run) => sum + files / run.filesPerSecond, 0)
+  return { filesPerSecond: (files * runs.length) / seconds, received: runs.reduce((sum, run) => sum + run.received, 0) }
 }
 
 async function applyRun(dir: string, clients: number, options: { files: number; workers: number }): Promise<FeedRun> {
@@ -85,26 +125,22 @@ async function applyRun(dir: string, clients: number, options: { files: number; 
       })
       await until(() => opened, 30_000, 'the SSE clients to connect')
     }
-    const before = await reader.latestChangeSeq()
-    const started = performance.now()
-    for (let i = 0; i < options.files; i++) {
-      const rel = `2026-04-${String((i % 28) + 1).padStart(2, '0')}-1775001600/report-${i}.md`
-      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true })
-      fs.writeFileSync(path.join(root, rel), `# Report ${i}\n\n| a | b |\n|---|---|\n| ${i} | x |\n`)
-    }
-    // Pages of at most MAX_CHANGES_PAGE rows, as the API reads them.
-    const changesAfter = async (seq: number) => {
-      const all = []
+    let seq = await reader.latestChangeSeq()
+    const writer = startWriter(root, options.files)
+    const started = await writer.began
+    // Counted as the log grows, in pages of at most MAX_CHANGES_PAGE rows as the API reads them.
+    let applied = 0
+    const allApplied = async (): Promise<boolean> => {
+      const failure = writer.failure()
+      if (failure !== null) throw failure
       for (;;) {
         const page = await reader.changesSince(seq, MAX_CHANGES_PAGE)
-        all.push(...page)
-        if (page.length < MAX_CHANGES_PAGE) return all
-        seq = page[page.length - 1]!.seq
+        for (const change of page) if (change.path !== null) applied++
+        if (page.length > 0) seq = page[page.length - 1]!.seq
+        if (page.length < MAX_CHANGES_PAGE) return applied >= options.files
       }
     }
-    const applied = async (): Promise<boolean> =>
-      (await changesAfter(before)).filter((c) => c.path !== null).length >= options.files
-    await until(applied, 300_000, 'every apply')
+    await until(allApplied, 300_000, 'every apply')
     const seconds = (performance.now() - started) / 1000
     if (clients > 0) await until(() => received >= clients * options.files, 60_000, 'every client to get every change')
     return { filesPerSecond: options.files / seconds, received }
@@ -115,6 +151,24 @@ async function applyRun(dir: string, clients: number, options: { files: number; 
     await watch.close()
     await store.close()
   }
+}
+
+// Starts the writer: when it began writing, and what went wrong with it, if anything.
+function startWriter(root: string, files: number): { began: Promise<number>; failure(): Error | null } {
+  const writer = spawn(process.execPath, ['-e', WRITER_SOURCE, root, String(files)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let failure: Error | null = null
+  writer.once('error', (error) => (failure = error))
+  writer.once('exit', (code) => {
+    if (code !== 0) failure = new Error(`bench (h): the file writer exited with ${code}`)
+  })
+  const began = new Promise<number>((resolve, reject) => {
+    writer.stdout!.once('data', () => resolve(performance.now()))
+    writer.once('error', reject)
+    writer.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`bench (h): the file writer exited with ${code} before it began`))
+    })
+  })
+  return { began, failure: () => failure }
 }
 
 async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
