@@ -277,6 +277,7 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     progress(`(h) apply throughput: ${FEED_FILES} new files with no SSE client, then with ${args.feedClients} connected, ${FEED_PAIRS} times in turn`)
     feed = await measureFeedThroughput(workDir, { files: FEED_FILES, clients: args.feedClients, workers: WORKERS, pairs: FEED_PAIRS })
     progress(`    ${feed.without.filesPerSecond.toFixed(0)} files/s without, ${feed.with.filesPerSecond.toFixed(0)} files/s with; ${feed.with.received} events received`)
+    progress(`    runs (clients files/s): ${feed.runs.map((run) => `${run.clients} ${run.filesPerSecond.toFixed(0)}`).join(', ')}`)
   }
   progress('(i) history: a 1.5 MB memorandum in 20 appends, a 30 KB state file rewritten 200 times, then every memorandum revision restored')
   const history = await measureHistory(workDir, { workers: WORKERS, seed: args.seed })
@@ -382,6 +383,9 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     feed_files_per_s_without: r.feed?.without.filesPerSecond ?? null,
     feed_files_per_s_with: r.feed?.with.filesPerSecond ?? null,
     feed_events_missed: r.feed ? r.feed.clients * r.feed.files * r.feed.pairs - r.feed.with.received : null,
+    feed_main_busy_ms_per_file_without: r.feed?.without.mainBusyMsPerFile ?? null,
+    feed_main_busy_ms_per_file_with: r.feed?.with.mainBusyMsPerFile ?? null,
+    feed_clients_cpu_ms: r.feed?.with.clientsCpuMs ?? null,
     sync_no_history_ms: r.syncNoHistory.ms,
     history_raw_bytes: r.history.rawBytes,
     history_stored_bytes: r.history.storedBytes,

@@ -26,6 +26,10 @@ export interface FeedRun {
   filesPerSecond: number
   /** Change events the clients received in all (clients × files when none was lost). */
   received: number
+  /** Time the daemon's main thread was busy, from the first write to the last commit, ms per file. */
+  mainBusyMsPerFile: number
+  /** CPU time of the clients' process, from its start until every event was in, ms. */
+  clientsCpuMs: number
 }
 
 /** What phase (h) measured: each side summed over its runs. */
@@ -37,26 +41,34 @@ export interface FeedLoadResult {
   pairs: number
   without: FeedRun
   with: FeedRun
+  /** Every run, in the order run. */
+  runs: Array<FeedRun & { clients: number }>
 }
 
+// Counts "event: change" in the raw bytes, without decoding or splitting them: the clients share the
+// daemon's two cores, so what they spend is taken from the applies measured.
 const CLIENTS_SOURCE = `
 const http = require('node:http')
 const [url, n] = [process.argv[1], Number(process.argv[2])]
+const needle = Buffer.from('event: change')
+const keep = needle.length - 1
 let events = 0, open = 0
 for (let i = 0; i < n; i++) {
   http.get(url, { headers: { accept: 'text/event-stream' } }, (res) => {
     if (++open === n) process.stdout.write('open\\n')
-    res.setEncoding('utf8')
-    // A chunk may end inside an event's name: the last 12 characters wait for the next chunk.
-    let tail = ''
+    // An event's name may span chunks: the stream's last bytes so far are joined to the next chunk's first.
+    let tail = Buffer.alloc(0)
     res.on('data', (chunk) => {
-      const parts = (tail + chunk).split('event: change')
-      events += parts.length - 1
-      tail = parts[parts.length - 1].slice(-12)
+      if (tail.length > 0 && Buffer.concat([tail, chunk.subarray(0, keep)]).includes(needle)) events++
+      for (let at = chunk.indexOf(needle); at !== -1; at = chunk.indexOf(needle, at + needle.length)) events++
+      tail = chunk.length >= keep ? Buffer.from(chunk.subarray(chunk.length - keep)) : Buffer.concat([tail, chunk]).subarray(-keep)
     })
   })
 }
-setInterval(() => process.stdout.write(events + '\\n'), 100)
+setInterval(() => {
+  const cpu = process.cpuUsage()
+  process.stdout.write(events + ' ' + Math.round((cpu.user + cpu.system) / 1000) + '\\n')
+}, 100)
 `
 
 // Says when it starts, then writes the run's files as fast as it can, one session folder per day.
@@ -83,20 +95,34 @@ export async function measureFeedThroughput(
   const pairs = Math.max(1, options.pairs ?? 1)
   const without: FeedRun[] = []
   const withClients: FeedRun[] = []
+  const runs: FeedLoadResult['runs'] = []
   for (let pair = 0; pair < pairs; pair++) {
     // In the order none, clients, clients, none, ...: a run's place in the sequence falls on both sides alike.
-    const runNone = async () => without.push(await applyRun(path.join(workDir, `feed-none-${pair}`), 0, options))
-    const runClients = async () => withClients.push(await applyRun(path.join(workDir, `feed-many-${pair}`), options.clients, options))
+    const runNone = async () => {
+      const run = await applyRun(path.join(workDir, `feed-none-${pair}`), 0, options)
+      without.push(run)
+      runs.push({ ...run, clients: 0 })
+    }
+    const runClients = async () => {
+      const run = await applyRun(path.join(workDir, `feed-many-${pair}`), options.clients, options)
+      withClients.push(run)
+      runs.push({ ...run, clients: options.clients })
+    }
     if (pair % 2 === 0) await runNone().then(runClients)
     else await runClients().then(runNone)
   }
-  return { files: options.files, clients: options.clients, pairs, without: summed(without, options.files), with: summed(withClients, options.files) }
+  return { files: options.files, clients: options.clients, pairs, without: summed(without, options.files), with: summed(withClients, options.files), runs }
 }
 
 // Files per second over all runs together, and every event received.
 function summed(runs: FeedRun[], files: number): FeedRun {
   const seconds = runs.reduce((sum, run) => sum + files / run.filesPerSecond, 0)
-  return { filesPerSecond: (files * runs.length) / seconds, received: runs.reduce((sum, run) => sum + run.received, 0) }
+  return {
+    filesPerSecond: (files * runs.length) / seconds,
+    received: runs.reduce((sum, run) => sum + run.received, 0),
+    mainBusyMsPerFile: runs.reduce((sum, run) => sum + run.mainBusyMsPerFile, 0) / runs.length,
+    clientsCpuMs: runs.reduce((sum, run) => sum + run.clientsCpuMs, 0) / runs.length,
+  }
 }
 
 async function applyRun(dir: string, clients: number, options: { files: number; workers: number }): Promise<FeedRun> {
@@ -112,6 +138,7 @@ async function applyRun(dir: string, clients: number, options: { files: number; 
   const server = await startApiServer({ reader, host: '127.0.0.1', port: 0, logger, streamRoutes: feedRoutes({ reader }, { logger }) })
   let child: ChildProcess | null = null
   let received = 0
+  let clientsCpuMs = 0
   let opened = false
   try {
     if (clients > 0) {
@@ -120,7 +147,7 @@ async function applyRun(dir: string, clients: number, options: { files: number; 
       child.stdout!.on('data', (chunk: string) => {
         for (const line of chunk.split('\n')) {
           if (line === 'open') opened = true
-          else if (/^\d+$/.test(line)) received = Number(line)
+          else if (/^\d+ \d+$/.test(line)) [received, clientsCpuMs] = line.split(' ').map(Number) as [number, number]
         }
       })
       await until(() => opened, 30_000, 'the SSE clients to connect')
@@ -128,6 +155,7 @@ async function applyRun(dir: string, clients: number, options: { files: number; 
     let seq = await reader.latestChangeSeq()
     const writer = startWriter(root, options.files)
     const started = await writer.began
+    const busyBefore = performance.eventLoopUtilization()
     // Counted as the log grows, in pages of at most MAX_CHANGES_PAGE rows as the API reads them.
     let applied = 0
     const allApplied = async (): Promise<boolean> => {
@@ -142,8 +170,14 @@ async function applyRun(dir: string, clients: number, options: { files: number; 
     }
     await until(allApplied, 300_000, 'every apply')
     const seconds = (performance.now() - started) / 1000
+    const busy = performance.eventLoopUtilization(busyBefore)
     if (clients > 0) await until(() => received >= clients * options.files, 60_000, 'every client to get every change')
-    return { filesPerSecond: options.files / seconds, received }
+    // The clients report every 100 ms: one more report after the last event, so their CPU figure includes it.
+    if (clients > 0) {
+      const last = clientsCpuMs
+      await until(() => clientsCpuMs !== last, 5_000, 'the clients to report')
+    }
+    return { filesPerSecond: options.files / seconds, received, mainBusyMsPerFile: busy.active / options.files, clientsCpuMs }
   } finally {
     child?.kill()
     await server.close()

@@ -83,6 +83,11 @@ export interface BenchFigures {
   feed_files_per_s_with: number | null
   /** (h) change events the clients should have received and did not (0 when none was lost). */
   feed_events_missed: number | null
+  /** (h) time the daemon's main thread was busy per file applied, without and with the clients, ms. */
+  feed_main_busy_ms_per_file_without: number | null
+  feed_main_busy_ms_per_file_with: number | null
+  /** (h) CPU the clients' process used per run, ms: taken from the cores the daemon runs on. */
+  feed_clients_cpu_ms: number | null
   workers: number
   generate_ms: number
   wall_ms: number
@@ -276,6 +281,16 @@ export function formatTable(f: BenchFigures): string {
     ['(h)', 'apply throughput, no SSE client', rate(f.feed_files_per_s_without), '', '', ''],
     ['', `apply throughput, ${f.feed_clients ?? 0} SSE clients`, rate(f.feed_files_per_s_with), feed!.target, feed!.ratio, mark(feed)],
     ['', '  change events the clients missed', String(f.feed_events_missed ?? 'n/a'), '', '', ''],
+    [
+      '',
+      '  main thread busy per file, no client / clients; the clients\' CPU per run',
+      f.feed_main_busy_ms_per_file_without === null
+        ? 'n/a'
+        : `${f.feed_main_busy_ms_per_file_without.toFixed(2)} / ${f.feed_main_busy_ms_per_file_with!.toFixed(2)} ms; ${ms(f.feed_clients_cpu_ms)}`,
+      '',
+      '',
+      '',
+    ],
     [
       '(i)',
       `history stored / raw, ${f.history_revisions} revisions`,
