@@ -13,6 +13,7 @@ import { ReadParamError, type StoreReader } from '../store/read-types.js'
 import { bearerCheck, isLoopbackHost } from './auth.js'
 import { buildOpenApi } from './openapi.js'
 import { ProblemError, sendProblem } from './problem.js'
+import { AnswerCache } from './answer-cache.js'
 import { etagMatches, RawAnswer } from './route-spec.js'
 import { matchRoute } from './routes.js'
 import { isPublic, type StreamRoute } from './stream-route.js'
@@ -67,6 +68,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const openapiDocument = () =>
     (openapi ??= buildOpenApi(packageVersion(), Object.fromEntries([...streamRoutes].map(([path, route]) => [path, route.openapi]))))
   const reader = options.reader
+  const answers = new AnswerCache({ maxBytes: ANSWER_CACHE_BYTES, maxEntryBytes: ANSWER_CACHE_ENTRY_BYTES })
 
   const server = http.createServer(async (req, res) => {
     const started = process.hrtime.bigint()
@@ -107,15 +109,27 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         if (query.has(name)) throw new ProblemError('bad-parameter', `${name} is given more than once`, name)
         query.set(name, value)
       }
-      const answer = await match.route.handle({ reader, params: match.params, query, headers: req.headers, openapi: openapiDocument })
-      const raw = answer instanceof RawAnswer ? answer : null
-      const body = raw ? raw.body : Buffer.from(JSON.stringify(answer))
+      // Read before the answer: a commit in between makes the kept answer newer than its version, never older.
+      const version = match.route.public || match.route.etag === false ? undefined : reader.dataVersion?.()
+      const key = url.pathname + url.search
+      let reply: Reply | undefined = version === undefined ? undefined : answers.get(key, version)
+      if (reply === undefined) {
+        const answer = await match.route.handle({ reader, params: match.params, query, headers: req.headers, openapi: openapiDocument })
+        if (answer instanceof RawAnswer) reply = { body: answer.body, etag: answer.etag, headers: answer.headers }
+        else {
+          const body = Buffer.from(JSON.stringify(answer))
+          reply = { body, etag: match.route.etag === false ? undefined : etagOf(body) }
+          // Raw answers depend on the request's headers (Accept-Encoding), so only JSON answers are kept.
+          if (version !== undefined) answers.set(key, version, { body, etag: reply.etag! })
+        }
+      }
+      const body = reply.body
       const headers: Record<string, string | number> = {
-        ...(raw ? raw.headers : { 'content-type': 'application/json; charset=utf-8' }),
+        ...(reply.headers ?? { 'content-type': 'application/json; charset=utf-8' }),
         'x-content-type-options': 'nosniff',
       }
       if (match.route.etag !== false) {
-        const etag = raw?.etag ?? `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
+        const etag = reply.etag ?? etagOf(body)
         headers.etag = etag
         // Clients may keep the body but must ask again: the answer changes with every apply.
         headers['cache-control'] = 'no-cache'
@@ -177,6 +191,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }),
   }
 }
+
+/** What a JSON route sends: its body, its tag, and its own headers when it is no JSON. */
+interface Reply {
+  body: Buffer
+  etag?: string
+  headers?: Record<string, string>
+}
+
+function etagOf(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
+}
+
+/** Bytes of JSON answers kept until the database changes, in all and for one answer. */
+const ANSWER_CACHE_BYTES = 16 * 1024 * 1024
+const ANSWER_CACHE_ENTRY_BYTES = 2 * 1024 * 1024
 
 /** The problem for any error a handler threw; the unexpected ones are logged, and their text is not sent. */
 function asProblem(error: unknown, log: Logger, path: string): ProblemError {

@@ -259,6 +259,13 @@ export interface StoreReader {
   /** The seq of the newest change; 0 when none was ever logged (pruning keeps the newest row, so it never goes back). */
   latestChangeSeq(): Promise<number>
   /**
+   * A number that changes whenever the database may have changed since the
+   * last call: the API keeps JSON answers while it stays the same. Absent
+   * where a cheap and complete signal is missing (PostgreSQL: not every write
+   * is in the change log), and then nothing is kept.
+   */
+  dataVersion?(): number
+  /**
    * Revisions matching `query` (limit 1 to `MAX_REVISIONS_PAGE`), through the
    * write store's own history statements. A session or path without a root
    * is read one root at a time (the history indexes lead with the root) and

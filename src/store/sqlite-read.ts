@@ -118,6 +118,14 @@ class SqliteReader implements StoreReader {
     return this.stmt(sql).get(...params) as Row | undefined
   }
 
+  // SQLite's own counter: it moves whenever another connection commits (this one only reads).
+  private dataVersionStatement: Database.Statement | null = null
+
+  dataVersion(): number {
+    this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck()
+    return this.dataVersionStatement.get() as number
+  }
+
   // One snapshot for the statements of one answer; no await happens inside.
   private snapshot<T>(work: () => T): T {
     return this.db.transaction(work).deferred()

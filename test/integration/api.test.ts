@@ -4,6 +4,7 @@
  * same JSON from both dialects, and every answer checked against the schemas
  * of the server's own /openapi.json.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
@@ -393,6 +394,48 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(statuses.every((s) => s === 200)).toBe(true)
       const busy = await get(base, '/api/v1/sessions?q=busy&limit=500')
       expect(busy.body.items).toHaveLength(40)
+    })
+
+    it('answers what the database holds after each commit, however often a route was asked before', async () => {
+      const route = `/api/v1/sessions/${KESTREL}`
+      const file = path.join(f.root, KESTREL, 'orchestrator-state.md')
+      const original = fs.readFileSync(file, 'utf8')
+      const fresh = async () => JSON.stringify(await f.reader.session(KESTREL))
+      try {
+        const first = await get(base, route)
+        const second = await get(base, route)
+        expect(second.text).toBe(first.text)
+        expect(second.headers.get('etag')).toBe(first.headers.get('etag'))
+        for (const name of ['Project Merlin', 'Project Falcon', 'Project Condor']) {
+          // Asked over and over while the sync commits, then once after: that answer is the new state.
+          let asking = true
+          const asker = (async () => {
+            while (asking) await get(base, route)
+          })()
+          fs.writeFileSync(file, original.replace('Project Kestrel', name))
+          try {
+            await runSync(resolveConfig({ root: f.root, db: 'sqlite::memory:', workers: 1 }, {}), f.store, logger)
+          } finally {
+            asking = false
+            await asker
+          }
+          const after = await get(base, route)
+          // The busy test above synced the same sessions under another root: this root's entry is the one edited.
+          const rootId = fs.realpathSync(f.root)
+          expect(after.body.find((d: { root: string }) => d.root === rootId).deal.matter_name).toBe(name)
+          expect(after.text).toBe(await fresh())
+          const list = await get(base, '/api/v1/sessions?limit=500')
+          const listed = list.body.items.find((s: { sessionId: string; root: string }) => s.sessionId === KESTREL && s.root === rootId)
+          expect(listed.matterName).toBe(name)
+          // The tag follows the body: the previous one no longer matches.
+          expect((await get(base, route, { headers: { 'if-none-match': first.headers.get('etag')! } })).status).toBe(200)
+        }
+      } finally {
+        fs.writeFileSync(file, original)
+        await runSync(resolveConfig({ root: f.root, db: 'sqlite::memory:', workers: 1 }, {}), f.store, logger)
+      }
+      const rootId = fs.realpathSync(f.root)
+      expect((await get(base, route)).body.find((d: { root: string }) => d.root === rootId).deal.matter_name).toBe('Project Kestrel')
     })
   })
 }
