@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { factKey, valueKey } from '../src/parsers/typed/fact-merge.js'
 import { normalizeLabel } from '../src/parsers/typed/labels.js'
 import { textValue } from '../src/parsers/typed/research-typed-rows.js'
 import {
@@ -271,6 +272,11 @@ const session = maybe(
   }),
 )
 
+function toldOnce(facts: RenderRow[]): boolean {
+  const keys = facts.map((f) => `${factKey(String(f.values.fact))}\u0000${valueKey(String(f.values.value))}`)
+  return new Set(keys).size === keys.length
+}
+
 const orchestratorInput: fc.Arbitrary<RenderInput> = fc.record({
   session,
   rows: fc.record({
@@ -284,9 +290,10 @@ const orchestratorInput: fc.Arbitrary<RenderInput> = fc.record({
     expected_sections: rows(
       fc.record({ section_id: cellText, section_name: maybe(cellText), primary_report: maybe(cellText), secondary_reports: maybe(cellText), coverage: maybe(fc.constantFrom('✅ Full', '⚠️ Partial', '❌ Missing')) }).map((v) => row(v)),
     ),
+    // A fact told twice with one value is one row by design (mergeRestated): each is told once here.
     extracted_facts: rows(
       fc.tuple(fc.record({ category: maybe(cellText), fact: cellText, value: fc.oneof(cellText, money, percent), source_report: maybe(cellText), section: maybe(cellText) }), extraCells).map(([v, extra]) => row(v, extra)),
-    ),
+    ).filter(toldOnce),
     execution_inventory: rows(
       fc.record({ specialist_id: cellText, report_file: maybe(cellText), word_count_raw: maybe(fc.constantFrom('~14,200', '9800', 'about 2k')), complete: maybe(fc.constantFrom('complete', 'YES', 'partial')), domains: maybe(cellText), gaps: maybe(cellText) }).map((v) => row(v)),
     ),
