@@ -43,6 +43,22 @@ describe('scanTree', () => {
     expect(scan.unreadable).toEqual([])
   })
 
+  it('lets other work on the thread run while it lists a large tree', async () => {
+    writeDeepTree()
+    // 40 sessions of 6 directories: more than one turn's worth of listings.
+    let turns = 0
+    const tick = () => {
+      turns++
+      if (!done) setImmediate(tick)
+    }
+    let done = false
+    setImmediate(tick)
+    const scan = await scanTree(root)
+    done = true
+    expect(scan.files).toHaveLength(160)
+    expect(turns).toBeGreaterThan(1)
+  })
+
   it('gives the same answer on every run', async () => {
     writeDeepTree()
     const first = await scanTree(root)
