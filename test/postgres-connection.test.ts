@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { StatebridgeError } from '../src/errors.js'
 import { checkSchemaName } from '../src/config.js'
-import { describeTarget } from '../src/store/postgres-connection.js'
+import { connectionOptions, describeTarget } from '../src/store/postgres-connection.js'
 
 describe('checkSchemaName', () => {
   it.each(['public', 'tenant_a', '_x1', 'a', '_', 'statebridge_2026', `a${'b'.repeat(62)}`])('accepts %j', (schema) => {
@@ -101,5 +101,29 @@ describe('describeTarget', () => {
     const description = describeTarget({ url, schema: 'tenant_a' }, {})
     expect(description).toBe('postgres (unparsable URL), schema tenant_a')
     expect(description).not.toContain('s3cret')
+  })
+})
+
+describe('connectionOptions', () => {
+  const target = (url: string | null) => ({ url, schema: 'tenant_a' })
+
+  it('sets the schema alone when nothing else is given', () => {
+    expect(connectionOptions(target('postgres://u@db:5432/agents'), {})).toEqual({
+      url: 'postgres://u@db:5432/agents',
+      options: '-c search_path=tenant_a',
+    })
+    expect(connectionOptions(target(null), {})).toEqual({ url: null, options: '-c search_path=tenant_a' })
+  })
+
+  it("keeps the URL's and PGOPTIONS' server options and sets the schema after them, where it wins", () => {
+    const url = 'postgres://u:p%40ss@db:5432/agents?sslmode=disable&options=-c%20statement_timeout%3D5000%20-c%20search_path%3Dother'
+    const merged = connectionOptions(target(url), { PGOPTIONS: '-c work_mem=8MB' })
+    expect(merged.options).toBe('-c work_mem=8MB -c statement_timeout=5000 -c search_path=other -c search_path=tenant_a')
+    // The options leave the URL: node-postgres would take them over the ones given beside it.
+    expect(merged.url).toBe('postgres://u:p%40ss@db:5432/agents?sslmode=disable')
+  })
+
+  it('refuses a URL whose options it cannot read, instead of losing the schema', () => {
+    expect(() => connectionOptions(target('postgres://u:p#ss@db/agents?options=-c%20x%3D1'), {})).toThrow(StatebridgeError)
   })
 })

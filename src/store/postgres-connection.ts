@@ -3,6 +3,7 @@
  * target is named in logs without its credentials.
  */
 import pg from 'pg'
+import { StatebridgeError } from '../errors.js'
 
 /** Where the PostgreSQL rows go. Credentials live in the URL or the `PG*` environment. */
 export interface PostgresTarget {
@@ -73,17 +74,50 @@ export function connectionBroken(client: pg.ClientBase): boolean {
   return broken.has(client)
 }
 
+/**
+ * The URL to connect with and the server options (`-c name=value ...`) that
+ * put every statement in `target.schema`. node-postgres takes `options` from
+ * the URL over the one given beside it, and ignores `PGOPTIONS` once one is
+ * given: a URL carrying `?options=-c statement_timeout=…` would silently drop
+ * the schema, and every table would land in the user's default schema. So
+ * the URL's and the environment's options are kept, and the schema is set
+ * last, where it wins.
+ */
+export function connectionOptions(target: PostgresTarget, env: NodeJS.ProcessEnv = process.env): { url: string | null; options: string } {
+  const given: string[] = []
+  if (env.PGOPTIONS) given.push(env.PGOPTIONS)
+  let url = target.url
+  if (url !== null) {
+    try {
+      const parsed = new URL(url)
+      const fromUrl = parsed.searchParams.get('options')
+      if (fromUrl !== null) {
+        given.push(fromUrl)
+        parsed.searchParams.delete('options')
+        url = parsed.toString()
+      }
+    } catch {
+      // node-postgres reads some URLs WHATWG URL cannot: their options cannot be merged, and would replace the schema.
+      if (/[?&]options=/.test(url)) {
+        throw new StatebridgeError('SB_CONFIG', `cannot read the options of ${describeTarget(target, env)}: percent-encode the URL, or give the options in PGOPTIONS`)
+      }
+    }
+  }
+  return { url, options: [...given, `-c search_path=${target.schema}`].join(' ') }
+}
+
 /** A pool whose connections all use `target.schema` and the value parsers above. */
 export function createPool(target: PostgresTarget, options: PoolOptions): pg.Pool {
+  const connection = connectionOptions(target)
   const pool = new pg.Pool({
-    ...(target.url !== null ? { connectionString: target.url } : {}),
+    ...(connection.url !== null ? { connectionString: connection.url } : {}),
     max: options.max,
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     query_timeout: options.queryTimeoutMs ?? 120_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-    options: `-c search_path=${target.schema}`,
+    options: connection.options,
     types,
   })
   // pg-pool listens for a client's 'error' only while the client idles in the

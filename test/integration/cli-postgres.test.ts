@@ -8,6 +8,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LATEST_VERSION, migrations } from '../../src/store/migrations.js'
+import { createPool } from '../../src/store/postgres-connection.js'
 import { runCli, startCli, waitFor } from '../helpers/cli.js'
 import { PG_URL, postgresAvailable, schemaRows, testSchemas } from '../helpers/postgres.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
@@ -71,6 +72,30 @@ describe.skipIf(!available)('statebridge on PostgreSQL', () => {
     const status = runCli(['status', '--json'], env)
     expect(status.code, status.stderr).toBe(0)
     expect(JSON.parse(status.stdout)).toMatchObject({ sessions: 3, documents: { ok: 8, error: 1 }, lastRun: { mode: 'sync', instance: 'host-env' } })
+  })
+
+  it('keeps server options from the URL and PGOPTIONS, and still writes into --schema', async () => {
+    const name = schema('options')
+    const withOptions = `${PG_URL}?options=${encodeURIComponent('-c statement_timeout=4321 -c search_path=public')}`
+    const pool = createPool({ url: withOptions, schema: name }, { max: 1, applicationName: 'statebridge test' })
+    const previous = process.env.PGOPTIONS
+    process.env.PGOPTIONS = '-c lock_timeout=1234'
+    const envPool = createPool({ url: withOptions, schema: name }, { max: 1, applicationName: 'statebridge test' })
+    if (previous === undefined) delete process.env.PGOPTIONS
+    else process.env.PGOPTIONS = previous
+    try {
+      const setting = async (p: pg.Pool, name: string) => (await p.query(`SHOW ${name}`)).rows[0]![name]
+      expect(await setting(pool, 'statement_timeout')).toBe('4321ms')
+      expect(await setting(pool, 'search_path')).toBe(name)
+      expect(await setting(envPool, 'lock_timeout')).toBe('1234ms')
+      expect(await setting(envPool, 'statement_timeout')).toBe('4321ms')
+    } finally {
+      await pool.end()
+      await envPool.end()
+    }
+    const result = runCli(['sync', tree('options'), '--db', withOptions, '--schema', name, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(await schemaRows(name, 'SELECT count(*)::int AS n FROM documents')).toEqual([{ n: 9 }])
   })
 
   it('reports a missing database at once, without retrying', () => {
