@@ -150,8 +150,10 @@ interface PhaseResults {
   feed: FeedLoadResult | null
   /** (i) storage and restore. */
   history: HistoryLoadResult
-  /** (b) with history off, into another empty database. */
+  /** (b) with history off, twice, each into another empty database: the mean. */
   syncNoHistory: { ms: number; value: SyncSummary }
+  /** (b) and one more sync with history on, into another empty database: the mean. */
+  syncWithHistory: { ms: number; value: SyncSummary }
   /** (j) (b) read by `--parser remark`, into another empty database. */
   syncRemark: { ms: number; value: SyncSummary }
   /** (k) first edit of a 1.5 MB memorandum after a start, minus the debounce; `null` when it never committed. */
@@ -202,6 +204,7 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
   let sync: PhaseResults['sync']
   let resync: PhaseResults['resync']
   let syncNoHistory: PhaseResults['syncNoHistory']
+  let syncWithHistory: PhaseResults['syncWithHistory']
   let syncRemark: PhaseResults['syncRemark']
   let pg: PgResults | null = null
   try {
@@ -211,14 +214,24 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     progress(`    ${(sync.ms / 1000).toFixed(1)} s (${sync.value.files_applied} applied, ${sync.value.files_failed} failed)`)
 
     rss.enter('sync-no-history')
-    progress('(i) the same full sync with history off, into another empty SQLite database')
-    const bare = openSqliteStore(path.join(workDir, 'statebridge-bench-no-history.db'))
-    try {
-      syncNoHistory = await timed(() => runSync(config, bare, silentLogger(), { history: false }))
-    } finally {
-      await bare.close()
+    // Two syncs against two: one of each swung the cost between +2 and +18 % on the same code.
+    progress('(i) the history cost: the same full sync with history off twice, then on once more, each into another empty SQLite database')
+    const syncInto = async (name: string, history: boolean): Promise<{ ms: number; value: SyncSummary }> => {
+      const other = openSqliteStore(path.join(workDir, name))
+      try {
+        return await timed(() => runSync(config, other, silentLogger(), { history }))
+      } finally {
+        await other.close()
+      }
     }
-    progress(`    ${(syncNoHistory.ms / 1000).toFixed(1)} s: history costs ${((100 * (sync.ms - syncNoHistory.ms)) / syncNoHistory.ms).toFixed(1)} %`)
+    const without = [await syncInto('statebridge-bench-no-history.db', false), await syncInto('statebridge-bench-no-history-2.db', false)]
+    const again = await syncInto('statebridge-bench-history-2.db', true)
+    syncNoHistory = { ms: (without[0]!.ms + without[1]!.ms) / 2, value: without[0]!.value }
+    syncWithHistory = { ms: (sync.ms + again.ms) / 2, value: again.value }
+    progress(
+      `    without ${without.map((run) => (run.ms / 1000).toFixed(1)).join(' and ')} s, with ${(sync.ms / 1000).toFixed(1)} and ${(again.ms / 1000).toFixed(1)} s: ` +
+        `history costs ${((100 * (syncWithHistory.ms - syncNoHistory.ms)) / syncNoHistory.ms).toFixed(1)} %`,
+    )
 
     rss.enter('sync-remark')
     progress('(j) the same full sync read by --parser remark, into another empty SQLite database')
@@ -312,6 +325,7 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     feed,
     history,
     syncNoHistory,
+    syncWithHistory,
     syncRemark: syncRemark!,
     firstEdit,
     transcripts,
@@ -387,6 +401,7 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     feed_main_busy_ms_per_file_with: r.feed?.with.mainBusyMsPerFile ?? null,
     feed_clients_cpu_ms: r.feed?.with.clientsCpuMs ?? null,
     sync_no_history_ms: r.syncNoHistory.ms,
+    sync_with_history_ms: r.syncWithHistory.ms,
     history_raw_bytes: r.history.rawBytes,
     history_stored_bytes: r.history.storedBytes,
     history_revisions: r.history.revisions,

@@ -92,7 +92,10 @@ export interface BenchFigures {
   generate_ms: number
   wall_ms: number
   /** (i) (b) again with history off, into another empty database. */
+  /** (i) mean of two syncs with history off, each into an empty database. */
   sync_no_history_ms: number
+  /** (i) mean of (b) and one more sync with history on: what the history cost compares. */
+  sync_with_history_ms: number
   /** (i) bytes of every version of the memorandum and the state file. */
   history_raw_bytes: number
   /** (i) bytes history stores for them. */
@@ -197,8 +200,8 @@ export function verdicts(f: BenchFigures): Verdict[] {
     {
       label: 'history_cost',
       target: '<= 10 % over the sync without history',
-      ratio: `${((100 * (f.sync_ms - f.sync_no_history_ms)) / f.sync_no_history_ms).toFixed(1)} %`,
-      pass: f.sync_ms <= 1.1 * f.sync_no_history_ms,
+      ratio: `${((100 * (f.sync_with_history_ms - f.sync_no_history_ms)) / f.sync_no_history_ms).toFixed(1)} %`,
+      pass: f.sync_with_history_ms <= 1.1 * f.sync_no_history_ms,
     },
     {
       label: 'parser_speed',
@@ -301,7 +304,7 @@ export function formatTable(f: BenchFigures): string {
     ],
     ['', 'restore, slowest memorandum revision', ms(f.history_restore_max_ms), historyRestore!.target, historyRestore!.ratio, mark(historyRestore)],
     ['', '  restore p50', ms(f.history_restore_p50_ms), '', '', ''],
-    ['', 'full sync without history', ms(f.sync_no_history_ms), historyCost!.target, historyCost!.ratio, mark(historyCost)],
+    ['', 'full sync with history / without, means of two each', `${ms(f.sync_with_history_ms)} / ${ms(f.sync_no_history_ms)}`, historyCost!.target, historyCost!.ratio, mark(historyCost)],
     ['(j)', 'full sync read by --parser remark', ms(f.remark_sync_ms), parserSpeed!.target, parserSpeed!.ratio, mark(parserSpeed)],
     ['', '  its peak RSS (sampled)', mb(f.peak_rss_sync_remark_mb), '', '', ''],
     ['(k)', 'first edit of a 1.5 MB memorandum − debounce', ms(f.first_edit_excess_ms), firstEdit!.target, firstEdit!.ratio, mark(firstEdit)],
