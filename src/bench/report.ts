@@ -91,7 +91,6 @@ export interface BenchFigures {
   workers: number
   generate_ms: number
   wall_ms: number
-  /** (i) (b) again with history off, into another empty database. */
   /** (i) mean of two syncs with history off, each into an empty database. */
   sync_no_history_ms: number
   /** (i) mean of (b) and one more sync with history on: what the history cost compares. */
