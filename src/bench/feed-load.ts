@@ -191,15 +191,16 @@ async function applyRun(dir: string, clients: number, options: { files: number; 
 function startWriter(root: string, files: number): { began: Promise<number>; failure(): Error | null } {
   const writer = spawn(process.execPath, ['-e', WRITER_SOURCE, root, String(files)], { stdio: ['ignore', 'pipe', 'inherit'] })
   let failure: Error | null = null
-  writer.once('error', (error) => (failure = error))
-  writer.once('exit', (code) => {
-    if (code !== 0) failure = new Error(`bench (h): the file writer exited with ${code}`)
-  })
+  // A failure after the start only sets `failure`: the promise has settled by then.
   const began = new Promise<number>((resolve, reject) => {
+    const fail = (error: Error): void => {
+      failure = error
+      reject(error)
+    }
     writer.stdout!.once('data', () => resolve(performance.now()))
-    writer.once('error', reject)
+    writer.once('error', fail)
     writer.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`bench (h): the file writer exited with ${code} before it began`))
+      if (code !== 0) fail(new Error(`bench (h): the file writer exited with ${code}`))
     })
   })
   return { began, failure: () => failure }

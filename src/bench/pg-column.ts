@@ -8,7 +8,7 @@ import pg from 'pg'
 import { resolveConfig, type StatebridgeOptions } from '../config.js'
 import { StatebridgeError } from '../errors.js'
 import { silentLogger } from '../logger.js'
-import { describeTarget, type PostgresTarget } from '../store/postgres-connection.js'
+import { connectionOptions, describeTarget, type PostgresTarget } from '../store/postgres-connection.js'
 import { openPostgresStore } from '../store/postgres.js'
 import type { Store } from '../store/types.js'
 import { runSync, type SyncSummary } from '../sync/run-sync.js'
@@ -99,12 +99,14 @@ export class BenchSchema {
   }
 
   private async withClient(task: (client: pg.Client) => Promise<void>): Promise<void> {
+    // The URL's own server options kept, as the store keeps them (connectionOptions).
+    const connection = connectionOptions(this.target)
     const client = new pg.Client({
-      connectionString: this.target.url,
+      ...(connection.url !== null ? { connectionString: connection.url } : {}),
       application_name: 'statebridge bench',
       connectionTimeoutMillis: 5_000,
       // On SIGINT the store's transactions may still hold locks: wait a little, not forever.
-      options: '-c lock_timeout=5000',
+      options: `${connection.options} -c lock_timeout=5000`,
     })
     // A connection lost while idle must not crash the bench; the query that needs it fails instead.
     client.on('error', () => undefined)
