@@ -31,8 +31,13 @@ export interface ServiceContext {
 
 /** Every stream route, in match order. */
 export function serviceRoutes(context: ServiceContext): StreamRoute[] {
-  return [
-    ...feedRoutes(context, { logger: context.logger.child({ module: 'feed' }) }),
-    ...metricsRoutes(context),
-  ]
+  return [...feedRoutes(context, { logger: context.logger.child({ module: 'feed' }) }), ...daemonRoutes(context)]
+}
+
+/**
+ * The stream routes that read the daemon's own state: answered on its thread
+ * when the API runs on another (the feed needs only a reader and runs there).
+ */
+export function daemonRoutes(context: ServiceContext): StreamRoute[] {
+  return metricsRoutes(context)
 }

@@ -29,6 +29,12 @@ export interface ServiceOptions {
   store?: Store
   /** Environment for the token (default `process.env`). */
   env?: NodeJS.ProcessEnv
+  /**
+   * Serve from a thread of its own (see `serve/api-thread.ts`); default: when
+   * `daemon` is given, whose thread is busy with the sync. `serve` has nothing
+   * else to do and answers on its own thread.
+   */
+  apiThread?: boolean
 }
 
 /** A running HTTP side. */
@@ -44,19 +50,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { host, port } = parseListen(options.listen)
   const token = apiToken(options.env ?? process.env)
   const { openReader } = await import('./store/open-reader.js')
-  const { startApiServer } = await import('./serve/index.js')
-  const { serviceRoutes } = await import('./service-routes.js')
+  const { serviceRoutes, daemonRoutes } = await import('./service-routes.js')
+  // This thread's reader serves the routes that stay here: all of them, or only /metrics and /readyz.
   const reader = await openReader(options.db, { logger: options.logger })
   try {
-    const server = await startApiServer({
-      reader,
-      host,
-      port,
-      token,
-      metricsPublic: options.metricsPublic,
-      logger: options.logger,
-      streamRoutes: serviceRoutes(contextOf(options, reader)),
-    })
+    const context = contextOf(options, reader)
+    const common = { host, port, token, metricsPublic: options.metricsPublic, logger: options.logger }
+    const server =
+      (options.apiThread ?? options.daemon !== undefined)
+        ? await (await import('./serve/api-thread.js')).startApiThread({ ...common, db: options.db, localRoutes: daemonRoutes(context) })
+        : await (await import('./serve/index.js')).startApiServer({ ...common, reader, streamRoutes: serviceRoutes(context) })
     return {
       url: server.url,
       async close() {

@@ -2,9 +2,8 @@
  * The /metrics and /readyz stream routes. Importing this module costs
  * nothing: prom-client comes with `registry.js`, imported on the first scrape.
  */
-import type { ServerResponse } from 'node:http'
 import { ProblemError } from '../serve/problem.js'
-import type { StreamRoute } from '../serve/stream-route.js'
+import { answerRoute, type RouteAnswer, type StreamRoute } from '../serve/stream-route.js'
 import type { ServiceContext } from '../service-routes.js'
 import type { Metrics } from './registry.js'
 import { DEFAULT_MAX_LAG_S, readinessCheck } from './readiness.js'
@@ -14,10 +13,10 @@ export function metricsRoutes(context: ServiceContext): StreamRoute[] {
   let metrics: Promise<Metrics> | null = null
   const ready = readinessCheck(context)
   return [
-    {
+    answerRoute({
       path: '/metrics',
       public: () => context.metricsPublic,
-      async handle(_req, res, url) {
+      async answer(url) {
         onlyParams(url, [])
         metrics ??= import('./registry.js').then(({ createMetrics }) => createMetrics(context))
         // A failed load is tried again on the next scrape rather than remembered.
@@ -25,9 +24,7 @@ export function metricsRoutes(context: ServiceContext): StreamRoute[] {
           metrics = null
         })
         const registry = await metrics
-        const text = await registry.scrape()
-        res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' })
-        res.end(text)
+        return { status: 200, headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' }, body: await registry.scrape() }
       },
       openapi: {
         get: {
@@ -40,11 +37,11 @@ export function metricsRoutes(context: ServiceContext): StreamRoute[] {
           },
         },
       },
-    },
-    {
+    }),
+    answerRoute({
       path: '/readyz',
       public: true,
-      async handle(_req, res, url) {
+      async answer(url) {
         onlyParams(url, ['max_lag_s'])
         const text = url.searchParams.get('max_lag_s')
         const maxLagS = text === null ? DEFAULT_MAX_LAG_S : Number(text)
@@ -52,7 +49,7 @@ export function metricsRoutes(context: ServiceContext): StreamRoute[] {
           throw new ProblemError('bad-parameter', `max_lag_s must be a number of seconds, 0 or more, not ${JSON.stringify(text)}`, 'max_lag_s')
         }
         const answer = await ready(maxLagS)
-        sendJson(res, answer.ready ? 200 : 503, answer)
+        return jsonAnswer(answer.ready ? 200 : 503, answer)
       },
       openapi: {
         get: {
@@ -75,7 +72,7 @@ export function metricsRoutes(context: ServiceContext): StreamRoute[] {
           },
         },
       },
-    },
+    }),
   ]
 }
 
@@ -96,8 +93,6 @@ function onlyParams(url: URL, allowed: readonly string[]): void {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' })
-  res.end(text)
+function jsonAnswer(status: number, body: unknown): RouteAnswer {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify(body) }
 }

@@ -5,16 +5,24 @@
  * /metrics reads them at scrape time (`statebridge_sse_clients`,
  * `statebridge_redis_lag`).
  *
- * They are per process: one process serves one API, and two services started
- * in one process (tests) share them.
+ * They are per thread: one process serves one API, and two services started
+ * in one process (tests) share them. An API on a thread of its own passes its
+ * client count on to the daemon's thread, which serves /metrics.
  */
 
 let sseClients = 0
 let redisLag: number | null = null
+let sseClientsListener: ((count: number) => void) | null = null
 
 /** Add `delta` (+1 when a client connects, -1 when it leaves) to the connected SSE clients. */
 export function addSseClients(delta: number): void {
   sseClients = Math.max(0, sseClients + delta)
+  sseClientsListener?.(sseClients)
+}
+
+/** Call `listener` with the count after every change (one listener; `null` removes it). */
+export function onSseClientsChange(listener: ((count: number) => void) | null): void {
+  sseClientsListener = listener
 }
 
 /** Set the connected SSE clients outright. */
