@@ -5,6 +5,7 @@
  * round trips however many rows it has.
  */
 import { STATE_TYPES_SQL } from '../kinds/registry.js'
+import { certificatePathSql, NOT_DERIVED_REASON } from './session-inputs.js'
 import { PARSER_VERSION } from '../parsers/version.js'
 import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
@@ -63,14 +64,15 @@ export const SQL = {
   // An archived session gets no row (`import` brings it back, not a file event): touchSession then changes no row.
   ensureSession: `INSERT INTO sessions (root, session_id, created_at, created_at_from_name, created_at_source, status_reason, first_seen_at, updated_at)
     SELECT $1::text, $2::text, $3::timestamptz, $3::timestamptz, CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE 'name' END,
-      'no file applied yet', $4::timestamptz, $4::timestamptz
+      '${NOT_DERIVED_REASON}', $4::timestamptz, $4::timestamptz
     WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = $1 AND session_id = $2)
     ON CONFLICT (root, session_id) DO NOTHING`,
   touchSession: `INSERT INTO sessions (root, session_id, created_at, created_at_from_name, created_at_source, status_reason, first_seen_at, updated_at)
     SELECT $1::text, $2::text, $3::timestamptz, $3::timestamptz, CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE 'name' END,
-      'no file applied yet', $4::timestamptz, $4::timestamptz
+      '${NOT_DERIVED_REASON}', $4::timestamptz, $4::timestamptz
     WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = $1 AND session_id = $2)
-    ON CONFLICT (root, session_id) DO UPDATE SET updated_at = excluded.updated_at`,
+    ON CONFLICT (root, session_id) DO UPDATE SET updated_at = excluded.updated_at
+    RETURNING status_reason = '${NOT_DERIVED_REASON}' AS underived`,
   removeSession: 'DELETE FROM sessions WHERE root = $1 AND session_id = $2',
   upsertDocument: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
       parsed_hash, word_count, footnote_count, table_count, json, diagnostics, status, error, error_line,
@@ -151,7 +153,7 @@ export const SQL = {
          SELECT d.path, (SELECT f.value FROM document_fields f WHERE f.document_id = d.id
              AND lower(f.key) IN ('status', 'decision', 'certification status', 'certification decision') ORDER BY f.line, f.id LIMIT 1) AS decision
          FROM documents d WHERE d.root = $1 AND d.session_id = $2 AND d.status = 'ok'
-           AND (lower(d.path) LIKE '%certific%' OR lower(d.path) LIKE '%final-qa%' OR lower(d.path) LIKE '%delivery-decision%')
+           AND ${certificatePathSql('lower(d.path)')}
          ORDER BY d.path COLLATE "C" LIMIT 100) x) AS certificates,
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT path, coalesce(json->'created_at', json->'createdAt', json#>'{metadata,created_at}') AS value
@@ -196,14 +198,17 @@ export const SQL = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
   pruneRuns: `DELETE FROM sync_runs WHERE root = $1 AND id <= (
       SELECT id FROM sync_runs WHERE root = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
-  notify: 'SELECT pg_notify($1, $2)',
   // The lock first, then the seq: a change takes its seq only once the previous one committed, so
   // seqs become visible in order and a reader that has seen seq n never later finds one below n.
   // NOTIFY already serialises commits, so the lock costs little more. The casts type the SELECT list.
-  insertChange: `WITH turn AS (SELECT pg_advisory_xact_lock(hashtext($1)))
-    INSERT INTO change_log (root, session_id, path, change, status, instance, at)
-    SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::timestamptz FROM turn
-    RETURNING seq`,
+  // The NOTIFY goes in the same statement, its payload the JSON around the seq ($10 seq $11): one round
+  // trip fewer while the lock is held, which every file's apply waits for in turn.
+  insertChange: `WITH turn AS (SELECT pg_advisory_xact_lock(hashtext($1))),
+    logged AS (
+      INSERT INTO change_log (root, session_id, path, change, status, instance, at)
+      SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::timestamptz FROM turn
+      RETURNING seq)
+    SELECT seq, pg_notify($9::text, $10::text || seq || $11::text) FROM logged`,
   readChanges: `SELECT seq, root, session_id AS "sessionId", path, change, status, instance, at FROM change_log
     WHERE seq > $1 ORDER BY seq LIMIT $2`,
   readChangesOfRoot: `SELECT seq, root, session_id AS "sessionId", path, change, status, instance, at FROM change_log

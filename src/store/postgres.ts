@@ -24,6 +24,7 @@ import * as archives from './postgres-archive.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import { SQL, type StatementName } from './postgres-sql.js'
 import { deriveSession } from './session-derive.js'
+import { shapesSession } from './session-inputs.js'
 import type { StoredSessionFacts } from './session-summary.js'
 import type {
   ArchivedSession,
@@ -194,14 +195,15 @@ class PostgresStore implements Store {
     await this.transaction(snapshot.root, snapshot.sessionId, async (client) => {
       const now = new Date().toISOString()
       // Archived by a cleanup since this file was read (another process): the file is not applied.
-      if (!(await this.touchSession(client, snapshot, now))) return
+      const session = await this.touchSession(client, snapshot, now)
+      if (session === 'archived') return
       const { rows } = await this.run<{ id: number; created: boolean }>(client, 'upsertDocument', [...encoded.document, now, ...encoded.append])
       const { id, created } = rows[0]!
       // A document row just created has no records to replace: one round trip fewer.
       if (!created) await this.run(client, 'deleteDerived', [id])
       if (encoded.markdown !== null) await this.run(client, 'insertMarkdown', [id, ...encoded.markdown])
       await this.run(client, 'insertRecords', [id, ...encoded.records])
-      if (snapshot.sessionId !== null) await this.refreshSession(client, snapshot.root, snapshot.sessionId)
+      await this.refreshAfter(client, snapshot, session)
       await history.recordContent(client, snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
       await this.logChange(
         client,
@@ -225,7 +227,7 @@ class PostgresStore implements Store {
       const { rows } = await this.run<AppendedRow & { id: string }>(client, 'appendedDocument', [append.root, append.path])
       const row = rows[0]
       if (!appendContinues(row, append)) return false
-      if (!(await this.touchSession(client, append, now))) return true
+      if ((await this.touchSession(client, append, now)) === 'archived') return true
       await this.run(client, 'deleteSummaries', [row.id, append.parsed.summaryTables])
       await this.run(client, 'insertRecords', [row.id, ...encoded.records])
       await this.run(client, 'updateAppended', [
@@ -261,7 +263,8 @@ class PostgresStore implements Store {
       const now = new Date().toISOString()
       // A refused file keeps nothing: its document row is recreated bare, without any derived record.
       if (failure.discardRecords) await this.run(client, 'removeFile', [failure.root, failure.path])
-      if (!(await this.touchSession(client, failure, now))) return
+      const session = await this.touchSession(client, failure, now)
+      if (session === 'archived') return
       const { rows } = await this.run<{ created: boolean }>(client, 'upsertFailure', [
         ...identityParams(failure),
         failure.contentHash,
@@ -270,7 +273,7 @@ class PostgresStore implements Store {
         failure.instance,
         now,
       ])
-      if (failure.sessionId !== null) await this.refreshSession(client, failure.root, failure.sessionId)
+      await this.refreshAfter(client, failure, session)
       await history.recordContent(client, failure, failure.contentHash, failure.blob ?? null, 'error', undefined, now)
       await this.logChange(
         client,
@@ -296,7 +299,7 @@ class PostgresStore implements Store {
     await this.transaction(root, sessionId, async (client) => {
       const { rows } = await this.run<{ sessionId: string | null }>(client, 'removeFile', [root, filePath])
       if (rows.length === 0) return
-      if (rows[0]!.sessionId) await this.refreshSession(client, root, rows[0]!.sessionId)
+      if (rows[0]!.sessionId && shapesSession(filePath)) await this.refreshSession(client, root, rows[0]!.sessionId)
       const now = new Date().toISOString()
       await history.recordRemoval(client, root, filePath, rows[0]!.sessionId, this.instance, now)
       const change = { root, session: rows[0]!.sessionId, path: filePath, change: 'removed' as const, instance: this.instance }
@@ -487,11 +490,18 @@ class PostgresStore implements Store {
     return client.query<R>({ name: `sb_${name}`, text: SQL[name], values })
   }
 
-  // Create or touch the file's session row; `false` when the session is archived (no row is made).
-  private async touchSession(client: pg.PoolClient, file: FileIdentity, now: string): Promise<boolean> {
-    if (file.sessionId === null) return true
-    const { rowCount } = await this.run(client, 'touchSession', [file.root, file.sessionId, file.sessionCreatedAt, now])
-    return rowCount === 1
+  // Create or touch the file's session row: `archived` when the session is (no row is made),
+  // `underived` when no refresh has derived the row yet; `derived` also for a file outside sessions.
+  private async touchSession(client: pg.PoolClient, file: FileIdentity, now: string): Promise<'archived' | 'underived' | 'derived'> {
+    if (file.sessionId === null) return 'derived'
+    const { rows } = await this.run<{ underived: boolean }>(client, 'touchSession', [file.root, file.sessionId, file.sessionCreatedAt, now])
+    if (rows.length === 0) return 'archived'
+    return rows[0]!.underived ? 'underived' : 'derived'
+  }
+
+  // A session is derived again after a change to a file that feeds it, and after its first file.
+  private async refreshAfter(client: pg.PoolClient, file: FileIdentity, session: 'underived' | 'derived'): Promise<void> {
+    if (file.sessionId !== null && (session === 'underived' || shapesSession(file.path))) await this.refreshSession(client, file.root, file.sessionId)
   }
 
   // The session row's derived columns follow every change to its documents.
@@ -551,7 +561,8 @@ class PostgresStore implements Store {
   // The change's row in the log and its NOTIFY, last in the transaction, so the
   // lock the insert takes is held only until COMMIT; a rollback takes both back.
   private async logChange(client: pg.PoolClient, change: Omit<ChangeNotice, 'schema' | 'seq'>, at: string): Promise<void> {
-    const { rows } = await this.run<{ seq: number }>(client, 'insertChange', [
+    const [head, tail] = noticeAroundSeq({ schema: this.schema, seq: 0, ...change })
+    await this.run(client, 'insertChange', [
       this.changeLock,
       change.root,
       change.session,
@@ -560,9 +571,10 @@ class PostgresStore implements Store {
       change.status ?? null,
       change.instance,
       at,
+      CHANGE_CHANNEL,
+      head,
+      tail,
     ])
-    const payload: ChangeNotice = { schema: this.schema, seq: rows[0]!.seq, ...change }
-    await this.run(client, 'notify', [CHANGE_CHANNEL, truncatedNotice(payload)])
   }
 }
 
@@ -577,4 +589,15 @@ function truncatedNotice(notice: ChangeNotice): string {
   const text = JSON.stringify(notice)
   if (Buffer.byteLength(text) < 7900) return text
   return JSON.stringify({ ...notice, path: `${(notice.path ?? '').slice(0, 1000)}…`, truncated: true })
+}
+
+/**
+ * The notice's JSON (its `seq` 0) split around the seq's digits, which the
+ * server puts in. Inside a JSON string a quote is escaped, so the first
+ * `"seq":0` is the key's.
+ */
+export function noticeAroundSeq(notice: ChangeNotice): [string, string] {
+  const text = truncatedNotice(notice)
+  const at = text.indexOf('"seq":0') + '"seq":'.length
+  return [text.slice(0, at), text.slice(at + 1)]
 }

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { formatDiagnostic } from '../parsers/diagnostic.js'
 import { STATE_TYPES_SQL } from '../kinds/registry.js'
+import { certificatePathSql, NOT_DERIVED_REASON, shapesSession } from './session-inputs.js'
 import { PARSER_VERSION } from '../parsers/version.js'
 import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
@@ -131,11 +132,13 @@ class SqliteStore implements Store {
       // An archived session gets no row: `import` brings it back, not a file event.
       ensureSession: db.prepare(
         `INSERT INTO sessions (root, session_id, created_at, created_at_from_name, created_at_source, status_reason, first_seen_at, updated_at)
-         SELECT @root, @sessionId, @createdAt, @createdAt, CASE WHEN @createdAt IS NULL THEN NULL ELSE 'name' END, 'no file applied yet', @now, @now
+         SELECT @root, @sessionId, @createdAt, @createdAt, CASE WHEN @createdAt IS NULL THEN NULL ELSE 'name' END, '${NOT_DERIVED_REASON}', @now, @now
          WHERE NOT EXISTS (SELECT 1 FROM archived_sessions WHERE root = @root AND session_id = @sessionId)
          ON CONFLICT (root, session_id) DO NOTHING`,
       ),
-      touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE root = ? AND session_id = ?'),
+      touchSession: db.prepare(
+        `UPDATE sessions SET updated_at = ? WHERE root = ? AND session_id = ? RETURNING status_reason = '${NOT_DERIVED_REASON}' AS underived`,
+      ),
       removeSession: db.prepare('DELETE FROM sessions WHERE root = ? AND session_id = ?'),
       upsertDocument: db.prepare(
         `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
@@ -225,7 +228,7 @@ class SqliteStore implements Store {
         `SELECT d.path, (SELECT f.value FROM document_fields f WHERE f.document_id = d.id
              AND lower(f.key) IN ('status', 'decision', 'certification status', 'certification decision') ORDER BY f.line, f.id LIMIT 1) AS decision
          FROM documents d WHERE d.root = ? AND d.session_id = ? AND d.status = 'ok'
-           AND (lower(d.path) LIKE '%certific%' OR lower(d.path) LIKE '%final-qa%' OR lower(d.path) LIKE '%delivery-decision%')
+           AND ${certificatePathSql('lower(d.path)')}
          ORDER BY +d.path LIMIT 100`,
       ),
       // A session's JSON state files, and (below) the creation time one of them states:
@@ -321,7 +324,7 @@ class SqliteStore implements Store {
     this.archive = new SqliteArchive(db, (root, sessionId, at) => this.logChange(root, sessionId, null, 'removed', null, this.instance, at))
     this.applyTx = db.transaction((snapshot: FileSnapshot) => {
       const now = new Date().toISOString()
-      this.ensureSessionRow(snapshot, now)
+      const underived = this.ensureSessionRow(snapshot, now)
       // Archived by a cleanup since this file was read (another process): the file is not applied.
       if (snapshot.sessionId !== null && this.archive.isArchived(snapshot.root, snapshot.sessionId)) return
       const change = this.changeOf(snapshot)
@@ -343,7 +346,7 @@ class SqliteStore implements Store {
       const fresh = change === 'created'
       this.replaceMarkdown(id, markdown, fresh)
       this.replaceTyped(snapshot, id, parsed.typed ?? null, fresh)
-      if (snapshot.sessionId !== null) this.refreshSession(snapshot.root, snapshot.sessionId)
+      this.refreshAfter(snapshot, underived)
       this.history.recordContent(snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
       this.logChange(snapshot.root, snapshot.sessionId, snapshot.path, change, 'ok', snapshot.instance, now)
     })
@@ -352,7 +355,7 @@ class SqliteStore implements Store {
       const now = new Date().toISOString()
       // A refused file keeps nothing: its document row is recreated bare, without any derived record.
       if (failure.discardRecords) this.sql.removeFile!.get(failure.root, failure.path)
-      this.ensureSessionRow(failure, now)
+      const underived = this.ensureSessionRow(failure, now)
       if (failure.sessionId !== null && this.archive.isArchived(failure.root, failure.sessionId)) return
       const change = this.changeOf(failure)
       this.sql.upsertFailure!.run({
@@ -361,7 +364,7 @@ class SqliteStore implements Store {
         error: formatDiagnostic(failure.error),
         errorLine: failure.error.line,
       })
-      if (failure.sessionId !== null) this.refreshSession(failure.root, failure.sessionId)
+      this.refreshAfter(failure, underived)
       this.history.recordContent(failure, failure.contentHash, failure.blob ?? null, 'error', undefined, now)
       this.logChange(failure.root, failure.sessionId, failure.path, change, 'error', failure.instance, now)
     })
@@ -398,7 +401,7 @@ class SqliteStore implements Store {
     this.removeTx = db.transaction((root: string, filePath: string) => {
       const removed = this.sql.removeFile!.get(root, filePath) as { sessionId: string | null } | undefined
       if (!removed) return
-      if (removed.sessionId) this.refreshSession(root, removed.sessionId)
+      if (removed.sessionId && shapesSession(filePath)) this.refreshSession(root, removed.sessionId)
       const now = new Date().toISOString()
       this.history.recordRemoval(root, filePath, removed.sessionId, this.instance, now)
       this.logChange(root, removed.sessionId, filePath, 'removed', null, this.instance, now)
@@ -602,10 +605,17 @@ class SqliteStore implements Store {
     for (const { root, sessionId } of stale) refresh(root, sessionId)
   }
 
-  private ensureSessionRow(file: FileIdentity, now: string): void {
-    if (file.sessionId === null) return
+  /** Create or touch the file's session row; whether no refresh has derived it yet (false without a session or row). */
+  private ensureSessionRow(file: FileIdentity, now: string): boolean {
+    if (file.sessionId === null) return false
     this.sql.ensureSession!.run({ root: file.root, sessionId: file.sessionId, createdAt: file.sessionCreatedAt, now })
-    this.sql.touchSession!.run(now, file.root, file.sessionId)
+    const row = this.sql.touchSession!.get(now, file.root, file.sessionId) as { underived: number } | undefined
+    return row?.underived === 1
+  }
+
+  // A session is derived again after a change to a file that feeds it, and after its first file.
+  private refreshAfter(file: FileIdentity, underived: boolean): void {
+    if (file.sessionId !== null && (underived || shapesSession(file.path))) this.refreshSession(file.root, file.sessionId)
   }
 
   async ping(): Promise<void> {

@@ -26,8 +26,17 @@ type Queries = { [K in keyof Omit<Dump, 'typed'>]: string } & { typed: Record<st
  */
 function dumpQueries(json: (column: string) => string, key: (column: string) => string): Queries {
   const typed: Record<string, string> = {
-    session_state: `SELECT root, session_id, ${Object.keys(SESSION_COLUMNS).join(', ')}, status, ${json('metadata')} AS metadata
+    session_state: `SELECT root, session_id, ${Object.keys(SESSION_COLUMNS).join(', ')}, status, ${json('metadata')} AS metadata,
+        status_reason, ${json('error_files')} AS error_files, created_at_source
       FROM sessions ORDER BY ${key('root')}, ${key('session_id')}`,
+    // What a session refresh derives for its specialists and remediation tasks.
+    derived_statuses: `SELECT x.path, x.kind, x.line, x.derived_status, x.status_evidence, x.evidence_path FROM (
+        SELECT d.root, d.path, 'assignment' AS kind, a.line, a.id, a.derived_status, a.status_evidence, a.evidence_path
+        FROM specialist_assignments a JOIN documents d ON d.id = a.document_id
+        UNION ALL
+        SELECT d.root, d.path, 'remediation' AS kind, r.line, r.id, r.derived_status, r.status_evidence, r.evidence_path
+        FROM remediation_tasks r JOIN documents d ON d.id = r.document_id) x
+      ORDER BY ${key('x.root')}, ${key('x.path')}, x.kind, x.line, x.id`,
     // Sections by ordinal, parents and records pointing at them by ordinal too (ids differ between databases).
     document_sections: `SELECT d.path, s.ordinal, p.ordinal AS parent, s.depth, s.title, s.line
       FROM document_sections s LEFT JOIN document_sections p ON p.id = s.parent_id JOIN documents d ON d.id = s.document_id
