@@ -608,9 +608,10 @@ class SqliteStore implements Store {
   /** Create or touch the file's session row; whether no refresh has derived it yet (false without a session or row). */
   private ensureSessionRow(file: FileIdentity, now: string): boolean {
     if (file.sessionId === null) return false
-    this.sql.ensureSession!.run({ root: file.root, sessionId: file.sessionId, createdAt: file.sessionCreatedAt, now })
+    // Touched first: the row nearly always exists, and then one statement does.
     const row = this.sql.touchSession!.get(now, file.root, file.sessionId) as { underived: number } | undefined
-    return row?.underived === 1
+    if (row) return row.underived === 1
+    return this.sql.ensureSession!.run({ root: file.root, sessionId: file.sessionId, createdAt: file.sessionCreatedAt, now }).changes === 1
   }
 
   // A session is derived again after a change to a file that feeds it, and after its first file.
