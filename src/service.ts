@@ -51,13 +51,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const token = apiToken(options.env ?? process.env)
   const { openReader } = await import('./store/open-reader.js')
   const { serviceRoutes, daemonRoutes } = await import('./service-routes.js')
-  // This thread's reader serves the routes that stay here: all of them, or only /metrics and /readyz.
-  const reader = await openReader(options.db, { logger: options.logger })
+  // This thread's reader serves the routes that stay here: all of them, or only /metrics and /readyz,
+  // whose reads are cached (one PostgreSQL connection is enough; the API thread has a pool of its own).
+  const threaded = options.apiThread ?? options.daemon !== undefined
+  const reader = await openReader(options.db, { logger: options.logger, ...(threaded ? { poolSize: 1 } : {}) })
   try {
     const context = contextOf(options, reader)
     const common = { host, port, token, metricsPublic: options.metricsPublic, logger: options.logger }
     const server =
-      (options.apiThread ?? options.daemon !== undefined)
+      threaded
         ? await (await import('./serve/api-thread.js')).startApiThread({ ...common, db: options.db, localRoutes: daemonRoutes(context) })
         : await (await import('./serve/index.js')).startApiServer({ ...common, reader, streamRoutes: serviceRoutes(context) })
     return {
