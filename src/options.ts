@@ -403,6 +403,23 @@ export const OPTIONS = {
     help: 'heap limit of each parse worker',
     doc: 'heap limit of each parse worker; a file whose parse needs more gets an error status',
   },
+  /**
+   * Nice value of each parse worker thread (Linux keeps one per thread): the
+   * apply path and the API thread go first when the cores are busy, and so
+   * does the pipeline the sidecar serves.
+   */
+  workerNice: {
+    flag: 'worker-nice',
+    value: '<n>',
+    type: 'integer',
+    default: 5,
+    min: 0,
+    max: 19,
+    commands: [...PARSING, ...WRITING],
+    resolve: 'table',
+    help: 'nice value of each parse worker thread (0 to 19)',
+    doc: 'nice value of each parse worker thread (Linux keeps one per thread; elsewhere it is not applied): on busy cores the main thread, which applies, the API thread and other processes go first, and the workers still take every idle cycle. `0` runs them at the process priority',
+  },
   /** Address of the read-only HTTP API, `host:port`; default (`null`) no API. */
   listen: {
     flag: 'listen',

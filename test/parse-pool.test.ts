@@ -27,7 +27,32 @@ afterEach(async () => {
 
 const request = (name: string) => ({ absPath: path.join(dir, name), relPath: name, realRoot: fs.realpathSync(dir), knownHash: null, maxFileBytes: 1e9 })
 
+/** Nice values of this process's threads, by thread id (Linux). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>()
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    // Fields after the command (which may hold spaces) start at the last ')'; nice is field 19.
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    nices.set(Number(tid), Number(fields[19 - 3]))
+  }
+  return nices
+}
+
 describe('ParsePool', () => {
+  it.skipIf(process.platform !== 'linux')('runs each worker thread at its nice value, and the rest of the process as it was', async () => {
+    const before = threadNices().get(process.pid)
+    pool = new ParsePool({ workers: 2, budgetMs: 0, nice: 7 })
+    await pool.whenReady()
+    expect((await pool.run(request('small.md'))).kind).toBe('parsed')
+    const nices = threadNices()
+    expect([...nices.values()].filter((nice) => nice === 7)).toHaveLength(2)
+    expect(nices.get(process.pid)).toBe(before)
+    await pool.close()
+    pool = null
+    expect([...threadNices().values()].filter((nice) => nice === 7)).toHaveLength(0)
+  })
+
   it('parses files on workers and skips parsing content it already knows', async () => {
     pool = new ParsePool({ workers: 2, budgetMs: 30_000 })
     const first = await pool.run(request('small.md'))

@@ -47,6 +47,8 @@ export interface ParsePoolOptions {
   heapMb?: number
   /** Young generation of each worker, MB; default V8's own. For measurements. */
   youngMb?: number
+  /** Nice value each worker thread sets for itself (Linux: per thread); default 0, the process's. */
+  nice?: number
   /** Which markdown reader the workers use; default `fast`. */
   parser?: MarkdownParser
   /** Prices of agent transcripts' usage; default none (only costs the lines state). */
@@ -230,7 +232,13 @@ export class ParsePool {
         ...(this.options.youngMb === undefined ? {} : { maxYoungGenerationSizeMb: this.options.youngMb }),
         maxOldGenerationSizeMb: this.options.heapMb ?? DEFAULT_WORKER_HEAP_MB,
       },
-      workerData: { overBudget: [...this.overBudget], overBudgetLimit: OVER_BUDGET_MEMORY, parser: this.options.parser ?? 'fast', pricing: this.options.pricing ?? null },
+      workerData: {
+        overBudget: [...this.overBudget],
+        overBudgetLimit: OVER_BUDGET_MEMORY,
+        parser: this.options.parser ?? 'fast',
+        pricing: this.options.pricing ?? null,
+        nice: this.options.nice ?? 0,
+      },
     })
     const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 }
     worker.on('message', (message: WorkerReply) => {

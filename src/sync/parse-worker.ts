@@ -2,6 +2,7 @@
  * Worker-thread entry: answers read requests one at a time so the main
  * thread (watcher, queue, database) never waits on a slow markdown parse.
  */
+import os from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { readAndParse, type ReadRequest, type ReadResult } from './read-file.js'
 import type { MarkdownParser } from '../parsers/markdown.js'
@@ -14,6 +15,17 @@ const overBudget = new Set<string>((workerData as { overBudget?: string[] } | nu
 const limit = (workerData as { overBudgetLimit?: number } | null)?.overBudgetLimit ?? 4096
 const parser = (workerData as { parser?: MarkdownParser } | null)?.parser ?? 'fast'
 const pricing = (workerData as { pricing?: PricingTable | null } | null)?.pricing ?? null
+const nice = (workerData as { nice?: number } | null)?.nice ?? 0
+
+// Process 0 is the calling thread on Linux, whose nice value is per thread: only this worker yields.
+// Where the value is per process (elsewhere), or may not be raised, the worker runs as it is.
+if (nice > 0 && process.platform === 'linux') {
+  try {
+    os.setPriority(0, nice)
+  } catch {
+    // A sandbox that forbids setpriority: parsing at the process's priority is still correct.
+  }
+}
 
 const post = (reply: WorkerReply): void => parentPort?.postMessage(reply)
 

@@ -120,6 +120,7 @@ export async function createSyncer(
       workers: config.workers,
       budgetMs: config.parseTimeoutMs,
       heapMb: config.workerHeapMb,
+      nice: config.workerNice,
       parser: config.parser === 'remark' ? 'remark' : 'fast',
       pricing,
       logger: logger.child({ module: 'parse-pool' }),
