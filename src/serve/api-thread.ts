@@ -69,6 +69,13 @@ export type ToApiThread = { type: 'answer'; id: number; answer?: RouteAnswer; fa
 /** Longest wait between two starts of a thread that keeps dying, ms. */
 const MAX_RESTART_DELAY_MS = 30_000
 
+/**
+ * Old-generation heap of the API thread, MB: far above what its answers need
+ * (the answer cache holds 16 MB, an answer at most a few), so a request that
+ * runs away ends the thread, which starts again, and never the daemon.
+ */
+export const API_THREAD_HEAP_MB = 256
+
 /** Start the API thread; resolves once it listens, rejects (`SB_CONFIG`, ...) when it cannot. */
 export async function startApiThread(options: ApiThreadOptions): Promise<ApiServer> {
   const log = options.logger.child({ module: 'api' })
@@ -110,7 +117,7 @@ export async function startApiThread(options: ApiThreadOptions): Promise<ApiServ
   /** Start one thread; resolves with it once it listens, when it becomes the current one. */
   const start = (): Promise<Worker> =>
     new Promise<Worker>((resolve, reject) => {
-      const started = new Worker(workerUrl, { workerData: data() })
+      const started = new Worker(workerUrl, { workerData: data(), resourceLimits: { maxOldGenerationSizeMb: API_THREAD_HEAP_MB } })
       const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()))
       let listening = false
       started.on('message', (message: FromApiThread) => {
