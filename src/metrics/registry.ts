@@ -143,6 +143,15 @@ export function createMetrics(context: ServiceContext): Metrics {
       this.set(serviceGauges().sseClients)
     },
   })
+  new Counter({
+    name: 'statebridge_api_thread_restarts_total',
+    help: 'Starts of the API thread (watch --listen) after it died.',
+    registers: [register],
+    collect() {
+      this.reset()
+      this.inc(serviceGauges().apiThreadRestarts)
+    },
+  })
   new Gauge({
     name: 'statebridge_redis_lag',
     help: 'Changes committed to the change log and not yet in the Redis stream (0 without a Redis sink).',

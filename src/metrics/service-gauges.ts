@@ -3,7 +3,7 @@
  * SSE clients and the Redis sink's lag. They live here, free of prom-client,
  * so the feed and the sink can set them without loading the metrics library;
  * /metrics reads them at scrape time (`statebridge_sse_clients`,
- * `statebridge_redis_lag`).
+ * `statebridge_redis_lag`, `statebridge_api_thread_restarts_total`).
  *
  * They are per thread: one process serves one API, and two services started
  * in one process (tests) share them. An API on a thread of its own passes its
@@ -25,6 +25,13 @@ export function onSseClientsChange(listener: ((count: number) => void) | null): 
   sseClientsListener = listener
 }
 
+let apiThreadRestarts = 0
+
+/** Count one start of the API thread after it died. */
+export function countApiThreadRestart(): void {
+  apiThreadRestarts++
+}
+
 /** Set the connected SSE clients outright. */
 export function setSseClients(count: number): void {
   sseClients = Math.max(0, count)
@@ -40,6 +47,6 @@ export function setRedisLag(lag: number | null): void {
 }
 
 /** The values as /metrics reads them. */
-export function serviceGauges(): { sseClients: number; redisLag: number | null } {
-  return { sseClients, redisLag }
+export function serviceGauges(): { sseClients: number; redisLag: number | null; apiThreadRestarts: number } {
+  return { sseClients, redisLag, apiThreadRestarts }
 }

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads'
 import { pino, type Logger } from 'pino'
 import type { DatabaseTarget } from '../config.js'
 import { StatebridgeError, type StatebridgeErrorCode } from '../errors.js'
-import { setSseClients } from '../metrics/service-gauges.js'
+import { countApiThreadRestart, setSseClients } from '../metrics/service-gauges.js'
 import { ProblemError, type ProblemName } from './problem.js'
 import type { ApiServer } from './server.js'
 import { isPublic, type RouteAnswer, type StreamRoute } from './stream-route.js'
@@ -167,6 +167,7 @@ export async function startApiThread(options: ApiThreadOptions): Promise<ApiServ
     if (closing) return
     start().then(
       (next) => {
+        countApiThreadRestart()
         if (closing) void next.terminate()
       },
       (error: Error) => {

@@ -10,6 +10,7 @@ import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../src/config.js'
 import { silentLogger } from '../../src/logger.js'
+import { serviceGauges } from '../../src/metrics/service-gauges.js'
 import { API_THREAD_HEAP_MB, startApiThread } from '../../src/serve/api-thread.js'
 import { startService } from '../../src/service.js'
 import { openSqliteStore } from '../../src/store/sqlite.js'
@@ -111,6 +112,7 @@ describe('the API thread', () => {
     })
     cleanups.push(() => server.close())
     expect(await (await fetch(server.url)).text()).toBe('first')
+    const restartsBefore = serviceGauges().apiThreadRestarts
     // The old generation is capped (the young one adds a little): a runaway request ends the thread, not the daemon.
     const limitMb = Number(await (await fetch(`${server.url}/heap-limit`)).text()) / 2 ** 20
     expect(limitMb).toBeGreaterThanOrEqual(API_THREAD_HEAP_MB)
@@ -118,5 +120,6 @@ describe('the API thread', () => {
     await fetch(`${server.url}/die`).catch(() => undefined)
     await waitFor(async () => (await fetch(server.url).then((r) => r.text(), () => '')) === 'again', 15_000, 'the thread back')
     expect(records.some((r) => r.level === 50 && String(r.msg).startsWith('API thread exited with code 1'))).toBe(true)
+    expect(serviceGauges().apiThreadRestarts).toBe(restartsBefore + 1)
   })
 })
