@@ -11,33 +11,90 @@ import { STALE_PARSE } from './stale-parse.js'
 import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
 import { TRACEABILITY_FIELDS } from './session-derive.js'
 
-/** Parameters of `insertRecords` after the fixed ones ($1 document id, $2 root, $3 session id, $4 fields). */
-export const TYPED_PARAM_OFFSET = 5
+/** A statement built for the record sets one file has, named for its shape (prepared once per connection). */
+export interface ShapedStatement {
+  name: string
+  text: string
+  values: unknown[]
+}
 
-function insertRecords(): string {
-  const ctes = [
+// An INSERT names its table, and PostgreSQL opens and locks the table and every index of it
+// whether or not a row comes: one statement with a CTE for each of the forty record tables cost
+// a small file about a millisecond of server time. So each file's statement names only the sets
+// it has; files of one kind share one shape.
+const recordStatements = new Map<string, string>()
+
+/**
+ * The insert of one document's fields, typed rows and session facts, and its `typed_kind`, for
+ * `records` as `encodeSnapshot`/`encodeAppend` make them: root, session id, fields (JSON), one
+ * JSON set per typed table, the session facts (JSON), the typed kind. Empty sets (`'[]'`) are left out.
+ */
+export function insertRecordsStatement(documentId: unknown, records: readonly unknown[]): ShapedStatement {
+  const [root, sessionId, fields, ...rest] = records
+  const facts = rest[TYPED_TABLE_NAMES.length]
+  const typedKind = rest[TYPED_TABLE_NAMES.length + 1]
+  const present = TYPED_TABLE_NAMES.filter((_, i) => rest[i] !== '[]')
+  const hasFields = fields !== '[]'
+  const hasFacts = facts !== '[]'
+  const key = `${hasFields ? 'f' : ''}${hasFacts ? 's' : ''}:${present.join(',')}`
+  const values: unknown[] = [documentId]
+  const next = (value: unknown): string => `$${values.push(value)}`
+  const ctes: string[] = []
+  let rootParam = ''
+  let sessionParam = ''
+  if (present.length > 0 || hasFacts) {
+    rootParam = next(root)
+    sessionParam = next(sessionId)
+  }
+  if (hasFields) {
     // The sections went in by insertMarkdown, earlier in the transaction; a field names its section's ordinal.
-    `i_fields AS (
+    ctes.push(`i_fields AS (
       INSERT INTO document_fields (document_id, section_id, key, value, raw, raw_prefix, raw_form, style, line)
       SELECT $1, s.id, x.key, x.value, x.raw, x.raw_prefix, x.raw_form, x.style, x.line
-      FROM json_to_recordset($4::json)
+      FROM json_to_recordset(${next(fields)}::json)
         AS x(section integer, key text, value text, raw text, raw_prefix text, raw_form smallint, style text, line integer)
-      LEFT JOIN document_sections s ON s.document_id = $1 AND s.ordinal = x.section)`,
-  ]
-  let param = TYPED_PARAM_OFFSET
-  for (const table of TYPED_TABLE_NAMES) {
+      LEFT JOIN document_sections s ON s.document_id = $1 AND s.ordinal = x.section)`)
+  }
+  for (const table of present) {
     const columns = Object.keys(TYPED_TABLES[table])
     ctes.push(`i_${table} AS (
       INSERT INTO ${table} (root, session_id, document_id, line, extra, raw, ${columns.join(', ')})
-      SELECT $2, $3, $1, x.line, x.extra, x.raw, ${columns.map((c) => `x.${c}`).join(', ')}
-      FROM json_populate_recordset(NULL::${table}, $${param++}::json) AS x)`)
+      SELECT ${rootParam}, ${sessionParam}, $1, x.line, x.extra, x.raw, ${columns.map((c) => `x.${c}`).join(', ')}
+      FROM json_populate_recordset(NULL::${table}, ${next(rest[TYPED_TABLE_NAMES.indexOf(table)])}::json) AS x)`)
   }
-  ctes.push(`i_facts AS (
+  if (hasFacts) {
+    ctes.push(`i_facts AS (
       INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_NAMES.join(', ')}, metadata)
-      SELECT $2, $3, $1, x.precedence, x.line, ${SESSION_COLUMN_NAMES.map((c) => `x.${c}`).join(', ')}, x.metadata
-      FROM json_populate_recordset(NULL::session_facts, $${param++}::json) AS x)`)
-  return `WITH ${ctes.join(',\n    ')}
-    UPDATE documents SET typed_kind = $${param} WHERE id = $1`
+      SELECT ${rootParam}, ${sessionParam}, $1, x.precedence, x.line, ${SESSION_COLUMN_NAMES.map((c) => `x.${c}`).join(', ')}, x.metadata
+      FROM json_populate_recordset(NULL::session_facts, ${next(facts)}::json) AS x)`)
+  }
+  const update = `UPDATE documents SET typed_kind = ${next(typedKind)}::text WHERE id = $1`
+  let text = recordStatements.get(key)
+  if (text === undefined) {
+    text = ctes.length > 0 ? `WITH ${ctes.join(',\n    ')}\n    ${update}` : update
+    recordStatements.set(key, text)
+  }
+  return { name: `sb_insertRecords_${shapeName(key)}`, text, values }
+}
+
+/** The delete of an appended document's summary rows, in the tables named (`null` when none is). */
+export function deleteSummariesStatement(documentId: unknown, tables: readonly string[]): ShapedStatement | null {
+  const known = TYPED_TABLE_NAMES.filter((table) => tables.includes(table))
+  if (known.length === 0) return null
+  const ctes = known.map((table) => `d_${table} AS (DELETE FROM ${table} WHERE document_id = $1)`)
+  return { name: `sb_deleteSummaries_${shapeName(`delete:${known.join(',')}`)}`, text: `WITH ${ctes.join(',\n    ')}\n    SELECT 1`, values: [documentId] }
+}
+
+// A prepared-statement name per shape: numbered in the order this process first meets each shape,
+// so two shapes never share a name (statements are prepared per connection, names per process).
+const shapeNumbers = new Map<string, number>()
+function shapeName(key: string): string {
+  let number = shapeNumbers.get(key)
+  if (number === undefined) {
+    number = shapeNumbers.size
+    shapeNumbers.set(key, number)
+  }
+  return String(number)
 }
 
 function deleteDerived(): string {
@@ -47,12 +104,6 @@ function deleteDerived(): string {
   // Rows go with their tables (ON DELETE CASCADE).
   return `WITH ${ctes.join(',\n    ')}
     DELETE FROM document_tables WHERE document_id = $1`
-}
-
-function deleteSummaries(): string {
-  const ctes = TYPED_TABLE_NAMES.map((table) => `d_${table} AS (DELETE FROM ${table} WHERE document_id = $1 AND '${table}' = ANY ($2::text[]))`)
-  return `WITH ${ctes.join(',\n    ')}
-    SELECT 1`
 }
 
 /** Statement texts, by name; the name doubles as the prepared-statement name. */
@@ -99,8 +150,6 @@ export const SQL = {
       diagnostics = diagnostics || $5::jsonb, append_offset = $6, append_hash = $7, append_state = $8::jsonb,
       instance = $9, applied_at = $10, checked_at = $10
     WHERE id = $1`,
-  // The summary rows an append replaces: the tables named in $2.
-  deleteSummaries: deleteSummaries(),
   upsertFailure: `INSERT INTO documents (root, path, session_id, document_type, format, size_bytes, mtime_ms, content_hash,
       diagnostics, status, error, error_line, instance, checked_at, parser_version)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', 'error', $9, $10, $11, $12, ${PARSER_VERSION})
@@ -131,7 +180,6 @@ export const SQL = {
     SELECT t.id, r.row_index, r.cells, r.raw_cells, r.cell_keys, r.line
     FROM json_to_recordset($4::json) AS r(ordinal integer, row_index integer, cells jsonb, raw_cells jsonb, cell_keys jsonb, line integer)
     JOIN t ON t.ordinal = r.ordinal`,
-  insertRecords: insertRecords(),
   removeFile: 'DELETE FROM documents WHERE root = $1 AND path = $2 RETURNING session_id AS "sessionId"',
   sessionFacts: `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
     FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = $1 AND f.session_id = $2`,

@@ -22,7 +22,7 @@ import { readSessionDetail } from './postgres-read.js'
 import * as history from './postgres-history.js'
 import * as archives from './postgres-archive.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
-import { SQL, type StatementName } from './postgres-sql.js'
+import { deleteSummariesStatement, insertRecordsStatement, SQL, type ShapedStatement, type StatementName } from './postgres-sql.js'
 import { deriveSession } from './session-derive.js'
 import { shapesSession } from './session-inputs.js'
 import type { StoredSessionFacts } from './session-summary.js'
@@ -202,7 +202,7 @@ class PostgresStore implements Store {
       // A document row just created has no records to replace: one round trip fewer.
       if (!created) await this.run(client, 'deleteDerived', [id])
       if (encoded.markdown !== null) await this.run(client, 'insertMarkdown', [id, ...encoded.markdown])
-      await this.run(client, 'insertRecords', [id, ...encoded.records])
+      await this.runShaped(client, insertRecordsStatement(id, encoded.records))
       await this.refreshAfter(client, snapshot, session)
       await history.recordContent(client, snapshot, snapshot.contentHash, snapshot.blob ?? null, 'ok', snapshot.revisionChange, now)
       await this.logChange(
@@ -228,8 +228,9 @@ class PostgresStore implements Store {
       const row = rows[0]
       if (!appendContinues(row, append)) return false
       if ((await this.touchSession(client, append, now)) === 'archived') return true
-      await this.run(client, 'deleteSummaries', [row.id, append.parsed.summaryTables])
-      await this.run(client, 'insertRecords', [row.id, ...encoded.records])
+      const summaries = deleteSummariesStatement(row.id, append.parsed.summaryTables)
+      if (summaries !== null) await this.runShaped(client, summaries)
+      await this.runShaped(client, insertRecordsStatement(row.id, encoded.records))
       await this.run(client, 'updateAppended', [
         row.id,
         append.sizeBytes,
@@ -479,6 +480,10 @@ class PostgresStore implements Store {
     } finally {
       client.release(destroy)
     }
+  }
+
+  private runShaped(client: pg.PoolClient, statement: ShapedStatement): Promise<pg.QueryResult> {
+    return client.query({ name: statement.name, text: statement.text, values: statement.values })
   }
 
   // Named statements are parsed once per connection.
