@@ -229,7 +229,7 @@ describe('/metrics and /readyz on SQLite', () => {
     const dashboard = fs.readFileSync(path.join(REPO, 'deploy/grafana/statebridge.json'), 'utf8')
     for (const row of ['Flow', 'Latency', 'Backlog', 'Database', 'Reconcile', 'Process']) expect(dashboard).toContain(`"title": "${row}"`)
     const rules = fs.readFileSync(path.join(REPO, 'deploy/prometheus/alerts.yml'), 'utf8')
-    for (const alert of ['Down', 'Stalled', 'LagHigh', 'DBDown', 'FileErrors', 'ReconcileStale', 'WatchDegraded']) {
+    for (const alert of ['Down', 'Stalled', 'LagHigh', 'DBDown', 'FileErrors', 'ReconcileStale', 'WatchDegraded', 'ApiThreadRestarting']) {
       expect(rules).toMatch(new RegExp(`alert: Statebridge${alert}$`, 'm'))
     }
   })
