@@ -21,7 +21,8 @@ function params(text: string): number[] {
 describe('insertRecordsStatement', () => {
   const [first, second] = TYPED_TABLE_NAMES as [string, string]
 
-  it.each([
+  type Sets = Parameters<typeof records>[0]
+  it.each<[string, Sets, string[]]>([
     ['nothing', {}, []],
     ['fields only', { fields: '[{"key":"a"}]' }, ['i_fields']],
     ['one typed table', { typed: { [second]: '[{"line":1}]' }, kind: 'k' }, [`i_${second}`]],
