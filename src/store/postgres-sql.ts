@@ -181,6 +181,7 @@ export const SQL = {
     FROM json_to_recordset($4::json) AS r(ordinal integer, row_index integer, cells jsonb, raw_cells jsonb, cell_keys jsonb, line integer)
     JOIN t ON t.ordinal = r.ordinal`,
   removeFile: 'DELETE FROM documents WHERE root = $1 AND path = $2 RETURNING session_id AS "sessionId"',
+  sessionHasDocuments: 'SELECT EXISTS (SELECT 1 FROM documents WHERE root = $1 AND session_id = $2) AS has',
   sessionFacts: `SELECT f.precedence, d.path, ${SESSION_COLUMN_NAMES.map((c) => `f.${c}`).join(', ')}, f.metadata
     FROM session_facts f JOIN documents d ON d.id = f.document_id WHERE f.root = $1 AND f.session_id = $2`,
   // Everything one refresh reads, in one round trip: each list as a JSON array under the aliases SQLite's statements give.
@@ -208,6 +209,7 @@ export const SQL = {
          FROM documents WHERE root = $1 AND session_id = $2 AND status = 'ok' AND format = 'json' AND json IS NOT NULL
            AND jsonb_typeof(json) = 'object' AND document_type IN ('state_file', 'risk_summary')) x) AS "createdClaims",
       (SELECT created_at_from_name FROM sessions WHERE root = $1 AND session_id = $2) AS "createdAtFromName",
+      EXISTS (SELECT 1 FROM documents WHERE root = $1 AND session_id = $2) AS "hasDocuments",
       (SELECT coalesce(json_agg(x), '[]') FROM (
          SELECT id, task_id, specialist_type, status FROM specialist_assignments WHERE root = $1 AND session_id = $2) x) AS assignments,
       (SELECT coalesce(json_agg(x), '[]') FROM (

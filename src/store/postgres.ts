@@ -24,7 +24,7 @@ import * as archives from './postgres-archive.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import { deleteSummariesStatement, insertRecordsStatement, SQL, type ShapedStatement, type StatementName } from './postgres-sql.js'
 import { deriveSession } from './session-derive.js'
-import { shapesSession } from './session-inputs.js'
+import { NOT_DERIVED_REASON, shapesSession } from './session-inputs.js'
 import type { StoredSessionFacts } from './session-summary.js'
 import type {
   ArchivedSession,
@@ -300,7 +300,11 @@ class PostgresStore implements Store {
     await this.transaction(root, sessionId, async (client) => {
       const { rows } = await this.run<{ sessionId: string | null }>(client, 'removeFile', [root, filePath])
       if (rows.length === 0) return
-      if (rows[0]!.sessionId && shapesSession(filePath)) await this.refreshSession(client, root, rows[0]!.sessionId)
+      const sessionId = rows[0]!.sessionId
+      // The last file of a session takes its derivation with it, whatever the file.
+      if (sessionId && (shapesSession(filePath) || !(await this.run<{ has: boolean }>(client, 'sessionHasDocuments', [root, sessionId])).rows[0]!.has)) {
+        await this.refreshSession(client, root, sessionId)
+      }
       const now = new Date().toISOString()
       await history.recordRemoval(client, root, filePath, rows[0]!.sessionId, this.instance, now)
       const change = { root, session: rows[0]!.sessionId, path: filePath, change: 'removed' as const, instance: this.instance }
@@ -546,7 +550,8 @@ class PostgresStore implements Store {
       ...SESSION_COLUMN_NAMES.map((column) => pgScalar(summary.values[column])),
       summary.status,
       pgJson(summary.metadata),
-      pgText(summary.statusReason),
+      // A session whose files are all gone is what a fresh sync makes of its directory: a row no file was applied to.
+      row.hasDocuments ? pgText(summary.statusReason) : NOT_DERIVED_REASON,
       pgJson(summary.errorFiles),
       summary.createdAt,
       summary.createdAtSource === null ? null : pgText(summary.createdAtSource),

@@ -245,6 +245,7 @@ class SqliteStore implements Store {
          FROM documents WHERE id = ? AND json_type(json) = 'object'`,
       ),
       createdAtFromName: db.prepare('SELECT created_at_from_name AS at FROM sessions WHERE root = ? AND session_id = ?'),
+      sessionHasDocuments: db.prepare('SELECT EXISTS (SELECT 1 FROM documents WHERE root = ? AND session_id = ?) AS has'),
       assignments: db.prepare('SELECT id, task_id, specialist_type, status FROM specialist_assignments WHERE root = ? AND session_id = ?'),
       reports: db.prepare(
         "SELECT path FROM documents WHERE root = ? AND session_id = ? AND document_type = 'specialist_report' AND status = 'ok'",
@@ -401,7 +402,10 @@ class SqliteStore implements Store {
     this.removeTx = db.transaction((root: string, filePath: string) => {
       const removed = this.sql.removeFile!.get(root, filePath) as { sessionId: string | null } | undefined
       if (!removed) return
-      if (removed.sessionId && shapesSession(filePath)) this.refreshSession(root, removed.sessionId)
+      // The last file of a session takes its derivation with it, whatever the file.
+      if (removed.sessionId && (shapesSession(filePath) || !this.sessionHasDocuments(root, removed.sessionId))) {
+        this.refreshSession(root, removed.sessionId)
+      }
       const now = new Date().toISOString()
       this.history.recordRemoval(root, filePath, removed.sessionId, this.instance, now)
       this.logChange(root, removed.sessionId, filePath, 'removed', null, this.instance, now)
@@ -572,7 +576,8 @@ class SqliteStore implements Store {
       ...SESSION_COLUMN_NAMES.map((column) => columnValue(summary.values[column] as ColumnValue)),
       summary.status,
       JSON.stringify(summary.metadata),
-      summary.statusReason,
+      // A session whose files are all gone is what a fresh sync makes of its directory: a row no file was applied to.
+      this.sessionHasDocuments(root, sessionId) ? summary.statusReason : NOT_DERIVED_REASON,
       JSON.stringify(summary.errorFiles),
       summary.createdAt,
       summary.createdAtSource,
@@ -612,6 +617,10 @@ class SqliteStore implements Store {
     const row = this.sql.touchSession!.get(now, file.root, file.sessionId) as { underived: number } | undefined
     if (row) return row.underived === 1
     return this.sql.ensureSession!.run({ root: file.root, sessionId: file.sessionId, createdAt: file.sessionCreatedAt, now }).changes === 1
+  }
+
+  private sessionHasDocuments(root: string, sessionId: string): boolean {
+    return (this.sql.sessionHasDocuments!.get(root, sessionId) as { has: number }).has === 1
   }
 
   // A session is derived again after a change to a file that feeds it, and after its first file.
