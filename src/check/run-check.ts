@@ -16,6 +16,8 @@ export interface CheckOptions {
   parseTimeoutMs: number
   maxFileBytes: number
   workerHeapMb: number
+  /** Nice value of each parse worker thread; default 0. */
+  workerNice?: number
   /** Which markdown reader parses; default `fast`. */
   parser?: string
 }
@@ -29,6 +31,7 @@ export async function runCheck(root: string, options: CheckOptions): Promise<Che
     workers: options.workers,
     budgetMs: options.parseTimeoutMs,
     heapMb: options.workerHeapMb,
+    nice: options.workerNice ?? 0,
     parser: options.parser === 'remark' ? 'remark' : 'fast',
   })
   try {
