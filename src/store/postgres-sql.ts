@@ -8,7 +8,7 @@ import { STATE_TYPES_SQL } from '../kinds/registry.js'
 import { certificatePathSql, NOT_DERIVED_REASON } from './session-inputs.js'
 import { PARSER_VERSION } from '../parsers/version.js'
 import { STALE_PARSE } from './stale-parse.js'
-import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES } from '../parsers/typed/tables.js'
+import { SESSION_COLUMN_NAMES, TYPED_TABLE_NAMES, TYPED_TABLES, type TypedTableName } from '../parsers/typed/tables.js'
 import { TRACEABILITY_FIELDS } from './session-derive.js'
 
 /** A statement built for the record sets one file has, named for its shape (prepared once per connection). */
@@ -22,7 +22,6 @@ export interface ShapedStatement {
 // whether or not a row comes: one statement with a CTE for each of the forty record tables cost
 // a small file about a millisecond of server time. So each file's statement names only the sets
 // it has; files of one kind share one shape.
-const recordStatements = new Map<string, string>()
 
 /**
  * The insert of one document's fields, typed rows and session facts, and its `typed_kind`, for
@@ -32,26 +31,37 @@ const recordStatements = new Map<string, string>()
 export function insertRecordsStatement(documentId: unknown, records: readonly unknown[]): ShapedStatement {
   const [root, sessionId, fields, ...rest] = records
   const facts = rest[TYPED_TABLE_NAMES.length]
-  const typedKind = rest[TYPED_TABLE_NAMES.length + 1]
-  const present = TYPED_TABLE_NAMES.filter((_, i) => rest[i] !== '[]')
   const hasFields = fields !== '[]'
   const hasFacts = facts !== '[]'
-  const key = `${hasFields ? 'f' : ''}${hasFacts ? 's' : ''}:${present.join(',')}`
+  const present: TypedTableName[] = []
+  // The values in the order insertRecordsText numbers them.
   const values: unknown[] = [documentId]
-  const next = (value: unknown): string => `$${values.push(value)}`
+  const sets: unknown[] = []
+  TYPED_TABLE_NAMES.forEach((table, i) => {
+    if (rest[i] === '[]') return
+    present.push(table)
+    sets.push(rest[i])
+  })
+  if (present.length > 0 || hasFacts) values.push(root, sessionId)
+  if (hasFields) values.push(fields)
+  values.push(...sets)
+  if (hasFacts) values.push(facts)
+  values.push(rest[TYPED_TABLE_NAMES.length + 1])
+  const shape = shapeOf(`insert:${hasFields ? 'f' : ''}${hasFacts ? 's' : ''}:${present.join(',')}`, () => insertRecordsText(hasFields, present, hasFacts))
+  return { ...shape, values }
+}
+
+function insertRecordsText(hasFields: boolean, present: readonly TypedTableName[], hasFacts: boolean): string {
+  let param = 1
+  const next = (): string => `$${++param}`
+  const [root, session] = present.length > 0 || hasFacts ? [next(), next()] : ['', '']
   const ctes: string[] = []
-  let rootParam = ''
-  let sessionParam = ''
-  if (present.length > 0 || hasFacts) {
-    rootParam = next(root)
-    sessionParam = next(sessionId)
-  }
   if (hasFields) {
     // The sections went in by insertMarkdown, earlier in the transaction; a field names its section's ordinal.
     ctes.push(`i_fields AS (
       INSERT INTO document_fields (document_id, section_id, key, value, raw, raw_prefix, raw_form, style, line)
       SELECT $1, s.id, x.key, x.value, x.raw, x.raw_prefix, x.raw_form, x.style, x.line
-      FROM json_to_recordset(${next(fields)}::json)
+      FROM json_to_recordset(${next()}::json)
         AS x(section integer, key text, value text, raw text, raw_prefix text, raw_form smallint, style text, line integer)
       LEFT JOIN document_sections s ON s.document_id = $1 AND s.ordinal = x.section)`)
   }
@@ -59,42 +69,40 @@ export function insertRecordsStatement(documentId: unknown, records: readonly un
     const columns = Object.keys(TYPED_TABLES[table])
     ctes.push(`i_${table} AS (
       INSERT INTO ${table} (root, session_id, document_id, line, extra, raw, ${columns.join(', ')})
-      SELECT ${rootParam}, ${sessionParam}, $1, x.line, x.extra, x.raw, ${columns.map((c) => `x.${c}`).join(', ')}
-      FROM json_populate_recordset(NULL::${table}, ${next(rest[TYPED_TABLE_NAMES.indexOf(table)])}::json) AS x)`)
+      SELECT ${root}, ${session}, $1, x.line, x.extra, x.raw, ${columns.map((c) => `x.${c}`).join(', ')}
+      FROM json_populate_recordset(NULL::${table}, ${next()}::json) AS x)`)
   }
   if (hasFacts) {
     ctes.push(`i_facts AS (
       INSERT INTO session_facts (root, session_id, document_id, precedence, line, ${SESSION_COLUMN_NAMES.join(', ')}, metadata)
-      SELECT ${rootParam}, ${sessionParam}, $1, x.precedence, x.line, ${SESSION_COLUMN_NAMES.map((c) => `x.${c}`).join(', ')}, x.metadata
-      FROM json_populate_recordset(NULL::session_facts, ${next(facts)}::json) AS x)`)
+      SELECT ${root}, ${session}, $1, x.precedence, x.line, ${SESSION_COLUMN_NAMES.map((c) => `x.${c}`).join(', ')}, x.metadata
+      FROM json_populate_recordset(NULL::session_facts, ${next()}::json) AS x)`)
   }
-  const update = `UPDATE documents SET typed_kind = ${next(typedKind)}::text WHERE id = $1`
-  let text = recordStatements.get(key)
-  if (text === undefined) {
-    text = ctes.length > 0 ? `WITH ${ctes.join(',\n    ')}\n    ${update}` : update
-    recordStatements.set(key, text)
-  }
-  return { name: `sb_insertRecords_${shapeName(key)}`, text, values }
+  const update = `UPDATE documents SET typed_kind = ${next()}::text WHERE id = $1`
+  return ctes.length > 0 ? `WITH ${ctes.join(',\n    ')}\n    ${update}` : update
 }
 
 /** The delete of an appended document's summary rows, in the tables named (`null` when none is). */
 export function deleteSummariesStatement(documentId: unknown, tables: readonly string[]): ShapedStatement | null {
   const known = TYPED_TABLE_NAMES.filter((table) => tables.includes(table))
   if (known.length === 0) return null
-  const ctes = known.map((table) => `d_${table} AS (DELETE FROM ${table} WHERE document_id = $1)`)
-  return { name: `sb_deleteSummaries_${shapeName(`delete:${known.join(',')}`)}`, text: `WITH ${ctes.join(',\n    ')}\n    SELECT 1`, values: [documentId] }
+  const shape = shapeOf(`delete:${known.join(',')}`, () => {
+    const ctes = known.map((table) => `d_${table} AS (DELETE FROM ${table} WHERE document_id = $1)`)
+    return `WITH ${ctes.join(',\n    ')}\n    SELECT 1`
+  })
+  return { ...shape, values: [documentId] }
 }
 
-// A prepared-statement name per shape: numbered in the order this process first meets each shape,
-// so two shapes never share a name (statements are prepared per connection, names per process).
-const shapeNumbers = new Map<string, number>()
-function shapeName(key: string): string {
-  let number = shapeNumbers.get(key)
-  if (number === undefined) {
-    number = shapeNumbers.size
-    shapeNumbers.set(key, number)
+// Each shape's text, built once, and its prepared-statement name: numbered in the order this process
+// first meets the shape, so two shapes never share a name (statements are prepared per connection).
+const shapes = new Map<string, { name: string; text: string }>()
+function shapeOf(key: string, build: () => string): { name: string; text: string } {
+  let shape = shapes.get(key)
+  if (shape === undefined) {
+    shape = { name: `sb_shape_${shapes.size}`, text: build() }
+    shapes.set(key, shape)
   }
-  return String(number)
+  return shape
 }
 
 function deleteDerived(): string {
