@@ -24,7 +24,7 @@ import * as archives from './postgres-archive.js'
 import type { BlobChain, HistoryStats, PruneResult, RetentionPolicy, Revision, RevisionQuery } from '../history/types.js'
 import { deleteSummariesStatement, insertRecordsStatement, SQL, type ShapedStatement, type StatementName } from './postgres-sql.js'
 import { deriveSession } from './session-derive.js'
-import { NOT_DERIVED_REASON, shapesSession } from './session-inputs.js'
+import { shapesSession } from './session-inputs.js'
 import type { StoredSessionFacts } from './session-summary.js'
 import type {
   ArchivedSession,
@@ -543,6 +543,7 @@ class PostgresStore implements Store {
       agents: list(row.agents),
       remediationTasks: list(row.remediationTasks),
       remediationOutputs: list(row.remediationOutputs),
+      hasDocuments: row.hasDocuments === true,
     })
     if (specialists.length > 0) await this.run(client, 'updateAssignments', [JSON.stringify(specialists)])
     if (remediation.length > 0) await this.run(client, 'updateRemediationTasks', [JSON.stringify(remediation)])
@@ -550,8 +551,7 @@ class PostgresStore implements Store {
       ...SESSION_COLUMN_NAMES.map((column) => pgScalar(summary.values[column])),
       summary.status,
       pgJson(summary.metadata),
-      // A session whose files are all gone is what a fresh sync makes of its directory: a row no file was applied to.
-      row.hasDocuments ? pgText(summary.statusReason) : NOT_DERIVED_REASON,
+      pgText(summary.statusReason),
       pgJson(summary.errorFiles),
       summary.createdAt,
       summary.createdAtSource === null ? null : pgText(summary.createdAtSource),

@@ -9,6 +9,7 @@ import { certificationOf } from '../kinds/qa-read.js'
 import { deriveRemediationTasks, type DerivedRemediationTask } from './remediation-evidence.js'
 import { deriveSpecialists, type DerivedSpecialist, type ReportInput } from './specialist-evidence.js'
 import { NO_FINAL_MEMORANDUM, NOTHING_TO_READ, QA_REJECTION_IN_REASON, summariseSession, type SessionSummary, type StoredSessionFacts } from './session-summary.js'
+import { NOT_DERIVED_REASON } from './session-inputs.js'
 import type { QaAssessmentSummary, SessionDetail } from './types.js'
 
 type Row = Record<string, unknown>
@@ -42,6 +43,8 @@ export interface SessionRows {
   remediationTasks: Row[]
   /** path, output_name, reports_complete */
   remediationOutputs: Row[]
+  /** Whether any file of the session is in the database. */
+  hasDocuments: boolean
 }
 
 /** Traceability fields naming the task. */
@@ -110,7 +113,8 @@ export function deriveSession(
     rows.remediationOutputs.map((r) => ({ path: String(r.path), name: String(r.output_name ?? ''), complete: Number(r.reports_complete) === 1 })),
     certified(rows.certificates.map((r) => text(r.decision))),
   )
-  return { summary, specialists, remediation }
+  // A session whose files are all gone is what a fresh sync makes of its directory: a row no file was applied to.
+  return { summary: rows.hasDocuments ? summary : { ...summary, statusReason: NOT_DERIVED_REASON }, specialists, remediation }
 }
 
 /** Where a session stands and what resumes next: what `show` prints under `where` and `next`. */

@@ -569,6 +569,7 @@ class SqliteStore implements Store {
       agents: all('agents'),
       remediationTasks: all('remediationTasks'),
       remediationOutputs: all('remediationOutputs'),
+      hasDocuments: this.sessionHasDocuments(root, sessionId),
     })
     for (const s of specialists) this.sql.updateAssignment!.run(s.status, s.evidence, s.evidencePath, s.id)
     for (const t of remediation) this.sql.updateRemediationTask!.run(t.status, t.evidence, t.evidencePath, t.id)
@@ -576,8 +577,7 @@ class SqliteStore implements Store {
       ...SESSION_COLUMN_NAMES.map((column) => columnValue(summary.values[column] as ColumnValue)),
       summary.status,
       JSON.stringify(summary.metadata),
-      // A session whose files are all gone is what a fresh sync makes of its directory: a row no file was applied to.
-      this.sessionHasDocuments(root, sessionId) ? summary.statusReason : NOT_DERIVED_REASON,
+      summary.statusReason,
       JSON.stringify(summary.errorFiles),
       summary.createdAt,
       summary.createdAtSource,
