@@ -196,6 +196,32 @@ describe.each(dialects)('history (%s)', (_name, open) => {
     expect(stats.blobs).toBe(new Set(revisions.map((r) => r.contentHash)).size)
   })
 
+  it('keeps no revision under --no-history while the rows follow the file, and records again once history is back on', async () => {
+    const file = path.join(root, 's1', 'plan.md')
+    const realRoot = fs.realpathSync(root)
+    const reopen = async (history: boolean): Promise<void> => {
+      await syncer.close()
+      syncer = await createSyncer({ ...config, history }, harness.store, silentLogger(), 'debug', { probe: false })
+    }
+    const appliedHash = async (): Promise<string | null> => (await harness.store.loadKnownFiles(realRoot)).get('s1/plan.md')?.contentHash ?? null
+
+    await reopen(false)
+    fs.writeFileSync(file, '# Plan\n\n| Task | Status |\n|---|---|\n| T1 | ⏳ PENDING |\n')
+    await observe()
+    fs.appendFileSync(file, '| T2 | ⏳ PENDING |\n')
+    await observe()
+    expect(await appliedHash()).toBe(sha(fs.readFileSync(file)))
+    expect(await fileRevisions(harness.store, realRoot, 's1/plan.md')).toEqual([])
+    expect(await harness.store.historyStats()).toMatchObject({ revisions: 0, blobs: 0 })
+
+    await reopen(true)
+    fs.appendFileSync(file, '| T3 | ✅ DONE |\n')
+    await observe()
+    const revisions = await fileRevisions(harness.store, realRoot, 's1/plan.md')
+    expect(revisions.map((r) => [r.change, r.contentHash])).toEqual([['created', sha(fs.readFileSync(file))]])
+    expect(sha(await revisionContent(harness.store, revisions[0]!))).toBe(sha(fs.readFileSync(file)))
+  })
+
   it('refuses to restore over a file changed since its latest revision, and with --force records it first', async () => {
     const file = path.join(root, 's1', 'plan.md')
     fs.writeFileSync(file, '# Plan\n\n| Task | Status |\n|---|---|\n| T1 | ⏳ PENDING |\n')

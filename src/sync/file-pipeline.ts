@@ -26,7 +26,7 @@ export interface PipelineContext {
   rootId: string
   instance: string
   maxFileBytes: number
-  /** History compresses contents of at least this many bytes; `null`: history keeps nothing (the bench's scratch runs). */
+  /** History compresses contents of at least this many bytes; `null`: history keeps nothing (`--no-history`, the bench's scratch runs). */
   compressThreshold: number | null
   store: Store
   pool: ParsePool

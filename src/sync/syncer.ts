@@ -79,6 +79,7 @@ export async function createSyncer(
   options: {
     probe: boolean
     observer?: SyncObserver
+    /** `false` keeps no revisions whatever `config.history` says (the bench's scratch runs). */
     history?: boolean
     revisionChange?: 'restored'
     /**
@@ -114,7 +115,7 @@ export async function createSyncer(
     rootId,
     instance: config.instance,
     maxFileBytes: config.maxFileBytes,
-    compressThreshold: options.history === false ? null : config.compressThreshold,
+    compressThreshold: options.history === false || !config.history ? null : config.compressThreshold,
     store,
     pool: new ParsePool({
       workers: config.workers,
