@@ -150,8 +150,8 @@ interface PhaseResults {
   feed: FeedLoadResult | null
   /** (i) storage and restore. */
   history: HistoryLoadResult
-  /** (b) with history off, twice, each into another empty database: the mean. */
-  syncNoHistory: { ms: number; value: SyncSummary }
+  /** (b) with history off, twice, each into another empty database: the mean, and the first one's file size (l). */
+  syncNoHistory: { ms: number; value: SyncSummary; fileMb: number }
   /** (b) and one more sync with history on, into another empty database: the mean. */
   syncWithHistory: { ms: number; value: SyncSummary }
   /** (j) (b) read by `--parser remark`, into another empty database. */
@@ -226,7 +226,11 @@ async function runPhases(args: BenchArgs, workDir: string, rss: RssSampler, pgSc
     }
     const without = [await syncInto('statebridge-bench-no-history.db', false), await syncInto('statebridge-bench-no-history-2.db', false)]
     const again = await syncInto('statebridge-bench-history-2.db', true)
-    syncNoHistory = { ms: (without[0]!.ms + without[1]!.ms) / 2, value: without[0]!.value }
+    syncNoHistory = {
+      ms: (without[0]!.ms + without[1]!.ms) / 2,
+      value: without[0]!.value,
+      fileMb: fileSizeMb(path.join(workDir, 'statebridge-bench-no-history.db')),
+    }
     syncWithHistory = { ms: (sync.ms + again.ms) / 2, value: again.value }
     progress(
       `    without ${without.map((run) => (run.ms / 1000).toFixed(1)).join(' and ')} s, with ${(sync.ms / 1000).toFixed(1)} and ${(again.ms / 1000).toFixed(1)} s: ` +
@@ -386,6 +390,7 @@ function summarise(args: BenchArgs, r: PhaseResults, rss: RssSampler, dbFile: st
     pg_sync_files_failed: r.pg?.sync.value.files_failed ?? null,
     pg_resync_files_unchanged: r.pg?.resync.value.files_unchanged ?? null,
     sqlite_file_mb: fileSizeMb(dbFile),
+    sqlite_no_history_file_mb: r.syncNoHistory.fileMb,
     api_clients: r.api ? args.apiClients : null,
     api_requests: r.api?.latenciesMs.length ?? null,
     api_errors: r.api?.errors ?? null,

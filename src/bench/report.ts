@@ -64,6 +64,8 @@ export interface BenchFigures {
   pg_sync_files_failed: number | null
   pg_resync_files_unchanged: number | null
   sqlite_file_mb: number
+  /** (l) the same sync's file with history off (`--no-history`): reported, no target. */
+  sqlite_no_history_file_mb: number
   /** (g) concurrent API clients; `null` when (g) did not run (so are all `api_` figures and `listen_peak_rss_mb`). */
   api_clients: number | null
   /** (g) requests answered while the daemon's full start-up sync ran, and those that failed. */
@@ -319,6 +321,14 @@ export function formatTable(f: BenchFigures): string {
     ['', '  one line appended to a 5,000-line transcript − debounce (p50 / max)', `${ms(f.transcript_append_p50_ms)} / ${ms(f.transcript_append_max_ms)}`, '', '', ''],
     ['', '  the same transcript read whole − debounce (p50)', ms(f.transcript_whole_p50_ms), '', '', ''],
     ['(l)', 'SQLite file / input bytes', `${f.sqlite_file_mb.toFixed(1)} MB / ${(f.bytes / 1024 / 1024).toFixed(1)} MB`, dbSize!.target, dbSize!.ratio, mark(dbSize)],
+    [
+      '',
+      '  the same with --no-history',
+      `${f.sqlite_no_history_file_mb.toFixed(1)} MB`,
+      '',
+      `${((f.sqlite_no_history_file_mb * 1024 * 1024) / f.bytes).toFixed(2)} x`,
+      '',
+    ],
   ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   const lines = rows.map((r) =>
