@@ -59,14 +59,6 @@ export interface Revision {
   instance: string
 }
 
-/** Settings of history keeping, resolved once. */
-export interface HistorySettings {
-  /** Keep revisions at all (default `true`). */
-  enabled: boolean
-  /** Contents of at least this many bytes are stored compressed (default 1000). */
-  compressThreshold: number
-}
-
 /** A delta is a full copy at the latest after this many revisions, so no restore walks a long chain. */
 export const MAX_DELTA_DEPTH = 9
 
