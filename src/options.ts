@@ -497,12 +497,14 @@ export const OPTIONS = {
     default: true,
     defaultText: 'off',
     env: ['STATEBRIDGE_NO_HISTORY'],
-    commands: ['sync', 'watch', ...WRITING],
+    // restore, render and import always record what they write and what they overwrite.
+    commands: ['sync', 'watch'],
     resolve: 'table',
     help: 'keep no revisions of applied contents (smaller database; nothing to restore or diff)',
     doc:
-      'keep no revision of what is applied: the database is about a quarter smaller and a sync faster, but `history`, `diff`, `restore` and the ' +
-      'history routes have nothing new to show; revisions kept before stay until retention prunes them',
+      'keep no revision of what `sync` and `watch` apply: the database is about a quarter smaller and a sync faster, but `history`, `diff`, ' +
+      '`restore` and the history routes have nothing new to show; revisions kept before stay until retention prunes them. ' +
+      '`restore`, `render` and `import` still record what they write and what they overwrite',
   },
   /** Contents of at least this many bytes are stored compressed in history; default 1000. */
   compressThreshold: {

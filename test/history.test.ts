@@ -222,6 +222,22 @@ describe.each(dialects)('history (%s)', (_name, open) => {
     expect(sha(await revisionContent(harness.store, revisions[0]!))).toBe(sha(fs.readFileSync(file)))
   })
 
+  it('restores under --no-history as it does with history, recording the bytes it forces over and what it writes', async () => {
+    const file = path.join(root, 's1', 'plan.md')
+    fs.writeFileSync(file, '# Plan\n\n| Task | Status |\n|---|---|\n| T1 | ⏳ PENDING |\n')
+    await observe()
+    const [first] = await fileRevisions(harness.store, fs.realpathSync(root), 's1/plan.md')
+    fs.appendFileSync(file, 'unsaved edit\n')
+    const edited = fs.readFileSync(file)
+
+    config = { ...config, history: false }
+    await restore(file, String(first!.rev), { force: true })
+    const after = await fileRevisions(harness.store, fs.realpathSync(root), 's1/plan.md')
+    expect(after.map((r) => r.change)).toEqual(['created', 'updated', 'restored'])
+    expect(sha(await revisionContent(harness.store, after[1]!))).toBe(sha(edited))
+    expect(sha(fs.readFileSync(file))).toBe(first!.contentHash)
+  })
+
   it('refuses to restore over a file changed since its latest revision, and with --force records it first', async () => {
     const file = path.join(root, 's1', 'plan.md')
     fs.writeFileSync(file, '# Plan\n\n| Task | Status |\n|---|---|\n| T1 | ⏳ PENDING |\n')

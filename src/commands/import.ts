@@ -213,7 +213,7 @@ async function makeParents(rootAbs: string, rel: string): Promise<void> {
 
 /** Apply the session's files through the pipeline, as a sync of that one directory would. */
 async function applySession(config: Config, store: Store, log: Logger, rootAbs: string, sessionId: string, report: ImportReport): Promise<void> {
-  const syncer = await createSyncer(config, store, log, 'debug', { probe: false })
+  const syncer = await createSyncer(config, store, log, 'debug', { probe: false, history: true })
   try {
     await syncer.syncSession(sessionId)
     const scan = await scanTree(rootAbs, sessionId)

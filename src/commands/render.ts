@@ -76,7 +76,7 @@ export async function runRender(reader: StoreReader, store: Store, options: Rend
     )
   }
   const config = options.configFor(rootDir, options.rootId ?? undefined)
-  const syncer = await createSyncer(config, store, options.logger, 'debug', { probe: false })
+  const syncer = await createSyncer(config, store, options.logger, 'debug', { probe: false, history: true })
   try {
     // Forced over an unrecorded edit: it becomes a revision first, as with restore.
     if (conflict !== null) await syncFile(syncer.ctx, rendered.path, false)

@@ -86,7 +86,7 @@ export async function runRestore(store: Store, options: RestoreOptions): Promise
   const config = options.configFor(rootDir, target.root === rootDir ? undefined : target.root)
   // The workers start before the first write, so the apply follows the rename at
   // once and a watching daemon, still in its debounce, finds the revision recorded.
-  const syncer = await createSyncer(config, store, options.logger, 'debug', { probe: false, revisionChange: 'restored' })
+  const syncer = await createSyncer(config, store, options.logger, 'debug', { probe: false, revisionChange: 'restored', history: true })
   try {
     // Forced over local changes: those bytes become a revision first, so a restore never loses anything.
     const record = { ...syncer.ctx, revisionChange: undefined }

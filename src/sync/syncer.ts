@@ -79,7 +79,11 @@ export async function createSyncer(
   options: {
     probe: boolean
     observer?: SyncObserver
-    /** `false` keeps no revisions whatever `config.history` says (the bench's scratch runs). */
+    /**
+     * Keep revisions or not, whatever `config.history` (`--no-history`) says:
+     * `false` for the bench's scratch runs, `true` for the commands that restore
+     * or write files, which must record what they overwrite.
+     */
     history?: boolean
     revisionChange?: 'restored'
     /**
@@ -115,7 +119,7 @@ export async function createSyncer(
     rootId,
     instance: config.instance,
     maxFileBytes: config.maxFileBytes,
-    compressThreshold: options.history === false || !config.history ? null : config.compressThreshold,
+    compressThreshold: (options.history ?? config.history) ? config.compressThreshold : null,
     store,
     pool: new ParsePool({
       workers: config.workers,
