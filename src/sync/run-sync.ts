@@ -25,7 +25,7 @@ export interface RunSyncOptions {
    * finished files. For the CLI's progress line; must not throw.
    */
   onProgress?: (done: number, total: number, bytes: number) => void
-  /** Keep history (default `true`); the bench turns it off to measure what it costs. */
+  /** Keep history or not, whatever `config.history` says (default: as it says); the bench turns it off to measure what it costs. */
   history?: boolean
 }
 
@@ -45,7 +45,7 @@ export async function runSync(config: Config, store: Store, logger: Logger, opti
   const observed = observeFailures(store, (error, kind) => {
     lastFailure = { error, kind }
   })
-  const syncer = await createSyncer(config, observed, log, 'debug', { probe: false, history: options.history ?? true, lazyWorkers: true }).catch((error: unknown) => {
+  const syncer = await createSyncer(config, observed, log, 'debug', { probe: false, history: options.history, lazyWorkers: true }).catch((error: unknown) => {
     throw oneLine(error, store, 'no file was applied')
   })
   if (options.onProgress) reportProgress(syncer, options.onProgress)

@@ -96,6 +96,32 @@ describe('statebridge sync', () => {
     expect(dump.rows.filter((r) => String(r.path).endsWith('fact-registry.md'))).toHaveLength(2)
   })
 
+  it('keeps no revision with --no-history or STATEBRIDGE_NO_HISTORY, the same rows as with history', () => {
+    const revisions = (): number => {
+      const handle = new Database(db, { readonly: true })
+      try {
+        return (handle.prepare('SELECT count(*) AS n FROM file_revisions').get() as { n: number }).n
+      } finally {
+        handle.close()
+      }
+    }
+    const withHistory = path.join(dir, 'with-history.db')
+    expect(runCli(['sync', root, '--json', '--db', `sqlite:${withHistory}`]).code).toBe(0)
+
+    expect(sync('--no-history').summary).toMatchObject({ files_applied: 8, files_failed: 1 })
+    expect(revisions()).toBe(0)
+    expect(dumpSqlite(db)).toEqual(dumpSqlite(withHistory))
+
+    fs.appendFileSync(path.join(root, '2026-02-03-1770076800/review-outputs/fact-registry.md'), '| Closing | 2026-09-30 | T2 |\n')
+    const variable = runCli(['sync', root, '--json', '--db', `sqlite:${db}`], { STATEBRIDGE_NO_HISTORY: '1' })
+    expect(variable.code).toBe(0)
+    expect(revisions()).toBe(0)
+
+    fs.appendFileSync(path.join(root, '2026-02-03-1770076800/review-outputs/fact-registry.md'), '| Signing | 2026-10-01 | T3 |\n')
+    expect(sync().summary).toMatchObject({ files_applied: 1 })
+    expect(revisions()).toBe(1)
+  })
+
   it('reads again, once, every file an older parser version read, even when it trusts sizes and mtimes', () => {
     expect(sync().code).toBe(0)
     const registry = '2026-02-03-1770076800/review-outputs/fact-registry.md'
